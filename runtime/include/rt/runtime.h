@@ -137,10 +137,10 @@ kiln_status kiln_module_export(const kiln_module *module, size_t index,
 
 /* Figures for `kiln compile`. */
 struct kiln_module_stats {
-    uint32_t functions;      /* defined (not imported) functions compiled */
-    size_t wasm_bytes;       /* size of the module binary */
-    size_t code_bytes;       /* machine-code bytes, including trampolines and trap stubs */
-    double compile_seconds;  /* wall time of decode + validate + compile + seal */
+    uint32_t functions;     /* defined (not imported) functions compiled */
+    size_t wasm_bytes;      /* size of the module binary */
+    size_t code_bytes;      /* machine-code bytes, including trampolines and trap stubs */
+    double compile_seconds; /* wall time of decode + validate + compile + seal */
 };
 void kiln_module_stats(const kiln_module *module, struct kiln_module_stats *out_stats);
 
@@ -186,8 +186,8 @@ void kiln_linker_free(kiln_linker *linker);
 kiln_status kiln_linker_define(kiln_linker *linker, const char *module, size_t module_len,
                                const char *name, size_t name_len, kiln_extern ext);
 /* Defines every export of `instance` under `module` (the spec script's `register`). */
-kiln_status kiln_linker_define_instance(kiln_linker *linker, const char *module,
-                                        size_t module_len, kiln_instance *instance);
+kiln_status kiln_linker_define_instance(kiln_linker *linker, const char *module, size_t module_len,
+                                        kiln_instance *instance);
 /* Resolves each import of `module` (KILN_ERR_UNKNOWN_IMPORT, text "unknown import", when one is
  * missing or has another kind) and calls kiln_instance_new. */
 kiln_status kiln_linker_instantiate(kiln_linker *linker, kiln_module *module,

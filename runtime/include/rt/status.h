@@ -40,6 +40,7 @@ extern "C" {
     X(KILN_TRAP_UNINITIALIZED_ELEMENT,"uninitialized element")                       \
     X(KILN_TRAP_INDIRECT_TYPE,        "indirect call type mismatch")                 \
     X(KILN_TRAP_STACK_EXHAUSTED,      "call stack exhausted")                        \
+    X(KILN_TRAP_NULL_REFERENCE,       "null reference")                              \
     X(KILN_TRAP_HOST,                 "host function trapped")                       \
     X(KILN_TRAP_UNKNOWN,              "unknown trap")
 /* clang-format on */
