@@ -505,8 +505,13 @@ static void run_script(struct run *run, const struct spec_script *script)
                        spec_cmd_kind_name(cmd->kind));
         } else {
             run->failed++;
-            printf("  %s:%u: %s failed: %s\n", run->display, cmd->line,
-                   spec_cmd_kind_name(cmd->kind), run->why);
+            if (cmd->has_action && !cmd->error)
+                printf("  %s:%u: %s failed: %s \"%s\": %s\n", run->display, cmd->line,
+                       spec_cmd_kind_name(cmd->kind), cmd->action.is_get ? "get" : "invoke",
+                       cmd->action.field.data, run->why);
+            else
+                printf("  %s:%u: %s failed: %s\n", run->display, cmd->line,
+                       spec_cmd_kind_name(cmd->kind), run->why);
         }
         fflush(stdout);
     }
