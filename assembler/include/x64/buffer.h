@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The code buffer: bytes, the sticky status, labels and jump fixups, label data for jump tables,
+ * the constant pool and the listing hook. Everything the emitters write goes through here. */
+#ifndef X64_BUFFER_H
+#define X64_BUFFER_H
+
+#include "x64/gen/mnemonics.h"
+#include "x64/operands.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every status the assembler returns, with its message. */
+#define X64_STATUS_LIST(X)                                                                         \
+    X(X64_OK, "ok")                                                                                \
+    X(X64_ERR_NO_MEMORY, "out of memory")                                                          \
+    X(X64_ERR_INVALID_ARGUMENT, "invalid argument")                                                \
+    X(X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic")                                                \
+    X(X64_ERR_INVALID_OPERANDS, "invalid operand combination")                                     \
+    X(X64_ERR_INVALID_REGISTER, "invalid register")                                                \
+    X(X64_ERR_HIGH8_REX, "ah/ch/dh/bh cannot be encoded in an instruction requiring REX")          \
+    X(X64_ERR_IMM_RANGE, "immediate out of range")                                                 \
+    X(X64_ERR_BAD_MEMORY, "invalid memory operand")                                                \
+    X(X64_ERR_SIZE_MISSING, "operand size not specified")                                          \
+    X(X64_ERR_LABEL_INVALID, "invalid label")                                                      \
+    X(X64_ERR_LABEL_REBOUND, "label bound twice")                                                  \
+    X(X64_ERR_LABEL_UNBOUND, "label used but never bound")                                         \
+    X(X64_ERR_JUMP_RANGE, "jump target out of rel8 range")                                         \
+    X(X64_ERR_TOO_LARGE, "code too large")                                                         \
+    X(X64_ERR_FINISHED, "buffer already finished")                                                 \
+    X(X64_ERR_NOT_FINISHED, "buffer not finished")                                                 \
+    X(X64_ERR_OS, "operating system call failed")
+
+enum x64_status {
+#define X64_STATUS_ENUM_(name, msg) name,
+    X64_STATUS_LIST(X64_STATUS_ENUM_)
+#undef X64_STATUS_ENUM_
+        X64_STATUS_COUNT
+};
+
+/* The message for a status ("out of memory"); never NULL. */
+const char *x64_status_str(enum x64_status s);
+
+struct x64_buf_priv;
+struct x64_buf;
+
+/* Called after each instruction emitted through a typed emitter or x64_emit*, with its form,
+ * its operands as x64_operand values and the byte range [start, end) in the buffer. Not called
+ * for raw data, NOPs of x64_align, or jumps to labels (form X64_FORM_COUNT is passed for those
+ * label jumps, with the label as operand). Compiled out when X64_NO_LISTING is defined. */
+typedef void (*x64_listing_fn)(void *ctx, const struct x64_buf *b, enum x64_form form,
+                               const struct x64_operand *ops, unsigned nops, size_t start,
+                               size_t end);
+
+/* A growable code buffer. Transparent so that the typed emitters in gen/emit.h can inline:
+ * they check `len < limit` (room for one more instruction and no error), store the bytes at
+ * `data + len` and bump `len`. Do not write the fields directly. */
+struct x64_buf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t limit; /* cap - 16 while OK; 0 after an error or finish, so every emit takes the slow
+                     path */
+    enum x64_status status;    /* first error, sticky */
+    struct x64_buf_priv *priv; /* labels, fixups, constant pool, error text */
+    x64_listing_fn listing;    /* see x64_buf_set_listing() */
+    void *listing_ctx;
+};
+
+/* Sets up an empty buffer with room for `initial_cap` bytes (0 picks a default).
+ * Returns X64_OK, X64_ERR_INVALID_ARGUMENT or X64_ERR_NO_MEMORY (then the buffer is safe to
+ * free and every emit is a no-op). */
+enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap);
+
+/* Releases everything the buffer owns. Safe on a zeroed or failed buffer; leaves it zeroed. */
+void x64_buf_free(struct x64_buf *b);
+
+/* Ensures room for `n` more bytes. Returns false (and records the error) if it cannot. */
+bool x64_buf_reserve(struct x64_buf *b, size_t n);
+
+/* When `on`, x64_buf_finish() shrinks forward rel32 jumps whose target fits in rel8 and moves
+ * everything after them (labels, label data, RIP-relative references, alignment padding).
+ * Byte offsets reported to the listing hook are those before shrinking. Default: off. */
+void x64_buf_set_shrink_jumps(struct x64_buf *b, bool on);
+
+/* Completes the code: optionally shrinks jumps, lays out the constant pool after the code,
+ * binds its labels and resolves every label reference. Returns the sticky status: the first
+ * error of any emit, or X64_ERR_LABEL_UNBOUND / X64_ERR_JUMP_RANGE found here. After it the
+ * buffer holds `len` final bytes; further emits fail with X64_ERR_FINISHED. */
+enum x64_status x64_buf_finish(struct x64_buf *b);
+
+/* Whether x64_buf_finish() has completed successfully. */
+bool x64_buf_is_finished(const struct x64_buf *b);
+
+/* The first error's detailed message ("" when OK). Valid until the buffer is freed. */
+const char *x64_buf_error(const struct x64_buf *b);
+
+/* Records an error: the single place where every assembler error starts. The first one wins;
+ * later calls are ignored. `fmt` is printf-style detail (may be NULL). Returns the status. */
+enum x64_status x64_buf_fail(struct x64_buf *b, enum x64_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Appends raw bytes. */
+void x64_bytes(struct x64_buf *b, const void *data, size_t n);
+void x64_data8(struct x64_buf *b, uint8_t v);
+void x64_data16(struct x64_buf *b, uint16_t v);
+void x64_data32(struct x64_buf *b, uint32_t v);
+void x64_data64(struct x64_buf *b, uint64_t v);
+
+/* --- Labels --- */
+
+/* A new unbound label. On error returns label id 0, which every label call rejects. */
+struct x64_label x64_label_new(struct x64_buf *b);
+
+/* Binds `l` to the current position. Binding twice is X64_ERR_LABEL_REBOUND. */
+void x64_label_bind(struct x64_buf *b, struct x64_label l);
+
+/* Whether `l` is bound; if so and `out_offset` is not NULL, its offset from the buffer start
+ * (final after x64_buf_finish()). */
+bool x64_label_offset(const struct x64_buf *b, struct x64_label l, size_t *out_offset);
+
+/* jmp/jcc/call to a label. A bound (backward) target gets rel8 when it fits, else rel32; an
+ * unbound (forward) target gets rel32, which the finishing pass may shrink. The _short forms
+ * force rel8; a target out of range is X64_ERR_JUMP_RANGE (at once or at finish). */
+void x64_jmp(struct x64_buf *b, struct x64_label l);
+void x64_jmp_short(struct x64_buf *b, struct x64_label l);
+void x64_jcc(struct x64_buf *b, enum x64_cc cc, struct x64_label l);
+void x64_jcc_short(struct x64_buf *b, enum x64_cc cc, struct x64_label l);
+void x64_call_label(struct x64_buf *b, struct x64_label l);
+
+/* Label data for jump tables. x64_data_label_abs64 emits the 8-byte absolute address of `l`:
+ * the offset is written at finish and the code base is added when the code is sealed (see
+ * x64_buf_relocs()). x64_data_label_rel32 emits the 4-byte signed difference
+ * `offset(l) - offset(base)`, e.g. relative to the table's own label:
+ *     lea rcx,[rip+table]; movsxd rax,DWORD PTR [rcx+rax*4]; add rax,rcx; jmp rax */
+void x64_data_label_abs64(struct x64_buf *b, struct x64_label l);
+void x64_data_label_rel32(struct x64_buf *b, struct x64_label l, struct x64_label base);
+
+/* After finish: the offsets of 8-byte slots that hold buffer offsets and need the code's base
+ * address added (x64_code_seal() does this). */
+const size_t *x64_buf_relocs(const struct x64_buf *b, size_t *out_count);
+
+/* Emits the recommended multi-byte NOP sequence of exactly `n` bytes. */
+void x64_nop_n(struct x64_buf *b, size_t n);
+
+/* Pads with recommended NOPs to a multiple of `alignment` (a power of two, <= 4096). The
+ * padding is recomputed if the finishing pass shrinks jumps before it. */
+void x64_align(struct x64_buf *b, size_t alignment);
+
+/* --- Constant pool --- */
+
+/* A label for `size` bytes of constant data (float constants, SIMD masks) placed after the code
+ * at finish, aligned to `align` (power of two, <= 64). Identical data is stored once (with the
+ * largest alignment asked for). Address it with x64_mem_rip_label(). On error returns label 0. */
+struct x64_label x64_const(struct x64_buf *b, const void *data, size_t size, size_t align);
+
+/* --- Listing hook --- */
+
+/* Installs (or with fn NULL removes) the listing hook. */
+void x64_buf_set_listing(struct x64_buf *b, x64_listing_fn fn, void *ctx);
+
+/* --- Internal: used by the inline emitters, not part of the stable API --- */
+
+/* Slow path of the inline emitters: grows the buffer or reports that emitting must stop.
+ * Returns the write pointer or NULL. */
+uint8_t *x64__slow(struct x64_buf *b);
+/* Records a RIP-relative reference to label `label_id` whose disp32 is at `disp_pos` in an
+ * instruction ending at `end`. Returns false on error (already recorded). */
+bool x64__fixup_rip(struct x64_buf *b, uint32_t label_id, size_t disp_pos, size_t end);
+/* Calls the listing hook (if any). */
+void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operand *ops,
+                  unsigned nops, size_t start);
+
+#endif /* X64_BUFFER_H */

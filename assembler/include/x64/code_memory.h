@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Executable memory: finished code is copied into pages mapped read-write, relocated, and then
+ * sealed read-execute with mprotect. No page is ever writable and executable at once. */
+#ifndef X64_CODE_MEMORY_H
+#define X64_CODE_MEMORY_H
+
+#include "x64/buffer.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sealed code. `addr` is the first byte of the buffer's code; `size` its length. */
+struct x64_code {
+    void *addr;
+    size_t size;
+    size_t map_size; /* bytes mapped (whole pages) */
+};
+
+/* Finishes `b` if needed, copies its bytes into fresh RW pages, adds the base address to every
+ * absolute label slot (x64_buf_relocs()), then makes the pages RX. On success fills `out`.
+ * Returns the buffer's status, X64_ERR_INVALID_ARGUMENT, or X64_ERR_OS (mmap/mprotect failed;
+ * nothing stays mapped). The buffer is unchanged and can be freed independently. */
+enum x64_status x64_code_seal(struct x64_buf *b, struct x64_code *out);
+
+/* Unmaps sealed code; safe on a zeroed struct. Leaves it zeroed. */
+void x64_code_free(struct x64_code *c);
+
+/* The address of `offset` bytes into the sealed code (e.g. a label's offset). */
+static inline void *x64_code_at(const struct x64_code *c, size_t offset)
+{
+    return (uint8_t *)c->addr + offset;
+}
+
+/* Calls sealed code at `fn` as a SysV function taking up to 6 integer/pointer arguments
+ * (rdi, rsi, rdx, rcx, r8, r9) and up to 8 double arguments (xmm0-7). Unused slots may be
+ * NULL (passed as zeros). x64_code_call_int returns rax, x64_code_call_f64 returns xmm0. */
+uint64_t x64_code_call_int(const void *fn, const uint64_t *int_args, size_t n_int,
+                           const double *xmm_args, size_t n_xmm);
+double x64_code_call_f64(const void *fn, const uint64_t *int_args, size_t n_int,
+                         const double *xmm_args, size_t n_xmm);
+
+#endif /* X64_CODE_MEMORY_H */

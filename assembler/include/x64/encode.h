@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The encoding engine: one always-inline function per encoding kind (legacy, VEX, EVEX) that
+ * writes prefixes, REX/VEX/EVEX, opcode, ModRM/SIB, displacement and immediates. The typed
+ * emitters in gen/emit.h call them with constant table fields, so the compiler folds them into
+ * a few stores; the generic path (x64_emit) calls the same functions with the fields read from
+ * the form table. Internal: names starting with `x64__` are not a stable API. */
+#ifndef X64_ENCODE_H
+#define X64_ENCODE_H
+
+#include "x64/buffer.h"
+#include "x64/operands.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define X64__INLINE      static inline __attribute__((always_inline))
+#define X64__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define X64__INLINE      static inline
+#define X64__UNLIKELY(x) (x)
+#endif
+
+/* Up to three bytes packed little-endian in bits 0..23, with the count in bits 24..31. */
+#define X64__B0          0u
+#define X64__B1(a)       (0x1000000u | (uint32_t)(a))
+#define X64__B2(a, b)    (0x2000000u | (uint32_t)(a) | ((uint32_t)(b) << 8))
+#define X64__B3(a, b, c) (0x3000000u | (uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16))
+
+/* What the ModRM.rm field (or the opcode's low bits) holds. */
+#define X64__RM_NONE  0u /* no ModRM byte */
+#define X64__RM_REG   1u /* ModRM with mod=11 and a register in rm */
+#define X64__RM_MEM   2u /* ModRM (+SIB, disp) for a memory operand */
+#define X64__RM_OPREG 3u /* no ModRM; register in the opcode's low 3 bits, REX.B */
+#define X64__RM_MOFFS 4u /* no ModRM; 8-byte absolute address (mov A0-A3) */
+
+/* `byteregs` bits: which register operands are 8-bit (REX rules for spl..dil and ah..bh). */
+#define X64__BYTE_REG 1u /* the ModRM.reg operand */
+#define X64__BYTE_RM  2u /* the rm / opcode register operand */
+
+/* The write pointer for one more instruction (at most 16 bytes), or NULL when emitting must
+ * stop (sticky error, finished buffer, out of memory). */
+X64__INLINE uint8_t *x64__begin(struct x64_buf *b)
+{
+    if (X64__UNLIKELY(b->len >= b->limit))
+        return x64__slow(b);
+    return b->data + b->len;
+}
+
+X64__INLINE uint8_t *x64__put(uint8_t *p, uint32_t packed)
+{
+    unsigned n = packed >> 24;
+    if (n > 0)
+        p[0] = (uint8_t)packed;
+    if (n > 1)
+        p[1] = (uint8_t)(packed >> 8);
+    if (n > 2)
+        p[2] = (uint8_t)(packed >> 16);
+    return p + n;
+}
+
+X64__INLINE uint8_t *x64__imm(uint8_t *p, unsigned size, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(u >> (8 * i));
+    return p + size;
+}
+
+/* A memory operand that is never read (for register forms). */
+X64__INLINE struct x64_mem x64__nomem(void)
+{
+    struct x64_mem m = {0, X64_NOREG, X64_NOREG, 1, 0, 0, {0, 0, 0}, 0};
+    return m;
+}
+
+/* The segment-override prefix byte for enum x64_seg (1..6). */
+X64__INLINE uint8_t x64__seg_byte(unsigned seg)
+{
+    return (uint8_t) "\x26\x2e\x36\x3e\x64\x65"[(seg - 1u) % 6u];
+}
+
+/* REX.X and REX.B (bits 1 and 0) of a memory operand; bit 3 of index/base. */
+X64__INLINE unsigned x64__mem_xb(struct x64_mem m)
+{
+    unsigned x = m.index == X64_NOREG ? 0u : ((unsigned)m.index >> 2) & 2u;
+    unsigned bb = m.base == X64_NOREG ? 0u : ((unsigned)m.base >> 3) & 1u;
+    return (m.flags & X64_MEM_RIP) ? 0u : x | bb;
+}
+
+/* ModRM, SIB and displacement for memory operand `m` with ModRM.reg = `reg` (low 3 bits used).
+ * `n` is the EVEX disp8 scale (1 for legacy/VEX). Sets *disp_at to the disp32 position of a
+ * RIP-relative operand (NULL otherwise). SDM vol. 2, 2.1.5 and 2.7.5. */
+X64__INLINE uint8_t *x64__modrm_mem(uint8_t *p, unsigned reg, struct x64_mem m, unsigned n,
+                                    uint8_t **disp_at)
+{
+    unsigned regf = (reg & 7u) << 3;
+    int32_t d = m.disp;
+    *disp_at = NULL;
+    if (m.flags & X64_MEM_RIP) {
+        /* mod=00 rm=101 is [rip+disp32] in 64-bit mode (SDM vol. 2, 2.2.1.6). */
+        *p++ = (uint8_t)(0x05u | regf);
+        *disp_at = p;
+        return x64__imm(p, 4, d);
+    }
+    unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8 -> 0..3 */
+    if (m.base == X64_NOREG) {
+        /* No base: SIB with base=101 and mod=00 means [index*scale + disp32]; index=100 means
+         * none, which gives the absolute [disp32] form. */
+        *p++ = (uint8_t)(0x04u | regf);
+        if (m.index == X64_NOREG)
+            *p++ = 0x25;
+        else
+            *p++ = (uint8_t)((ss << 6) | (((unsigned)m.index & 7u) << 3) | 5u);
+        return x64__imm(p, 4, d);
+    }
+    unsigned base = (unsigned)m.base & 7u;
+    unsigned mod;
+    int32_t d8 = d;
+    bool short_disp;
+    if (n <= 1) {
+        short_disp = d >= -128 && d <= 127;
+    } else {
+        /* EVEX compressed disp8*N (SDM vol. 2, 2.7.5). */
+        short_disp = d % (int32_t)n == 0 && d / (int32_t)n >= -128 && d / (int32_t)n <= 127;
+        d8 = d / (int32_t)n;
+    }
+    /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative / no base. */
+    if (d == 0 && base != 5u)
+        mod = 0u;
+    else if (short_disp)
+        mod = 1u;
+    else
+        mod = 2u;
+    if (m.index == X64_NOREG && base != 4u) {
+        *p++ = (uint8_t)((mod << 6) | regf | base);
+    } else {
+        /* RSP/R12 as base, or any index: SIB byte; index=100 means no index. */
+        unsigned idx = m.index == X64_NOREG ? 4u : ((unsigned)m.index & 7u);
+        if (m.index == X64_NOREG)
+            ss = 0;
+        *p++ = (uint8_t)((mod << 6) | regf | 4u);
+        *p++ = (uint8_t)((ss << 6) | (idx << 3) | base);
+    }
+    if (mod == 1u)
+        *p++ = (uint8_t)(int8_t)d8;
+    else if (mod == 2u)
+        p = x64__imm(p, 4, d);
+    return p;
+}
+
+/* Completes an instruction written up to `end`: records the RIP-label fixup if any, then
+ * commits the length. */
+X64__INLINE void x64__commit(struct x64_buf *b, uint8_t *end, struct x64_mem m, uint8_t *disp_at)
+{
+    if (X64__UNLIKELY((m.flags & X64_MEM_RIP_LABEL) && disp_at != NULL)) {
+        if (!x64__fixup_rip(b, m.label, (size_t)(disp_at - b->data), (size_t)(end - b->data)))
+            return;
+    }
+    b->len = (size_t)(end - b->data);
+}
+
+/* Legacy (and REX) encoding.
+ * upfx:   a lock/rep prefix byte from the caller (0 = none), placed after a leading 66 as GNU as.
+ * pfx:    the table's legacy prefixes (66/F2/F3), packed.
+ * opc:    opcode bytes including 0F / 0F 38 / 0F 3A, packed.
+ * rexw:   8 for REX.W, else 0.
+ * rmkind: X64__RM_*; reg: ModRM.reg register number or /digit; rm: register for REG/OPREG.
+ * byteregs: X64__BYTE_* bits for 8-bit register operands.
+ * imm_size/imm, imm2_size/imm2: trailing immediates (imm first). */
+X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc,
+                             unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
+                             struct x64_mem m, unsigned byteregs, unsigned imm_size, int64_t imm,
+                             unsigned imm2_size, int64_t imm2)
+{
+    uint8_t *p = x64__begin(b);
+    uint8_t *disp_at = NULL;
+    if (X64__UNLIKELY(p == NULL))
+        return;
+    unsigned rex = rexw;
+    if (rmkind == X64__RM_REG || rmkind == X64__RM_MEM)
+        rex |= (reg >> 1) & 4u; /* REX.R */
+    if (rmkind == X64__RM_REG || rmkind == X64__RM_OPREG)
+        rex |= (rm >> 3) & 1u; /* REX.B */
+    else if (rmkind == X64__RM_MEM)
+        rex |= x64__mem_xb(m);
+    if (byteregs) {
+        /* spl/bpl/sil/dil (4..7) and r8b..r15b need a REX prefix; ah..bh (0x14..0x17) are
+         * what the same codes mean without one (SDM vol. 2, 2.2.1.2). */
+        unsigned need = 0, forbid = 0;
+        if (byteregs & X64__BYTE_REG) {
+            need |= (reg - 4u) < 12u;
+            forbid |= reg >= 16u;
+        }
+        if (byteregs & X64__BYTE_RM) {
+            need |= (rm - 4u) < 12u;
+            forbid |= rm >= 16u;
+        }
+        if (X64__UNLIKELY(forbid && (need || rex))) {
+            x64_buf_fail(b, X64_ERR_HIGH8_REX, NULL);
+            return;
+        }
+        if (need)
+            rex |= 0x40u;
+    }
+    if ((rmkind == X64__RM_MEM || rmkind == X64__RM_MOFFS) && m.segment != 0)
+        *p++ = x64__seg_byte(m.segment);
+    if (upfx) {
+        if ((pfx >> 24) != 0 && (pfx & 0xFFu) == 0x66u) {
+            *p++ = 0x66;
+            pfx = ((pfx >> 8) & 0xFFFFu) | (((pfx >> 24) - 1u) << 24);
+        }
+        *p++ = (uint8_t)upfx;
+    }
+    p = x64__put(p, pfx);
+    if (rex)
+        *p++ = (uint8_t)(0x40u | rex);
+    if (rmkind == X64__RM_OPREG)
+        opc += (rm & 7u) << (8u * ((opc >> 24) - 1u)); /* +rb/+rw/+rd/+ro: last opcode byte */
+    p = x64__put(p, opc);
+    if (rmkind == X64__RM_REG)
+        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+    else if (rmkind == X64__RM_MEM)
+        p = x64__modrm_mem(p, reg, m, 1, &disp_at);
+    else if (rmkind == X64__RM_MOFFS)
+        p = x64__imm(p, 8, (int64_t)(((uint64_t)m.label << 32) | (uint32_t)m.disp));
+    p = x64__imm(p, imm_size, imm);
+    p = x64__imm(p, imm2_size, imm2);
+    x64__commit(b, p, m, disp_at);
+}
+
+/* VEX encoding (SDM vol. 2, 2.3). map: 1=0F 2=0F38 3=0F3A; pp: 0 none,1 66,2 F3,3 F2; l: VEX.L;
+ * w: VEX.W; vvvv: the extra source register (0 when unused). The 2-byte C5 form is used when
+ * map=0F, W=0 and X=B=0, as GNU as does. imm carries /is4 registers in bits 7:4. */
+X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
+                          unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
+                          unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+{
+    uint8_t *p = x64__begin(b);
+    uint8_t *disp_at = NULL;
+    if (X64__UNLIKELY(p == NULL))
+        return;
+    unsigned r = (reg >> 3) & 1u, xb = 0;
+    if (rmkind == X64__RM_REG)
+        xb = (rm >> 3) & 1u;
+    else if (rmkind == X64__RM_MEM)
+        xb = x64__mem_xb(m);
+    if (rmkind == X64__RM_MEM && m.segment != 0)
+        *p++ = x64__seg_byte(m.segment);
+    unsigned tail = (w << 7) | ((~vvvv & 15u) << 3) | (l << 2) | pp;
+    if (map == 1u && w == 0u && xb == 0u) {
+        *p++ = 0xC5;
+        *p++ = (uint8_t)(((r ^ 1u) << 7) | (tail & 0x7Fu));
+    } else {
+        *p++ = 0xC4;
+        *p++ = (uint8_t)((((r << 2) | xb) ^ 7u) << 5 | map);
+        *p++ = (uint8_t)tail;
+    }
+    *p++ = (uint8_t)opcode;
+    if (rmkind == X64__RM_REG)
+        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+    else if (rmkind == X64__RM_MEM)
+        p = x64__modrm_mem(p, reg, m, 1, &disp_at);
+    p = x64__imm(p, imm_size, imm);
+    x64__commit(b, p, m, disp_at);
+}
+
+/* EVEX encoding (SDM vol. 2, 2.7). Registers 0..31 in reg/vvvv/rm (and a VSIB index). map:
+ * 1..3 as VEX, 5/6 for MAP5/MAP6; ll: vector length 0/1/2 (or the rounding control when
+ * `bc` is set on a register form); aaa: opmask k0..k7; z: zeroing; bc: EVEX.b (broadcast,
+ * rounding or SAE); n: disp8 scale N for this form and operand. */
+X64__INLINE void x64__evex(struct x64_buf *b, unsigned map, unsigned pp, unsigned ll, unsigned w,
+                           unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
+                           unsigned rm, struct x64_mem m, unsigned aaa, unsigned z, unsigned bc,
+                           unsigned n, unsigned imm_size, int64_t imm)
+{
+    uint8_t *p = x64__begin(b);
+    uint8_t *disp_at = NULL;
+    if (X64__UNLIKELY(p == NULL))
+        return;
+    unsigned r = (reg >> 3) & 1u, r2 = (reg >> 4) & 1u, x = 0, bb = 0, v2 = (vvvv >> 4) & 1u;
+    if (rmkind == X64__RM_REG) {
+        bb = (rm >> 3) & 1u;
+        x = (rm >> 4) & 1u; /* EVEX.X extends a register rm to 32 registers */
+    } else if (rmkind == X64__RM_MEM) {
+        unsigned xb = x64__mem_xb(m);
+        x = xb >> 1;
+        bb = xb & 1u;
+        if (m.index != X64_NOREG && m.index >= 16u)
+            v2 = 1u; /* VSIB index 16..31 goes to EVEX.V' */
+    }
+    if (rmkind == X64__RM_MEM && m.segment != 0)
+        *p++ = x64__seg_byte(m.segment);
+    *p++ = 0x62;
+    *p++ = (uint8_t)(((((r << 3) | (x << 2) | (bb << 1) | r2) ^ 15u) << 4) | (map & 7u));
+    *p++ = (uint8_t)((w << 7) | ((~vvvv & 15u) << 3) | 4u | pp);
+    *p++ = (uint8_t)((z << 7) | ((ll & 3u) << 5) | (bc << 4) | ((v2 ^ 1u) << 3) | (aaa & 7u));
+    *p++ = (uint8_t)opcode;
+    if (rmkind == X64__RM_REG)
+        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+    else if (rmkind == X64__RM_MEM)
+        p = x64__modrm_mem(p, reg, m, n, &disp_at);
+    p = x64__imm(p, imm_size, imm);
+    x64__commit(b, p, m, disp_at);
+}
+
+/* --- Listing support for the typed emitters --- */
+#ifndef X64_NO_LISTING
+#define X64__LIST_BEGIN(b) size_t x64__start = (b)->len
+#define X64__LIST(b, form, ...)                                                                    \
+    do {                                                                                           \
+        if (X64__UNLIKELY((b)->listing != NULL)) {                                                 \
+            const struct x64_operand x64__ops[] = {__VA_ARGS__};                                   \
+            x64__listing((b), (form), x64__ops, (unsigned)(sizeof x64__ops / sizeof x64__ops[0]),  \
+                         x64__start);                                                              \
+        }                                                                                          \
+    } while (0)
+#define X64__LIST0(b, form)                                                                        \
+    do {                                                                                           \
+        if (X64__UNLIKELY((b)->listing != NULL))                                                   \
+            x64__listing((b), (form), NULL, 0, x64__start);                                        \
+    } while (0)
+#else
+#define X64__LIST_BEGIN(b)      ((void)0)
+#define X64__LIST(b, form, ...) ((void)0)
+#define X64__LIST0(b, form)     ((void)0)
+#endif
+
+#endif /* X64_ENCODE_H */
