@@ -42,6 +42,7 @@
     X(WDEC_ERR_DATA_COUNT_REQUIRED,    "data count section required")                              \
     X(WDEC_ERR_ILLEGAL_OPCODE,         "illegal opcode")                                           \
     X(WDEC_ERR_END_EXPECTED,           "END opcode expected")                                      \
+    X(WDEC_ERR_FUNC_TYPE,              "malformed function type")                                  \
     /* Invalid: well-formed but refused by validation (assert_invalid) */                          \
     X(WDEC_ERR_TYPE_MISMATCH,          "type mismatch")                                            \
     X(WDEC_ERR_UNKNOWN_TYPE,           "unknown type")                                             \

@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Function bodies in one pass: decode each instruction, validate it against the operand and
+ * control stacks (spec appendix "Validation Algorithm"), then report it to the visitor if it is
+ * reachable. One switch on the opcode byte; numeric ops share a table built from opcodes.def. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- Tables from opcodes.def --- */
+
+#define T_NONE      0
+#define T_SPECIAL   0
+#define T_I32       WDEC_I32
+#define T_I64       WDEC_I64
+#define T_F32       WDEC_F32
+#define T_F64       WDEC_F64
+#define T_V128      WDEC_V128
+#define T_FUNCREF   WDEC_FUNCREF
+#define T_EXTERNREF WDEC_EXTERNREF
+
+/* Operand types of the NUMERIC group, by opcode byte (one-byte ops) and by 0xFC sub-opcode. */
+struct num_sig {
+    uint8_t in1, in2, out;
+    bool numeric;
+};
+
+/* Rows are selected by pasting group and prefix into a macro name: only NUMERIC one-byte rows
+ * expand to an initializer. */
+#define SIG_NUMERIC_0x00(code, in1, in2, out) [code] = {T_##in1, T_##in2, T_##out, true},
+/* clang-format off */
+#define SIG_CONTROL_0x00(code, in1, in2, out)
+#define SIG_CONTROL_0xfc(code, in1, in2, out)
+#define SIG_CONTROL_0xfd(code, in1, in2, out)
+#define SIG_PARAMETRIC_0x00(code, in1, in2, out)
+#define SIG_PARAMETRIC_0xfc(code, in1, in2, out)
+#define SIG_PARAMETRIC_0xfd(code, in1, in2, out)
+#define SIG_VARIABLE_0x00(code, in1, in2, out)
+#define SIG_VARIABLE_0xfc(code, in1, in2, out)
+#define SIG_VARIABLE_0xfd(code, in1, in2, out)
+#define SIG_TABLE_0x00(code, in1, in2, out)
+#define SIG_TABLE_0xfc(code, in1, in2, out)
+#define SIG_TABLE_0xfd(code, in1, in2, out)
+#define SIG_MEMORY_0x00(code, in1, in2, out)
+#define SIG_MEMORY_0xfc(code, in1, in2, out)
+#define SIG_MEMORY_0xfd(code, in1, in2, out)
+#define SIG_LOAD_0x00(code, in1, in2, out)
+#define SIG_LOAD_0xfc(code, in1, in2, out)
+#define SIG_LOAD_0xfd(code, in1, in2, out)
+#define SIG_STORE_0x00(code, in1, in2, out)
+#define SIG_STORE_0xfc(code, in1, in2, out)
+#define SIG_STORE_0xfd(code, in1, in2, out)
+#define SIG_CONST_0x00(code, in1, in2, out)
+#define SIG_CONST_0xfc(code, in1, in2, out)
+#define SIG_CONST_0xfd(code, in1, in2, out)
+#define SIG_NUMERIC_0xfc(code, in1, in2, out)
+#define SIG_NUMERIC_0xfd(code, in1, in2, out)
+#define SIG_REFERENCE_0x00(code, in1, in2, out)
+#define SIG_REFERENCE_0xfc(code, in1, in2, out)
+#define SIG_REFERENCE_0xfd(code, in1, in2, out)
+/* clang-format on */
+#define SIG_ROW(group, prefix, code, in1, in2, out) SIG_##group##_##prefix(code, in1, in2, out)
+static const struct num_sig sig_byte[256] = {
+#define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
+    SIG_ROW(group, prefix, code, in1, in2, out)
+#include <wdec/opcodes.def>
+#undef WDEC_OPCODE
+};
+
+const uint8_t wdec_one_type[256] = {
+#define ONE(t) [t] = t
+    ONE(WDEC_I32),  ONE(WDEC_I64),     ONE(WDEC_F32),       ONE(WDEC_F64),
+    ONE(WDEC_V128), ONE(WDEC_FUNCREF), ONE(WDEC_EXTERNREF),
+#undef ONE
+};
+
+/* Natural alignment (log2) of one-byte loads and stores, from their MEMARGn immediate. */
+#define ALIGN_MEMARG1               0
+#define ALIGN_MEMARG2               1
+#define ALIGN_MEMARG4               2
+#define ALIGN_MEMARG8               3
+#define ALIGN_MEMARG16              4
+#define ALIGN_LOAD_0x00(code, imm)  [code] = ALIGN_##imm,
+#define ALIGN_STORE_0x00(code, imm) [code] = ALIGN_##imm,
+/* clang-format off */
+#define ALIGN_CONTROL_0x00(code, imm)
+#define ALIGN_CONTROL_0xfc(code, imm)
+#define ALIGN_CONTROL_0xfd(code, imm)
+#define ALIGN_PARAMETRIC_0x00(code, imm)
+#define ALIGN_PARAMETRIC_0xfc(code, imm)
+#define ALIGN_PARAMETRIC_0xfd(code, imm)
+#define ALIGN_VARIABLE_0x00(code, imm)
+#define ALIGN_VARIABLE_0xfc(code, imm)
+#define ALIGN_VARIABLE_0xfd(code, imm)
+#define ALIGN_TABLE_0x00(code, imm)
+#define ALIGN_TABLE_0xfc(code, imm)
+#define ALIGN_TABLE_0xfd(code, imm)
+#define ALIGN_MEMORY_0x00(code, imm)
+#define ALIGN_MEMORY_0xfc(code, imm)
+#define ALIGN_MEMORY_0xfd(code, imm)
+#define ALIGN_LOAD_0xfc(code, imm)
+#define ALIGN_LOAD_0xfd(code, imm)
+#define ALIGN_STORE_0xfc(code, imm)
+#define ALIGN_STORE_0xfd(code, imm)
+#define ALIGN_CONST_0x00(code, imm)
+#define ALIGN_CONST_0xfc(code, imm)
+#define ALIGN_CONST_0xfd(code, imm)
+#define ALIGN_NUMERIC_0x00(code, imm)
+#define ALIGN_NUMERIC_0xfc(code, imm)
+#define ALIGN_NUMERIC_0xfd(code, imm)
+#define ALIGN_REFERENCE_0x00(code, imm)
+#define ALIGN_REFERENCE_0xfc(code, imm)
+#define ALIGN_REFERENCE_0xfd(code, imm)
+/* clang-format on */
+#define ALIGN_ROW(group, prefix, code, imm) ALIGN_##group##_##prefix(code, imm)
+static const uint8_t natural_align_tab[256] = {
+#define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
+    ALIGN_ROW(group, prefix, code, imm)
+#include <wdec/opcodes.def>
+#undef WDEC_OPCODE
+};
+
+static inline uint32_t natural_align(uint8_t op)
+{
+    return natural_align_tab[op];
+}
+
+/* --- Validation state --- */
+
+enum frame_kind { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
+
+struct wdec_frame {
+    struct wdec_block_type bt;
+    uint32_t height; /* operand stack height when the frame was entered, params excluded */
+    uint8_t kind;
+    bool unreachable;  /* rest of this frame is dead (stack polymorphic) */
+    bool entered_live; /* the frame was entered in reachable code */
+};
+
+struct val {
+    const struct wdec_module *m;
+    struct wdec_scratch *s;
+    struct rd r;
+    uint8_t *stack;
+    uint32_t sp;
+    struct wdec_frame *frames;
+    uint32_t fp; /* frame count; frames[fp - 1] is innermost */
+    size_t op_off;
+    struct wdec_error *err;
+};
+
+static wdec_status fail_at(struct val *c, wdec_status st)
+{
+    return wdec_fail(c->err, st, c->op_off, NULL);
+}
+
+static wdec_status mismatch(struct val *c)
+{
+    return fail_at(c, WDEC_ERR_TYPE_MISMATCH);
+}
+
+static wdec_status grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return WDEC_OK;
+    uint64_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    if (n > UINT32_MAX)
+        return WDEC_ERR_OUT_OF_MEMORY;
+    void *q = realloc(*p, (size_t)n * elem);
+    if (!q)
+        return WDEC_ERR_OUT_OF_MEMORY;
+    *p = q;
+    *cap = (uint32_t)n;
+    return WDEC_OK;
+}
+
+static wdec_status stack_reserve(struct val *c, uint32_t extra)
+{
+    if ((uint64_t)c->sp + extra <= c->s->stack_cap)
+        return WDEC_OK;
+    if ((uint64_t)c->sp + extra > UINT32_MAX)
+        return fail_at(c, WDEC_ERR_IMPL_LIMIT);
+    void *p = c->s->stack;
+    wdec_status st = grow(&p, &c->s->stack_cap, c->sp + extra, 1);
+    if (st)
+        return fail_at(c, st);
+    c->s->stack = c->stack = p;
+    return WDEC_OK;
+}
+
+static inline wdec_status push(struct val *c, uint8_t t)
+{
+    if (c->sp == c->s->stack_cap)
+        WDEC_TRY(stack_reserve(c, 1));
+    c->stack[c->sp++] = t;
+    return WDEC_OK;
+}
+
+/* Pops one value, returning its type in *out (WDEC_UNKNOWN in polymorphic dead code). */
+static inline wdec_status pop_any(struct val *c, uint8_t *out)
+{
+    struct wdec_frame *f = &c->frames[c->fp - 1];
+    if (c->sp == f->height) {
+        if (f->unreachable) {
+            *out = WDEC_UNKNOWN;
+            return WDEC_OK;
+        }
+        return mismatch(c);
+    }
+    *out = c->stack[--c->sp];
+    return WDEC_OK;
+}
+
+static inline wdec_status pop_expect(struct val *c, uint8_t t)
+{
+    struct wdec_frame *f = &c->frames[c->fp - 1];
+    if (c->sp > f->height) {
+        uint8_t a = c->stack[--c->sp];
+        if (a == t || a == WDEC_UNKNOWN)
+            return WDEC_OK;
+        return mismatch(c);
+    }
+    if (f->unreachable)
+        return WDEC_OK;
+    return mismatch(c);
+}
+
+static wdec_status pop_types(struct val *c, const uint8_t *types, uint32_t n)
+{
+    for (uint32_t i = n; i-- > 0;)
+        WDEC_TRY(pop_expect(c, types[i]));
+    return WDEC_OK;
+}
+
+static wdec_status push_types(struct val *c, const uint8_t *types, uint32_t n)
+{
+    WDEC_TRY(stack_reserve(c, n));
+    memcpy(c->stack + c->sp, types, n);
+    c->sp += n;
+    return WDEC_OK;
+}
+
+static void set_unreachable(struct val *c)
+{
+    struct wdec_frame *f = &c->frames[c->fp - 1];
+    c->sp = f->height;
+    f->unreachable = true;
+}
+
+static wdec_status push_frame(struct val *c, uint8_t kind, const struct wdec_block_type *bt,
+                              bool live)
+{
+    if (c->fp == c->s->frame_cap) {
+        void *p = c->s->frames;
+        wdec_status st = grow(&p, &c->s->frame_cap, c->fp + 1, sizeof(struct wdec_frame));
+        if (st)
+            return fail_at(c, st);
+        c->s->frames = c->frames = p;
+    }
+    struct wdec_frame *f = &c->frames[c->fp++];
+    f->bt = *bt;
+    f->height = c->sp;
+    f->kind = kind;
+    f->unreachable = false;
+    f->entered_live = live;
+    return push_types(c, bt->params, bt->param_count);
+}
+
+/* The types a branch to this frame carries: a loop's params, otherwise its results. */
+static inline void label_types(const struct wdec_frame *f, const uint8_t **types, uint32_t *n)
+{
+    if (f->kind == K_LOOP) {
+        *types = f->bt.params;
+        *n = f->bt.param_count;
+    } else {
+        *types = f->bt.results;
+        *n = f->bt.result_count;
+    }
+}
+
+/* At the end of a frame's instructions: exactly its results must be on its stack. */
+static wdec_status check_frame_end(struct val *c)
+{
+    struct wdec_frame *f = &c->frames[c->fp - 1];
+    WDEC_TRY(pop_types(c, f->bt.results, f->bt.result_count));
+    if (c->sp != f->height)
+        return mismatch(c);
+    return WDEC_OK;
+}
+
+/* --- Immediates --- */
+
+static wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
+{
+    struct rd *r = &c->r;
+    if (r->p >= r->end)
+        return wdec_rd_eos(r);
+    uint8_t b = *r->p;
+    bt->param_count = 0;
+    bt->params = NULL;
+    bt->type_index = WDEC_NO_INDEX;
+    if (b == 0x40) {
+        r->p++;
+        bt->result_count = 0;
+        bt->results = NULL;
+        return WDEC_OK;
+    }
+    if ((b & 0xc0) == 0x40) {
+        r->p++;
+        if (!is_valtype(b))
+            return wdec_fail(c->err, b == WDEC_V128 ? WDEC_ERR_UNSUPPORTED : WDEC_ERR_VALUE_TYPE,
+                             rd_off(r) - 1, NULL);
+        bt->result_count = 1;
+        bt->results = &wdec_one_type[b];
+        return WDEC_OK;
+    }
+    size_t at = rd_off(r);
+    int64_t idx;
+    WDEC_TRY(wdec_rd_s33(r, &idx));
+    if (idx < 0 || (uint64_t)idx >= c->m->type_count)
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_TYPE, at, "%lld", (long long)idx);
+    const struct wdec_func_type *ft = &c->m->types[idx];
+    bt->param_count = ft->param_count;
+    bt->params = ft->params;
+    bt->result_count = ft->result_count;
+    bt->results = ft->results;
+    bt->type_index = (uint32_t)idx;
+    return WDEC_OK;
+}
+
+static wdec_status read_memarg(struct val *c, uint8_t op, struct wdec_memarg *arg)
+{
+    uint32_t align, offset;
+    WDEC_TRY(rd_u32(&c->r, &align));
+    WDEC_TRY(rd_u32(&c->r, &offset));
+    if (c->m->memory_count == 0)
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, c->op_off, "0");
+    if (align > natural_align(op))
+        return fail_at(c, WDEC_ERR_ALIGNMENT);
+    arg->align_log2 = align;
+    arg->offset = offset;
+    arg->memory_index = 0;
+    return WDEC_OK;
+}
+
+static wdec_status read_zero(struct val *c)
+{
+    uint8_t b;
+    WDEC_TRY(rd_byte(&c->r, &b));
+    if (b != 0)
+        return wdec_fail(c->err, WDEC_ERR_ZERO_BYTE, rd_off(&c->r) - 1, NULL);
+    return WDEC_OK;
+}
+
+static wdec_status need_memory(struct val *c)
+{
+    if (c->m->memory_count == 0)
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, c->op_off, "0");
+    return WDEC_OK;
+}
+
+static wdec_status read_table(struct val *c, uint32_t *out)
+{
+    WDEC_TRY(rd_u32(&c->r, out));
+    if (*out >= c->m->table_count)
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_TABLE, c->op_off, "%u", *out);
+    return WDEC_OK;
+}
+
+static wdec_status read_elem(struct val *c, uint32_t *out)
+{
+    WDEC_TRY(rd_u32(&c->r, out));
+    if (*out >= c->m->elem_count)
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_ELEM, c->op_off, "%u", *out);
+    return WDEC_OK;
+}
+
+/* A data index: needs the data count section (else judged at the module's end). */
+static wdec_status check_data(struct val *c, uint32_t idx)
+{
+    if (!c->m->has_data_count) {
+        if (!c->s->data_use) {
+            c->s->data_use = true;
+            c->s->data_use_index = idx;
+            c->s->data_use_offset = c->op_off;
+        }
+        return WDEC_OK;
+    }
+    if (idx >= c->m->data_count)
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_DATA, c->op_off, "%u", idx);
+    return WDEC_OK;
+}
+
+static wdec_status read_label(struct val *c, uint32_t *depth)
+{
+    WDEC_TRY(rd_u32(&c->r, depth));
+    if (*depth >= c->fp)
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_LABEL, c->op_off, "%u", *depth);
+    return WDEC_OK;
+}
+
+/* --- The loop --- */
+
+#define VISIT(cb, ...)                                                                             \
+    do {                                                                                           \
+        if (live && v->cb) {                                                                       \
+            wdec_status s_ = v->cb(ctx, __VA_ARGS__);                                              \
+            if (s_)                                                                                \
+                return client_fail(c, s_);                                                         \
+        }                                                                                          \
+    } while (0)
+
+#define VISIT0(cb)                                                                                 \
+    do {                                                                                           \
+        if (live && v->cb) {                                                                       \
+            wdec_status s_ = v->cb(ctx);                                                           \
+            if (s_)                                                                                \
+                return client_fail(c, s_);                                                         \
+        }                                                                                          \
+    } while (0)
+
+static wdec_status client_fail(struct val *c, wdec_status st)
+{
+    return wdec_fail(c->err, st, c->op_off, NULL);
+}
+
+static wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_func_info *fi)
+{
+    const struct wdec_module *m = c->m;
+    const struct wdec_func_type *ft = &m->types[m->funcs[func_index].type_index];
+    struct rd *r = &c->r;
+    size_t at = rd_off(r);
+    uint32_t groups;
+    WDEC_TRY(wdec_rd_len(r, &groups));
+    /* First pass: the total, which must stay below 2^32 ("too many locals"). */
+    const uint8_t *save = r->p;
+    uint64_t total = ft->param_count;
+    for (uint32_t i = 0; i < groups; i++) {
+        uint32_t n;
+        uint8_t t = 0;
+        WDEC_TRY(rd_u32(r, &n));
+        WDEC_TRY(rd_byte(r, &t));
+        if (!is_valtype(t))
+            return wdec_fail(c->err, t == WDEC_V128 ? WDEC_ERR_UNSUPPORTED : WDEC_ERR_VALUE_TYPE,
+                             rd_off(r) - 1, NULL);
+        total += n;
+        if (total - ft->param_count >= ((uint64_t)1 << 32))
+            return wdec_fail(c->err, WDEC_ERR_TOO_MANY_LOCALS, at, NULL);
+    }
+    if (total > WDEC_MAX_LOCALS)
+        return wdec_fail(c->err, WDEC_ERR_IMPL_LIMIT, at, "(%llu locals)",
+                         (unsigned long long)total);
+    void *p = c->s->locals;
+    wdec_status st = grow(&p, &c->s->local_cap, (uint32_t)total + 1, 1);
+    if (st)
+        return wdec_fail(c->err, st, at, NULL);
+    c->s->locals = p;
+    uint8_t *lt = c->s->locals;
+    memcpy(lt, ft->params, ft->param_count);
+    uint32_t k = ft->param_count;
+    r->p = save;
+    for (uint32_t i = 0; i < groups; i++) {
+        uint32_t n;
+        uint8_t t = 0;
+        (void)rd_u32(r, &n);
+        (void)rd_byte(r, &t);
+        memset(lt + k, t, n);
+        k += n;
+    }
+    fi->func_index = func_index;
+    fi->type_index = m->funcs[func_index].type_index;
+    fi->type = ft;
+    fi->local_count = k;
+    fi->local_types = lt;
+    return WDEC_OK;
+}
+
+wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s,
+                             uint32_t func_index, const struct wdec_visitor *v, void *ctx,
+                             struct wdec_error *err)
+{
+    const struct wdec_func *fn = &m->funcs[func_index];
+    struct val cv = {
+        .m = m,
+        .s = s,
+        /* Read up to the module's end, not the body's: an overrun is then reported the way the
+         * reference interpreter does ("END opcode expected", "section size mismatch"). */
+        .r = {m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
+              WDEC_ERR_UNEXPECTED_END_SECTION},
+        .err = err,
+    };
+    struct val *c = &cv;
+    struct rd *r = &c->r;
+    const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
+    c->op_off = fn->body_offset;
+
+    struct wdec_func_info fi = {.body_offset = fn->body_offset, .body_size = fn->body_size};
+    WDEC_TRY(decode_locals(c, func_index, &fi));
+    const uint8_t *locals = fi.local_types;
+    const uint32_t local_count = fi.local_count;
+
+    if (s->stack_cap < 256) {
+        void *p = s->stack;
+        wdec_status st = grow(&p, &s->stack_cap, 256, 1);
+        if (st)
+            return fail_at(c, st);
+        s->stack = p;
+    }
+    c->stack = s->stack;
+    c->frames = s->frames;
+    c->sp = 0;
+    c->fp = 0;
+    struct wdec_block_type fbt = {0, fi.type->result_count, NULL, fi.type->results, fi.type_index};
+    WDEC_TRY(push_frame(c, K_FUNC, &fbt, true));
+    bool live = true;
+    {
+        wdec_status st = v->func_begin ? v->func_begin(ctx, &fi) : WDEC_OK;
+        if (st)
+            return client_fail(c, st);
+    }
+
+    for (;;) {
+        if (r->p >= r->end)
+            return wdec_rd_eos(r);
+        c->op_off = rd_off(r);
+        uint8_t op = *r->p++;
+        if (live && v->instr_begin && op != 0xfc) {
+            wdec_status st = v->instr_begin(ctx, (enum wdec_opcode)op, c->op_off);
+            if (st)
+                return client_fail(c, st);
+        }
+        switch (op) {
+        /* --- Control --- */
+        case 0x00: /* unreachable */
+            VISIT0(unreachable);
+            set_unreachable(c);
+            live = false;
+            break;
+        case 0x01: /* nop */
+            VISIT0(nop);
+            break;
+        case 0x02: /* block */
+        case 0x03: /* loop */
+        case 0x04: /* if */ {
+            struct wdec_block_type bt;
+            WDEC_TRY(read_block_type(c, &bt));
+            if (op == 0x04)
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+            WDEC_TRY(pop_types(c, bt.params, bt.param_count));
+            if (op == 0x02)
+                VISIT(block, &bt);
+            else if (op == 0x03)
+                VISIT(loop, &bt);
+            else
+                VISIT(if_, &bt);
+            WDEC_TRY(push_frame(c, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, &bt, live));
+            break;
+        }
+        case 0x05: /* else */ {
+            struct wdec_frame *f = &c->frames[c->fp - 1];
+            if (f->kind != K_IF)
+                return fail_at(c, WDEC_ERR_END_EXPECTED);
+            WDEC_TRY(check_frame_end(c));
+            f->kind = K_ELSE;
+            f->unreachable = false;
+            live = f->entered_live;
+            VISIT0(else_);
+            WDEC_TRY(push_types(c, f->bt.params, f->bt.param_count));
+            break;
+        }
+        case 0x0b: /* end */ {
+            struct wdec_frame *f = &c->frames[c->fp - 1];
+            WDEC_TRY(check_frame_end(c));
+            if (f->kind == K_IF) {
+                /* No else: the implicit else arm passes the params through as results. */
+                if (f->bt.param_count != f->bt.result_count ||
+                    (f->bt.param_count &&
+                     memcmp(f->bt.params, f->bt.results, f->bt.param_count) != 0))
+                    return mismatch(c);
+            }
+            live = f->entered_live;
+            if (f->kind == K_FUNC) {
+                if (r->p != body_end)
+                    return wdec_fail(err, WDEC_ERR_SECTION_SIZE, fn->body_offset, NULL);
+                c->fp--;
+                if (v->func_end) {
+                    wdec_status st = v->func_end(ctx);
+                    if (st)
+                        return client_fail(c, st);
+                }
+                return WDEC_OK;
+            }
+            VISIT(end, f->kind == K_ELSE);
+            struct wdec_block_type bt = f->bt;
+            c->fp--;
+            WDEC_TRY(push_types(c, bt.results, bt.result_count));
+            break;
+        }
+        case 0x0c: /* br */ {
+            uint32_t depth, n;
+            const uint8_t *lt;
+            WDEC_TRY(read_label(c, &depth));
+            label_types(&c->frames[c->fp - 1 - depth], &lt, &n);
+            WDEC_TRY(pop_types(c, lt, n));
+            VISIT(br, depth, n);
+            set_unreachable(c);
+            live = false;
+            break;
+        }
+        case 0x0d: /* br_if */ {
+            uint32_t depth, n;
+            const uint8_t *lt;
+            WDEC_TRY(read_label(c, &depth));
+            WDEC_TRY(pop_expect(c, WDEC_I32));
+            label_types(&c->frames[c->fp - 1 - depth], &lt, &n);
+            WDEC_TRY(pop_types(c, lt, n));
+            VISIT(br_if, depth, n);
+            WDEC_TRY(push_types(c, lt, n));
+            break;
+        }
+        case 0x0e: /* br_table */ {
+            uint32_t count, dflt;
+            WDEC_TRY(wdec_rd_len(r, &count));
+            void *p = s->targets;
+            wdec_status st = grow(&p, &s->target_cap, count + 1, sizeof(uint32_t));
+            if (st)
+                return fail_at(c, st);
+            s->targets = p;
+            for (uint32_t i = 0; i < count; i++)
+                WDEC_TRY(read_label(c, &s->targets[i]));
+            WDEC_TRY(read_label(c, &dflt));
+            WDEC_TRY(pop_expect(c, WDEC_I32));
+            uint32_t n;
+            const uint8_t *dt;
+            label_types(&c->frames[c->fp - 1 - dflt], &dt, &n);
+            /* Every target carries the same values: compare each label with the operands in
+             * place (a missing operand in dead code matches anything), then pop the default. */
+            struct wdec_frame *f = &c->frames[c->fp - 1];
+            for (uint32_t i = 0; i < count; i++) {
+                uint32_t tn;
+                const uint8_t *tt;
+                label_types(&c->frames[c->fp - 1 - s->targets[i]], &tt, &tn);
+                if (tn != n)
+                    return mismatch(c);
+                for (uint32_t k = 0; k < n; k++) {
+                    uint32_t depth_k = n - k; /* 1 = top of stack */
+                    if (c->sp - f->height < depth_k) {
+                        if (!f->unreachable)
+                            return mismatch(c);
+                        continue;
+                    }
+                    uint8_t a = c->stack[c->sp - depth_k];
+                    if (a != WDEC_UNKNOWN && a != tt[k])
+                        return mismatch(c);
+                }
+            }
+            WDEC_TRY(pop_types(c, dt, n));
+            VISIT(br_table, s->targets, count, dflt, n);
+            set_unreachable(c);
+            live = false;
+            break;
+        }
+        case 0x0f: /* return */ {
+            const struct wdec_frame *ff = &c->frames[0];
+            WDEC_TRY(pop_types(c, ff->bt.results, ff->bt.result_count));
+            VISIT0(return_);
+            set_unreachable(c);
+            live = false;
+            break;
+        }
+        case 0x10: /* call */ {
+            uint32_t idx;
+            WDEC_TRY(rd_u32(r, &idx));
+            if (idx >= m->func_count)
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, c->op_off, "%u", idx);
+            const struct wdec_func_type *ft = &m->types[m->funcs[idx].type_index];
+            WDEC_TRY(pop_types(c, ft->params, ft->param_count));
+            VISIT(call, idx, ft);
+            WDEC_TRY(push_types(c, ft->results, ft->result_count));
+            break;
+        }
+        case 0x11: /* call_indirect */ {
+            uint32_t tidx, table;
+            WDEC_TRY(rd_u32(r, &tidx));
+            WDEC_TRY(read_table(c, &table));
+            if (m->tables[table].type.elem_type != WDEC_FUNCREF)
+                return mismatch(c);
+            if (tidx >= m->type_count)
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_TYPE, c->op_off, "%u", tidx);
+            const struct wdec_func_type *ft = &m->types[tidx];
+            WDEC_TRY(pop_expect(c, WDEC_I32));
+            WDEC_TRY(pop_types(c, ft->params, ft->param_count));
+            VISIT(call_indirect, tidx, ft, table);
+            WDEC_TRY(push_types(c, ft->results, ft->result_count));
+            break;
+        }
+        /* --- Parametric --- */
+        case 0x1a: /* drop */ {
+            uint8_t t = 0;
+            WDEC_TRY(pop_any(c, &t));
+            VISIT(drop, t);
+            break;
+        }
+        case 0x1b: /* select */
+        case 0x1c: /* select t */ {
+            uint8_t t = 0;
+            if (op == 0x1c) {
+                uint32_t n;
+                WDEC_TRY(wdec_rd_len(r, &n));
+                if (n != 1) {
+                    for (uint32_t i = 0; i < n; i++) {
+                        uint8_t b;
+                        WDEC_TRY(rd_byte(r, &b));
+                        if (!is_valtype(b))
+                            return wdec_fail(err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+                    }
+                    return fail_at(c, WDEC_ERR_RESULT_ARITY);
+                }
+                WDEC_TRY(rd_byte(r, &t));
+                if (!is_valtype(t))
+                    return wdec_fail(err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, t));
+                WDEC_TRY(pop_expect(c, t));
+            } else {
+                uint8_t t1 = 0, t2 = 0;
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_any(c, &t1));
+                WDEC_TRY(pop_any(c, &t2));
+                /* Untyped select is for numeric (and vector) operands only. */
+                if (is_reftype(t1) || is_reftype(t2))
+                    return mismatch(c);
+                if (t1 != t2 && t1 != WDEC_UNKNOWN && t2 != WDEC_UNKNOWN)
+                    return mismatch(c);
+                t = t1 == WDEC_UNKNOWN ? t2 : t1;
+            }
+            VISIT(select, t);
+            WDEC_TRY(push(c, t));
+            break;
+        }
+        /* --- Variables --- */
+        case 0x20: /* local.get */
+        case 0x21: /* local.set */
+        case 0x22: /* local.tee */ {
+            uint32_t idx;
+            WDEC_TRY(rd_u32(r, &idx));
+            if (idx >= local_count)
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_LOCAL, c->op_off, "%u", idx);
+            uint8_t t = locals[idx];
+            if (op == 0x20) {
+                VISIT(local_get, idx, t);
+                WDEC_TRY(push(c, t));
+            } else if (op == 0x21) {
+                WDEC_TRY(pop_expect(c, t));
+                VISIT(local_set, idx, t);
+            } else {
+                WDEC_TRY(pop_expect(c, t));
+                VISIT(local_tee, idx, t);
+                WDEC_TRY(push(c, t));
+            }
+            break;
+        }
+        case 0x23: /* global.get */
+        case 0x24: /* global.set */ {
+            uint32_t idx;
+            WDEC_TRY(rd_u32(r, &idx));
+            if (idx >= m->global_count)
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_GLOBAL, c->op_off, "%u", idx);
+            const struct wdec_global_type *gt = &m->globals[idx].type;
+            if (op == 0x23) {
+                VISIT(global_get, idx, gt);
+                WDEC_TRY(push(c, gt->type));
+            } else {
+                if (!gt->is_mutable)
+                    return fail_at(c, WDEC_ERR_GLOBAL_IMMUTABLE);
+                WDEC_TRY(pop_expect(c, gt->type));
+                VISIT(global_set, idx, gt);
+            }
+            break;
+        }
+        case 0x25: /* table.get */
+        case 0x26: /* table.set */ {
+            uint32_t table;
+            WDEC_TRY(read_table(c, &table));
+            uint8_t et = m->tables[table].type.elem_type;
+            if (op == 0x25) {
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(table_get, table);
+                WDEC_TRY(push(c, et));
+            } else {
+                WDEC_TRY(pop_expect(c, et));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(table_set, table);
+            }
+            break;
+        }
+        /* --- Memory --- */
+        case 0x28:
+        case 0x29:
+        case 0x2a:
+        case 0x2b:
+        case 0x2c:
+        case 0x2d:
+        case 0x2e:
+        case 0x2f:
+        case 0x30:
+        case 0x31:
+        case 0x32:
+        case 0x33:
+        case 0x34:
+        case 0x35: {
+            struct wdec_memarg arg;
+            WDEC_TRY(read_memarg(c, op, &arg));
+            WDEC_TRY(pop_expect(c, WDEC_I32));
+            VISIT(load, (enum wdec_opcode)op, arg);
+            static const uint8_t result[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
+                                             WDEC_I32, WDEC_I32, WDEC_I32, WDEC_I64, WDEC_I64,
+                                             WDEC_I64, WDEC_I64, WDEC_I64, WDEC_I64};
+            WDEC_TRY(push(c, result[op - 0x28]));
+            break;
+        }
+        case 0x36:
+        case 0x37:
+        case 0x38:
+        case 0x39:
+        case 0x3a:
+        case 0x3b:
+        case 0x3c:
+        case 0x3d:
+        case 0x3e: {
+            struct wdec_memarg arg;
+            WDEC_TRY(read_memarg(c, op, &arg));
+            static const uint8_t value[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
+                                            WDEC_I32, WDEC_I64, WDEC_I64, WDEC_I64};
+            WDEC_TRY(pop_expect(c, value[op - 0x36]));
+            WDEC_TRY(pop_expect(c, WDEC_I32));
+            VISIT(store, (enum wdec_opcode)op, arg);
+            break;
+        }
+        case 0x3f: /* memory.size */
+            WDEC_TRY(read_zero(c));
+            WDEC_TRY(need_memory(c));
+            VISIT(memory_size, 0);
+            WDEC_TRY(push(c, WDEC_I32));
+            break;
+        case 0x40: /* memory.grow */
+            WDEC_TRY(read_zero(c));
+            WDEC_TRY(need_memory(c));
+            WDEC_TRY(pop_expect(c, WDEC_I32));
+            VISIT(memory_grow, 0);
+            WDEC_TRY(push(c, WDEC_I32));
+            break;
+        /* --- Constants --- */
+        case 0x41: {
+            int32_t x;
+            WDEC_TRY(rd_s32(r, &x));
+            VISIT(i32_const, x);
+            WDEC_TRY(push(c, WDEC_I32));
+            break;
+        }
+        case 0x42: {
+            int64_t x;
+            WDEC_TRY(rd_s64(r, &x));
+            VISIT(i64_const, x);
+            WDEC_TRY(push(c, WDEC_I64));
+            break;
+        }
+        case 0x43: {
+            const uint8_t *b;
+            WDEC_TRY(rd_fixed(r, 4, &b));
+            uint32_t bits =
+                (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+            VISIT(f32_const, bits);
+            WDEC_TRY(push(c, WDEC_F32));
+            break;
+        }
+        case 0x44: {
+            const uint8_t *b;
+            WDEC_TRY(rd_fixed(r, 8, &b));
+            uint64_t bits = 0;
+            for (int i = 7; i >= 0; i--)
+                bits = bits << 8 | b[i];
+            VISIT(f64_const, bits);
+            WDEC_TRY(push(c, WDEC_F64));
+            break;
+        }
+        /* --- References --- */
+        case 0xd0: /* ref.null */ {
+            uint8_t t = 0;
+            WDEC_TRY(rd_byte(r, &t));
+            if (!is_reftype(t))
+                return wdec_fail(err, WDEC_ERR_REF_TYPE, rd_off(r) - 1, NULL);
+            VISIT(ref_null, t);
+            WDEC_TRY(push(c, t));
+            break;
+        }
+        case 0xd1: /* ref.is_null */ {
+            uint8_t t = 0;
+            WDEC_TRY(pop_any(c, &t));
+            if (t != WDEC_UNKNOWN && !is_reftype(t))
+                return mismatch(c);
+            VISIT(ref_is_null, t);
+            WDEC_TRY(push(c, WDEC_I32));
+            break;
+        }
+        case 0xd2: /* ref.func */ {
+            uint32_t idx;
+            WDEC_TRY(rd_u32(r, &idx));
+            if (idx >= m->func_count)
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, c->op_off, "%u", idx);
+            if (!m->funcs[idx].declared)
+                return fail_at(c, WDEC_ERR_UNDECLARED_FUNC_REF);
+            VISIT(ref_func, idx);
+            WDEC_TRY(push(c, WDEC_FUNCREF));
+            break;
+        }
+        /* --- 0xFC prefix: saturating truncation, bulk memory, tables --- */
+        case 0xfc: {
+            uint32_t sub;
+            WDEC_TRY(rd_u32(r, &sub));
+            enum wdec_opcode fop = (enum wdec_opcode)(0xfc << 16 | sub);
+            if (sub > 17)
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0xfc %u", sub);
+            if (live && v->instr_begin) {
+                wdec_status st = v->instr_begin(ctx, fop, c->op_off);
+                if (st)
+                    return client_fail(c, st);
+            }
+            if (sub <= 7) {
+                static const uint8_t in[8] = {WDEC_F32, WDEC_F32, WDEC_F64, WDEC_F64,
+                                              WDEC_F32, WDEC_F32, WDEC_F64, WDEC_F64};
+                WDEC_TRY(pop_expect(c, in[sub]));
+                VISIT(numeric, fop);
+                WDEC_TRY(push(c, sub < 4 ? WDEC_I32 : WDEC_I64));
+                break;
+            }
+            switch (sub) {
+            case 8: { /* memory.init */
+                uint32_t data;
+                WDEC_TRY(rd_u32(r, &data));
+                WDEC_TRY(read_zero(c));
+                WDEC_TRY(need_memory(c));
+                WDEC_TRY(check_data(c, data));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(memory_init, data, 0);
+                break;
+            }
+            case 9: { /* data.drop */
+                uint32_t data;
+                WDEC_TRY(rd_u32(r, &data));
+                WDEC_TRY(check_data(c, data));
+                VISIT(data_drop, data);
+                break;
+            }
+            case 10: /* memory.copy */
+                WDEC_TRY(read_zero(c));
+                WDEC_TRY(read_zero(c));
+                WDEC_TRY(need_memory(c));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(memory_copy, 0, 0);
+                break;
+            case 11: /* memory.fill */
+                WDEC_TRY(read_zero(c));
+                WDEC_TRY(need_memory(c));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(memory_fill, 0);
+                break;
+            case 12: { /* table.init elem table */
+                uint32_t elem, table;
+                WDEC_TRY(rd_u32(r, &elem));
+                WDEC_TRY(read_table(c, &table));
+                if (elem >= m->elem_count)
+                    return wdec_fail(err, WDEC_ERR_UNKNOWN_ELEM, c->op_off, "%u", elem);
+                if (m->elems[elem].elem_type != m->tables[table].type.elem_type)
+                    return mismatch(c);
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(table_init, elem, table);
+                break;
+            }
+            case 13: { /* elem.drop */
+                uint32_t elem;
+                WDEC_TRY(read_elem(c, &elem));
+                VISIT(elem_drop, elem);
+                break;
+            }
+            case 14: { /* table.copy dst src */
+                uint32_t dst, src;
+                WDEC_TRY(read_table(c, &dst));
+                WDEC_TRY(read_table(c, &src));
+                if (m->tables[dst].type.elem_type != m->tables[src].type.elem_type)
+                    return mismatch(c);
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(table_copy, dst, src);
+                break;
+            }
+            case 15: { /* table.grow */
+                uint32_t table;
+                WDEC_TRY(read_table(c, &table));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, m->tables[table].type.elem_type));
+                VISIT(table_grow, table);
+                WDEC_TRY(push(c, WDEC_I32));
+                break;
+            }
+            case 16: { /* table.size */
+                uint32_t table;
+                WDEC_TRY(read_table(c, &table));
+                VISIT(table_size, table);
+                WDEC_TRY(push(c, WDEC_I32));
+                break;
+            }
+            case 17: { /* table.fill */
+                uint32_t table;
+                WDEC_TRY(read_table(c, &table));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(pop_expect(c, m->tables[table].type.elem_type));
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                VISIT(table_fill, table);
+                break;
+            }
+            default:
+                break;
+            }
+            break;
+        }
+        case 0xfd:
+            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, c->op_off, "(SIMD)");
+        default: {
+            /* The numeric group: fixed operand and result types from opcodes.def. */
+            const struct num_sig *sg = &sig_byte[op];
+            if (!sg->numeric)
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0x%02x", op);
+            struct wdec_frame *f = &c->frames[c->fp - 1];
+            if (sg->in2) {
+                if (c->sp - f->height >= 2 && c->stack[c->sp - 1] == sg->in2 &&
+                    c->stack[c->sp - 2] == sg->in1) {
+                    c->sp -= 2;
+                } else {
+                    WDEC_TRY(pop_expect(c, sg->in2));
+                    WDEC_TRY(pop_expect(c, sg->in1));
+                }
+            } else {
+                WDEC_TRY(pop_expect(c, sg->in1));
+            }
+            VISIT(numeric, (enum wdec_opcode)op);
+            WDEC_TRY(push(c, sg->out));
+            break;
+        }
+        }
+    }
+}
+
+wdec_status wdec_data_use_check(const struct wdec_module *m, const struct wdec_scratch *s,
+                                bool saw_data_section, struct wdec_error *err)
+{
+    if (!s->data_use || m->has_data_count)
+        return WDEC_OK;
+    if (saw_data_section)
+        return wdec_fail(err, WDEC_ERR_DATA_COUNT_REQUIRED, s->data_use_offset, NULL);
+    return wdec_fail(err, WDEC_ERR_UNKNOWN_DATA, s->data_use_offset, "%u", s->data_use_index);
+}
+
+void wdec_scratch_free(struct wdec_scratch *s)
+{
+    free(s->stack);
+    free(s->frames);
+    free(s->locals);
+    free(s->targets);
+    memset(s, 0, sizeof *s);
+}

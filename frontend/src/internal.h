@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to frontend/src: the bounded byte reader, the module arena and the body validator's
+ * entry point. Reads are inlined for the one-byte case, which is nearly every LEB128 in practice.
+ */
+#ifndef WDEC_INTERNAL_H
+#define WDEC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wdec/module.h>
+#include <wdec/status.h>
+#include <wdec/visitor.h>
+
+/* --- Errors --- */
+
+/* Every error starts here (one breakpoint catches them all). Keeps the first error: a later call
+ * returns `status` but leaves *err alone. `fmt` (may be NULL) adds detail after the spec text. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+wdec_status
+wdec_fail(struct wdec_error *err, wdec_status status, size_t offset, const char *fmt, ...);
+
+/* --- Reader: [p, end) inside a module that starts at base --- */
+
+struct rd {
+    const uint8_t *p;
+    const uint8_t *end;
+    const uint8_t *base;
+    struct wdec_error *err;
+    wdec_status eos; /* what running off `end` is called here */
+};
+
+static inline size_t rd_off(const struct rd *r)
+{
+    return (size_t)(r->p - r->base);
+}
+
+static inline size_t rd_left(const struct rd *r)
+{
+    return (size_t)(r->end - r->p);
+}
+
+wdec_status wdec_rd_eos(struct rd *r);
+wdec_status wdec_rd_u32_slow(struct rd *r, uint32_t *out);
+wdec_status wdec_rd_s32_slow(struct rd *r, int32_t *out);
+wdec_status wdec_rd_s33(struct rd *r, int64_t *out);
+/* Any LEB128 of `bits` bits (1..64), sign-extended when `is_signed`. */
+wdec_status wdec_rd_leb(struct rd *r, unsigned bits, bool is_signed, uint64_t *out);
+wdec_status wdec_rd_s64_slow(struct rd *r, int64_t *out);
+/* A u32 byte length or vector count that must fit in what is left (else "length out of
+ * bounds"). */
+wdec_status wdec_rd_len(struct rd *r, uint32_t *out);
+/* True when [s, s+len) is well-formed UTF-8 (no overlongs, surrogates or code points past
+ * U+10FFFF). */
+bool wdec_utf8_valid(const uint8_t *s, size_t len);
+
+static inline wdec_status rd_byte(struct rd *r, uint8_t *out)
+{
+    if (r->p >= r->end) {
+        *out = 0;
+        return wdec_rd_eos(r);
+    }
+    *out = *r->p++;
+    return WDEC_OK;
+}
+
+static inline wdec_status rd_u32(struct rd *r, uint32_t *out)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *out = *r->p++;
+        return WDEC_OK;
+    }
+    return wdec_rd_u32_slow(r, out);
+}
+
+static inline wdec_status rd_s32(struct rd *r, int32_t *out)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        uint8_t b = *r->p++;
+        *out = (b & 0x40) ? (int32_t)b - 0x80 : (int32_t)b;
+        return WDEC_OK;
+    }
+    return wdec_rd_s32_slow(r, out);
+}
+
+static inline wdec_status rd_s64(struct rd *r, int64_t *out)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        uint8_t b = *r->p++;
+        *out = (b & 0x40) ? (int64_t)b - 0x80 : (int64_t)b;
+        return WDEC_OK;
+    }
+    return wdec_rd_s64_slow(r, out);
+}
+
+static inline wdec_status rd_fixed(struct rd *r, size_t n, const uint8_t **out)
+{
+    if (rd_left(r) < n) {
+        *out = NULL;
+        r->p = r->end;
+        return wdec_rd_eos(r);
+    }
+    *out = r->p;
+    r->p += n;
+    return WDEC_OK;
+}
+
+/* --- Arena: the module's allocations, freed together --- */
+
+struct wdec_arena_chunk {
+    struct wdec_arena_chunk *next;
+    size_t used;
+    size_t cap;
+    _Alignas(16) unsigned char data[];
+};
+
+/* Zeroed memory owned by the module, or NULL when out of memory. */
+void *wdec_arena_alloc(struct wdec_module *m, size_t size);
+/* `count` elements of `size` bytes, zeroed; NULL on overflow or out of memory. */
+void *wdec_arena_array(struct wdec_module *m, size_t count, size_t size);
+
+/* --- Value types --- */
+
+/* The operand stack's "unknown" type (stack polymorphism after unreachable code). */
+#define WDEC_UNKNOWN 0
+
+static inline bool is_valtype(uint8_t b)
+{
+    return b == WDEC_I32 || b == WDEC_I64 || b == WDEC_F32 || b == WDEC_F64 || b == WDEC_FUNCREF ||
+           b == WDEC_EXTERNREF;
+}
+
+static inline bool is_reftype(uint8_t b)
+{
+    return b == WDEC_FUNCREF || b == WDEC_EXTERNREF;
+}
+
+/* A one-element type array for any byte: wdec_one_type + t points at t (block types). */
+extern const uint8_t wdec_one_type[256];
+
+/* --- Function bodies --- */
+
+/* Scratch space reused from one body to the next: the operand and control stacks, local types and
+ * br_table targets. Grows, never shrinks, so a module costs O(1) allocations per body at most. */
+struct wdec_frame;
+struct wdec_scratch {
+    uint8_t *stack;
+    uint32_t stack_cap;
+    struct wdec_frame *frames;
+    uint32_t frame_cap;
+    uint8_t *locals;
+    uint32_t local_cap;
+    uint32_t *targets;
+    uint32_t target_cap;
+    /* A data index used with no data count section: judged once the data section is known
+     * (reference interpreter: "data count section required" if there are data segments). */
+    bool data_use;
+    uint32_t data_use_index;
+    size_t data_use_offset;
+};
+
+/* The verdict on a data index used without a data count section, once the module is known. */
+wdec_status wdec_data_use_check(const struct wdec_module *m, const struct wdec_scratch *s,
+                                bool saw_data_section, struct wdec_error *err);
+
+void wdec_scratch_free(struct wdec_scratch *s);
+
+/* Validates the body of defined function `func_index` (bytes [body, body+size) of m->bytes) and
+ * drives `v` (never NULL). `m` must hold everything that precedes the code section. */
+wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s,
+                             uint32_t func_index, const struct wdec_visitor *v, void *ctx,
+                             struct wdec_error *err);
+
+/* Upper bound on a body's locals (parameters included). More is refused with
+ * WDEC_ERR_IMPL_LIMIT, as engines do (V8 allows 50000). */
+#define WDEC_MAX_LOCALS 50000u
+
+/* --- Constant expressions --- */
+
+/* Decodes a constant expression of type `type` into *out; only imported immutable globals
+ * may be read (WebAssembly 2.0). Declares ref.func targets in m. */
+wdec_status wdec_const_expr(struct rd *r, struct wdec_module *m, uint8_t type,
+                            struct wdec_const_expr *out);
+
+/* --- Name section (errors there are ignored) --- */
+void wdec_names_decode(struct wdec_module *m, const uint8_t *p, size_t size);
+
+#endif

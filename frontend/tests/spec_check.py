@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+# Frontend-only spec check: converts every top-level core .wast of the spec suite with wast2json,
+# then asks the validator about every binary module: `module` commands (and the modules of
+# assert_return/assert_trap/... scripts) must be accepted; assert_malformed and assert_invalid
+# binary modules must be refused with the spec's text as a prefix of our message.
+# Usage: spec_check.py VALIDATOR SPEC_DIR WORK_DIR [--skip-prefix simd_]
+import json, os, subprocess, sys, glob
+
+def main():
+    validator, spec_dir, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    skip = [a.split('=', 1)[1] for a in sys.argv[4:] if a.startswith('--skip-prefix=')]
+    os.makedirs(work, exist_ok=True)
+    wasts = sorted(glob.glob(os.path.join(spec_dir, '*.wast')))
+    if not wasts:
+        print('no .wast files under %s' % spec_dir)
+        return 1
+    expect = {}  # path -> (kind, text, where)
+    skipped_files = []
+    for w in wasts:
+        base = os.path.basename(w)[:-5]
+        if any(base.startswith(p) for p in skip):
+            skipped_files.append(base)
+            continue
+        out = os.path.join(work, base + '.json')
+        r = subprocess.run(['wast2json', '--enable-all', w, '-o', out],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            print('wast2json failed on %s: %s' % (w, r.stderr.strip()))
+            return 1
+        with open(out) as f:
+            cmds = json.load(f)['commands']
+        for c in cmds:
+            fn = c.get('filename')
+            if not fn or not fn.endswith('.wasm'):
+                continue
+            t = c['type']
+            path = os.path.join(work, fn)
+            where = '%s.wast:%d' % (base, c['line'])
+            if t == 'module':
+                expect[path] = ('valid', None, where)
+            elif t in ('assert_malformed', 'assert_invalid'):
+                if c.get('module_type', 'binary') != 'binary':
+                    continue
+                expect[path] = (t, c['text'], where)
+            elif t in ('assert_unlinkable', 'assert_uninstantiable'):
+                expect[path] = ('valid', None, where)
+    paths = sorted(expect)
+    r = subprocess.run([validator], input='\n'.join(paths) + '\n', capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        print('validator exited with %d (crash?)\n%s' % (r.returncode, r.stderr[-2000:]))
+        return 1
+    got = {}
+    for line in r.stdout.splitlines():
+        parts = line.split('\t')
+        got[parts[0]] = parts[1:]
+    counts = {'valid': [0, 0], 'assert_malformed': [0, 0], 'assert_invalid': [0, 0]}
+    failures = []
+    for p in paths:
+        kind, text, where = expect[p]
+        res = got.get(p)
+        counts[kind][1] += 1
+        if res is None:
+            failures.append('%s: no answer (crash?)' % where)
+            continue
+        if kind == 'valid':
+            ok = res[0] == 'ok'
+            msg = 'expected valid, got: %s' % ' '.join(res)
+        else:
+            ok = res[0] != 'ok' and len(res) >= 2 and res[1].startswith(text)
+            msg = 'expected "%s", got: %s' % (text, ' '.join(res))
+        if ok:
+            counts[kind][0] += 1
+        else:
+            failures.append('%s (%s): %s' % (where, os.path.basename(p), msg))
+    for f in failures:
+        print('FAIL', f)
+    for k, (a, b) in counts.items():
+        print('%-17s %5d / %5d' % (k, a, b))
+    if skipped_files:
+        print('skipped files (SIMD validation not implemented): %d' % len(skipped_files))
+    total_ok = sum(a for a, b in counts.values())
+    total = sum(b for a, b in counts.values())
+    print('total            %5d / %5d judged right' % (total_ok, total))
+    return 0 if not failures else 1
+
+if __name__ == '__main__':
+    sys.exit(main())
