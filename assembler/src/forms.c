@@ -2,11 +2,15 @@
 /* The generated form table and its lookups (mnemonic names, form descriptions). */
 #include "forms.h"
 
-#include "gen/forms.inc"
 #include "x64/cpu.h"
 #include "x64/encode.h"
 
 #include <string.h>
+
+/* The table itself (after the headers that define its macros). */
+/* clang-format off */
+#include "gen/forms.inc"
+/* clang-format on */
 
 bool x64_mnemonic_lookup(const char *name, size_t len, enum x64_mnemonic *out)
 {
