@@ -36,7 +36,7 @@ static uint64_t detect(void)
         if (cond)                                                                                  \
             m |= 1ull << X64_FEATURE_##f;                                                          \
     } while (0)
-    unsigned max = __get_cpuid_max(0, NULL);
+    unsigned max = (unsigned)__get_cpuid_max(0, NULL);
     if (max >= 1 && __get_cpuid(1, &a, &b, &c, &d)) {
         SET(d & (1u << 15), CMOV);
         SET(d & (1u << 8), CX8);
