@@ -77,9 +77,11 @@ extern "C" size_t mix_emit_asmjit(const struct mix_pick *picks, size_t nblocks, 
         a.movsd(x86::qword_ptr(base5, p.disp8), xc);
         a.cvttsd2si(b64, xa);
         a.movq(xa, a64);
+#if MIX_AVX
         a.vaddsd(xa, xb, xc);
         a.vmulsd(xc, xa, xb);
         a.vxorps(xb, xb, xb);
+#endif
         a.jne(top);
         a.jmp(fwd);
         a.bind(fwd);

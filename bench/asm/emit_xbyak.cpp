@@ -62,9 +62,11 @@ struct MixGen : Xbyak::CodeGenerator {
             movsd(qword[base5 + p.disp8], xc);
             cvttsd2si(b64, xa);
             movq(xa, a64);
+#if MIX_AVX
             vaddsd(xa, xb, xc);
             vmulsd(xc, xa, xb);
             vxorps(xb, xb, xb);
+#endif
             jne(top);
             jmp(fwd, T_NEAR);
             L(fwd);

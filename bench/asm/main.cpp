@@ -2,17 +2,20 @@
 // bench_asm: emit speed of kiln's typed emitters and generic checked path next to AsmJit and
 // Xbyak, in one process and one run (ratios mean more than absolute figures on a shared
 // machine). First checks that every backend produced the same bytes, then times them
-// interleaved and prints the median M instructions/s of each and the ratios to AsmJit.
+// interleaved (thread CPU time, samples of >= 20 ms) and prints the median M instructions/s of
+// each and the ratios to AsmJit.
 //   bench_asm [--blocks N] [--runs R] [--only BACKEND]
+// One emit call is one "function": a fresh buffer, 50 blocks (~8 KB of code) by default; with
+// --blocks 2000 (~340 KB per buffer) allocation and page faults dominate every backend.
 // `--only` emits once with one backend and skips the check: the callgrind variant
 // (bench/asm/callgrind.sh) counts instructions inside `mix_emit_<backend>` that way.
 #include "mix.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -38,10 +41,13 @@ const Backend k_backends[] = {
 };
 const size_t k_nbackends = sizeof(k_backends) / sizeof(k_backends[0]);
 
+// Thread CPU time, not wall-clock: the machine is shared, and time spent preempted would
+// otherwise land on whichever backend happened to be running.
 double now_s()
 {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
 double median(std::vector<double> v)
@@ -86,7 +92,7 @@ bool same_bytes(const char *name, const std::vector<uint8_t> &got, const char *r
 
 int main(int argc, char **argv)
 {
-    size_t blocks = 2000;
+    size_t blocks = 50; // ~1,800 instructions, ~8 KB: a mid-sized Wasm function
     int runs = 11;
     const char *only = nullptr;
     for (int i = 1; i < argc; i++) {

@@ -40,7 +40,10 @@ extern "C" {
  * m4 = [base + index*8 + disp8]    m5 = [base + disp8] (disp8 may be 0: tests rbp/r13 and rsp/r12)
  * Registers avoid forms where assemblers legitimately differ: `c` is never rax (no accumulator
  * short forms), immediates are never 1 for shifts (no D1 form), imm32 never fits in imm8. */
-#define MIX_INSNS_PER_BLOCK 37
+#ifndef MIX_AVX
+#define MIX_AVX 1 /* 0 drops lines 33-35 from every backend (set by CMake when kiln lacks AVX) */
+#endif
+#define MIX_INSNS_PER_BLOCK (MIX_AVX ? 37 : 34)
 
 struct mix_pick {
     uint8_t a, b, c, d;  /* GP register numbers 0-15, never rsp; c never rax */
