@@ -1062,6 +1062,189 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
     }
 }
 
+/* --- Decode-only scan ---
+ * The reference interpreter decodes a whole module before it validates any of it, so a malformed
+ * byte after an invalid instruction still makes the module "malformed". After the first
+ * validation error the rest of the bodies are therefore only decoded, by this scan. */
+
+/* Immediate kind + 1 of each CORE opcode (0: not an opcode), from opcodes.def. */
+#define IMM_0x00_CORE(code, imm) [code] = WDEC_IMM_##imm + 1,
+#define IMM_0xfc_CORE(code, imm) [0x100 + (code)] = WDEC_IMM_##imm + 1,
+/* clang-format off */
+#define IMM_0x00_TAIL_CALL(code, imm)
+#define IMM_0x00_EXCEPTIONS(code, imm)
+#define IMM_0x00_SIMD(code, imm)
+#define IMM_0xfc_TAIL_CALL(code, imm)
+#define IMM_0xfc_EXCEPTIONS(code, imm)
+#define IMM_0xfc_SIMD(code, imm)
+#define IMM_0xfd_CORE(code, imm)
+#define IMM_0xfd_TAIL_CALL(code, imm)
+#define IMM_0xfd_EXCEPTIONS(code, imm)
+#define IMM_0xfd_SIMD(code, imm)
+/* clang-format on */
+#define IMM_ROW(prefix, feature, code, imm) IMM_##prefix##_##feature(code, imm)
+static const uint8_t imm_kind[0x100 + 18] = {
+#define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
+    IMM_ROW(prefix, feature, code, imm)
+#include <wdec/opcodes.def>
+#undef WDEC_OPCODE
+};
+
+static wdec_status scan_u32(struct val *c)
+{
+    uint32_t x;
+    return rd_u32(&c->r, &x);
+}
+
+static wdec_status scan_immediate(struct val *c, unsigned imm)
+{
+    struct rd *r = &c->r;
+    switch (imm) {
+    case WDEC_IMM_NONE:
+        return WDEC_OK;
+    case WDEC_IMM_BLOCKTYPE: {
+        if (r->p >= r->end)
+            return wdec_rd_eos(r);
+        uint8_t b = *r->p;
+        if ((b & 0xc0) == 0x40) {
+            r->p++;
+            if (b != 0x40 && !is_valtype(b))
+                return wdec_fail(c->err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+            return WDEC_OK;
+        }
+        int64_t idx;
+        return wdec_rd_s33(r, &idx);
+    }
+    case WDEC_IMM_BR_TABLE: {
+        uint32_t n;
+        WDEC_TRY(wdec_rd_len(r, &n));
+        for (uint32_t i = 0; i <= n; i++)
+            WDEC_TRY(scan_u32(c));
+        return WDEC_OK;
+    }
+    case WDEC_IMM_CALL_INDIRECT:
+    case WDEC_IMM_TABLE_INIT:
+    case WDEC_IMM_TABLE_COPY:
+    case WDEC_IMM_MEMARG1:
+    case WDEC_IMM_MEMARG2:
+    case WDEC_IMM_MEMARG4:
+    case WDEC_IMM_MEMARG8:
+        WDEC_TRY(scan_u32(c));
+        return scan_u32(c);
+    case WDEC_IMM_MEMORY:
+        return read_zero(c);
+    case WDEC_IMM_MEMORY_COPY:
+        WDEC_TRY(read_zero(c));
+        return read_zero(c);
+    case WDEC_IMM_DATA:
+    case WDEC_IMM_MEMORY_INIT: {
+        uint32_t x;
+        WDEC_TRY(rd_u32(r, &x));
+        if (!c->m->has_data_count && !c->s->data_use) {
+            c->s->data_use = true;
+            c->s->data_use_index = x;
+            c->s->data_use_offset = c->op_off;
+        }
+        return imm == WDEC_IMM_MEMORY_INIT ? read_zero(c) : WDEC_OK;
+    }
+    case WDEC_IMM_I32: {
+        int32_t x;
+        return rd_s32(r, &x);
+    }
+    case WDEC_IMM_I64: {
+        int64_t x;
+        return rd_s64(r, &x);
+    }
+    case WDEC_IMM_F32: {
+        const uint8_t *b;
+        return rd_fixed(r, 4, &b);
+    }
+    case WDEC_IMM_F64: {
+        const uint8_t *b;
+        return rd_fixed(r, 8, &b);
+    }
+    case WDEC_IMM_SELECT_T: {
+        uint32_t n;
+        WDEC_TRY(wdec_rd_len(r, &n));
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t t = 0;
+            WDEC_TRY(rd_byte(r, &t));
+            if (!is_valtype(t))
+                return wdec_fail(c->err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+        }
+        return WDEC_OK;
+    }
+    case WDEC_IMM_REF_TYPE: {
+        uint8_t t = 0;
+        WDEC_TRY(rd_byte(r, &t));
+        if (!is_reftype(t))
+            return wdec_fail(c->err, WDEC_ERR_REF_TYPE, rd_off(r) - 1, NULL);
+        return WDEC_OK;
+    }
+    default: /* LABEL FUNC LOCAL GLOBAL TABLE ELEM */
+        return scan_u32(c);
+    }
+}
+
+wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, uint32_t func_index,
+                           struct wdec_error *err)
+{
+    const struct wdec_func *fn = &m->funcs[func_index];
+    struct val cv = {
+        .m = m,
+        .s = s,
+        .r = {m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
+              WDEC_ERR_UNEXPECTED_END_SECTION},
+        .err = err,
+    };
+    struct val *c = &cv;
+    struct rd *r = &c->r;
+    const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
+    c->op_off = fn->body_offset;
+    struct wdec_func_info fi;
+    WDEC_TRY(decode_locals(c, func_index, &fi));
+    WDEC_TRY(stack_reserve(c, 256));
+    c->stack = s->stack;
+    /* Open blocks as a byte stack on the operand stack's storage: 1 for an if still before its
+     * else, 0 otherwise. */
+    uint32_t depth = 0;
+    for (;;) {
+        if (r->p >= r->end)
+            return wdec_rd_eos(r);
+        c->op_off = rd_off(r);
+        uint8_t op = *r->p++;
+        unsigned idx = op;
+        if (op == 0xfc) {
+            uint32_t sub;
+            WDEC_TRY(rd_u32(r, &sub));
+            if (sub > 17)
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0xfc %u", sub);
+            idx = 0x100 + sub;
+        } else if (op == 0xfd) {
+            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, c->op_off, "(SIMD)");
+        }
+        if (!imm_kind[idx])
+            return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0x%02x", op);
+        WDEC_TRY(scan_immediate(c, imm_kind[idx] - 1u));
+        if (op == 0x02 || op == 0x03 || op == 0x04) {
+            c->sp = depth;
+            WDEC_TRY(push(c, op == 0x04));
+            depth++;
+        } else if (op == 0x05) {
+            if (depth == 0 || s->stack[depth - 1] != 1)
+                return wdec_fail(err, WDEC_ERR_END_EXPECTED, c->op_off, NULL);
+            s->stack[depth - 1] = 0;
+        } else if (op == 0x0b) {
+            if (depth == 0) {
+                if (r->p != body_end)
+                    return wdec_fail(err, WDEC_ERR_SECTION_SIZE, fn->body_offset, NULL);
+                return WDEC_OK;
+            }
+            depth--;
+        }
+    }
+}
+
 wdec_status wdec_data_use_check(const struct wdec_module *m, const struct wdec_scratch *s,
                                 bool saw_data_section, struct wdec_error *err)
 {

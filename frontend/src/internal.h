@@ -173,6 +173,17 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
                              uint32_t func_index, const struct wdec_visitor *v, void *ctx,
                              struct wdec_error *err);
 
+/* Decodes a body without validating it (after a validation error, so that a later malformed
+ * byte still wins, as in the reference interpreter). No visitor calls. */
+wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, uint32_t func_index,
+                           struct wdec_error *err);
+
+/* Statuses of the "invalid" class (validation), as opposed to malformed bytes. */
+static inline bool wdec_status_is_invalid(wdec_status st)
+{
+    return st >= WDEC_ERR_TYPE_MISMATCH && st <= WDEC_ERR_UNDECLARED_FUNC_REF;
+}
+
 /* Upper bound on a body's locals (parameters included). More is refused with
  * WDEC_ERR_IMPL_LIMIT, as engines do (V8 allows 50000). */
 #define WDEC_MAX_LOCALS 50000u

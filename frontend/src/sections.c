@@ -18,7 +18,8 @@ struct dec {
     bool saw_func_section;
     bool saw_code_section;
     bool saw_data_section;
-    const uint8_t *sec_end; /* declared end of the section being decoded */
+    const uint8_t *sec_end;    /* declared end of the section being decoded */
+    struct wdec_error invalid; /* first validation error in a body, reported at the end */
 };
 
 static wdec_status oom(struct rd *r)
@@ -479,9 +480,23 @@ static wdec_status code_section(struct dec *d, struct rd *r)
         f->body_offset = rd_off(r);
         f->body_size = size;
         r->p += size;
-        if (!d->opt->defer_bodies)
-            WDEC_TRY(
-                wdec_body_decode(m, &d->scratch, m->func_import_count + i, d->v, d->ctx, r->err));
+        if (d->opt->defer_bodies)
+            continue;
+        uint32_t fi = m->func_import_count + i;
+        if (d->invalid.status) {
+            WDEC_TRY(wdec_body_scan(m, &d->scratch, fi, r->err));
+            continue;
+        }
+        wdec_status st = wdec_body_decode(m, &d->scratch, fi, d->v, d->ctx, r->err);
+        if (st && wdec_status_is_invalid(st)) {
+            /* Keep the first validation error aside; only decode from here on, so that a
+             * malformed byte later in the module is what gets reported. */
+            d->invalid = *r->err;
+            memset(r->err, 0, sizeof *r->err);
+            st = wdec_body_scan(m, &d->scratch, fi, r->err);
+        }
+        if (st)
+            return st;
     }
     return WDEC_OK;
 }
@@ -636,6 +651,12 @@ static wdec_status decode_module(struct dec *d, const uint8_t *bytes, size_t siz
     }
     if (d->defined_funcs && !d->saw_code_section)
         return wdec_fail(d->err, WDEC_ERR_FUNC_CODE_MISMATCH, size, NULL);
+    if (m->has_data_count && m->data_count != m->data_segment_count)
+        return wdec_fail(d->err, WDEC_ERR_DATA_COUNT_MISMATCH, size, NULL);
+    if (d->invalid.status) {
+        *d->err = d->invalid;
+        return d->invalid.status;
+    }
     if (m->has_data_count && m->data_count != m->data_segment_count)
         return wdec_fail(d->err, WDEC_ERR_DATA_COUNT_MISMATCH, size, NULL);
     return wdec_data_use_check(m, &d->scratch, d->saw_data_section, d->err);
