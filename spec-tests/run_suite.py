@@ -35,6 +35,9 @@ def cause_of(kind, why):
         got = why.split(", got ", 1)[1]
         key = f'expected trap "{exp}", got ' + ("a different trap " + got[5:] if
                                                  got.startswith("trap ") else "a return")
+    elif why.startswith("no module") or why.startswith("no current module") or \
+            (why.startswith("register") and "no module" in why):
+        key = "no module to use: an earlier module command failed"
     else:
         # Module-level failures: keep the statuses and texts, drop offsets and numbers.
         key = re.sub(r"0x[0-9a-f]+|\b\d+\b", "N", why)

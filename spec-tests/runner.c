@@ -307,20 +307,22 @@ static enum action_outcome run_action(struct run *run, const struct spec_action 
     memset(out, 0, sizeof *out);
     kiln_instance *inst = find_instance(run, a->module);
     if (!inst) {
-        failf(run, "no module %s to %s \"%s\"", a->module ? a->module : "instantiated",
-              a->is_get ? "get" : "invoke", a->field.data);
+        if (a->module)
+            failf(run, "no module %s", a->module);
+        else
+            failf(run, "no current module (the last module command failed)");
         return ACTION_FAILED;
     }
     kiln_extern ext;
     kiln_status ks = kiln_instance_export(inst, a->field.data, a->field.len, &ext);
     if (ks) {
-        failf(run, "no export \"%s\": %s", a->field.data, kiln_status_text(ks));
+        failf(run, "no such export: %s", kiln_status_text(ks));
         return ACTION_FAILED;
     }
 
     if (a->is_get) {
         if (ext.kind != KILN_EXTERN_GLOBAL) {
-            failf(run, "export \"%s\" is not a global", a->field.data);
+            failf(run, "the export is not a global");
             return ACTION_FAILED;
         }
         out->values = malloc(sizeof *out->values);
@@ -334,13 +336,12 @@ static enum action_outcome run_action(struct run *run, const struct spec_action 
     }
 
     if (ext.kind != KILN_EXTERN_FUNC) {
-        failf(run, "export \"%s\" is not a function", a->field.data);
+        failf(run, "the export is not a function");
         return ACTION_FAILED;
     }
     size_t nparams = kiln_func_param_count(ext.func);
     if (nparams != a->nargs) {
-        failf(run, "\"%s\" takes %zu arguments, the script passes %zu", a->field.data, nparams,
-              a->nargs);
+        failf(run, "the function takes %zu arguments, the script passes %zu", nparams, a->nargs);
         return ACTION_FAILED;
     }
     size_t nresults = kiln_func_result_count(ext.func);
@@ -362,8 +363,7 @@ static enum action_outcome run_action(struct run *run, const struct spec_action 
         return ACTION_TRAPPED;
     }
     if (ks) {
-        failf(run, "calling \"%s\": %s: %s", a->field.data, kiln_status_text(ks),
-              error_message(&out->err));
+        failf(run, "kiln_func_call: %s: %s", kiln_status_text(ks), error_message(&out->err));
         return ACTION_FAILED;
     }
     return ACTION_RETURNED;
@@ -457,6 +457,21 @@ static bool cmd_assert_trap(struct run *run, const struct spec_command *cmd)
 
 /* --- The loop --- */
 
+/* Export names may hold any byte (names.wast); print quotes, backslashes and bytes outside
+ * printable ASCII as \xNN so a failure stays one line. */
+static void escape_name(const struct spec_bytes *name, char *out, size_t out_size)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < name->len && used + 5 < out_size; i++) {
+        unsigned char c = (unsigned char)name->data[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            out[used++] = (char)c;
+        else
+            used += (size_t)snprintf(out + used, out_size - used, "\\x%02x", c);
+    }
+    out[used] = '\0';
+}
+
 static bool run_command(struct run *run, const struct spec_command *cmd)
 {
     run->why[0] = '\0';
@@ -505,11 +520,13 @@ static void run_script(struct run *run, const struct spec_script *script)
                        spec_cmd_kind_name(cmd->kind));
         } else {
             run->failed++;
-            if (cmd->has_action && !cmd->error)
+            if (cmd->has_action && !cmd->error) {
+                char field[256];
+                escape_name(&cmd->action.field, field, sizeof field);
                 printf("  %s:%u: %s failed: %s \"%s\": %s\n", run->display, cmd->line,
-                       spec_cmd_kind_name(cmd->kind), cmd->action.is_get ? "get" : "invoke",
-                       cmd->action.field.data, run->why);
-            else
+                       spec_cmd_kind_name(cmd->kind), cmd->action.is_get ? "get" : "invoke", field,
+                       run->why);
+            } else
                 printf("  %s:%u: %s failed: %s\n", run->display, cmd->line,
                        spec_cmd_kind_name(cmd->kind), run->why);
         }
