@@ -12,7 +12,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"run", kiln_cmd_run, "run FILE.wasm, or call one export: run [--invoke NAME] FILE.wasm [ARGS...]"},
+    {"run", kiln_cmd_run,
+     "run FILE.wasm, or call one export: run [--invoke NAME] FILE.wasm [ARGS...]"},
     {"compile", kiln_cmd_compile, "compile every function: compile FILE.wasm [--print-code]"},
     {"validate", kiln_cmd_validate, "decode and validate: validate FILE.wasm"},
     {"wast", kiln_cmd_wast, "run spec scripts: wast [--enable-FEATURE] FILE.wast|FILE.json ..."},
