@@ -26,6 +26,7 @@ enum {
 #define X64__F_SX   0x01u /* imm8 sign-extended to the operand size */
 #define X64__F_IS4  0x02u
 #define X64__F_REXW 0x04u
+#define X64__F_NZ   0x08u /* +r operand must not be register 0 */
 
 struct x64_form_info {
     const char *name;

@@ -58,7 +58,7 @@ IMPLICIT_KINDS = ("fixed", "fixedvec", "one")
 PREFIX_BYTES = ("66", "F2", "F3")
 PP = {"": 0, "NP": 0, "66": 1, "F3": 2, "F2": 3}
 MAPS = {"0F": 1, "0F38": 2, "0F3A": 3, "MAP5": 5, "MAP6": 6}
-VALID_ATTRS = re.compile(r"^(sx|n=\d+|bn=\d+|er|sae|nogen)$")
+VALID_ATTRS = re.compile(r"^(sx|nz|n=\d+|bn=\d+|er|sae|nogen)$")
 
 
 class TableError(Exception):
@@ -596,6 +596,8 @@ def write_forms_inc(path, mnemonics, mn_index, out_forms):
             flags.append("X64__F_IS4")
         if r.rexw:
             flags.append("X64__F_REXW")
+        if "nz" in r.attrs:
+            flags.append("X64__F_NZ")
         imms = list(r.imms) + [0, 0]
         L.append(
             f"    {{\"{name}\", X64_MN_{cident(mn)}, {kind}, {len(f.ops)}, {{{ops}}}, {{{roles}}}, "

@@ -5884,20 +5884,20 @@ static inline void x64_push_imm8(struct x64_buf *b, int32_t imm)
     X64__LIST(b, X64_FORM_PUSH_IMM8, x64_op_imm(imm));
 }
 
-/* push imm16  [I: 66 68 iw; base] */
-static inline void x64_push_imm16(struct x64_buf *b, int32_t imm)
-{
-    X64__LIST_BEGIN(b);
-    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x68), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_IMM16, x64_op_imm(imm));
-}
-
 /* push imm32  [I: 68 id; base] */
 static inline void x64_push_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x68), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
     X64__LIST(b, X64_FORM_PUSH_IMM32, x64_op_imm(imm));
+}
+
+/* push imm16  [I: 66 68 iw; base] */
+static inline void x64_push_imm16(struct x64_buf *b, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x68), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PUSH_IMM16, x64_op_imm(imm));
 }
 
 /* pop r64  [O: 58+ro; base] */
