@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private state of the single-pass code generator: the abstract value stack, the register
+ * cache, the control stack and the per-module context shared by visitor.c, lower_*.c, masm.c. */
+#ifndef CG_INTERNAL_H
+#define CG_INTERNAL_H
+
+#include "cg/compile.h"
+#include "cg/vmctx.h"
+#include "regs_x64.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wdec/module.h>
+#include <wdec/visitor.h>
+#include <x64/buffer.h>
+#include <x64/gen/emit.h>
+#include <x64/operands.h>
+
+/* --- Value stack entries --- */
+enum cg_loc {
+    CG_LOC_CONST, /* imm (i32/f32 bits in the low 32 bits, zero-extended) */
+    CG_LOC_REG,   /* reg: a gp register (i32/i64/ref) or an xmm register (f32/f64) */
+    CG_LOC_SLOT,  /* the entry's own stack slot (fixed by its depth) */
+    CG_LOC_LOCAL, /* lazy local.get: the value is local `local`'s current value */
+    CG_LOC_FLAGS, /* i32 condition `cc` still in EFLAGS; only ever the top entry */
+};
+
+struct cg_val {
+    uint8_t loc;  /* enum cg_loc */
+    uint8_t type; /* enum wdec_valtype */
+    uint8_t reg;  /* CG_LOC_REG: register number */
+    uint8_t cc;   /* CG_LOC_FLAGS: enum x64_cc */
+    uint32_t local;
+    int64_t imm;
+};
+
+/* Register owner values besides a stack index. */
+#define CG_OWNER_FREE (-1)
+#define CG_OWNER_TEMP (-2) /* popped operand or result of the lowering in progress */
+
+enum cg_ctrl_kind { CG_CTRL_FUNC, CG_CTRL_BLOCK, CG_CTRL_LOOP, CG_CTRL_IF };
+
+struct cg_ctrl {
+    uint8_t kind;
+    bool label_used; /* some branch jumps to `label` (blocks/ifs: the merge needs slots) */
+    bool has_else_label;
+    uint32_t base; /* stack height below the block's params */
+    uint32_t nparams, nresults;
+    const uint8_t *params, *results;
+    struct x64_label label;      /* branch target: end (block/if) or start (loop) */
+    struct x64_label else_label; /* if: start of the else arm */
+};
+
+struct cg_ctx {
+    const struct wdec_module *mod;
+    bool spill_all;
+    const struct cg_listing *listing;
+    struct x64_buf *b;
+    struct cg_error *err;
+
+    struct x64_label *func_labels; /* per function index: code (imports: their thunk) */
+    struct x64_label trap_labels[CG_TRAP_COUNT_];
+    bool trap_used[CG_TRAP_COUNT_];
+
+    /* trap sites */
+    struct cg_trap_site *sites;
+    size_t nsites, sites_cap;
+
+    /* --- per function --- */
+    uint32_t func_index;
+    const struct wdec_func_type *ftype;
+    uint32_t nparams; /* parameters */
+    uint32_t nlocals; /* declared (non-parameter) locals */
+    const uint8_t *local_types;
+    int32_t slot_base;  /* rbp-relative offset of value-stack slot 0 */
+    size_t frame_patch; /* buffer offset of the imm32 holding the frame size */
+    uint32_t max_depth; /* deepest value stack seen */
+    uint32_t max_out;   /* largest outgoing argument/result area (slots) */
+    bool dead;          /* after br/return/unreachable until the next else/end */
+
+    struct cg_val *stack;
+    uint32_t sp, stack_cap;
+    struct cg_val overflow; /* target of a push whose growth failed */
+    struct cg_ctrl *ctrl;
+    uint32_t nctrl, ctrl_cap;
+
+    int32_t gp_owner[16];
+    int32_t xmm_owner[16];
+};
+
+/* --- Small type helpers --- */
+static inline bool cg_is_float(uint8_t type)
+{
+    return type == WDEC_F32 || type == WDEC_F64;
+}
+/* 64-bit wide in a gp register (i64 and references). */
+static inline bool cg_is_wide(uint8_t type)
+{
+    return type == WDEC_I64 || type == WDEC_FUNCREF || type == WDEC_EXTERNREF || type == WDEC_F64;
+}
+
+/* --- Frame addressing (frame.c) --- */
+struct x64_mem cg_slot_mem(const struct cg_ctx *c, uint32_t depth);
+struct x64_mem cg_local_mem(const struct cg_ctx *c, uint32_t local);
+uint8_t cg_local_type(const struct cg_ctx *c, uint32_t local);
+void cg_frame_prologue(struct cg_ctx *c);
+void cg_frame_finish(struct cg_ctx *c); /* patch the frame size */
+void cg_emit_return(struct cg_ctx *c);  /* store results, epilogue */
+struct x64_label cg_trap_label(struct cg_ctx *c, enum cg_trap kind);
+void cg_add_trap_site(struct cg_ctx *c, size_t code_offset);
+
+/* --- Value stack (value_stack.c) --- */
+bool cg_stack_reserve(struct cg_ctx *c, uint32_t extra);
+void cg_push_const(struct cg_ctx *c, uint8_t type, int64_t imm);
+void cg_push_reg(struct cg_ctx *c, uint8_t type, unsigned reg);
+void cg_push_slot(struct cg_ctx *c, uint8_t type);
+void cg_push_local(struct cg_ctx *c, uint32_t local);
+void cg_push_flags(struct cg_ctx *c, enum x64_cc cc);
+/* Pops the top entry; a register it holds becomes CG_OWNER_TEMP until cg_release(). */
+struct cg_val cg_pop(struct cg_ctx *c);
+void cg_release(struct cg_ctx *c, const struct cg_val *v);
+/* Truncates the stack to `height`, freeing registers of the dropped entries. */
+void cg_stack_truncate(struct cg_ctx *c, uint32_t height);
+/* Writes entry `i` to its slot (REG/LOCAL/FLAGS/CONST -> SLOT). */
+void cg_spill_entry(struct cg_ctx *c, uint32_t i);
+/* Spills every REG and FLAGS entry (and LOCAL entries too when `locals`). */
+void cg_spill_all(struct cg_ctx *c, bool locals, bool consts);
+/* Materializes a FLAGS top entry into a register. */
+void cg_flush_flags(struct cg_ctx *c);
+/* Materializes every LOCAL entry of `local` (before the local changes). */
+void cg_detach_local(struct cg_ctx *c, uint32_t local);
+/* Called at the start of each instruction: flushes flags unless the op consumes them, and in
+ * spill_all mode writes every value to its slot. */
+void cg_begin_op(struct cg_ctx *c, bool consumes_flags);
+
+/* --- Register cache (reg_cache.c) --- */
+unsigned cg_alloc_gp(struct cg_ctx *c);
+unsigned cg_alloc_xmm(struct cg_ctx *c);
+/* Frees `reg` for the caller's use (spilling its stack owner); marks it TEMP. */
+void cg_claim_gp(struct cg_ctx *c, unsigned reg);
+void cg_free_gp(struct cg_ctx *c, unsigned reg);
+void cg_free_xmm(struct cg_ctx *c, unsigned reg);
+/* Value in a register the caller may overwrite (TEMP-owned). */
+unsigned cg_to_reg_dst(struct cg_ctx *c, struct cg_val *v);
+/* Value in some register (only read). */
+unsigned cg_to_reg(struct cg_ctx *c, struct cg_val *v);
+/* Loads `v` into exactly `reg` (gp or xmm by type), emitting code only. */
+void cg_load_into(struct cg_ctx *c, const struct cg_val *v, unsigned reg);
+/* Stores `v` to memory. `full8`: 8 bytes with i32/f32 zero-extended (call boundaries). */
+void cg_store_to_mem(struct cg_ctx *c, const struct cg_val *v, struct x64_mem m, bool full8);
+/* Memory operand of a SLOT/LOCAL value. */
+struct x64_mem cg_val_mem(const struct cg_ctx *c, const struct cg_val *v, uint32_t depth);
+
+/* --- Control (control.c) --- */
+wdec_status cg_ctrl_push(struct cg_ctx *c, uint8_t kind, const struct wdec_block_type *bt);
+void cg_branch_to(struct cg_ctx *c, uint32_t depth);                 /* unconditional */
+void cg_branch_if(struct cg_ctx *c, uint32_t depth, enum x64_cc cc); /* taken when cc */
+void cg_move_to_slots(struct cg_ctx *c, uint32_t base, uint32_t n);  /* top n -> base.. */
+void cg_ctrl_block(struct cg_ctx *c, const struct wdec_block_type *bt);
+void cg_ctrl_loop(struct cg_ctx *c, const struct wdec_block_type *bt);
+void cg_ctrl_if(struct cg_ctx *c, const struct wdec_block_type *bt);
+void cg_ctrl_else(struct cg_ctx *c);
+void cg_ctrl_end(struct cg_ctx *c);
+void cg_ctrl_br_table(struct cg_ctx *c, const uint32_t *targets, uint32_t count, uint32_t dflt);
+/* Pops an i32 condition; returns the x86 condition that is true when it is non-zero. */
+enum x64_cc cg_pop_cond(struct cg_ctx *c);
+
+/* --- Lowerings --- */
+void cg_lower_numeric(struct cg_ctx *c, enum wdec_opcode op); /* dispatch */
+bool cg_lower_int(struct cg_ctx *c, enum wdec_opcode op);
+bool cg_lower_float(struct cg_ctx *c, enum wdec_opcode op);
+bool cg_lower_convert(struct cg_ctx *c, enum wdec_opcode op);
+void cg_lower_load(struct cg_ctx *c, enum wdec_opcode op, struct wdec_memarg arg);
+void cg_lower_store(struct cg_ctx *c, enum wdec_opcode op, struct wdec_memarg arg);
+void cg_lower_memory_size(struct cg_ctx *c);
+void cg_lower_memory_grow(struct cg_ctx *c);
+/* Calls a runtime helper at vmctx offset `off` with rdi = vmctx, then `nimm` immediates, then the
+ * top `nargs` stack values as 32/64-bit args. Pushes `result` (0 = none) from rax. */
+void cg_call_helper(struct cg_ctx *c, int32_t off, const uint32_t *imms, unsigned nimm,
+                    unsigned nargs, uint8_t result);
+void cg_lower_call(struct cg_ctx *c, uint32_t func_index, const struct wdec_func_type *type);
+void cg_lower_call_indirect(struct cg_ctx *c, uint32_t type_index,
+                            const struct wdec_func_type *type, uint32_t table_index);
+void cg_lower_global_get(struct cg_ctx *c, uint32_t idx, uint8_t type);
+void cg_lower_global_set(struct cg_ctx *c, uint32_t idx, uint8_t type);
+void cg_lower_select(struct cg_ctx *c, uint8_t type);
+void cg_lower_table_size(struct cg_ctx *c, uint32_t table);
+void cg_lower_ref_func(struct cg_ctx *c, uint32_t func_index);
+void cg_lower_ref_is_null(struct cg_ctx *c);
+
+/* --- Module-level pieces (stubs.c) --- */
+void cg_emit_entry_trampoline(struct cg_ctx *c, const struct wdec_func_type *t);
+void cg_emit_import_thunk(struct cg_ctx *c, uint32_t import_index);
+void cg_emit_trap_stubs(struct cg_ctx *c);
+
+/* --- masm.c: multi-instruction sequences --- */
+void masm_mov_imm(struct cg_ctx *c, unsigned reg, uint8_t type, int64_t imm); /* no flags */
+void masm_div_rem(struct cg_ctx *c, enum wdec_opcode op);
+void masm_fminmax(struct cg_ctx *c, bool is64, bool is_max, unsigned dst, unsigned src);
+void masm_trunc(struct cg_ctx *c, enum wdec_opcode op);
+void masm_convert_u64(struct cg_ctx *c, bool to_f64, unsigned dst_xmm, unsigned src_gp);
+struct x64_mem masm_const_mem(struct cg_ctx *c, const void *data, size_t size);
+
+/* Records the first error (returns its status as a wdec status for the visitor). */
+wdec_status cg_fail(struct cg_ctx *c, cg_status s, const char *msg);
+
+#endif /* CG_INTERNAL_H */
