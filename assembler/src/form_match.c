@@ -559,3 +559,71 @@ void x64_emit_form(struct x64_buf *b, enum x64_form form, const struct x64_opera
     }
     emit_checked(b, 0, form, ops, true);
 }
+
+/* --- Listing for the typed emitters --- */
+
+void x64__list(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, int64_t a1,
+               int64_t a2, int64_t a3, const struct x64_mem *mem)
+{
+    if (b->listing == NULL || (unsigned)form >= X64_FORM_COUNT)
+        return;
+    const struct x64_form_info *f = &x64__forms[form];
+    const int64_t a[4] = {a0, a1, a2, a3};
+    struct x64_operand ops[4];
+    for (unsigned i = 0; i < f->nops && i < 4; i++) {
+        unsigned oc = f->ops[i];
+        unsigned sz = class_size(oc);
+        unsigned r = (unsigned)a[i];
+        switch (oc) {
+        case X64_OC_R8:
+        case X64_OC_R16:
+        case X64_OC_R32:
+        case X64_OC_R64:
+            ops[i] = x64_op_reg(X64_RC_GPR, sz, r);
+            break;
+        case X64_OC_AL:
+        case X64_OC_AX:
+        case X64_OC_EAX:
+        case X64_OC_RAX:
+            ops[i] = x64_op_reg(X64_RC_GPR, sz, X64_RAX);
+            break;
+        case X64_OC_CL:
+            ops[i] = x64_op_reg(X64_RC_GPR, 1, X64_RCX);
+            break;
+        case X64_OC_DX:
+            ops[i] = x64_op_reg(X64_RC_GPR, 2, X64_RDX);
+            break;
+        case X64_OC_XMM0:
+            ops[i] = x64_op_xmm(0);
+            break;
+        case X64_OC_XMM:
+            ops[i] = x64_op_xmm(r);
+            break;
+        case X64_OC_YMM:
+            ops[i] = x64_op_ymm(r);
+            break;
+        case X64_OC_ZMM:
+            ops[i] = x64_op_zmm(r);
+            break;
+        case X64_OC_K:
+            ops[i] = x64_op_k(r);
+            break;
+        case X64_OC_ONE:
+            ops[i] = x64_op_imm(1);
+            break;
+        case X64_OC_IMM8:
+        case X64_OC_IMM16:
+        case X64_OC_IMM32:
+        case X64_OC_IMM64:
+        case X64_OC_REL8:
+        case X64_OC_REL32:
+            ops[i] = x64_op_imm(a[i]);
+            break;
+        default:
+            ops[i] = x64_op_mem(sz, mem != NULL ? *mem : x64__nomem());
+            ops[i].bcst = (uint8_t)(oc >= X64_OC_M16BCST && oc <= X64_OC_M64BCST);
+            break;
+        }
+    }
+    x64__listing(b, form, ops, f->nops, start);
+}

@@ -562,15 +562,22 @@ def write_emit_h(path, forms):
             form = f"(enum x64_form)(X64_FORM_{cident(typed_name(cc_mnemonics(r.mnemonic)[0], f.ops))} + (unsigned)cc)"
         else:
             form = f"X64_FORM_{cident(name)}"
-        ops = [op_expr(c, n) for c, n in zip(f.ops, names)]
+        args = []
+        memarg = "NULL"
+        for c, n in zip(f.ops, names):
+            kind = CLASSES[c][1]
+            if n is None or kind in ("mem", "moffs", "vsib", "bcst"):
+                args.append("0")
+                if n is not None:
+                    memarg = "&" + n
+            else:
+                args.append(f"(int64_t){n}")
+        args = (args + ["0"] * 4)[:4]
         L.append(f"/* {r.mnemonic} {','.join(r.operands)}  [{r.enc}: {r.opcode_text}; {r.cpuid}] */\n")
         L.append(f"static inline void x64_{name}({', '.join(params)})\n{{\n")
         L.append("    X64__LIST_BEGIN(b);\n")
         L.append(f"    {call}\n")
-        if ops:
-            L.append(f"    X64__LIST(b, {form}, {', '.join(ops)});\n")
-        else:
-            L.append(f"    X64__LIST0(b, {form});\n")
+        L.append(f"    X64__LIST(b, {form}, {', '.join(args)}, {memarg});\n")
         L.append("}\n\n")
     L.append("#endif /* X64_GEN_EMIT_H */\n")
     open_write(path, "".join(L))

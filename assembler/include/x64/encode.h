@@ -174,10 +174,10 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
                              struct x64_mem m, unsigned byteregs, unsigned imm_size, int64_t imm,
                              unsigned imm2_size, int64_t imm2)
 {
-    uint8_t *p = x64__begin(b);
-    uint8_t *disp_at = NULL;
-    if (X64__UNLIKELY(p == NULL))
+    if (X64__UNLIKELY(b->len >= b->limit) && x64__slow(b) == NULL)
         return;
+    uint8_t *p = b->data + b->len;
+    uint8_t *disp_at = NULL;
     unsigned rex = rexw;
     if (rmkind == X64__RM_REG || rmkind == X64__RM_MEM)
         rex |= (reg >> 1) & 4u; /* REX.R */
@@ -237,10 +237,10 @@ X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned
                           unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
                           unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
 {
-    uint8_t *p = x64__begin(b);
-    uint8_t *disp_at = NULL;
-    if (X64__UNLIKELY(p == NULL))
+    if (X64__UNLIKELY(b->len >= b->limit) && x64__slow(b) == NULL)
         return;
+    uint8_t *p = b->data + b->len;
+    uint8_t *disp_at = NULL;
     unsigned r = (reg >> 3) & 1u, xb = 0;
     if (rmkind == X64__RM_REG)
         xb = (rm >> 3) & 1u;
@@ -275,10 +275,10 @@ X64__INLINE void x64__evex(struct x64_buf *b, unsigned map, unsigned pp, unsigne
                            unsigned rm, struct x64_mem m, unsigned aaa, unsigned z, unsigned bc,
                            unsigned n, unsigned imm_size, int64_t imm)
 {
-    uint8_t *p = x64__begin(b);
-    uint8_t *disp_at = NULL;
-    if (X64__UNLIKELY(p == NULL))
+    if (X64__UNLIKELY(b->len >= b->limit) && x64__slow(b) == NULL)
         return;
+    uint8_t *p = b->data + b->len;
+    uint8_t *disp_at = NULL;
     unsigned r = (reg >> 3) & 1u, r2 = (reg >> 4) & 1u, x = 0, bb = 0, v2 = (vvvv >> 4) & 1u;
     if (rmkind == X64__RM_REG) {
         bb = (rm >> 3) & 1u;
@@ -306,25 +306,21 @@ X64__INLINE void x64__evex(struct x64_buf *b, unsigned map, unsigned pp, unsigne
 }
 
 /* --- Listing support for the typed emitters --- */
+/* The hook call is out of line and rebuilds the operands from the form table, so the inline
+ * fast path only tests one pointer. Register and immediate operands travel as integers,
+ * a memory operand by address. */
+void x64__list(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, int64_t a1,
+               int64_t a2, int64_t a3, const struct x64_mem *mem);
 #ifndef X64_NO_LISTING
 #define X64__LIST_BEGIN(b) size_t x64__start = (b)->len
-#define X64__LIST(b, form, ...)                                                                    \
-    do {                                                                                           \
-        if (X64__UNLIKELY((b)->listing != NULL)) {                                                 \
-            const struct x64_operand x64__ops[] = {__VA_ARGS__};                                   \
-            x64__listing((b), (form), x64__ops, (unsigned)(sizeof x64__ops / sizeof x64__ops[0]),  \
-                         x64__start);                                                              \
-        }                                                                                          \
-    } while (0)
-#define X64__LIST0(b, form)                                                                        \
+#define X64__LIST(b, form, a0, a1, a2, a3, mem)                                                    \
     do {                                                                                           \
         if (X64__UNLIKELY((b)->listing != NULL))                                                   \
-            x64__listing((b), (form), NULL, 0, x64__start);                                        \
+            x64__list((b), (form), x64__start, (a0), (a1), (a2), (a3), (mem));                     \
     } while (0)
 #else
-#define X64__LIST_BEGIN(b)      ((void)0)
-#define X64__LIST(b, form, ...) ((void)0)
-#define X64__LIST0(b, form)     ((void)0)
+#define X64__LIST_BEGIN(b)                      ((void)0)
+#define X64__LIST(b, form, a0, a1, a2, a3, mem) ((void)0)
 #endif
 
 #endif /* X64_ENCODE_H */

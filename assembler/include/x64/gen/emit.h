@@ -33,7 +33,7 @@ static inline void x64_add_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x04), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m8,imm8  [MI: 80 /0 ib; base] */
@@ -41,7 +41,7 @@ static inline void x64_add_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m8,imm8  [MI: 80 /0 ib; base] */
@@ -49,7 +49,7 @@ static inline void x64_add_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* add r/m16,imm8  [MI: 66 83 /0 ib; base] */
@@ -57,7 +57,7 @@ static inline void x64_add_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m16,imm8  [MI: 66 83 /0 ib; base] */
@@ -65,7 +65,7 @@ static inline void x64_add_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* add ax,imm16  [I: 66 05 iw; base] */
@@ -73,7 +73,7 @@ static inline void x64_add_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x05), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m16,imm16  [MI: 66 81 /0 iw; base] */
@@ -81,7 +81,7 @@ static inline void x64_add_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m16,imm16  [MI: 66 81 /0 iw; base] */
@@ -89,7 +89,7 @@ static inline void x64_add_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* add r/m32,imm8  [MI: 83 /0 ib; base] */
@@ -97,7 +97,7 @@ static inline void x64_add_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m32,imm8  [MI: 83 /0 ib; base] */
@@ -105,7 +105,7 @@ static inline void x64_add_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* add eax,imm32  [I: 05 id; base] */
@@ -113,7 +113,7 @@ static inline void x64_add_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x05), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m32,imm32  [MI: 81 /0 id; base] */
@@ -121,7 +121,7 @@ static inline void x64_add_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m32,imm32  [MI: 81 /0 id; base] */
@@ -129,7 +129,7 @@ static inline void x64_add_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* add r/m64,imm8  [MI: REX.W 83 /0 ib; base] */
@@ -137,7 +137,7 @@ static inline void x64_add_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m64,imm8  [MI: REX.W 83 /0 ib; base] */
@@ -145,7 +145,7 @@ static inline void x64_add_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* add rax,imm32  [I: REX.W 05 id; base] */
@@ -153,7 +153,7 @@ static inline void x64_add_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x05), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m64,imm32  [MI: REX.W 81 /0 id; base] */
@@ -161,7 +161,7 @@ static inline void x64_add_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* add r/m64,imm32  [MI: REX.W 81 /0 id; base] */
@@ -169,7 +169,7 @@ static inline void x64_add_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADD_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* add r/m8,r8  [MR: 00 /r; base] */
@@ -177,7 +177,7 @@ static inline void x64_add_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x00), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* add r/m8,r8  [MR: 00 /r; base] */
@@ -185,7 +185,7 @@ static inline void x64_add_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x00), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* add r/m16,r16  [MR: 66 01 /r; base] */
@@ -193,7 +193,7 @@ static inline void x64_add_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x01), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* add r/m16,r16  [MR: 66 01 /r; base] */
@@ -201,7 +201,7 @@ static inline void x64_add_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x01), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* add r/m32,r32  [MR: 01 /r; base] */
@@ -209,7 +209,7 @@ static inline void x64_add_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x01), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* add r/m32,r32  [MR: 01 /r; base] */
@@ -217,7 +217,7 @@ static inline void x64_add_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x01), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* add r/m64,r64  [MR: REX.W 01 /r; base] */
@@ -225,7 +225,7 @@ static inline void x64_add_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x01), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* add r/m64,r64  [MR: REX.W 01 /r; base] */
@@ -233,7 +233,7 @@ static inline void x64_add_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x01), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADD_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* add r8,r/m8  [RM: 02 /r; base] */
@@ -241,7 +241,7 @@ static inline void x64_add_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x02), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_ADD_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* add r16,r/m16  [RM: 66 03 /r; base] */
@@ -249,7 +249,7 @@ static inline void x64_add_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x03), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_ADD_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* add r32,r/m32  [RM: 03 /r; base] */
@@ -257,7 +257,7 @@ static inline void x64_add_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x03), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_ADD_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* add r64,r/m64  [RM: REX.W 03 /r; base] */
@@ -265,7 +265,7 @@ static inline void x64_add_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x03), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADD_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_ADD_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* or al,imm8  [I: 0C ib; base] */
@@ -273,7 +273,7 @@ static inline void x64_or_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x0c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m8,imm8  [MI: 80 /1 ib; base] */
@@ -281,7 +281,7 @@ static inline void x64_or_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t i
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m8,imm8  [MI: 80 /1 ib; base] */
@@ -289,7 +289,7 @@ static inline void x64_or_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* or r/m16,imm8  [MI: 66 83 /1 ib; base] */
@@ -297,7 +297,7 @@ static inline void x64_or_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m16,imm8  [MI: 66 83 /1 ib; base] */
@@ -305,7 +305,7 @@ static inline void x64_or_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* or ax,imm16  [I: 66 0D iw; base] */
@@ -313,7 +313,7 @@ static inline void x64_or_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x0d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m16,imm16  [MI: 66 81 /1 iw; base] */
@@ -321,7 +321,7 @@ static inline void x64_or_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m16,imm16  [MI: 66 81 /1 iw; base] */
@@ -329,7 +329,7 @@ static inline void x64_or_m16_imm16(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* or r/m32,imm8  [MI: 83 /1 ib; base] */
@@ -337,7 +337,7 @@ static inline void x64_or_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m32,imm8  [MI: 83 /1 ib; base] */
@@ -345,7 +345,7 @@ static inline void x64_or_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* or eax,imm32  [I: 0D id; base] */
@@ -353,7 +353,7 @@ static inline void x64_or_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x0d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m32,imm32  [MI: 81 /1 id; base] */
@@ -361,7 +361,7 @@ static inline void x64_or_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m32,imm32  [MI: 81 /1 id; base] */
@@ -369,7 +369,7 @@ static inline void x64_or_m32_imm32(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* or r/m64,imm8  [MI: REX.W 83 /1 ib; base] */
@@ -377,7 +377,7 @@ static inline void x64_or_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m64,imm8  [MI: REX.W 83 /1 ib; base] */
@@ -385,7 +385,7 @@ static inline void x64_or_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* or rax,imm32  [I: REX.W 0D id; base] */
@@ -393,7 +393,7 @@ static inline void x64_or_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x0d), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m64,imm32  [MI: REX.W 81 /1 id; base] */
@@ -401,7 +401,7 @@ static inline void x64_or_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* or r/m64,imm32  [MI: REX.W 81 /1 id; base] */
@@ -409,7 +409,7 @@ static inline void x64_or_m64_imm32(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 1u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_OR_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* or r/m8,r8  [MR: 08 /r; base] */
@@ -417,7 +417,7 @@ static inline void x64_or_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_gp
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x08), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* or r/m8,r8  [MR: 08 /r; base] */
@@ -425,7 +425,7 @@ static inline void x64_or_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x08), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* or r/m16,r16  [MR: 66 09 /r; base] */
@@ -433,7 +433,7 @@ static inline void x64_or_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x09), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* or r/m16,r16  [MR: 66 09 /r; base] */
@@ -441,7 +441,7 @@ static inline void x64_or_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x09), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* or r/m32,r32  [MR: 09 /r; base] */
@@ -449,7 +449,7 @@ static inline void x64_or_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x09), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* or r/m32,r32  [MR: 09 /r; base] */
@@ -457,7 +457,7 @@ static inline void x64_or_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x09), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* or r/m64,r64  [MR: REX.W 09 /r; base] */
@@ -465,7 +465,7 @@ static inline void x64_or_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x09), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* or r/m64,r64  [MR: REX.W 09 /r; base] */
@@ -473,7 +473,7 @@ static inline void x64_or_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x09), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_OR_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* or r8,r/m8  [RM: 0A /r; base] */
@@ -481,7 +481,7 @@ static inline void x64_or_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x0a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_OR_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* or r16,r/m16  [RM: 66 0B /r; base] */
@@ -489,7 +489,7 @@ static inline void x64_or_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x0b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_OR_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* or r32,r/m32  [RM: 0B /r; base] */
@@ -497,7 +497,7 @@ static inline void x64_or_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x0b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_OR_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* or r64,r/m64  [RM: REX.W 0B /r; base] */
@@ -505,7 +505,7 @@ static inline void x64_or_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x0b), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OR_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_OR_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* adc al,imm8  [I: 14 ib; base] */
@@ -513,7 +513,7 @@ static inline void x64_adc_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x14), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m8,imm8  [MI: 80 /2 ib; base] */
@@ -521,7 +521,7 @@ static inline void x64_adc_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m8,imm8  [MI: 80 /2 ib; base] */
@@ -529,7 +529,7 @@ static inline void x64_adc_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* adc r/m16,imm8  [MI: 66 83 /2 ib; base] */
@@ -537,7 +537,7 @@ static inline void x64_adc_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m16,imm8  [MI: 66 83 /2 ib; base] */
@@ -545,7 +545,7 @@ static inline void x64_adc_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* adc ax,imm16  [I: 66 15 iw; base] */
@@ -553,7 +553,7 @@ static inline void x64_adc_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x15), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m16,imm16  [MI: 66 81 /2 iw; base] */
@@ -561,7 +561,7 @@ static inline void x64_adc_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m16,imm16  [MI: 66 81 /2 iw; base] */
@@ -569,7 +569,7 @@ static inline void x64_adc_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* adc r/m32,imm8  [MI: 83 /2 ib; base] */
@@ -577,7 +577,7 @@ static inline void x64_adc_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m32,imm8  [MI: 83 /2 ib; base] */
@@ -585,7 +585,7 @@ static inline void x64_adc_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* adc eax,imm32  [I: 15 id; base] */
@@ -593,7 +593,7 @@ static inline void x64_adc_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x15), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m32,imm32  [MI: 81 /2 id; base] */
@@ -601,7 +601,7 @@ static inline void x64_adc_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m32,imm32  [MI: 81 /2 id; base] */
@@ -609,7 +609,7 @@ static inline void x64_adc_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* adc r/m64,imm8  [MI: REX.W 83 /2 ib; base] */
@@ -617,7 +617,7 @@ static inline void x64_adc_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m64,imm8  [MI: REX.W 83 /2 ib; base] */
@@ -625,7 +625,7 @@ static inline void x64_adc_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* adc rax,imm32  [I: REX.W 15 id; base] */
@@ -633,7 +633,7 @@ static inline void x64_adc_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x15), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m64,imm32  [MI: REX.W 81 /2 id; base] */
@@ -641,7 +641,7 @@ static inline void x64_adc_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* adc r/m64,imm32  [MI: REX.W 81 /2 id; base] */
@@ -649,7 +649,7 @@ static inline void x64_adc_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 2u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ADC_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* adc r/m8,r8  [MR: 10 /r; base] */
@@ -657,7 +657,7 @@ static inline void x64_adc_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x10), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* adc r/m8,r8  [MR: 10 /r; base] */
@@ -665,7 +665,7 @@ static inline void x64_adc_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x10), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* adc r/m16,r16  [MR: 66 11 /r; base] */
@@ -673,7 +673,7 @@ static inline void x64_adc_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x11), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* adc r/m16,r16  [MR: 66 11 /r; base] */
@@ -681,7 +681,7 @@ static inline void x64_adc_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x11), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* adc r/m32,r32  [MR: 11 /r; base] */
@@ -689,7 +689,7 @@ static inline void x64_adc_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x11), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* adc r/m32,r32  [MR: 11 /r; base] */
@@ -697,7 +697,7 @@ static inline void x64_adc_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x11), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* adc r/m64,r64  [MR: REX.W 11 /r; base] */
@@ -705,7 +705,7 @@ static inline void x64_adc_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x11), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* adc r/m64,r64  [MR: REX.W 11 /r; base] */
@@ -713,7 +713,7 @@ static inline void x64_adc_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x11), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_ADC_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* adc r8,r/m8  [RM: 12 /r; base] */
@@ -721,7 +721,7 @@ static inline void x64_adc_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x12), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_ADC_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* adc r16,r/m16  [RM: 66 13 /r; base] */
@@ -729,7 +729,7 @@ static inline void x64_adc_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x13), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_ADC_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* adc r32,r/m32  [RM: 13 /r; base] */
@@ -737,7 +737,7 @@ static inline void x64_adc_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x13), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_ADC_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* adc r64,r/m64  [RM: REX.W 13 /r; base] */
@@ -745,7 +745,7 @@ static inline void x64_adc_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x13), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADC_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_ADC_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sbb al,imm8  [I: 1C ib; base] */
@@ -753,7 +753,7 @@ static inline void x64_sbb_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x1c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m8,imm8  [MI: 80 /3 ib; base] */
@@ -761,7 +761,7 @@ static inline void x64_sbb_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m8,imm8  [MI: 80 /3 ib; base] */
@@ -769,7 +769,7 @@ static inline void x64_sbb_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sbb r/m16,imm8  [MI: 66 83 /3 ib; base] */
@@ -777,7 +777,7 @@ static inline void x64_sbb_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m16,imm8  [MI: 66 83 /3 ib; base] */
@@ -785,7 +785,7 @@ static inline void x64_sbb_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sbb ax,imm16  [I: 66 1D iw; base] */
@@ -793,7 +793,7 @@ static inline void x64_sbb_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x1d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m16,imm16  [MI: 66 81 /3 iw; base] */
@@ -801,7 +801,7 @@ static inline void x64_sbb_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m16,imm16  [MI: 66 81 /3 iw; base] */
@@ -809,7 +809,7 @@ static inline void x64_sbb_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sbb r/m32,imm8  [MI: 83 /3 ib; base] */
@@ -817,7 +817,7 @@ static inline void x64_sbb_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m32,imm8  [MI: 83 /3 ib; base] */
@@ -825,7 +825,7 @@ static inline void x64_sbb_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sbb eax,imm32  [I: 1D id; base] */
@@ -833,7 +833,7 @@ static inline void x64_sbb_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x1d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m32,imm32  [MI: 81 /3 id; base] */
@@ -841,7 +841,7 @@ static inline void x64_sbb_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m32,imm32  [MI: 81 /3 id; base] */
@@ -849,7 +849,7 @@ static inline void x64_sbb_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sbb r/m64,imm8  [MI: REX.W 83 /3 ib; base] */
@@ -857,7 +857,7 @@ static inline void x64_sbb_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m64,imm8  [MI: REX.W 83 /3 ib; base] */
@@ -865,7 +865,7 @@ static inline void x64_sbb_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sbb rax,imm32  [I: REX.W 1D id; base] */
@@ -873,7 +873,7 @@ static inline void x64_sbb_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x1d), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m64,imm32  [MI: REX.W 81 /3 id; base] */
@@ -881,7 +881,7 @@ static inline void x64_sbb_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sbb r/m64,imm32  [MI: REX.W 81 /3 id; base] */
@@ -889,7 +889,7 @@ static inline void x64_sbb_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SBB_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sbb r/m8,r8  [MR: 18 /r; base] */
@@ -897,7 +897,7 @@ static inline void x64_sbb_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x18), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sbb r/m8,r8  [MR: 18 /r; base] */
@@ -905,7 +905,7 @@ static inline void x64_sbb_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x18), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sbb r/m16,r16  [MR: 66 19 /r; base] */
@@ -913,7 +913,7 @@ static inline void x64_sbb_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x19), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sbb r/m16,r16  [MR: 66 19 /r; base] */
@@ -921,7 +921,7 @@ static inline void x64_sbb_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x19), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sbb r/m32,r32  [MR: 19 /r; base] */
@@ -929,7 +929,7 @@ static inline void x64_sbb_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x19), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sbb r/m32,r32  [MR: 19 /r; base] */
@@ -937,7 +937,7 @@ static inline void x64_sbb_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x19), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sbb r/m64,r64  [MR: REX.W 19 /r; base] */
@@ -945,7 +945,7 @@ static inline void x64_sbb_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x19), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sbb r/m64,r64  [MR: REX.W 19 /r; base] */
@@ -953,7 +953,7 @@ static inline void x64_sbb_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x19), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_SBB_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sbb r8,r/m8  [RM: 1A /r; base] */
@@ -961,7 +961,7 @@ static inline void x64_sbb_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x1a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_SBB_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sbb r16,r/m16  [RM: 66 1B /r; base] */
@@ -969,7 +969,7 @@ static inline void x64_sbb_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x1b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_SBB_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sbb r32,r/m32  [RM: 1B /r; base] */
@@ -977,7 +977,7 @@ static inline void x64_sbb_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x1b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_SBB_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sbb r64,r/m64  [RM: REX.W 1B /r; base] */
@@ -985,7 +985,7 @@ static inline void x64_sbb_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x1b), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SBB_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_SBB_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* and al,imm8  [I: 24 ib; base] */
@@ -993,7 +993,7 @@ static inline void x64_and_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x24), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m8,imm8  [MI: 80 /4 ib; base] */
@@ -1001,7 +1001,7 @@ static inline void x64_and_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m8,imm8  [MI: 80 /4 ib; base] */
@@ -1009,7 +1009,7 @@ static inline void x64_and_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* and r/m16,imm8  [MI: 66 83 /4 ib; base] */
@@ -1017,7 +1017,7 @@ static inline void x64_and_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m16,imm8  [MI: 66 83 /4 ib; base] */
@@ -1025,7 +1025,7 @@ static inline void x64_and_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* and ax,imm16  [I: 66 25 iw; base] */
@@ -1033,7 +1033,7 @@ static inline void x64_and_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x25), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m16,imm16  [MI: 66 81 /4 iw; base] */
@@ -1041,7 +1041,7 @@ static inline void x64_and_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m16,imm16  [MI: 66 81 /4 iw; base] */
@@ -1049,7 +1049,7 @@ static inline void x64_and_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* and r/m32,imm8  [MI: 83 /4 ib; base] */
@@ -1057,7 +1057,7 @@ static inline void x64_and_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m32,imm8  [MI: 83 /4 ib; base] */
@@ -1065,7 +1065,7 @@ static inline void x64_and_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* and eax,imm32  [I: 25 id; base] */
@@ -1073,7 +1073,7 @@ static inline void x64_and_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x25), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m32,imm32  [MI: 81 /4 id; base] */
@@ -1081,7 +1081,7 @@ static inline void x64_and_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m32,imm32  [MI: 81 /4 id; base] */
@@ -1089,7 +1089,7 @@ static inline void x64_and_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* and r/m64,imm8  [MI: REX.W 83 /4 ib; base] */
@@ -1097,7 +1097,7 @@ static inline void x64_and_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m64,imm8  [MI: REX.W 83 /4 ib; base] */
@@ -1105,7 +1105,7 @@ static inline void x64_and_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* and rax,imm32  [I: REX.W 25 id; base] */
@@ -1113,7 +1113,7 @@ static inline void x64_and_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x25), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m64,imm32  [MI: REX.W 81 /4 id; base] */
@@ -1121,7 +1121,7 @@ static inline void x64_and_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* and r/m64,imm32  [MI: REX.W 81 /4 id; base] */
@@ -1129,7 +1129,7 @@ static inline void x64_and_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 4u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_AND_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* and r/m8,r8  [MR: 20 /r; base] */
@@ -1137,7 +1137,7 @@ static inline void x64_and_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x20), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* and r/m8,r8  [MR: 20 /r; base] */
@@ -1145,7 +1145,7 @@ static inline void x64_and_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x20), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* and r/m16,r16  [MR: 66 21 /r; base] */
@@ -1153,7 +1153,7 @@ static inline void x64_and_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x21), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* and r/m16,r16  [MR: 66 21 /r; base] */
@@ -1161,7 +1161,7 @@ static inline void x64_and_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x21), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* and r/m32,r32  [MR: 21 /r; base] */
@@ -1169,7 +1169,7 @@ static inline void x64_and_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x21), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* and r/m32,r32  [MR: 21 /r; base] */
@@ -1177,7 +1177,7 @@ static inline void x64_and_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x21), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* and r/m64,r64  [MR: REX.W 21 /r; base] */
@@ -1185,7 +1185,7 @@ static inline void x64_and_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x21), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* and r/m64,r64  [MR: REX.W 21 /r; base] */
@@ -1193,7 +1193,7 @@ static inline void x64_and_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x21), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_AND_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* and r8,r/m8  [RM: 22 /r; base] */
@@ -1201,7 +1201,7 @@ static inline void x64_and_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x22), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_AND_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* and r16,r/m16  [RM: 66 23 /r; base] */
@@ -1209,7 +1209,7 @@ static inline void x64_and_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x23), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_AND_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* and r32,r/m32  [RM: 23 /r; base] */
@@ -1217,7 +1217,7 @@ static inline void x64_and_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x23), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_AND_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* and r64,r/m64  [RM: REX.W 23 /r; base] */
@@ -1225,7 +1225,7 @@ static inline void x64_and_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x23), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_AND_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_AND_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sub al,imm8  [I: 2C ib; base] */
@@ -1233,7 +1233,7 @@ static inline void x64_sub_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x2c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m8,imm8  [MI: 80 /5 ib; base] */
@@ -1241,7 +1241,7 @@ static inline void x64_sub_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m8,imm8  [MI: 80 /5 ib; base] */
@@ -1249,7 +1249,7 @@ static inline void x64_sub_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sub r/m16,imm8  [MI: 66 83 /5 ib; base] */
@@ -1257,7 +1257,7 @@ static inline void x64_sub_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m16,imm8  [MI: 66 83 /5 ib; base] */
@@ -1265,7 +1265,7 @@ static inline void x64_sub_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sub ax,imm16  [I: 66 2D iw; base] */
@@ -1273,7 +1273,7 @@ static inline void x64_sub_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x2d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m16,imm16  [MI: 66 81 /5 iw; base] */
@@ -1281,7 +1281,7 @@ static inline void x64_sub_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m16,imm16  [MI: 66 81 /5 iw; base] */
@@ -1289,7 +1289,7 @@ static inline void x64_sub_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sub r/m32,imm8  [MI: 83 /5 ib; base] */
@@ -1297,7 +1297,7 @@ static inline void x64_sub_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m32,imm8  [MI: 83 /5 ib; base] */
@@ -1305,7 +1305,7 @@ static inline void x64_sub_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sub eax,imm32  [I: 2D id; base] */
@@ -1313,7 +1313,7 @@ static inline void x64_sub_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x2d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m32,imm32  [MI: 81 /5 id; base] */
@@ -1321,7 +1321,7 @@ static inline void x64_sub_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m32,imm32  [MI: 81 /5 id; base] */
@@ -1329,7 +1329,7 @@ static inline void x64_sub_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sub r/m64,imm8  [MI: REX.W 83 /5 ib; base] */
@@ -1337,7 +1337,7 @@ static inline void x64_sub_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m64,imm8  [MI: REX.W 83 /5 ib; base] */
@@ -1345,7 +1345,7 @@ static inline void x64_sub_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sub rax,imm32  [I: REX.W 2D id; base] */
@@ -1353,7 +1353,7 @@ static inline void x64_sub_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x2d), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m64,imm32  [MI: REX.W 81 /5 id; base] */
@@ -1361,7 +1361,7 @@ static inline void x64_sub_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sub r/m64,imm32  [MI: REX.W 81 /5 id; base] */
@@ -1369,7 +1369,7 @@ static inline void x64_sub_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SUB_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sub r/m8,r8  [MR: 28 /r; base] */
@@ -1377,7 +1377,7 @@ static inline void x64_sub_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x28), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sub r/m8,r8  [MR: 28 /r; base] */
@@ -1385,7 +1385,7 @@ static inline void x64_sub_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x28), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sub r/m16,r16  [MR: 66 29 /r; base] */
@@ -1393,7 +1393,7 @@ static inline void x64_sub_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x29), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sub r/m16,r16  [MR: 66 29 /r; base] */
@@ -1401,7 +1401,7 @@ static inline void x64_sub_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x29), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sub r/m32,r32  [MR: 29 /r; base] */
@@ -1409,7 +1409,7 @@ static inline void x64_sub_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x29), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sub r/m32,r32  [MR: 29 /r; base] */
@@ -1417,7 +1417,7 @@ static inline void x64_sub_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x29), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sub r/m64,r64  [MR: REX.W 29 /r; base] */
@@ -1425,7 +1425,7 @@ static inline void x64_sub_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x29), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sub r/m64,r64  [MR: REX.W 29 /r; base] */
@@ -1433,7 +1433,7 @@ static inline void x64_sub_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x29), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_SUB_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* sub r8,r/m8  [RM: 2A /r; base] */
@@ -1441,7 +1441,7 @@ static inline void x64_sub_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x2a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_SUB_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sub r16,r/m16  [RM: 66 2B /r; base] */
@@ -1449,7 +1449,7 @@ static inline void x64_sub_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x2b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_SUB_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sub r32,r/m32  [RM: 2B /r; base] */
@@ -1457,7 +1457,7 @@ static inline void x64_sub_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x2b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_SUB_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sub r64,r/m64  [RM: REX.W 2B /r; base] */
@@ -1465,7 +1465,7 @@ static inline void x64_sub_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x2b), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUB_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_SUB_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xor al,imm8  [I: 34 ib; base] */
@@ -1473,7 +1473,7 @@ static inline void x64_xor_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x34), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m8,imm8  [MI: 80 /6 ib; base] */
@@ -1481,7 +1481,7 @@ static inline void x64_xor_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m8,imm8  [MI: 80 /6 ib; base] */
@@ -1489,7 +1489,7 @@ static inline void x64_xor_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* xor r/m16,imm8  [MI: 66 83 /6 ib; base] */
@@ -1497,7 +1497,7 @@ static inline void x64_xor_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m16,imm8  [MI: 66 83 /6 ib; base] */
@@ -1505,7 +1505,7 @@ static inline void x64_xor_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* xor ax,imm16  [I: 66 35 iw; base] */
@@ -1513,7 +1513,7 @@ static inline void x64_xor_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x35), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m16,imm16  [MI: 66 81 /6 iw; base] */
@@ -1521,7 +1521,7 @@ static inline void x64_xor_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m16,imm16  [MI: 66 81 /6 iw; base] */
@@ -1529,7 +1529,7 @@ static inline void x64_xor_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* xor r/m32,imm8  [MI: 83 /6 ib; base] */
@@ -1537,7 +1537,7 @@ static inline void x64_xor_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m32,imm8  [MI: 83 /6 ib; base] */
@@ -1545,7 +1545,7 @@ static inline void x64_xor_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* xor eax,imm32  [I: 35 id; base] */
@@ -1553,7 +1553,7 @@ static inline void x64_xor_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x35), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m32,imm32  [MI: 81 /6 id; base] */
@@ -1561,7 +1561,7 @@ static inline void x64_xor_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m32,imm32  [MI: 81 /6 id; base] */
@@ -1569,7 +1569,7 @@ static inline void x64_xor_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* xor r/m64,imm8  [MI: REX.W 83 /6 ib; base] */
@@ -1577,7 +1577,7 @@ static inline void x64_xor_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m64,imm8  [MI: REX.W 83 /6 ib; base] */
@@ -1585,7 +1585,7 @@ static inline void x64_xor_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 6u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* xor rax,imm32  [I: REX.W 35 id; base] */
@@ -1593,7 +1593,7 @@ static inline void x64_xor_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x35), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m64,imm32  [MI: REX.W 81 /6 id; base] */
@@ -1601,7 +1601,7 @@ static inline void x64_xor_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* xor r/m64,imm32  [MI: REX.W 81 /6 id; base] */
@@ -1609,7 +1609,7 @@ static inline void x64_xor_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 6u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_XOR_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* xor r/m8,r8  [MR: 30 /r; base] */
@@ -1617,7 +1617,7 @@ static inline void x64_xor_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x30), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xor r/m8,r8  [MR: 30 /r; base] */
@@ -1625,7 +1625,7 @@ static inline void x64_xor_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x30), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xor r/m16,r16  [MR: 66 31 /r; base] */
@@ -1633,7 +1633,7 @@ static inline void x64_xor_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x31), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xor r/m16,r16  [MR: 66 31 /r; base] */
@@ -1641,7 +1641,7 @@ static inline void x64_xor_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x31), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xor r/m32,r32  [MR: 31 /r; base] */
@@ -1649,7 +1649,7 @@ static inline void x64_xor_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x31), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xor r/m32,r32  [MR: 31 /r; base] */
@@ -1657,7 +1657,7 @@ static inline void x64_xor_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x31), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xor r/m64,r64  [MR: REX.W 31 /r; base] */
@@ -1665,7 +1665,7 @@ static inline void x64_xor_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x31), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xor r/m64,r64  [MR: REX.W 31 /r; base] */
@@ -1673,7 +1673,7 @@ static inline void x64_xor_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x31), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_XOR_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xor r8,r/m8  [RM: 32 /r; base] */
@@ -1681,7 +1681,7 @@ static inline void x64_xor_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x32), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_XOR_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xor r16,r/m16  [RM: 66 33 /r; base] */
@@ -1689,7 +1689,7 @@ static inline void x64_xor_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x33), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_XOR_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xor r32,r/m32  [RM: 33 /r; base] */
@@ -1697,7 +1697,7 @@ static inline void x64_xor_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x33), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_XOR_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xor r64,r/m64  [RM: REX.W 33 /r; base] */
@@ -1705,7 +1705,7 @@ static inline void x64_xor_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x33), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XOR_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_XOR_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cmp al,imm8  [I: 3C ib; base] */
@@ -1713,7 +1713,7 @@ static inline void x64_cmp_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x3c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m8,imm8  [MI: 80 /7 ib; base] */
@@ -1721,7 +1721,7 @@ static inline void x64_cmp_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m8,imm8  [MI: 80 /7 ib; base] */
@@ -1729,7 +1729,7 @@ static inline void x64_cmp_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x80), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* cmp r/m16,imm8  [MI: 66 83 /7 ib; base] */
@@ -1737,7 +1737,7 @@ static inline void x64_cmp_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m16,imm8  [MI: 66 83 /7 ib; base] */
@@ -1745,7 +1745,7 @@ static inline void x64_cmp_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x83), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* cmp ax,imm16  [I: 66 3D iw; base] */
@@ -1753,7 +1753,7 @@ static inline void x64_cmp_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x3d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m16,imm16  [MI: 66 81 /7 iw; base] */
@@ -1761,7 +1761,7 @@ static inline void x64_cmp_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m16,imm16  [MI: 66 81 /7 iw; base] */
@@ -1769,7 +1769,7 @@ static inline void x64_cmp_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x81), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* cmp r/m32,imm8  [MI: 83 /7 ib; base] */
@@ -1777,7 +1777,7 @@ static inline void x64_cmp_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m32,imm8  [MI: 83 /7 ib; base] */
@@ -1785,7 +1785,7 @@ static inline void x64_cmp_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* cmp eax,imm32  [I: 3D id; base] */
@@ -1793,7 +1793,7 @@ static inline void x64_cmp_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x3d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m32,imm32  [MI: 81 /7 id; base] */
@@ -1801,7 +1801,7 @@ static inline void x64_cmp_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m32,imm32  [MI: 81 /7 id; base] */
@@ -1809,7 +1809,7 @@ static inline void x64_cmp_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* cmp r/m64,imm8  [MI: REX.W 83 /7 ib; base] */
@@ -1817,7 +1817,7 @@ static inline void x64_cmp_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m64,imm8  [MI: REX.W 83 /7 ib; base] */
@@ -1825,7 +1825,7 @@ static inline void x64_cmp_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x83), 8u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* cmp rax,imm32  [I: REX.W 3D id; base] */
@@ -1833,7 +1833,7 @@ static inline void x64_cmp_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x3d), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m64,imm32  [MI: REX.W 81 /7 id; base] */
@@ -1841,7 +1841,7 @@ static inline void x64_cmp_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* cmp r/m64,imm32  [MI: REX.W 81 /7 id; base] */
@@ -1849,7 +1849,7 @@ static inline void x64_cmp_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x81), 8u, X64__RM_MEM, 7u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_CMP_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* cmp r/m8,r8  [MR: 38 /r; base] */
@@ -1857,7 +1857,7 @@ static inline void x64_cmp_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x38), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmp r/m8,r8  [MR: 38 /r; base] */
@@ -1865,7 +1865,7 @@ static inline void x64_cmp_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x38), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmp r/m16,r16  [MR: 66 39 /r; base] */
@@ -1873,7 +1873,7 @@ static inline void x64_cmp_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x39), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmp r/m16,r16  [MR: 66 39 /r; base] */
@@ -1881,7 +1881,7 @@ static inline void x64_cmp_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x39), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmp r/m32,r32  [MR: 39 /r; base] */
@@ -1889,7 +1889,7 @@ static inline void x64_cmp_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x39), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmp r/m32,r32  [MR: 39 /r; base] */
@@ -1897,7 +1897,7 @@ static inline void x64_cmp_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x39), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmp r/m64,r64  [MR: REX.W 39 /r; base] */
@@ -1905,7 +1905,7 @@ static inline void x64_cmp_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x39), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmp r/m64,r64  [MR: REX.W 39 /r; base] */
@@ -1913,7 +1913,7 @@ static inline void x64_cmp_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x39), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMP_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmp r8,r/m8  [RM: 3A /r; base] */
@@ -1921,7 +1921,7 @@ static inline void x64_cmp_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x3a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_CMP_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cmp r16,r/m16  [RM: 66 3B /r; base] */
@@ -1929,7 +1929,7 @@ static inline void x64_cmp_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x3b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_CMP_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cmp r32,r/m32  [RM: 3B /r; base] */
@@ -1937,7 +1937,7 @@ static inline void x64_cmp_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x3b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CMP_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cmp r64,r/m64  [RM: REX.W 3B /r; base] */
@@ -1945,7 +1945,7 @@ static inline void x64_cmp_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x3b), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMP_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CMP_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* test al,imm8  [I: A8 ib; base] */
@@ -1953,7 +1953,7 @@ static inline void x64_test_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m8,imm8  [MI: F6 /0 ib; base] */
@@ -1961,7 +1961,7 @@ static inline void x64_test_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m8,imm8  [MI: F6 /0 ib; base] */
@@ -1969,7 +1969,7 @@ static inline void x64_test_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* test ax,imm16  [I: 66 A9 iw; base] */
@@ -1977,7 +1977,7 @@ static inline void x64_test_ax_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xa9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_AX_IMM16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_AX_IMM16, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m16,imm16  [MI: 66 F7 /0 iw; base] */
@@ -1985,7 +1985,7 @@ static inline void x64_test_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m16,imm16  [MI: 66 F7 /0 iw; base] */
@@ -1993,7 +1993,7 @@ static inline void x64_test_m16_imm16(struct x64_buf *b, struct x64_mem mem, int
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* test eax,imm32  [I: A9 id; base] */
@@ -2001,7 +2001,7 @@ static inline void x64_test_eax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_EAX_IMM32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_EAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m32,imm32  [MI: F7 /0 id; base] */
@@ -2009,7 +2009,7 @@ static inline void x64_test_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m32,imm32  [MI: F7 /0 id; base] */
@@ -2017,7 +2017,7 @@ static inline void x64_test_m32_imm32(struct x64_buf *b, struct x64_mem mem, int
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* test rax,imm32  [I: REX.W A9 id; base] */
@@ -2025,7 +2025,7 @@ static inline void x64_test_rax_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa9), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_RAX_IMM32, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_RAX_IMM32, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m64,imm32  [MI: REX.W F7 /0 id; base] */
@@ -2033,7 +2033,7 @@ static inline void x64_test_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* test r/m64,imm32  [MI: REX.W F7 /0 id; base] */
@@ -2041,7 +2041,7 @@ static inline void x64_test_m64_imm32(struct x64_buf *b, struct x64_mem mem, int
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_TEST_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* test r/m8,r8  [MR: 84 /r; base] */
@@ -2049,7 +2049,7 @@ static inline void x64_test_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x84), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* test r/m8,r8  [MR: 84 /r; base] */
@@ -2057,7 +2057,7 @@ static inline void x64_test_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x84), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* test r/m16,r16  [MR: 66 85 /r; base] */
@@ -2065,7 +2065,7 @@ static inline void x64_test_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x85), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* test r/m16,r16  [MR: 66 85 /r; base] */
@@ -2073,7 +2073,7 @@ static inline void x64_test_m16_r16(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x85), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* test r/m32,r32  [MR: 85 /r; base] */
@@ -2081,7 +2081,7 @@ static inline void x64_test_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x85), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* test r/m32,r32  [MR: 85 /r; base] */
@@ -2089,7 +2089,7 @@ static inline void x64_test_m32_r32(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x85), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* test r/m64,r64  [MR: REX.W 85 /r; base] */
@@ -2097,7 +2097,7 @@ static inline void x64_test_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x85), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* test r/m64,r64  [MR: REX.W 85 /r; base] */
@@ -2105,7 +2105,7 @@ static inline void x64_test_m64_r64(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x85), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TEST_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_TEST_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* mov r/m8,r8  [MR: 88 /r; base] */
@@ -2113,7 +2113,7 @@ static inline void x64_mov_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_g
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x88), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mov r/m8,r8  [MR: 88 /r; base] */
@@ -2121,7 +2121,7 @@ static inline void x64_mov_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x88), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* mov r/m16,r16  [MR: 66 89 /r; base] */
@@ -2129,7 +2129,7 @@ static inline void x64_mov_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x89), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mov r/m16,r16  [MR: 66 89 /r; base] */
@@ -2137,7 +2137,7 @@ static inline void x64_mov_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x89), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* mov r/m32,r32  [MR: 89 /r; base] */
@@ -2145,7 +2145,7 @@ static inline void x64_mov_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x89), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mov r/m32,r32  [MR: 89 /r; base] */
@@ -2153,7 +2153,7 @@ static inline void x64_mov_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x89), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* mov r/m64,r64  [MR: REX.W 89 /r; base] */
@@ -2161,7 +2161,7 @@ static inline void x64_mov_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x89), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mov r/m64,r64  [MR: REX.W 89 /r; base] */
@@ -2169,7 +2169,7 @@ static inline void x64_mov_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x89), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOV_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* mov r8,r/m8  [RM: 8A /r; base] */
@@ -2177,7 +2177,7 @@ static inline void x64_mov_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x8a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOV_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mov r16,r/m16  [RM: 66 8B /r; base] */
@@ -2185,7 +2185,7 @@ static inline void x64_mov_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x8b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_MOV_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mov r32,r/m32  [RM: 8B /r; base] */
@@ -2193,7 +2193,7 @@ static inline void x64_mov_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x8b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MOV_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mov r64,r/m64  [RM: REX.W 8B /r; base] */
@@ -2201,7 +2201,7 @@ static inline void x64_mov_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x8b), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MOV_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mov r8,imm8  [OI: B0+rb ib; base] */
@@ -2209,7 +2209,7 @@ static inline void x64_mov_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xb0), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* mov r/m8,imm8  [MI: C6 /0 ib; base] */
@@ -2217,7 +2217,7 @@ static inline void x64_mov_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc6), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* mov r16,imm16  [OI: 66 B8+rw iw; base] */
@@ -2225,7 +2225,7 @@ static inline void x64_mov_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xb8), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* mov r/m16,imm16  [MI: 66 C7 /0 iw; base] */
@@ -2233,7 +2233,7 @@ static inline void x64_mov_m16_imm16(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc7), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M16_IMM16, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_M16_IMM16, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* mov r32,imm32  [OI: B8+rd id; base] */
@@ -2241,7 +2241,7 @@ static inline void x64_mov_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xb8), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* mov r/m32,imm32  [MI: C7 /0 id; base] */
@@ -2249,7 +2249,7 @@ static inline void x64_mov_m32_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc7), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M32_IMM32, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_M32_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* mov r/m64,imm32  [MI: REX.W C7 /0 id; base] */
@@ -2257,7 +2257,7 @@ static inline void x64_mov_r64_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc7), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_R64_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* mov r/m64,imm32  [MI: REX.W C7 /0 id; base] */
@@ -2265,7 +2265,7 @@ static inline void x64_mov_m64_imm32(struct x64_buf *b, struct x64_mem mem, int3
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc7), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_M64_IMM32, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_M64_IMM32, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* mov r64,imm64  [OI: REX.W B8+ro io; base] */
@@ -2273,7 +2273,7 @@ static inline void x64_mov_r64_imm64(struct x64_buf *b, enum x64_gpr dst, int64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xb8), 8u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 8u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_R64_IMM64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_MOV_R64_IMM64, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* mov al,moffs8  [FD: A0; base] */
@@ -2281,7 +2281,7 @@ static inline void x64_mov_al_moffs8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa0), 0u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_AL_MOFFS8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOV_AL_MOFFS8, 0, 0, 0, 0, &mem);
 }
 
 /* mov ax,moffs16  [FD: 66 A1; base] */
@@ -2289,7 +2289,7 @@ static inline void x64_mov_ax_moffs16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xa1), 0u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_AX_MOFFS16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_MOV_AX_MOFFS16, 0, 0, 0, 0, &mem);
 }
 
 /* mov eax,moffs32  [FD: A1; base] */
@@ -2297,7 +2297,7 @@ static inline void x64_mov_eax_moffs32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa1), 0u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_EAX_MOFFS32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MOV_EAX_MOFFS32, 0, 0, 0, 0, &mem);
 }
 
 /* mov rax,moffs64  [FD: REX.W A1; base] */
@@ -2305,7 +2305,7 @@ static inline void x64_mov_rax_moffs64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa1), 8u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_RAX_MOFFS64, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MOV_RAX_MOFFS64, 0, 0, 0, 0, &mem);
 }
 
 /* mov moffs8,al  [TD: A2; base] */
@@ -2313,7 +2313,7 @@ static inline void x64_mov_moffs8_al(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa2), 0u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_MOFFS8_AL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RAX));
+    X64__LIST(b, X64_FORM_MOV_MOFFS8_AL, 0, 0, 0, 0, &mem);
 }
 
 /* mov moffs16,ax  [TD: 66 A3; base] */
@@ -2321,7 +2321,7 @@ static inline void x64_mov_moffs16_ax(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xa3), 0u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_MOFFS16_AX, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, X64_RAX));
+    X64__LIST(b, X64_FORM_MOV_MOFFS16_AX, 0, 0, 0, 0, &mem);
 }
 
 /* mov moffs32,eax  [TD: A3; base] */
@@ -2329,7 +2329,7 @@ static inline void x64_mov_moffs32_eax(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa3), 0u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_MOFFS32_EAX, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, X64_RAX));
+    X64__LIST(b, X64_FORM_MOV_MOFFS32_EAX, 0, 0, 0, 0, &mem);
 }
 
 /* mov moffs64,rax  [TD: REX.W A3; base] */
@@ -2337,7 +2337,7 @@ static inline void x64_mov_moffs64_rax(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa3), 8u, X64__RM_MOFFS, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOV_MOFFS64_RAX, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, X64_RAX));
+    X64__LIST(b, X64_FORM_MOV_MOFFS64_RAX, 0, 0, 0, 0, &mem);
 }
 
 /* movsx r16,r/m8  [RM: 66 0F BE /r; base] */
@@ -2345,7 +2345,7 @@ static inline void x64_movsx_r16_r8(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbe), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R16_R8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVSX_R16_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movsx r16,r/m8  [RM: 66 0F BE /r; base] */
@@ -2353,7 +2353,7 @@ static inline void x64_movsx_r16_m8(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbe), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R16_M8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOVSX_R16_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movsx r32,r/m8  [RM: 0F BE /r; base] */
@@ -2361,7 +2361,7 @@ static inline void x64_movsx_r32_r8(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbe), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R32_R8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVSX_R32_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movsx r32,r/m8  [RM: 0F BE /r; base] */
@@ -2369,7 +2369,7 @@ static inline void x64_movsx_r32_m8(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbe), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R32_M8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOVSX_R32_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movsx r64,r/m8  [RM: REX.W 0F BE /r; base] */
@@ -2377,7 +2377,7 @@ static inline void x64_movsx_r64_r8(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbe), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R64_R8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVSX_R64_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movsx r64,r/m8  [RM: REX.W 0F BE /r; base] */
@@ -2385,7 +2385,7 @@ static inline void x64_movsx_r64_m8(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbe), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R64_M8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOVSX_R64_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movsx r32,r/m16  [RM: 0F BF /r; base] */
@@ -2393,7 +2393,7 @@ static inline void x64_movsx_r32_r16(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbf), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R32_R16, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVSX_R32_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movsx r32,r/m16  [RM: 0F BF /r; base] */
@@ -2401,7 +2401,7 @@ static inline void x64_movsx_r32_m16(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbf), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R32_M16, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_MOVSX_R32_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movsx r64,r/m16  [RM: REX.W 0F BF /r; base] */
@@ -2409,7 +2409,7 @@ static inline void x64_movsx_r64_r16(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbf), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R64_R16, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVSX_R64_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movsx r64,r/m16  [RM: REX.W 0F BF /r; base] */
@@ -2417,7 +2417,7 @@ static inline void x64_movsx_r64_m16(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbf), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSX_R64_M16, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_MOVSX_R64_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movzx r16,r/m8  [RM: 66 0F B6 /r; base] */
@@ -2425,7 +2425,7 @@ static inline void x64_movzx_r16_r8(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R16_R8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVZX_R16_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movzx r16,r/m8  [RM: 66 0F B6 /r; base] */
@@ -2433,7 +2433,7 @@ static inline void x64_movzx_r16_m8(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R16_M8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOVZX_R16_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movzx r32,r/m8  [RM: 0F B6 /r; base] */
@@ -2441,7 +2441,7 @@ static inline void x64_movzx_r32_r8(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R32_R8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVZX_R32_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movzx r32,r/m8  [RM: 0F B6 /r; base] */
@@ -2449,7 +2449,7 @@ static inline void x64_movzx_r32_m8(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R32_M8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOVZX_R32_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movzx r64,r/m8  [RM: REX.W 0F B6 /r; base] */
@@ -2457,7 +2457,7 @@ static inline void x64_movzx_r64_r8(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb6), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R64_R8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVZX_R64_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movzx r64,r/m8  [RM: REX.W 0F B6 /r; base] */
@@ -2465,7 +2465,7 @@ static inline void x64_movzx_r64_m8(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb6), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R64_M8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MOVZX_R64_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movzx r32,r/m16  [RM: 0F B7 /r; base] */
@@ -2473,7 +2473,7 @@ static inline void x64_movzx_r32_r16(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb7), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R32_R16, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVZX_R32_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movzx r32,r/m16  [RM: 0F B7 /r; base] */
@@ -2481,7 +2481,7 @@ static inline void x64_movzx_r32_m16(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb7), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R32_M16, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_MOVZX_R32_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movzx r64,r/m16  [RM: REX.W 0F B7 /r; base] */
@@ -2489,7 +2489,7 @@ static inline void x64_movzx_r64_r16(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb7), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R64_R16, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVZX_R64_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movzx r64,r/m16  [RM: REX.W 0F B7 /r; base] */
@@ -2497,7 +2497,7 @@ static inline void x64_movzx_r64_m16(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb7), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVZX_R64_M16, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_MOVZX_R64_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movsxd r64,r/m32  [RM: REX.W 63 /r; base] */
@@ -2505,7 +2505,7 @@ static inline void x64_movsxd_r64_r32(struct x64_buf *b, enum x64_gpr dst, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x63), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSXD_R64_R32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVSXD_R64_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movsxd r64,r/m32  [RM: REX.W 63 /r; base] */
@@ -2513,7 +2513,7 @@ static inline void x64_movsxd_r64_m32(struct x64_buf *b, enum x64_gpr dst, struc
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x63), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSXD_R64_M32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MOVSXD_R64_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* lea r16,m  [RM: 66 8D /r; base] */
@@ -2521,7 +2521,7 @@ static inline void x64_lea_r16_m(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x8d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LEA_R16_M, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(0, mem));
+    X64__LIST(b, X64_FORM_LEA_R16_M, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* lea r32,m  [RM: 8D /r; base] */
@@ -2529,7 +2529,7 @@ static inline void x64_lea_r32_m(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x8d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LEA_R32_M, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(0, mem));
+    X64__LIST(b, X64_FORM_LEA_R32_M, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* lea r64,m  [RM: REX.W 8D /r; base] */
@@ -2537,7 +2537,7 @@ static inline void x64_lea_r64_m(struct x64_buf *b, enum x64_gpr dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x8d), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LEA_R64_M, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(0, mem));
+    X64__LIST(b, X64_FORM_LEA_R64_M, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* inc r/m8  [M: FE /0; base] */
@@ -2545,7 +2545,7 @@ static inline void x64_inc_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfe), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_INC_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* inc r/m8  [M: FE /0; base] */
@@ -2553,7 +2553,7 @@ static inline void x64_inc_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfe), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_INC_M8, 0, 0, 0, 0, &mem);
 }
 
 /* inc r/m16  [M: 66 FF /0; base] */
@@ -2561,7 +2561,7 @@ static inline void x64_inc_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_INC_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* inc r/m16  [M: 66 FF /0; base] */
@@ -2569,7 +2569,7 @@ static inline void x64_inc_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_INC_M16, 0, 0, 0, 0, &mem);
 }
 
 /* inc r/m32  [M: FF /0; base] */
@@ -2577,7 +2577,7 @@ static inline void x64_inc_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_INC_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* inc r/m32  [M: FF /0; base] */
@@ -2585,7 +2585,7 @@ static inline void x64_inc_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_INC_M32, 0, 0, 0, 0, &mem);
 }
 
 /* inc r/m64  [M: REX.W FF /0; base] */
@@ -2593,7 +2593,7 @@ static inline void x64_inc_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_INC_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* inc r/m64  [M: REX.W FF /0; base] */
@@ -2601,7 +2601,7 @@ static inline void x64_inc_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INC_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_INC_M64, 0, 0, 0, 0, &mem);
 }
 
 /* dec r/m8  [M: FE /1; base] */
@@ -2609,7 +2609,7 @@ static inline void x64_dec_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfe), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DEC_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* dec r/m8  [M: FE /1; base] */
@@ -2617,7 +2617,7 @@ static inline void x64_dec_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfe), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_DEC_M8, 0, 0, 0, 0, &mem);
 }
 
 /* dec r/m16  [M: 66 FF /1; base] */
@@ -2625,7 +2625,7 @@ static inline void x64_dec_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DEC_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* dec r/m16  [M: 66 FF /1; base] */
@@ -2633,7 +2633,7 @@ static inline void x64_dec_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_DEC_M16, 0, 0, 0, 0, &mem);
 }
 
 /* dec r/m32  [M: FF /1; base] */
@@ -2641,7 +2641,7 @@ static inline void x64_dec_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DEC_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* dec r/m32  [M: FF /1; base] */
@@ -2649,7 +2649,7 @@ static inline void x64_dec_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_DEC_M32, 0, 0, 0, 0, &mem);
 }
 
 /* dec r/m64  [M: REX.W FF /1; base] */
@@ -2657,7 +2657,7 @@ static inline void x64_dec_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DEC_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* dec r/m64  [M: REX.W FF /1; base] */
@@ -2665,7 +2665,7 @@ static inline void x64_dec_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DEC_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_DEC_M64, 0, 0, 0, 0, &mem);
 }
 
 /* not r/m8  [M: F6 /2; base] */
@@ -2673,7 +2673,7 @@ static inline void x64_not_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NOT_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* not r/m8  [M: F6 /2; base] */
@@ -2681,7 +2681,7 @@ static inline void x64_not_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_NOT_M8, 0, 0, 0, 0, &mem);
 }
 
 /* not r/m16  [M: 66 F7 /2; base] */
@@ -2689,7 +2689,7 @@ static inline void x64_not_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NOT_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* not r/m16  [M: 66 F7 /2; base] */
@@ -2697,7 +2697,7 @@ static inline void x64_not_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_NOT_M16, 0, 0, 0, 0, &mem);
 }
 
 /* not r/m32  [M: F7 /2; base] */
@@ -2705,7 +2705,7 @@ static inline void x64_not_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NOT_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* not r/m32  [M: F7 /2; base] */
@@ -2713,7 +2713,7 @@ static inline void x64_not_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_NOT_M32, 0, 0, 0, 0, &mem);
 }
 
 /* not r/m64  [M: REX.W F7 /2; base] */
@@ -2721,7 +2721,7 @@ static inline void x64_not_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NOT_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* not r/m64  [M: REX.W F7 /2; base] */
@@ -2729,7 +2729,7 @@ static inline void x64_not_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOT_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_NOT_M64, 0, 0, 0, 0, &mem);
 }
 
 /* neg r/m8  [M: F6 /3; base] */
@@ -2737,7 +2737,7 @@ static inline void x64_neg_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NEG_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* neg r/m8  [M: F6 /3; base] */
@@ -2745,7 +2745,7 @@ static inline void x64_neg_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_NEG_M8, 0, 0, 0, 0, &mem);
 }
 
 /* neg r/m16  [M: 66 F7 /3; base] */
@@ -2753,7 +2753,7 @@ static inline void x64_neg_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NEG_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* neg r/m16  [M: 66 F7 /3; base] */
@@ -2761,7 +2761,7 @@ static inline void x64_neg_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_NEG_M16, 0, 0, 0, 0, &mem);
 }
 
 /* neg r/m32  [M: F7 /3; base] */
@@ -2769,7 +2769,7 @@ static inline void x64_neg_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NEG_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* neg r/m32  [M: F7 /3; base] */
@@ -2777,7 +2777,7 @@ static inline void x64_neg_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_NEG_M32, 0, 0, 0, 0, &mem);
 }
 
 /* neg r/m64  [M: REX.W F7 /3; base] */
@@ -2785,7 +2785,7 @@ static inline void x64_neg_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NEG_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* neg r/m64  [M: REX.W F7 /3; base] */
@@ -2793,7 +2793,7 @@ static inline void x64_neg_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NEG_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_NEG_M64, 0, 0, 0, 0, &mem);
 }
 
 /* mul r/m8  [M: F6 /4; base] */
@@ -2801,7 +2801,7 @@ static inline void x64_mul_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_MUL_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* mul r/m8  [M: F6 /4; base] */
@@ -2809,7 +2809,7 @@ static inline void x64_mul_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_MUL_M8, 0, 0, 0, 0, &mem);
 }
 
 /* mul r/m16  [M: 66 F7 /4; base] */
@@ -2817,7 +2817,7 @@ static inline void x64_mul_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_MUL_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* mul r/m16  [M: 66 F7 /4; base] */
@@ -2825,7 +2825,7 @@ static inline void x64_mul_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_MUL_M16, 0, 0, 0, 0, &mem);
 }
 
 /* mul r/m32  [M: F7 /4; base] */
@@ -2833,7 +2833,7 @@ static inline void x64_mul_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_MUL_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* mul r/m32  [M: F7 /4; base] */
@@ -2841,7 +2841,7 @@ static inline void x64_mul_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MUL_M32, 0, 0, 0, 0, &mem);
 }
 
 /* mul r/m64  [M: REX.W F7 /4; base] */
@@ -2849,7 +2849,7 @@ static inline void x64_mul_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_MUL_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* mul r/m64  [M: REX.W F7 /4; base] */
@@ -2857,7 +2857,7 @@ static inline void x64_mul_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MUL_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MUL_M64, 0, 0, 0, 0, &mem);
 }
 
 /* imul r/m8  [M: F6 /5; base] */
@@ -2865,7 +2865,7 @@ static inline void x64_imul_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IMUL_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* imul r/m8  [M: F6 /5; base] */
@@ -2873,7 +2873,7 @@ static inline void x64_imul_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_IMUL_M8, 0, 0, 0, 0, &mem);
 }
 
 /* imul r/m16  [M: 66 F7 /5; base] */
@@ -2881,7 +2881,7 @@ static inline void x64_imul_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IMUL_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* imul r/m16  [M: 66 F7 /5; base] */
@@ -2889,7 +2889,7 @@ static inline void x64_imul_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_IMUL_M16, 0, 0, 0, 0, &mem);
 }
 
 /* imul r/m32  [M: F7 /5; base] */
@@ -2897,7 +2897,7 @@ static inline void x64_imul_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IMUL_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* imul r/m32  [M: F7 /5; base] */
@@ -2905,7 +2905,7 @@ static inline void x64_imul_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_IMUL_M32, 0, 0, 0, 0, &mem);
 }
 
 /* imul r/m64  [M: REX.W F7 /5; base] */
@@ -2913,7 +2913,7 @@ static inline void x64_imul_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IMUL_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* imul r/m64  [M: REX.W F7 /5; base] */
@@ -2921,7 +2921,7 @@ static inline void x64_imul_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_IMUL_M64, 0, 0, 0, 0, &mem);
 }
 
 /* div r/m8  [M: F6 /6; base] */
@@ -2929,7 +2929,7 @@ static inline void x64_div_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DIV_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* div r/m8  [M: F6 /6; base] */
@@ -2937,7 +2937,7 @@ static inline void x64_div_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_DIV_M8, 0, 0, 0, 0, &mem);
 }
 
 /* div r/m16  [M: 66 F7 /6; base] */
@@ -2945,7 +2945,7 @@ static inline void x64_div_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DIV_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* div r/m16  [M: 66 F7 /6; base] */
@@ -2953,7 +2953,7 @@ static inline void x64_div_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_DIV_M16, 0, 0, 0, 0, &mem);
 }
 
 /* div r/m32  [M: F7 /6; base] */
@@ -2961,7 +2961,7 @@ static inline void x64_div_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DIV_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* div r/m32  [M: F7 /6; base] */
@@ -2969,7 +2969,7 @@ static inline void x64_div_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_DIV_M32, 0, 0, 0, 0, &mem);
 }
 
 /* div r/m64  [M: REX.W F7 /6; base] */
@@ -2977,7 +2977,7 @@ static inline void x64_div_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_DIV_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* div r/m64  [M: REX.W F7 /6; base] */
@@ -2985,7 +2985,7 @@ static inline void x64_div_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_MEM, 6u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIV_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_DIV_M64, 0, 0, 0, 0, &mem);
 }
 
 /* idiv r/m8  [M: F6 /7; base] */
@@ -2993,7 +2993,7 @@ static inline void x64_idiv_r8(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IDIV_R8, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* idiv r/m8  [M: F6 /7; base] */
@@ -3001,7 +3001,7 @@ static inline void x64_idiv_m8(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf6), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_M8, x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_IDIV_M8, 0, 0, 0, 0, &mem);
 }
 
 /* idiv r/m16  [M: 66 F7 /7; base] */
@@ -3009,7 +3009,7 @@ static inline void x64_idiv_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IDIV_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* idiv r/m16  [M: 66 F7 /7; base] */
@@ -3017,7 +3017,7 @@ static inline void x64_idiv_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xf7), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_IDIV_M16, 0, 0, 0, 0, &mem);
 }
 
 /* idiv r/m32  [M: F7 /7; base] */
@@ -3025,7 +3025,7 @@ static inline void x64_idiv_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IDIV_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* idiv r/m32  [M: F7 /7; base] */
@@ -3033,7 +3033,7 @@ static inline void x64_idiv_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_IDIV_M32, 0, 0, 0, 0, &mem);
 }
 
 /* idiv r/m64  [M: REX.W F7 /7; base] */
@@ -3041,7 +3041,7 @@ static inline void x64_idiv_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_IDIV_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* idiv r/m64  [M: REX.W F7 /7; base] */
@@ -3049,7 +3049,7 @@ static inline void x64_idiv_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf7), 8u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IDIV_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_IDIV_M64, 0, 0, 0, 0, &mem);
 }
 
 /* imul r16,r/m16  [RM: 66 0F AF /r; base] */
@@ -3057,7 +3057,7 @@ static inline void x64_imul_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xaf), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_IMUL_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* imul r16,r/m16  [RM: 66 0F AF /r; base] */
@@ -3065,7 +3065,7 @@ static inline void x64_imul_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xaf), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_IMUL_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* imul r32,r/m32  [RM: 0F AF /r; base] */
@@ -3073,7 +3073,7 @@ static inline void x64_imul_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xaf), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_IMUL_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* imul r32,r/m32  [RM: 0F AF /r; base] */
@@ -3081,7 +3081,7 @@ static inline void x64_imul_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xaf), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_IMUL_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* imul r64,r/m64  [RM: REX.W 0F AF /r; base] */
@@ -3089,7 +3089,7 @@ static inline void x64_imul_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xaf), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_IMUL_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* imul r64,r/m64  [RM: REX.W 0F AF /r; base] */
@@ -3097,7 +3097,7 @@ static inline void x64_imul_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xaf), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_IMUL_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* imul r16,r/m16,imm8  [RMI: 66 6B /r ib; base] */
@@ -3105,7 +3105,7 @@ static inline void x64_imul_r16_r16_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x6b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R16_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R16_R16_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* imul r16,r/m16,imm8  [RMI: 66 6B /r ib; base] */
@@ -3113,7 +3113,7 @@ static inline void x64_imul_r16_m16_imm8(struct x64_buf *b, enum x64_gpr dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x6b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R16_M16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R16_M16_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* imul r16,r/m16,imm16  [RMI: 66 69 /r iw; base] */
@@ -3121,7 +3121,7 @@ static inline void x64_imul_r16_r16_imm16(struct x64_buf *b, enum x64_gpr dst, e
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x69), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R16_R16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R16_R16_IMM16, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* imul r16,r/m16,imm16  [RMI: 66 69 /r iw; base] */
@@ -3129,7 +3129,7 @@ static inline void x64_imul_r16_m16_imm16(struct x64_buf *b, enum x64_gpr dst, s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x69), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R16_M16_IMM16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R16_M16_IMM16, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* imul r32,r/m32,imm8  [RMI: 6B /r ib; base] */
@@ -3137,7 +3137,7 @@ static inline void x64_imul_r32_r32_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R32_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R32_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* imul r32,r/m32,imm8  [RMI: 6B /r ib; base] */
@@ -3145,7 +3145,7 @@ static inline void x64_imul_r32_m32_imm8(struct x64_buf *b, enum x64_gpr dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R32_M32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R32_M32_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* imul r32,r/m32,imm32  [RMI: 69 /r id; base] */
@@ -3153,7 +3153,7 @@ static inline void x64_imul_r32_r32_imm32(struct x64_buf *b, enum x64_gpr dst, e
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x69), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R32_R32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R32_R32_IMM32, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* imul r32,r/m32,imm32  [RMI: 69 /r id; base] */
@@ -3161,7 +3161,7 @@ static inline void x64_imul_r32_m32_imm32(struct x64_buf *b, enum x64_gpr dst, s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x69), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R32_M32_IMM32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R32_M32_IMM32, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* imul r64,r/m64,imm8  [RMI: REX.W 6B /r ib; base] */
@@ -3169,7 +3169,7 @@ static inline void x64_imul_r64_r64_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6b), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R64_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R64_R64_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* imul r64,r/m64,imm8  [RMI: REX.W 6B /r ib; base] */
@@ -3177,7 +3177,7 @@ static inline void x64_imul_r64_m64_imm8(struct x64_buf *b, enum x64_gpr dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6b), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R64_M64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R64_M64_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* imul r64,r/m64,imm32  [RMI: REX.W 69 /r id; base] */
@@ -3185,7 +3185,7 @@ static inline void x64_imul_r64_r64_imm32(struct x64_buf *b, enum x64_gpr dst, e
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x69), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R64_R64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R64_R64_IMM32, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* imul r64,r/m64,imm32  [RMI: REX.W 69 /r id; base] */
@@ -3193,7 +3193,7 @@ static inline void x64_imul_r64_m64_imm32(struct x64_buf *b, enum x64_gpr dst, s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x69), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IMUL_R64_M64_IMM32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IMUL_R64_M64_IMM32, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* rol r/m8,1  [M1: D0 /0; base] */
@@ -3201,7 +3201,7 @@ static inline void x64_rol_r8_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R8_1, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_R8_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m8,1  [M1: D0 /0; base] */
@@ -3209,7 +3209,7 @@ static inline void x64_rol_m8_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M8_1, x64_op_mem(1, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_M8_1, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m8,cl  [MC: D2 /0; base] */
@@ -3217,7 +3217,7 @@ static inline void x64_rol_r8_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R8_CL, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_R8_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m8,cl  [MC: D2 /0; base] */
@@ -3225,7 +3225,7 @@ static inline void x64_rol_m8_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M8_CL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_M8_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m8,imm8  [MI: C0 /0 ib; base] */
@@ -3233,7 +3233,7 @@ static inline void x64_rol_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rol r/m8,imm8  [MI: C0 /0 ib; base] */
@@ -3241,7 +3241,7 @@ static inline void x64_rol_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rol r/m16,1  [M1: 66 D1 /0; base] */
@@ -3249,7 +3249,7 @@ static inline void x64_rol_r16_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R16_1, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_R16_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m16,1  [M1: 66 D1 /0; base] */
@@ -3257,7 +3257,7 @@ static inline void x64_rol_m16_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M16_1, x64_op_mem(2, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_M16_1, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m16,cl  [MC: 66 D3 /0; base] */
@@ -3265,7 +3265,7 @@ static inline void x64_rol_r16_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_R16_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m16,cl  [MC: 66 D3 /0; base] */
@@ -3273,7 +3273,7 @@ static inline void x64_rol_m16_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_M16_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m16,imm8  [MI: 66 C1 /0 ib; base] */
@@ -3281,7 +3281,7 @@ static inline void x64_rol_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rol r/m16,imm8  [MI: 66 C1 /0 ib; base] */
@@ -3289,7 +3289,7 @@ static inline void x64_rol_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rol r/m32,1  [M1: D1 /0; base] */
@@ -3297,7 +3297,7 @@ static inline void x64_rol_r32_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R32_1, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_R32_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m32,1  [M1: D1 /0; base] */
@@ -3305,7 +3305,7 @@ static inline void x64_rol_m32_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M32_1, x64_op_mem(4, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_M32_1, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m32,cl  [MC: D3 /0; base] */
@@ -3313,7 +3313,7 @@ static inline void x64_rol_r32_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_R32_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m32,cl  [MC: D3 /0; base] */
@@ -3321,7 +3321,7 @@ static inline void x64_rol_m32_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_M32_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m32,imm8  [MI: C1 /0 ib; base] */
@@ -3329,7 +3329,7 @@ static inline void x64_rol_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rol r/m32,imm8  [MI: C1 /0 ib; base] */
@@ -3337,7 +3337,7 @@ static inline void x64_rol_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rol r/m64,1  [M1: REX.W D1 /0; base] */
@@ -3345,7 +3345,7 @@ static inline void x64_rol_r64_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R64_1, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_R64_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m64,1  [M1: REX.W D1 /0; base] */
@@ -3353,7 +3353,7 @@ static inline void x64_rol_m64_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M64_1, x64_op_mem(8, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROL_M64_1, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m64,cl  [MC: REX.W D3 /0; base] */
@@ -3361,7 +3361,7 @@ static inline void x64_rol_r64_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_R64_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rol r/m64,cl  [MC: REX.W D3 /0; base] */
@@ -3369,7 +3369,7 @@ static inline void x64_rol_m64_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROL_M64_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rol r/m64,imm8  [MI: REX.W C1 /0 ib; base] */
@@ -3377,7 +3377,7 @@ static inline void x64_rol_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rol r/m64,imm8  [MI: REX.W C1 /0 ib; base] */
@@ -3385,7 +3385,7 @@ static inline void x64_rol_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROL_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROL_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* ror r/m8,1  [M1: D0 /1; base] */
@@ -3393,7 +3393,7 @@ static inline void x64_ror_r8_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R8_1, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_R8_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m8,1  [M1: D0 /1; base] */
@@ -3401,7 +3401,7 @@ static inline void x64_ror_m8_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M8_1, x64_op_mem(1, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_M8_1, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m8,cl  [MC: D2 /1; base] */
@@ -3409,7 +3409,7 @@ static inline void x64_ror_r8_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R8_CL, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_R8_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m8,cl  [MC: D2 /1; base] */
@@ -3417,7 +3417,7 @@ static inline void x64_ror_m8_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M8_CL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_M8_CL, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m8,imm8  [MI: C0 /1 ib; base] */
@@ -3425,7 +3425,7 @@ static inline void x64_ror_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* ror r/m8,imm8  [MI: C0 /1 ib; base] */
@@ -3433,7 +3433,7 @@ static inline void x64_ror_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* ror r/m16,1  [M1: 66 D1 /1; base] */
@@ -3441,7 +3441,7 @@ static inline void x64_ror_r16_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R16_1, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_R16_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m16,1  [M1: 66 D1 /1; base] */
@@ -3449,7 +3449,7 @@ static inline void x64_ror_m16_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M16_1, x64_op_mem(2, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_M16_1, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m16,cl  [MC: 66 D3 /1; base] */
@@ -3457,7 +3457,7 @@ static inline void x64_ror_r16_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_R16_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m16,cl  [MC: 66 D3 /1; base] */
@@ -3465,7 +3465,7 @@ static inline void x64_ror_m16_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_M16_CL, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m16,imm8  [MI: 66 C1 /1 ib; base] */
@@ -3473,7 +3473,7 @@ static inline void x64_ror_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* ror r/m16,imm8  [MI: 66 C1 /1 ib; base] */
@@ -3481,7 +3481,7 @@ static inline void x64_ror_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* ror r/m32,1  [M1: D1 /1; base] */
@@ -3489,7 +3489,7 @@ static inline void x64_ror_r32_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R32_1, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_R32_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m32,1  [M1: D1 /1; base] */
@@ -3497,7 +3497,7 @@ static inline void x64_ror_m32_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M32_1, x64_op_mem(4, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_M32_1, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m32,cl  [MC: D3 /1; base] */
@@ -3505,7 +3505,7 @@ static inline void x64_ror_r32_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_R32_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m32,cl  [MC: D3 /1; base] */
@@ -3513,7 +3513,7 @@ static inline void x64_ror_m32_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_M32_CL, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m32,imm8  [MI: C1 /1 ib; base] */
@@ -3521,7 +3521,7 @@ static inline void x64_ror_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* ror r/m32,imm8  [MI: C1 /1 ib; base] */
@@ -3529,7 +3529,7 @@ static inline void x64_ror_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* ror r/m64,1  [M1: REX.W D1 /1; base] */
@@ -3537,7 +3537,7 @@ static inline void x64_ror_r64_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R64_1, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_R64_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m64,1  [M1: REX.W D1 /1; base] */
@@ -3545,7 +3545,7 @@ static inline void x64_ror_m64_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M64_1, x64_op_mem(8, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_ROR_M64_1, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m64,cl  [MC: REX.W D3 /1; base] */
@@ -3553,7 +3553,7 @@ static inline void x64_ror_r64_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_R64_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* ror r/m64,cl  [MC: REX.W D3 /1; base] */
@@ -3561,7 +3561,7 @@ static inline void x64_ror_m64_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_ROR_M64_CL, 0, 0, 0, 0, &mem);
 }
 
 /* ror r/m64,imm8  [MI: REX.W C1 /1 ib; base] */
@@ -3569,7 +3569,7 @@ static inline void x64_ror_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_REG, 1u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* ror r/m64,imm8  [MI: REX.W C1 /1 ib; base] */
@@ -3577,7 +3577,7 @@ static inline void x64_ror_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_MEM, 1u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROR_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROR_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcl r/m8,1  [M1: D0 /2; base] */
@@ -3585,7 +3585,7 @@ static inline void x64_rcl_r8_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R8_1, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_R8_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m8,1  [M1: D0 /2; base] */
@@ -3593,7 +3593,7 @@ static inline void x64_rcl_m8_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M8_1, x64_op_mem(1, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_M8_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m8,cl  [MC: D2 /2; base] */
@@ -3601,7 +3601,7 @@ static inline void x64_rcl_r8_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R8_CL, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_R8_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m8,cl  [MC: D2 /2; base] */
@@ -3609,7 +3609,7 @@ static inline void x64_rcl_m8_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M8_CL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_M8_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m8,imm8  [MI: C0 /2 ib; base] */
@@ -3617,7 +3617,7 @@ static inline void x64_rcl_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcl r/m8,imm8  [MI: C0 /2 ib; base] */
@@ -3625,7 +3625,7 @@ static inline void x64_rcl_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcl r/m16,1  [M1: 66 D1 /2; base] */
@@ -3633,7 +3633,7 @@ static inline void x64_rcl_r16_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R16_1, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_R16_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m16,1  [M1: 66 D1 /2; base] */
@@ -3641,7 +3641,7 @@ static inline void x64_rcl_m16_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M16_1, x64_op_mem(2, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_M16_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m16,cl  [MC: 66 D3 /2; base] */
@@ -3649,7 +3649,7 @@ static inline void x64_rcl_r16_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_R16_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m16,cl  [MC: 66 D3 /2; base] */
@@ -3657,7 +3657,7 @@ static inline void x64_rcl_m16_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_M16_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m16,imm8  [MI: 66 C1 /2 ib; base] */
@@ -3665,7 +3665,7 @@ static inline void x64_rcl_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcl r/m16,imm8  [MI: 66 C1 /2 ib; base] */
@@ -3673,7 +3673,7 @@ static inline void x64_rcl_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcl r/m32,1  [M1: D1 /2; base] */
@@ -3681,7 +3681,7 @@ static inline void x64_rcl_r32_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R32_1, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_R32_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m32,1  [M1: D1 /2; base] */
@@ -3689,7 +3689,7 @@ static inline void x64_rcl_m32_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M32_1, x64_op_mem(4, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_M32_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m32,cl  [MC: D3 /2; base] */
@@ -3697,7 +3697,7 @@ static inline void x64_rcl_r32_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_R32_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m32,cl  [MC: D3 /2; base] */
@@ -3705,7 +3705,7 @@ static inline void x64_rcl_m32_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_M32_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m32,imm8  [MI: C1 /2 ib; base] */
@@ -3713,7 +3713,7 @@ static inline void x64_rcl_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcl r/m32,imm8  [MI: C1 /2 ib; base] */
@@ -3721,7 +3721,7 @@ static inline void x64_rcl_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcl r/m64,1  [M1: REX.W D1 /2; base] */
@@ -3729,7 +3729,7 @@ static inline void x64_rcl_r64_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R64_1, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_R64_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m64,1  [M1: REX.W D1 /2; base] */
@@ -3737,7 +3737,7 @@ static inline void x64_rcl_m64_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M64_1, x64_op_mem(8, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCL_M64_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m64,cl  [MC: REX.W D3 /2; base] */
@@ -3745,7 +3745,7 @@ static inline void x64_rcl_r64_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_R64_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcl r/m64,cl  [MC: REX.W D3 /2; base] */
@@ -3753,7 +3753,7 @@ static inline void x64_rcl_m64_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCL_M64_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcl r/m64,imm8  [MI: REX.W C1 /2 ib; base] */
@@ -3761,7 +3761,7 @@ static inline void x64_rcl_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcl r/m64,imm8  [MI: REX.W C1 /2 ib; base] */
@@ -3769,7 +3769,7 @@ static inline void x64_rcl_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_MEM, 2u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCL_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCL_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcr r/m8,1  [M1: D0 /3; base] */
@@ -3777,7 +3777,7 @@ static inline void x64_rcr_r8_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R8_1, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_R8_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m8,1  [M1: D0 /3; base] */
@@ -3785,7 +3785,7 @@ static inline void x64_rcr_m8_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M8_1, x64_op_mem(1, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_M8_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m8,cl  [MC: D2 /3; base] */
@@ -3793,7 +3793,7 @@ static inline void x64_rcr_r8_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R8_CL, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_R8_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m8,cl  [MC: D2 /3; base] */
@@ -3801,7 +3801,7 @@ static inline void x64_rcr_m8_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M8_CL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_M8_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m8,imm8  [MI: C0 /3 ib; base] */
@@ -3809,7 +3809,7 @@ static inline void x64_rcr_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcr r/m8,imm8  [MI: C0 /3 ib; base] */
@@ -3817,7 +3817,7 @@ static inline void x64_rcr_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcr r/m16,1  [M1: 66 D1 /3; base] */
@@ -3825,7 +3825,7 @@ static inline void x64_rcr_r16_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R16_1, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_R16_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m16,1  [M1: 66 D1 /3; base] */
@@ -3833,7 +3833,7 @@ static inline void x64_rcr_m16_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M16_1, x64_op_mem(2, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_M16_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m16,cl  [MC: 66 D3 /3; base] */
@@ -3841,7 +3841,7 @@ static inline void x64_rcr_r16_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_R16_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m16,cl  [MC: 66 D3 /3; base] */
@@ -3849,7 +3849,7 @@ static inline void x64_rcr_m16_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_M16_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m16,imm8  [MI: 66 C1 /3 ib; base] */
@@ -3857,7 +3857,7 @@ static inline void x64_rcr_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcr r/m16,imm8  [MI: 66 C1 /3 ib; base] */
@@ -3865,7 +3865,7 @@ static inline void x64_rcr_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcr r/m32,1  [M1: D1 /3; base] */
@@ -3873,7 +3873,7 @@ static inline void x64_rcr_r32_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R32_1, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_R32_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m32,1  [M1: D1 /3; base] */
@@ -3881,7 +3881,7 @@ static inline void x64_rcr_m32_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M32_1, x64_op_mem(4, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_M32_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m32,cl  [MC: D3 /3; base] */
@@ -3889,7 +3889,7 @@ static inline void x64_rcr_r32_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_R32_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m32,cl  [MC: D3 /3; base] */
@@ -3897,7 +3897,7 @@ static inline void x64_rcr_m32_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_M32_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m32,imm8  [MI: C1 /3 ib; base] */
@@ -3905,7 +3905,7 @@ static inline void x64_rcr_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcr r/m32,imm8  [MI: C1 /3 ib; base] */
@@ -3913,7 +3913,7 @@ static inline void x64_rcr_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* rcr r/m64,1  [M1: REX.W D1 /3; base] */
@@ -3921,7 +3921,7 @@ static inline void x64_rcr_r64_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R64_1, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_R64_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m64,1  [M1: REX.W D1 /3; base] */
@@ -3929,7 +3929,7 @@ static inline void x64_rcr_m64_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M64_1, x64_op_mem(8, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_RCR_M64_1, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m64,cl  [MC: REX.W D3 /3; base] */
@@ -3937,7 +3937,7 @@ static inline void x64_rcr_r64_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_R64_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* rcr r/m64,cl  [MC: REX.W D3 /3; base] */
@@ -3945,7 +3945,7 @@ static inline void x64_rcr_m64_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_RCR_M64_CL, 0, 0, 0, 0, &mem);
 }
 
 /* rcr r/m64,imm8  [MI: REX.W C1 /3 ib; base] */
@@ -3953,7 +3953,7 @@ static inline void x64_rcr_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* rcr r/m64,imm8  [MI: REX.W C1 /3 ib; base] */
@@ -3961,7 +3961,7 @@ static inline void x64_rcr_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RCR_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RCR_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shl r/m8,1  [M1: D0 /4; base] */
@@ -3969,7 +3969,7 @@ static inline void x64_shl_r8_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R8_1, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_R8_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m8,1  [M1: D0 /4; base] */
@@ -3977,7 +3977,7 @@ static inline void x64_shl_m8_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M8_1, x64_op_mem(1, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_M8_1, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m8,cl  [MC: D2 /4; base] */
@@ -3985,7 +3985,7 @@ static inline void x64_shl_r8_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R8_CL, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_R8_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m8,cl  [MC: D2 /4; base] */
@@ -3993,7 +3993,7 @@ static inline void x64_shl_m8_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M8_CL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_M8_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m8,imm8  [MI: C0 /4 ib; base] */
@@ -4001,7 +4001,7 @@ static inline void x64_shl_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shl r/m8,imm8  [MI: C0 /4 ib; base] */
@@ -4009,7 +4009,7 @@ static inline void x64_shl_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shl r/m16,1  [M1: 66 D1 /4; base] */
@@ -4017,7 +4017,7 @@ static inline void x64_shl_r16_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R16_1, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_R16_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m16,1  [M1: 66 D1 /4; base] */
@@ -4025,7 +4025,7 @@ static inline void x64_shl_m16_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M16_1, x64_op_mem(2, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_M16_1, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m16,cl  [MC: 66 D3 /4; base] */
@@ -4033,7 +4033,7 @@ static inline void x64_shl_r16_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_R16_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m16,cl  [MC: 66 D3 /4; base] */
@@ -4041,7 +4041,7 @@ static inline void x64_shl_m16_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_M16_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m16,imm8  [MI: 66 C1 /4 ib; base] */
@@ -4049,7 +4049,7 @@ static inline void x64_shl_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shl r/m16,imm8  [MI: 66 C1 /4 ib; base] */
@@ -4057,7 +4057,7 @@ static inline void x64_shl_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shl r/m32,1  [M1: D1 /4; base] */
@@ -4065,7 +4065,7 @@ static inline void x64_shl_r32_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R32_1, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_R32_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m32,1  [M1: D1 /4; base] */
@@ -4073,7 +4073,7 @@ static inline void x64_shl_m32_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M32_1, x64_op_mem(4, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_M32_1, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m32,cl  [MC: D3 /4; base] */
@@ -4081,7 +4081,7 @@ static inline void x64_shl_r32_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_R32_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m32,cl  [MC: D3 /4; base] */
@@ -4089,7 +4089,7 @@ static inline void x64_shl_m32_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_M32_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m32,imm8  [MI: C1 /4 ib; base] */
@@ -4097,7 +4097,7 @@ static inline void x64_shl_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shl r/m32,imm8  [MI: C1 /4 ib; base] */
@@ -4105,7 +4105,7 @@ static inline void x64_shl_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shl r/m64,1  [M1: REX.W D1 /4; base] */
@@ -4113,7 +4113,7 @@ static inline void x64_shl_r64_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R64_1, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_R64_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m64,1  [M1: REX.W D1 /4; base] */
@@ -4121,7 +4121,7 @@ static inline void x64_shl_m64_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M64_1, x64_op_mem(8, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHL_M64_1, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m64,cl  [MC: REX.W D3 /4; base] */
@@ -4129,7 +4129,7 @@ static inline void x64_shl_r64_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_R64_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shl r/m64,cl  [MC: REX.W D3 /4; base] */
@@ -4137,7 +4137,7 @@ static inline void x64_shl_m64_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHL_M64_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shl r/m64,imm8  [MI: REX.W C1 /4 ib; base] */
@@ -4145,7 +4145,7 @@ static inline void x64_shl_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shl r/m64,imm8  [MI: REX.W C1 /4 ib; base] */
@@ -4153,7 +4153,7 @@ static inline void x64_shl_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHL_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHL_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shr r/m8,1  [M1: D0 /5; base] */
@@ -4161,7 +4161,7 @@ static inline void x64_shr_r8_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R8_1, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_R8_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m8,1  [M1: D0 /5; base] */
@@ -4169,7 +4169,7 @@ static inline void x64_shr_m8_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M8_1, x64_op_mem(1, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_M8_1, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m8,cl  [MC: D2 /5; base] */
@@ -4177,7 +4177,7 @@ static inline void x64_shr_r8_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R8_CL, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_R8_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m8,cl  [MC: D2 /5; base] */
@@ -4185,7 +4185,7 @@ static inline void x64_shr_m8_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M8_CL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_M8_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m8,imm8  [MI: C0 /5 ib; base] */
@@ -4193,7 +4193,7 @@ static inline void x64_shr_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shr r/m8,imm8  [MI: C0 /5 ib; base] */
@@ -4201,7 +4201,7 @@ static inline void x64_shr_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shr r/m16,1  [M1: 66 D1 /5; base] */
@@ -4209,7 +4209,7 @@ static inline void x64_shr_r16_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R16_1, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_R16_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m16,1  [M1: 66 D1 /5; base] */
@@ -4217,7 +4217,7 @@ static inline void x64_shr_m16_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M16_1, x64_op_mem(2, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_M16_1, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m16,cl  [MC: 66 D3 /5; base] */
@@ -4225,7 +4225,7 @@ static inline void x64_shr_r16_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_R16_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m16,cl  [MC: 66 D3 /5; base] */
@@ -4233,7 +4233,7 @@ static inline void x64_shr_m16_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_M16_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m16,imm8  [MI: 66 C1 /5 ib; base] */
@@ -4241,7 +4241,7 @@ static inline void x64_shr_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shr r/m16,imm8  [MI: 66 C1 /5 ib; base] */
@@ -4249,7 +4249,7 @@ static inline void x64_shr_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shr r/m32,1  [M1: D1 /5; base] */
@@ -4257,7 +4257,7 @@ static inline void x64_shr_r32_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R32_1, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_R32_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m32,1  [M1: D1 /5; base] */
@@ -4265,7 +4265,7 @@ static inline void x64_shr_m32_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M32_1, x64_op_mem(4, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_M32_1, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m32,cl  [MC: D3 /5; base] */
@@ -4273,7 +4273,7 @@ static inline void x64_shr_r32_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_R32_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m32,cl  [MC: D3 /5; base] */
@@ -4281,7 +4281,7 @@ static inline void x64_shr_m32_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_M32_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m32,imm8  [MI: C1 /5 ib; base] */
@@ -4289,7 +4289,7 @@ static inline void x64_shr_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shr r/m32,imm8  [MI: C1 /5 ib; base] */
@@ -4297,7 +4297,7 @@ static inline void x64_shr_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shr r/m64,1  [M1: REX.W D1 /5; base] */
@@ -4305,7 +4305,7 @@ static inline void x64_shr_r64_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R64_1, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_R64_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m64,1  [M1: REX.W D1 /5; base] */
@@ -4313,7 +4313,7 @@ static inline void x64_shr_m64_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M64_1, x64_op_mem(8, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SHR_M64_1, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m64,cl  [MC: REX.W D3 /5; base] */
@@ -4321,7 +4321,7 @@ static inline void x64_shr_r64_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_R64_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* shr r/m64,cl  [MC: REX.W D3 /5; base] */
@@ -4329,7 +4329,7 @@ static inline void x64_shr_m64_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHR_M64_CL, 0, 0, 0, 0, &mem);
 }
 
 /* shr r/m64,imm8  [MI: REX.W C1 /5 ib; base] */
@@ -4337,7 +4337,7 @@ static inline void x64_shr_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* shr r/m64,imm8  [MI: REX.W C1 /5 ib; base] */
@@ -4345,7 +4345,7 @@ static inline void x64_shr_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHR_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHR_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sar r/m8,1  [M1: D0 /7; base] */
@@ -4353,7 +4353,7 @@ static inline void x64_sar_r8_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R8_1, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_R8_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m8,1  [M1: D0 /7; base] */
@@ -4361,7 +4361,7 @@ static inline void x64_sar_m8_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd0), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M8_1, x64_op_mem(1, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_M8_1, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m8,cl  [MC: D2 /7; base] */
@@ -4369,7 +4369,7 @@ static inline void x64_sar_r8_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R8_CL, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_R8_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m8,cl  [MC: D2 /7; base] */
@@ -4377,7 +4377,7 @@ static inline void x64_sar_m8_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd2), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M8_CL, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_M8_CL, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m8,imm8  [MI: C0 /7 ib; base] */
@@ -4385,7 +4385,7 @@ static inline void x64_sar_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R8_IMM8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sar r/m8,imm8  [MI: C0 /7 ib; base] */
@@ -4393,7 +4393,7 @@ static inline void x64_sar_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc0), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M8_IMM8, x64_op_mem(1, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_M8_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sar r/m16,1  [M1: 66 D1 /7; base] */
@@ -4401,7 +4401,7 @@ static inline void x64_sar_r16_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R16_1, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_R16_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m16,1  [M1: 66 D1 /7; base] */
@@ -4409,7 +4409,7 @@ static inline void x64_sar_m16_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd1), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M16_1, x64_op_mem(2, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_M16_1, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m16,cl  [MC: 66 D3 /7; base] */
@@ -4417,7 +4417,7 @@ static inline void x64_sar_r16_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_R16_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m16,cl  [MC: 66 D3 /7; base] */
@@ -4425,7 +4425,7 @@ static inline void x64_sar_m16_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xd3), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_M16_CL, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m16,imm8  [MI: 66 C1 /7 ib; base] */
@@ -4433,7 +4433,7 @@ static inline void x64_sar_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sar r/m16,imm8  [MI: 66 C1 /7 ib; base] */
@@ -4441,7 +4441,7 @@ static inline void x64_sar_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc1), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sar r/m32,1  [M1: D1 /7; base] */
@@ -4449,7 +4449,7 @@ static inline void x64_sar_r32_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R32_1, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_R32_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m32,1  [M1: D1 /7; base] */
@@ -4457,7 +4457,7 @@ static inline void x64_sar_m32_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M32_1, x64_op_mem(4, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_M32_1, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m32,cl  [MC: D3 /7; base] */
@@ -4465,7 +4465,7 @@ static inline void x64_sar_r32_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_R32_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m32,cl  [MC: D3 /7; base] */
@@ -4473,7 +4473,7 @@ static inline void x64_sar_m32_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_M32_CL, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m32,imm8  [MI: C1 /7 ib; base] */
@@ -4481,7 +4481,7 @@ static inline void x64_sar_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sar r/m32,imm8  [MI: C1 /7 ib; base] */
@@ -4489,7 +4489,7 @@ static inline void x64_sar_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* sar r/m64,1  [M1: REX.W D1 /7; base] */
@@ -4497,7 +4497,7 @@ static inline void x64_sar_r64_1(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R64_1, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_R64_1, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m64,1  [M1: REX.W D1 /7; base] */
@@ -4505,7 +4505,7 @@ static inline void x64_sar_m64_1(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd1), 8u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M64_1, x64_op_mem(8, mem), x64_op_imm(1));
+    X64__LIST(b, X64_FORM_SAR_M64_1, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m64,cl  [MC: REX.W D3 /7; base] */
@@ -4513,7 +4513,7 @@ static inline void x64_sar_r64_cl(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_R64_CL, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* sar r/m64,cl  [MC: REX.W D3 /7; base] */
@@ -4521,7 +4521,7 @@ static inline void x64_sar_m64_cl(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xd3), 8u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SAR_M64_CL, 0, 0, 0, 0, &mem);
 }
 
 /* sar r/m64,imm8  [MI: REX.W C1 /7 ib; base] */
@@ -4529,7 +4529,7 @@ static inline void x64_sar_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* sar r/m64,imm8  [MI: REX.W C1 /7 ib; base] */
@@ -4537,7 +4537,7 @@ static inline void x64_sar_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc1), 8u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SAR_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SAR_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* shld r/m16,r16,imm8  [MRI: 66 0F A4 /r ib; base] */
@@ -4545,7 +4545,7 @@ static inline void x64_shld_r16_r16_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa4), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_R16_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHLD_R16_R16_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* shld r/m16,r16,imm8  [MRI: 66 0F A4 /r ib; base] */
@@ -4553,7 +4553,7 @@ static inline void x64_shld_m16_r16_imm8(struct x64_buf *b, struct x64_mem mem, 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa4), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_M16_R16_IMM8, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHLD_M16_R16_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
 }
 
 /* shld r/m16,r16,cl  [MRC: 66 0F A5 /r; base] */
@@ -4561,7 +4561,7 @@ static inline void x64_shld_r16_r16_cl(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa5), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_R16_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHLD_R16_R16_CL, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* shld r/m16,r16,cl  [MRC: 66 0F A5 /r; base] */
@@ -4569,7 +4569,7 @@ static inline void x64_shld_m16_r16_cl(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa5), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_M16_R16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHLD_M16_R16_CL, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* shld r/m32,r32,imm8  [MRI: 0F A4 /r ib; base] */
@@ -4577,7 +4577,7 @@ static inline void x64_shld_r32_r32_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa4), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_R32_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHLD_R32_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* shld r/m32,r32,imm8  [MRI: 0F A4 /r ib; base] */
@@ -4585,7 +4585,7 @@ static inline void x64_shld_m32_r32_imm8(struct x64_buf *b, struct x64_mem mem, 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa4), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_M32_R32_IMM8, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHLD_M32_R32_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
 }
 
 /* shld r/m32,r32,cl  [MRC: 0F A5 /r; base] */
@@ -4593,7 +4593,7 @@ static inline void x64_shld_r32_r32_cl(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa5), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_R32_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHLD_R32_R32_CL, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* shld r/m32,r32,cl  [MRC: 0F A5 /r; base] */
@@ -4601,7 +4601,7 @@ static inline void x64_shld_m32_r32_cl(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa5), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_M32_R32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHLD_M32_R32_CL, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* shld r/m64,r64,imm8  [MRI: REX.W 0F A4 /r ib; base] */
@@ -4609,7 +4609,7 @@ static inline void x64_shld_r64_r64_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa4), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_R64_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHLD_R64_R64_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* shld r/m64,r64,imm8  [MRI: REX.W 0F A4 /r ib; base] */
@@ -4617,7 +4617,7 @@ static inline void x64_shld_m64_r64_imm8(struct x64_buf *b, struct x64_mem mem, 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa4), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_M64_R64_IMM8, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHLD_M64_R64_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
 }
 
 /* shld r/m64,r64,cl  [MRC: REX.W 0F A5 /r; base] */
@@ -4625,7 +4625,7 @@ static inline void x64_shld_r64_r64_cl(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa5), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_R64_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHLD_R64_R64_CL, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* shld r/m64,r64,cl  [MRC: REX.W 0F A5 /r; base] */
@@ -4633,7 +4633,7 @@ static inline void x64_shld_m64_r64_cl(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa5), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHLD_M64_R64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHLD_M64_R64_CL, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* shrd r/m16,r16,imm8  [MRI: 66 0F AC /r ib; base] */
@@ -4641,7 +4641,7 @@ static inline void x64_shrd_r16_r16_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xac), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_R16_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHRD_R16_R16_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* shrd r/m16,r16,imm8  [MRI: 66 0F AC /r ib; base] */
@@ -4649,7 +4649,7 @@ static inline void x64_shrd_m16_r16_imm8(struct x64_buf *b, struct x64_mem mem, 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xac), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_M16_R16_IMM8, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHRD_M16_R16_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
 }
 
 /* shrd r/m16,r16,cl  [MRC: 66 0F AD /r; base] */
@@ -4657,7 +4657,7 @@ static inline void x64_shrd_r16_r16_cl(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xad), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_R16_R16_CL, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHRD_R16_R16_CL, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* shrd r/m16,r16,cl  [MRC: 66 0F AD /r; base] */
@@ -4665,7 +4665,7 @@ static inline void x64_shrd_m16_r16_cl(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xad), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_M16_R16_CL, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHRD_M16_R16_CL, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* shrd r/m32,r32,imm8  [MRI: 0F AC /r ib; base] */
@@ -4673,7 +4673,7 @@ static inline void x64_shrd_r32_r32_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xac), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_R32_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHRD_R32_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* shrd r/m32,r32,imm8  [MRI: 0F AC /r ib; base] */
@@ -4681,7 +4681,7 @@ static inline void x64_shrd_m32_r32_imm8(struct x64_buf *b, struct x64_mem mem, 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xac), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_M32_R32_IMM8, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHRD_M32_R32_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
 }
 
 /* shrd r/m32,r32,cl  [MRC: 0F AD /r; base] */
@@ -4689,7 +4689,7 @@ static inline void x64_shrd_r32_r32_cl(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xad), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_R32_R32_CL, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHRD_R32_R32_CL, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* shrd r/m32,r32,cl  [MRC: 0F AD /r; base] */
@@ -4697,7 +4697,7 @@ static inline void x64_shrd_m32_r32_cl(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xad), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_M32_R32_CL, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHRD_M32_R32_CL, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* shrd r/m64,r64,imm8  [MRI: REX.W 0F AC /r ib; base] */
@@ -4705,7 +4705,7 @@ static inline void x64_shrd_r64_r64_imm8(struct x64_buf *b, enum x64_gpr dst, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xac), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_R64_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHRD_R64_R64_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* shrd r/m64,r64,imm8  [MRI: REX.W 0F AC /r ib; base] */
@@ -4713,7 +4713,7 @@ static inline void x64_shrd_m64_r64_imm8(struct x64_buf *b, struct x64_mem mem, 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xac), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_M64_R64_IMM8, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_SHRD_M64_R64_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
 }
 
 /* shrd r/m64,r64,cl  [MRC: REX.W 0F AD /r; base] */
@@ -4721,7 +4721,7 @@ static inline void x64_shrd_r64_r64_cl(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xad), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_R64_R64_CL, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHRD_R64_R64_CL, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* shrd r/m64,r64,cl  [MRC: REX.W 0F AD /r; base] */
@@ -4729,7 +4729,7 @@ static inline void x64_shrd_m64_r64_cl(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xad), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SHRD_M64_R64_CL, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src), x64_op_reg(X64_RC_GPR, 1, X64_RCX));
+    X64__LIST(b, X64_FORM_SHRD_M64_R64_CL, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* bt r/m16,r16  [MR: 66 0F A3 /r; base] */
@@ -4737,7 +4737,7 @@ static inline void x64_bt_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa3), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BT_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bt r/m16,r16  [MR: 66 0F A3 /r; base] */
@@ -4745,7 +4745,7 @@ static inline void x64_bt_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa3), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BT_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* bt r/m16,imm8  [MI: 66 0F BA /4 ib; base] */
@@ -4753,7 +4753,7 @@ static inline void x64_bt_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BT_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* bt r/m16,imm8  [MI: 66 0F BA /4 ib; base] */
@@ -4761,7 +4761,7 @@ static inline void x64_bt_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BT_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* bt r/m32,r32  [MR: 0F A3 /r; base] */
@@ -4769,7 +4769,7 @@ static inline void x64_bt_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa3), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BT_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bt r/m32,r32  [MR: 0F A3 /r; base] */
@@ -4777,7 +4777,7 @@ static inline void x64_bt_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa3), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BT_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* bt r/m32,imm8  [MI: 0F BA /4 ib; base] */
@@ -4785,7 +4785,7 @@ static inline void x64_bt_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BT_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* bt r/m32,imm8  [MI: 0F BA /4 ib; base] */
@@ -4793,7 +4793,7 @@ static inline void x64_bt_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BT_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* bt r/m64,r64  [MR: REX.W 0F A3 /r; base] */
@@ -4801,7 +4801,7 @@ static inline void x64_bt_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa3), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BT_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bt r/m64,r64  [MR: REX.W 0F A3 /r; base] */
@@ -4809,7 +4809,7 @@ static inline void x64_bt_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa3), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BT_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* bt r/m64,imm8  [MI: REX.W 0F BA /4 ib; base] */
@@ -4817,7 +4817,7 @@ static inline void x64_bt_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BT_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* bt r/m64,imm8  [MI: REX.W 0F BA /4 ib; base] */
@@ -4825,7 +4825,7 @@ static inline void x64_bt_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_MEM, 4u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BT_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BT_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* bts r/m16,r16  [MR: 66 0F AB /r; base] */
@@ -4833,7 +4833,7 @@ static inline void x64_bts_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xab), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTS_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bts r/m16,r16  [MR: 66 0F AB /r; base] */
@@ -4841,7 +4841,7 @@ static inline void x64_bts_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xab), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTS_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* bts r/m16,imm8  [MI: 66 0F BA /5 ib; base] */
@@ -4849,7 +4849,7 @@ static inline void x64_bts_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTS_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* bts r/m16,imm8  [MI: 66 0F BA /5 ib; base] */
@@ -4857,7 +4857,7 @@ static inline void x64_bts_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTS_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* bts r/m32,r32  [MR: 0F AB /r; base] */
@@ -4865,7 +4865,7 @@ static inline void x64_bts_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xab), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTS_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bts r/m32,r32  [MR: 0F AB /r; base] */
@@ -4873,7 +4873,7 @@ static inline void x64_bts_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xab), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTS_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* bts r/m32,imm8  [MI: 0F BA /5 ib; base] */
@@ -4881,7 +4881,7 @@ static inline void x64_bts_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTS_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* bts r/m32,imm8  [MI: 0F BA /5 ib; base] */
@@ -4889,7 +4889,7 @@ static inline void x64_bts_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTS_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* bts r/m64,r64  [MR: REX.W 0F AB /r; base] */
@@ -4897,7 +4897,7 @@ static inline void x64_bts_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xab), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTS_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bts r/m64,r64  [MR: REX.W 0F AB /r; base] */
@@ -4905,7 +4905,7 @@ static inline void x64_bts_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xab), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTS_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* bts r/m64,imm8  [MI: REX.W 0F BA /5 ib; base] */
@@ -4913,7 +4913,7 @@ static inline void x64_bts_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_REG, 5u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTS_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* bts r/m64,imm8  [MI: REX.W 0F BA /5 ib; base] */
@@ -4921,7 +4921,7 @@ static inline void x64_bts_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTS_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTS_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* btr r/m16,r16  [MR: 66 0F B3 /r; base] */
@@ -4929,7 +4929,7 @@ static inline void x64_btr_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb3), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTR_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* btr r/m16,r16  [MR: 66 0F B3 /r; base] */
@@ -4937,7 +4937,7 @@ static inline void x64_btr_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb3), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTR_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* btr r/m16,imm8  [MI: 66 0F BA /6 ib; base] */
@@ -4945,7 +4945,7 @@ static inline void x64_btr_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTR_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* btr r/m16,imm8  [MI: 66 0F BA /6 ib; base] */
@@ -4953,7 +4953,7 @@ static inline void x64_btr_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTR_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* btr r/m32,r32  [MR: 0F B3 /r; base] */
@@ -4961,7 +4961,7 @@ static inline void x64_btr_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb3), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTR_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* btr r/m32,r32  [MR: 0F B3 /r; base] */
@@ -4969,7 +4969,7 @@ static inline void x64_btr_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb3), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTR_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* btr r/m32,imm8  [MI: 0F BA /6 ib; base] */
@@ -4977,7 +4977,7 @@ static inline void x64_btr_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTR_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* btr r/m32,imm8  [MI: 0F BA /6 ib; base] */
@@ -4985,7 +4985,7 @@ static inline void x64_btr_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTR_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* btr r/m64,r64  [MR: REX.W 0F B3 /r; base] */
@@ -4993,7 +4993,7 @@ static inline void x64_btr_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb3), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTR_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* btr r/m64,r64  [MR: REX.W 0F B3 /r; base] */
@@ -5001,7 +5001,7 @@ static inline void x64_btr_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb3), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTR_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* btr r/m64,imm8  [MI: REX.W 0F BA /6 ib; base] */
@@ -5009,7 +5009,7 @@ static inline void x64_btr_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTR_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* btr r/m64,imm8  [MI: REX.W 0F BA /6 ib; base] */
@@ -5017,7 +5017,7 @@ static inline void x64_btr_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_MEM, 6u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTR_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTR_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* btc r/m16,r16  [MR: 66 0F BB /r; base] */
@@ -5025,7 +5025,7 @@ static inline void x64_btc_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbb), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTC_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* btc r/m16,r16  [MR: 66 0F BB /r; base] */
@@ -5033,7 +5033,7 @@ static inline void x64_btc_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbb), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTC_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* btc r/m16,imm8  [MI: 66 0F BA /7 ib; base] */
@@ -5041,7 +5041,7 @@ static inline void x64_btc_r16_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_R16_IMM8, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTC_R16_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* btc r/m16,imm8  [MI: 66 0F BA /7 ib; base] */
@@ -5049,7 +5049,7 @@ static inline void x64_btc_m16_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_M16_IMM8, x64_op_mem(2, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTC_M16_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* btc r/m32,r32  [MR: 0F BB /r; base] */
@@ -5057,7 +5057,7 @@ static inline void x64_btc_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbb), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTC_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* btc r/m32,r32  [MR: 0F BB /r; base] */
@@ -5065,7 +5065,7 @@ static inline void x64_btc_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbb), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTC_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* btc r/m32,imm8  [MI: 0F BA /7 ib; base] */
@@ -5073,7 +5073,7 @@ static inline void x64_btc_r32_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_R32_IMM8, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTC_R32_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* btc r/m32,imm8  [MI: 0F BA /7 ib; base] */
@@ -5081,7 +5081,7 @@ static inline void x64_btc_m32_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_M32_IMM8, x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTC_M32_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* btc r/m64,r64  [MR: REX.W 0F BB /r; base] */
@@ -5089,7 +5089,7 @@ static inline void x64_btc_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbb), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTC_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* btc r/m64,r64  [MR: REX.W 0F BB /r; base] */
@@ -5097,7 +5097,7 @@ static inline void x64_btc_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbb), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BTC_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* btc r/m64,imm8  [MI: REX.W 0F BA /7 ib; base] */
@@ -5105,7 +5105,7 @@ static inline void x64_btc_r64_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_R64_IMM8, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTC_R64_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* btc r/m64,imm8  [MI: REX.W 0F BA /7 ib; base] */
@@ -5113,7 +5113,7 @@ static inline void x64_btc_m64_imm8(struct x64_buf *b, struct x64_mem mem, int32
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xba), 8u, X64__RM_MEM, 7u, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_BTC_M64_IMM8, x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_BTC_M64_IMM8, 0, (int64_t)imm, 0, 0, &mem);
 }
 
 /* bsf r16,r/m16  [RM: 66 0F BC /r; base] */
@@ -5121,7 +5121,7 @@ static inline void x64_bsf_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSF_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BSF_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bsf r16,r/m16  [RM: 66 0F BC /r; base] */
@@ -5129,7 +5129,7 @@ static inline void x64_bsf_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSF_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_BSF_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* bsf r32,r/m32  [RM: 0F BC /r; base] */
@@ -5137,7 +5137,7 @@ static inline void x64_bsf_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSF_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BSF_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bsf r32,r/m32  [RM: 0F BC /r; base] */
@@ -5145,7 +5145,7 @@ static inline void x64_bsf_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSF_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_BSF_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* bsf r64,r/m64  [RM: REX.W 0F BC /r; base] */
@@ -5153,7 +5153,7 @@ static inline void x64_bsf_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbc), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSF_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BSF_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bsf r64,r/m64  [RM: REX.W 0F BC /r; base] */
@@ -5161,7 +5161,7 @@ static inline void x64_bsf_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbc), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSF_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_BSF_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* bsr r16,r/m16  [RM: 66 0F BD /r; base] */
@@ -5169,7 +5169,7 @@ static inline void x64_bsr_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSR_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_BSR_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bsr r16,r/m16  [RM: 66 0F BD /r; base] */
@@ -5177,7 +5177,7 @@ static inline void x64_bsr_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSR_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_BSR_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* bsr r32,r/m32  [RM: 0F BD /r; base] */
@@ -5185,7 +5185,7 @@ static inline void x64_bsr_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSR_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_BSR_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bsr r32,r/m32  [RM: 0F BD /r; base] */
@@ -5193,7 +5193,7 @@ static inline void x64_bsr_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSR_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_BSR_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* bsr r64,r/m64  [RM: REX.W 0F BD /r; base] */
@@ -5201,7 +5201,7 @@ static inline void x64_bsr_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbd), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSR_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_BSR_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* bsr r64,r/m64  [RM: REX.W 0F BD /r; base] */
@@ -5209,7 +5209,7 @@ static inline void x64_bsr_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xbd), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSR_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_BSR_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* popcnt r16,r/m16  [RM: 66 F3 0F B8 /r; popcnt] */
@@ -5217,7 +5217,7 @@ static inline void x64_popcnt_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B2(0x66, 0xf3), X64__B2(0x0f, 0xb8), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POPCNT_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_POPCNT_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* popcnt r16,r/m16  [RM: 66 F3 0F B8 /r; popcnt] */
@@ -5225,7 +5225,7 @@ static inline void x64_popcnt_r16_m16(struct x64_buf *b, enum x64_gpr dst, struc
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B2(0x66, 0xf3), X64__B2(0x0f, 0xb8), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POPCNT_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_POPCNT_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* popcnt r32,r/m32  [RM: F3 0F B8 /r; popcnt] */
@@ -5233,7 +5233,7 @@ static inline void x64_popcnt_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xb8), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POPCNT_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_POPCNT_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* popcnt r32,r/m32  [RM: F3 0F B8 /r; popcnt] */
@@ -5241,7 +5241,7 @@ static inline void x64_popcnt_r32_m32(struct x64_buf *b, enum x64_gpr dst, struc
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xb8), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POPCNT_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_POPCNT_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* popcnt r64,r/m64  [RM: F3 REX.W 0F B8 /r; popcnt] */
@@ -5249,7 +5249,7 @@ static inline void x64_popcnt_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xb8), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POPCNT_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_POPCNT_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* popcnt r64,r/m64  [RM: F3 REX.W 0F B8 /r; popcnt] */
@@ -5257,7 +5257,7 @@ static inline void x64_popcnt_r64_m64(struct x64_buf *b, enum x64_gpr dst, struc
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xb8), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POPCNT_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_POPCNT_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* lzcnt r16,r/m16  [RM: 66 F3 0F BD /r; lzcnt] */
@@ -5265,7 +5265,7 @@ static inline void x64_lzcnt_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B2(0x66, 0xf3), X64__B2(0x0f, 0xbd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LZCNT_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_LZCNT_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* lzcnt r16,r/m16  [RM: 66 F3 0F BD /r; lzcnt] */
@@ -5273,7 +5273,7 @@ static inline void x64_lzcnt_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B2(0x66, 0xf3), X64__B2(0x0f, 0xbd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LZCNT_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_LZCNT_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* lzcnt r32,r/m32  [RM: F3 0F BD /r; lzcnt] */
@@ -5281,7 +5281,7 @@ static inline void x64_lzcnt_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LZCNT_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_LZCNT_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* lzcnt r32,r/m32  [RM: F3 0F BD /r; lzcnt] */
@@ -5289,7 +5289,7 @@ static inline void x64_lzcnt_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LZCNT_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_LZCNT_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* lzcnt r64,r/m64  [RM: F3 REX.W 0F BD /r; lzcnt] */
@@ -5297,7 +5297,7 @@ static inline void x64_lzcnt_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbd), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LZCNT_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_LZCNT_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* lzcnt r64,r/m64  [RM: F3 REX.W 0F BD /r; lzcnt] */
@@ -5305,7 +5305,7 @@ static inline void x64_lzcnt_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbd), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LZCNT_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_LZCNT_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* tzcnt r16,r/m16  [RM: 66 F3 0F BC /r; bmi1] */
@@ -5313,7 +5313,7 @@ static inline void x64_tzcnt_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B2(0x66, 0xf3), X64__B2(0x0f, 0xbc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TZCNT_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_TZCNT_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* tzcnt r16,r/m16  [RM: 66 F3 0F BC /r; bmi1] */
@@ -5321,7 +5321,7 @@ static inline void x64_tzcnt_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B2(0x66, 0xf3), X64__B2(0x0f, 0xbc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TZCNT_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_TZCNT_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* tzcnt r32,r/m32  [RM: F3 0F BC /r; bmi1] */
@@ -5329,7 +5329,7 @@ static inline void x64_tzcnt_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TZCNT_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_TZCNT_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* tzcnt r32,r/m32  [RM: F3 0F BC /r; bmi1] */
@@ -5337,7 +5337,7 @@ static inline void x64_tzcnt_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TZCNT_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_TZCNT_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* tzcnt r64,r/m64  [RM: F3 REX.W 0F BC /r; bmi1] */
@@ -5345,7 +5345,7 @@ static inline void x64_tzcnt_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbc), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TZCNT_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_TZCNT_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* tzcnt r64,r/m64  [RM: F3 REX.W 0F BC /r; bmi1] */
@@ -5353,7 +5353,7 @@ static inline void x64_tzcnt_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xbc), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_TZCNT_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_TZCNT_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* bswap r32  [O: 0F C8+rd; base] */
@@ -5361,7 +5361,7 @@ static inline void x64_bswap_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc8), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSWAP_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_BSWAP_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* bswap r64  [O: REX.W 0F C8+ro; base] */
@@ -5369,7 +5369,7 @@ static inline void x64_bswap_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc8), 8u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_BSWAP_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_BSWAP_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* xchg ax,r16  [O: 66 90+rw; base] */
@@ -5377,7 +5377,7 @@ static inline void x64_xchg_ax_r16(struct x64_buf *b, enum x64_gpr src)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x90), 0u, X64__RM_OPREG, 0u, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_AX_R16, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_AX_R16, 0, (int64_t)src, 0, 0, NULL);
 }
 
 /* xchg r16,ax  [O: 66 90+rw; base] */
@@ -5385,7 +5385,7 @@ static inline void x64_xchg_r16_ax(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x90), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R16_AX, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, X64_RAX));
+    X64__LIST(b, X64_FORM_XCHG_R16_AX, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* xchg eax,r32  [O: 90+rd; base] */
@@ -5393,7 +5393,7 @@ static inline void x64_xchg_eax_r32(struct x64_buf *b, enum x64_gpr src)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x90), 0u, X64__RM_OPREG, 0u, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_EAX_R32, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_EAX_R32, 0, (int64_t)src, 0, 0, NULL);
 }
 
 /* xchg r32,eax  [O: 90+rd; base] */
@@ -5401,7 +5401,7 @@ static inline void x64_xchg_r32_eax(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x90), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R32_EAX, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, X64_RAX));
+    X64__LIST(b, X64_FORM_XCHG_R32_EAX, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* xchg rax,r64  [O: REX.W 90+ro; base] */
@@ -5409,7 +5409,7 @@ static inline void x64_xchg_rax_r64(struct x64_buf *b, enum x64_gpr src)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x90), 8u, X64__RM_OPREG, 0u, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_RAX_R64, x64_op_reg(X64_RC_GPR, 8, X64_RAX), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_RAX_R64, 0, (int64_t)src, 0, 0, NULL);
 }
 
 /* xchg r64,rax  [O: REX.W 90+ro; base] */
@@ -5417,7 +5417,7 @@ static inline void x64_xchg_r64_rax(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x90), 8u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R64_RAX, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, X64_RAX));
+    X64__LIST(b, X64_FORM_XCHG_R64_RAX, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* xchg r/m8,r8  [MR: 86 /r; base] */
@@ -5425,7 +5425,7 @@ static inline void x64_xchg_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x86), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xchg r/m8,r8  [MR: 86 /r; base] */
@@ -5433,7 +5433,7 @@ static inline void x64_xchg_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x86), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xchg r8,r/m8  [RM: 86 /r; base] */
@@ -5441,7 +5441,7 @@ static inline void x64_xchg_r8_m8(struct x64_buf *b, enum x64_gpr dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x86), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R8_M8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_mem(1, mem));
+    X64__LIST(b, X64_FORM_XCHG_R8_M8, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xchg r/m16,r16  [MR: 66 87 /r; base] */
@@ -5449,7 +5449,7 @@ static inline void x64_xchg_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x87), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xchg r/m16,r16  [MR: 66 87 /r; base] */
@@ -5457,7 +5457,7 @@ static inline void x64_xchg_m16_r16(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x87), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xchg r16,r/m16  [RM: 66 87 /r; base] */
@@ -5465,7 +5465,7 @@ static inline void x64_xchg_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x87), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R16_M16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_XCHG_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xchg r/m32,r32  [MR: 87 /r; base] */
@@ -5473,7 +5473,7 @@ static inline void x64_xchg_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x87), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xchg r/m32,r32  [MR: 87 /r; base] */
@@ -5481,7 +5481,7 @@ static inline void x64_xchg_m32_r32(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x87), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xchg r32,r/m32  [RM: 87 /r; base] */
@@ -5489,7 +5489,7 @@ static inline void x64_xchg_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x87), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_XCHG_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xchg r/m64,r64  [MR: REX.W 87 /r; base] */
@@ -5497,7 +5497,7 @@ static inline void x64_xchg_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x87), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xchg r/m64,r64  [MR: REX.W 87 /r; base] */
@@ -5505,7 +5505,7 @@ static inline void x64_xchg_m64_r64(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x87), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_XCHG_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xchg r64,r/m64  [RM: REX.W 87 /r; base] */
@@ -5513,7 +5513,7 @@ static inline void x64_xchg_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x87), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_XCHG_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cmpxchg r/m8,r8  [MR: 0F B0 /r; base] */
@@ -5521,7 +5521,7 @@ static inline void x64_cmpxchg_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb0), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmpxchg r/m8,r8  [MR: 0F B0 /r; base] */
@@ -5529,7 +5529,7 @@ static inline void x64_cmpxchg_m8_r8(struct x64_buf *b, struct x64_mem mem, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb0), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmpxchg r/m16,r16  [MR: 66 0F B1 /r; base] */
@@ -5537,7 +5537,7 @@ static inline void x64_cmpxchg_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb1), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmpxchg r/m16,r16  [MR: 66 0F B1 /r; base] */
@@ -5545,7 +5545,7 @@ static inline void x64_cmpxchg_m16_r16(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb1), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmpxchg r/m32,r32  [MR: 0F B1 /r; base] */
@@ -5553,7 +5553,7 @@ static inline void x64_cmpxchg_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb1), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmpxchg r/m32,r32  [MR: 0F B1 /r; base] */
@@ -5561,7 +5561,7 @@ static inline void x64_cmpxchg_m32_r32(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb1), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmpxchg r/m64,r64  [MR: REX.W 0F B1 /r; base] */
@@ -5569,7 +5569,7 @@ static inline void x64_cmpxchg_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb1), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmpxchg r/m64,r64  [MR: REX.W 0F B1 /r; base] */
@@ -5577,7 +5577,7 @@ static inline void x64_cmpxchg_m64_r64(struct x64_buf *b, struct x64_mem mem, en
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb1), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_CMPXCHG_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* cmpxchg8b m64  [M: 0F C7 /1; cx8] */
@@ -5585,7 +5585,7 @@ static inline void x64_cmpxchg8b_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc7), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG8B_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CMPXCHG8B_M64, 0, 0, 0, 0, &mem);
 }
 
 /* cmpxchg16b m128  [M: REX.W 0F C7 /1; cx16] */
@@ -5593,7 +5593,7 @@ static inline void x64_cmpxchg16b_m128(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc7), 8u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CMPXCHG16B_M128, x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_CMPXCHG16B_M128, 0, 0, 0, 0, &mem);
 }
 
 /* xadd r/m8,r8  [MR: 0F C0 /r; base] */
@@ -5601,7 +5601,7 @@ static inline void x64_xadd_r8_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc0), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), X64__BYTE_RM | X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_R8_R8, x64_op_reg(X64_RC_GPR, 1, (unsigned)dst), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_R8_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xadd r/m8,r8  [MR: 0F C0 /r; base] */
@@ -5609,7 +5609,7 @@ static inline void x64_xadd_m8_r8(struct x64_buf *b, struct x64_mem mem, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc0), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, X64__BYTE_REG, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_M8_R8, x64_op_mem(1, mem), x64_op_reg(X64_RC_GPR, 1, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_M8_R8, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xadd r/m16,r16  [MR: 66 0F C1 /r; base] */
@@ -5617,7 +5617,7 @@ static inline void x64_xadd_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc1), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_R16_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xadd r/m16,r16  [MR: 66 0F C1 /r; base] */
@@ -5625,7 +5625,7 @@ static inline void x64_xadd_m16_r16(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc1), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_M16_R16, x64_op_mem(2, mem), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_M16_R16, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xadd r/m32,r32  [MR: 0F C1 /r; base] */
@@ -5633,7 +5633,7 @@ static inline void x64_xadd_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc1), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_R32_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xadd r/m32,r32  [MR: 0F C1 /r; base] */
@@ -5641,7 +5641,7 @@ static inline void x64_xadd_m32_r32(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc1), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_M32_R32, x64_op_mem(4, mem), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_M32_R32, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* xadd r/m64,r64  [MR: REX.W 0F C1 /r; base] */
@@ -5649,7 +5649,7 @@ static inline void x64_xadd_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc1), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_R64_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xadd r/m64,r64  [MR: REX.W 0F C1 /r; base] */
@@ -5657,7 +5657,7 @@ static inline void x64_xadd_m64_r64(struct x64_buf *b, struct x64_mem mem, enum 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc1), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XADD_M64_R64, x64_op_mem(8, mem), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_XADD_M64_R64, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* jcc rel8  [D: 70+cc cb; base] */
@@ -5665,7 +5665,7 @@ static inline void x64_jcc_rel8(struct x64_buf *b, enum x64_cc cc, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x70u + ((unsigned)cc & 15u)), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_JO_REL8 + (unsigned)cc), x64_op_imm(rel));
+    X64__LIST(b, (enum x64_form)(X64_FORM_JO_REL8 + (unsigned)cc), (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* jcc rel32  [D: 0F 80+cc cd; base] */
@@ -5673,7 +5673,7 @@ static inline void x64_jcc_rel32(struct x64_buf *b, enum x64_cc cc, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x80u + ((unsigned)cc & 15u)), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_JO_REL32 + (unsigned)cc), x64_op_imm(rel));
+    X64__LIST(b, (enum x64_form)(X64_FORM_JO_REL32 + (unsigned)cc), (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* setcc r/m8  [M: 0F 90+cc /0; base] */
@@ -5681,7 +5681,7 @@ static inline void x64_setcc_r8(struct x64_buf *b, enum x64_cc cc, enum x64_gpr 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x90u + ((unsigned)cc & 15u)), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_SETO_R8 + (unsigned)cc), x64_op_reg(X64_RC_GPR, 1, (unsigned)dst));
+    X64__LIST(b, (enum x64_form)(X64_FORM_SETO_R8 + (unsigned)cc), (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* setcc r/m8  [M: 0F 90+cc /0; base] */
@@ -5689,7 +5689,7 @@ static inline void x64_setcc_m8(struct x64_buf *b, enum x64_cc cc, struct x64_me
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x90u + ((unsigned)cc & 15u)), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_SETO_M8 + (unsigned)cc), x64_op_mem(1, mem));
+    X64__LIST(b, (enum x64_form)(X64_FORM_SETO_M8 + (unsigned)cc), 0, 0, 0, 0, &mem);
 }
 
 /* cmovcc r16,r/m16  [RM: 66 0F 40+cc /r; cmov] */
@@ -5697,7 +5697,7 @@ static inline void x64_cmovcc_r16_r16(struct x64_buf *b, enum x64_cc cc, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x40u + ((unsigned)cc & 15u)), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R16_R16 + (unsigned)cc), x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_reg(X64_RC_GPR, 2, (unsigned)src));
+    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R16_R16 + (unsigned)cc), (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmovcc r16,r/m16  [RM: 66 0F 40+cc /r; cmov] */
@@ -5705,7 +5705,7 @@ static inline void x64_cmovcc_r16_m16(struct x64_buf *b, enum x64_cc cc, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x40u + ((unsigned)cc & 15u)), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R16_M16 + (unsigned)cc), x64_op_reg(X64_RC_GPR, 2, (unsigned)dst), x64_op_mem(2, mem));
+    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R16_M16 + (unsigned)cc), (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cmovcc r32,r/m32  [RM: 0F 40+cc /r; cmov] */
@@ -5713,7 +5713,7 @@ static inline void x64_cmovcc_r32_r32(struct x64_buf *b, enum x64_cc cc, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x40u + ((unsigned)cc & 15u)), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R32_R32 + (unsigned)cc), x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R32_R32 + (unsigned)cc), (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmovcc r32,r/m32  [RM: 0F 40+cc /r; cmov] */
@@ -5721,7 +5721,7 @@ static inline void x64_cmovcc_r32_m32(struct x64_buf *b, enum x64_cc cc, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x40u + ((unsigned)cc & 15u)), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R32_M32 + (unsigned)cc), x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R32_M32 + (unsigned)cc), (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cmovcc r64,r/m64  [RM: REX.W 0F 40+cc /r; cmov] */
@@ -5729,7 +5729,7 @@ static inline void x64_cmovcc_r64_r64(struct x64_buf *b, enum x64_cc cc, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x40u + ((unsigned)cc & 15u)), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R64_R64 + (unsigned)cc), x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R64_R64 + (unsigned)cc), (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cmovcc r64,r/m64  [RM: REX.W 0F 40+cc /r; cmov] */
@@ -5737,7 +5737,7 @@ static inline void x64_cmovcc_r64_m64(struct x64_buf *b, enum x64_cc cc, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x40u + ((unsigned)cc & 15u)), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R64_M64 + (unsigned)cc), x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, (enum x64_form)(X64_FORM_CMOVO_R64_M64 + (unsigned)cc), (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* jmp rel8  [D: EB cb; base] */
@@ -5745,7 +5745,7 @@ static inline void x64_jmp_rel8(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xeb), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_JMP_REL8, x64_op_imm(rel));
+    X64__LIST(b, X64_FORM_JMP_REL8, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* jmp rel32  [D: E9 cd; base] */
@@ -5753,7 +5753,7 @@ static inline void x64_jmp_rel32(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_JMP_REL32, x64_op_imm(rel));
+    X64__LIST(b, X64_FORM_JMP_REL32, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* jmp r/m64  [M: FF /4; base] */
@@ -5761,7 +5761,7 @@ static inline void x64_jmp_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_JMP_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_JMP_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* jmp r/m64  [M: FF /4; base] */
@@ -5769,7 +5769,7 @@ static inline void x64_jmp_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_JMP_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_JMP_M64, 0, 0, 0, 0, &mem);
 }
 
 /* call rel32  [D: E8 cd; base] */
@@ -5777,7 +5777,7 @@ static inline void x64_call_rel32(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_CALL_REL32, x64_op_imm(rel));
+    X64__LIST(b, X64_FORM_CALL_REL32, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* call r/m64  [M: FF /2; base] */
@@ -5785,7 +5785,7 @@ static inline void x64_call_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CALL_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_CALL_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* call r/m64  [M: FF /2; base] */
@@ -5793,7 +5793,7 @@ static inline void x64_call_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CALL_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CALL_M64, 0, 0, 0, 0, &mem);
 }
 
 /* ret   [ZO: C3; base] */
@@ -5801,7 +5801,7 @@ static inline void x64_ret(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_RET);
+    X64__LIST(b, X64_FORM_RET, 0, 0, 0, 0, NULL);
 }
 
 /* ret imm16  [I: C2 iw; base] */
@@ -5809,7 +5809,7 @@ static inline void x64_ret_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc2), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RET_IMM16, x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_RET_IMM16, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* jrcxz rel8  [D: E3 cb; base] */
@@ -5817,7 +5817,7 @@ static inline void x64_jrcxz_rel8(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_JRCXZ_REL8, x64_op_imm(rel));
+    X64__LIST(b, X64_FORM_JRCXZ_REL8, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* loop rel8  [D: E2 cb; base] */
@@ -5825,7 +5825,7 @@ static inline void x64_loop_rel8(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe2), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_LOOP_REL8, x64_op_imm(rel));
+    X64__LIST(b, X64_FORM_LOOP_REL8, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* loope rel8  [D: E1 cb; base] */
@@ -5833,7 +5833,7 @@ static inline void x64_loope_rel8(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe1), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_LOOPE_REL8, x64_op_imm(rel));
+    X64__LIST(b, X64_FORM_LOOPE_REL8, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* loopne rel8  [D: E0 cb; base] */
@@ -5841,7 +5841,7 @@ static inline void x64_loopne_rel8(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe0), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_LOOPNE_REL8, x64_op_imm(rel));
+    X64__LIST(b, X64_FORM_LOOPNE_REL8, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* push r64  [O: 50+ro; base] */
@@ -5849,7 +5849,7 @@ static inline void x64_push_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x50), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_PUSH_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* push r16  [O: 66 50+rw; base] */
@@ -5857,7 +5857,7 @@ static inline void x64_push_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x50), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_PUSH_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* push r/m64  [M: FF /6; base] */
@@ -5865,7 +5865,7 @@ static inline void x64_push_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_PUSH_M64, 0, 0, 0, 0, &mem);
 }
 
 /* push r/m16  [M: 66 FF /6; base] */
@@ -5873,7 +5873,7 @@ static inline void x64_push_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 6u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_PUSH_M16, 0, 0, 0, 0, &mem);
 }
 
 /* push imm8  [I: 6A ib; base] */
@@ -5881,7 +5881,7 @@ static inline void x64_push_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6a), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_IMM8, x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PUSH_IMM8, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* push imm32  [I: 68 id; base] */
@@ -5889,7 +5889,7 @@ static inline void x64_push_imm32(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x68), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 4u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_IMM32, x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PUSH_IMM32, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* push imm16  [I: 66 68 iw; base] */
@@ -5897,7 +5897,7 @@ static inline void x64_push_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x68), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_IMM16, x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PUSH_IMM16, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* pop r64  [O: 58+ro; base] */
@@ -5905,7 +5905,7 @@ static inline void x64_pop_r64(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x58), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POP_R64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst));
+    X64__LIST(b, X64_FORM_POP_R64, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* pop r16  [O: 66 58+rw; base] */
@@ -5913,7 +5913,7 @@ static inline void x64_pop_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x58), 0u, X64__RM_OPREG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POP_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_POP_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* pop r/m64  [M: 8F /0; base] */
@@ -5921,7 +5921,7 @@ static inline void x64_pop_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x8f), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POP_M64, x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_POP_M64, 0, 0, 0, 0, &mem);
 }
 
 /* pop r/m16  [M: 66 8F /0; base] */
@@ -5929,7 +5929,7 @@ static inline void x64_pop_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x8f), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POP_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_POP_M16, 0, 0, 0, 0, &mem);
 }
 
 /* pushf   [ZO: 9C; base] */
@@ -5937,7 +5937,7 @@ static inline void x64_pushf(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x9c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_PUSHF);
+    X64__LIST(b, X64_FORM_PUSHF, 0, 0, 0, 0, NULL);
 }
 
 /* popf   [ZO: 9D; base] */
@@ -5945,7 +5945,7 @@ static inline void x64_popf(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x9d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_POPF);
+    X64__LIST(b, X64_FORM_POPF, 0, 0, 0, 0, NULL);
 }
 
 /* leave   [ZO: C9; base] */
@@ -5953,7 +5953,7 @@ static inline void x64_leave(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LEAVE);
+    X64__LIST(b, X64_FORM_LEAVE, 0, 0, 0, 0, NULL);
 }
 
 /* enter imm16,imm8  [II: C8 iw ib; base] */
@@ -5961,7 +5961,7 @@ static inline void x64_enter_imm16_imm8(struct x64_buf *b, int32_t imm, int32_t 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 1u, (int64_t)imm2);
-    X64__LIST(b, X64_FORM_ENTER_IMM16_IMM8, x64_op_imm(imm), x64_op_imm(imm2));
+    X64__LIST(b, X64_FORM_ENTER_IMM16_IMM8, (int64_t)imm, (int64_t)imm2, 0, 0, NULL);
 }
 
 /* cbw   [ZO: 66 98; base] */
@@ -5969,7 +5969,7 @@ static inline void x64_cbw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x98), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CBW);
+    X64__LIST(b, X64_FORM_CBW, 0, 0, 0, 0, NULL);
 }
 
 /* cwde   [ZO: 98; base] */
@@ -5977,7 +5977,7 @@ static inline void x64_cwde(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x98), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CWDE);
+    X64__LIST(b, X64_FORM_CWDE, 0, 0, 0, 0, NULL);
 }
 
 /* cdqe   [ZO: REX.W 98; base] */
@@ -5985,7 +5985,7 @@ static inline void x64_cdqe(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x98), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CDQE);
+    X64__LIST(b, X64_FORM_CDQE, 0, 0, 0, 0, NULL);
 }
 
 /* cwd   [ZO: 66 99; base] */
@@ -5993,7 +5993,7 @@ static inline void x64_cwd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x99), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CWD);
+    X64__LIST(b, X64_FORM_CWD, 0, 0, 0, 0, NULL);
 }
 
 /* cdq   [ZO: 99; base] */
@@ -6001,7 +6001,7 @@ static inline void x64_cdq(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x99), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CDQ);
+    X64__LIST(b, X64_FORM_CDQ, 0, 0, 0, 0, NULL);
 }
 
 /* cqo   [ZO: REX.W 99; base] */
@@ -6009,7 +6009,7 @@ static inline void x64_cqo(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x99), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CQO);
+    X64__LIST(b, X64_FORM_CQO, 0, 0, 0, 0, NULL);
 }
 
 /* clc   [ZO: F8; base] */
@@ -6017,7 +6017,7 @@ static inline void x64_clc(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CLC);
+    X64__LIST(b, X64_FORM_CLC, 0, 0, 0, 0, NULL);
 }
 
 /* stc   [ZO: F9; base] */
@@ -6025,7 +6025,7 @@ static inline void x64_stc(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_STC);
+    X64__LIST(b, X64_FORM_STC, 0, 0, 0, 0, NULL);
 }
 
 /* cmc   [ZO: F5; base] */
@@ -6033,7 +6033,7 @@ static inline void x64_cmc(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf5), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CMC);
+    X64__LIST(b, X64_FORM_CMC, 0, 0, 0, 0, NULL);
 }
 
 /* cld   [ZO: FC; base] */
@@ -6041,7 +6041,7 @@ static inline void x64_cld(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfc), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CLD);
+    X64__LIST(b, X64_FORM_CLD, 0, 0, 0, 0, NULL);
 }
 
 /* std   [ZO: FD; base] */
@@ -6049,7 +6049,7 @@ static inline void x64_std(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfd), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_STD);
+    X64__LIST(b, X64_FORM_STD, 0, 0, 0, 0, NULL);
 }
 
 /* lahf   [ZO: 9F; base] */
@@ -6057,7 +6057,7 @@ static inline void x64_lahf(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x9f), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LAHF);
+    X64__LIST(b, X64_FORM_LAHF, 0, 0, 0, 0, NULL);
 }
 
 /* sahf   [ZO: 9E; base] */
@@ -6065,7 +6065,7 @@ static inline void x64_sahf(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x9e), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_SAHF);
+    X64__LIST(b, X64_FORM_SAHF, 0, 0, 0, 0, NULL);
 }
 
 /* hlt   [ZO: F4; base] */
@@ -6073,7 +6073,7 @@ static inline void x64_hlt(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf4), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_HLT);
+    X64__LIST(b, X64_FORM_HLT, 0, 0, 0, 0, NULL);
 }
 
 /* int3   [ZO: CC; base] */
@@ -6081,7 +6081,7 @@ static inline void x64_int3(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xcc), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_INT3);
+    X64__LIST(b, X64_FORM_INT3, 0, 0, 0, 0, NULL);
 }
 
 /* int imm8  [I: CD ib; base] */
@@ -6089,7 +6089,7 @@ static inline void x64_int_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xcd), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_INT_IMM8, x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_INT_IMM8, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* ud2   [ZO: 0F 0B; base] */
@@ -6097,7 +6097,7 @@ static inline void x64_ud2(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x0b), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_UD2);
+    X64__LIST(b, X64_FORM_UD2, 0, 0, 0, 0, NULL);
 }
 
 /* cpuid   [ZO: 0F A2; base] */
@@ -6105,7 +6105,7 @@ static inline void x64_cpuid(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa2), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CPUID);
+    X64__LIST(b, X64_FORM_CPUID, 0, 0, 0, 0, NULL);
 }
 
 /* rdtsc   [ZO: 0F 31; base] */
@@ -6113,7 +6113,7 @@ static inline void x64_rdtsc(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x31), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_RDTSC);
+    X64__LIST(b, X64_FORM_RDTSC, 0, 0, 0, 0, NULL);
 }
 
 /* rdtscp   [ZO: 0F 01 F9; rdtscp] */
@@ -6121,7 +6121,7 @@ static inline void x64_rdtscp(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x01, 0xf9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_RDTSCP);
+    X64__LIST(b, X64_FORM_RDTSCP, 0, 0, 0, 0, NULL);
 }
 
 /* pause   [ZO: F3 90; base] */
@@ -6129,7 +6129,7 @@ static inline void x64_pause(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B1(0x90), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_PAUSE);
+    X64__LIST(b, X64_FORM_PAUSE, 0, 0, 0, 0, NULL);
 }
 
 /* lfence   [ZO: 0F AE E8; sse2] */
@@ -6137,7 +6137,7 @@ static inline void x64_lfence(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0xae, 0xe8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LFENCE);
+    X64__LIST(b, X64_FORM_LFENCE, 0, 0, 0, 0, NULL);
 }
 
 /* mfence   [ZO: 0F AE F0; sse2] */
@@ -6145,7 +6145,7 @@ static inline void x64_mfence(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0xae, 0xf0), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_MFENCE);
+    X64__LIST(b, X64_FORM_MFENCE, 0, 0, 0, 0, NULL);
 }
 
 /* sfence   [ZO: 0F AE F8; sse] */
@@ -6153,7 +6153,7 @@ static inline void x64_sfence(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0xae, 0xf8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_SFENCE);
+    X64__LIST(b, X64_FORM_SFENCE, 0, 0, 0, 0, NULL);
 }
 
 /* syscall   [ZO: 0F 05; base] */
@@ -6161,7 +6161,7 @@ static inline void x64_syscall(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x05), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_SYSCALL);
+    X64__LIST(b, X64_FORM_SYSCALL, 0, 0, 0, 0, NULL);
 }
 
 /* nop   [ZO: 90; base] */
@@ -6169,7 +6169,7 @@ static inline void x64_nop(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x90), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_NOP);
+    X64__LIST(b, X64_FORM_NOP, 0, 0, 0, 0, NULL);
 }
 
 /* nop r/m16  [M: 66 0F 1F /0; base] */
@@ -6177,7 +6177,7 @@ static inline void x64_nop_r16(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x1f), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOP_R16, x64_op_reg(X64_RC_GPR, 2, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NOP_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* nop r/m16  [M: 66 0F 1F /0; base] */
@@ -6185,7 +6185,7 @@ static inline void x64_nop_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x1f), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOP_M16, x64_op_mem(2, mem));
+    X64__LIST(b, X64_FORM_NOP_M16, 0, 0, 0, 0, &mem);
 }
 
 /* nop r/m32  [M: 0F 1F /0; base] */
@@ -6193,7 +6193,7 @@ static inline void x64_nop_r32(struct x64_buf *b, enum x64_gpr dst)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x1f), 0u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOP_R32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst));
+    X64__LIST(b, X64_FORM_NOP_R32, (int64_t)dst, 0, 0, 0, NULL);
 }
 
 /* nop r/m32  [M: 0F 1F /0; base] */
@@ -6201,7 +6201,7 @@ static inline void x64_nop_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x1f), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_NOP_M32, x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_NOP_M32, 0, 0, 0, 0, &mem);
 }
 
 /* in al,imm8  [I: E4 ib; base] */
@@ -6209,7 +6209,7 @@ static inline void x64_in_al_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe4), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IN_AL_IMM8, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IN_AL_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* in ax,imm8  [I: 66 E5 ib; base] */
@@ -6217,7 +6217,7 @@ static inline void x64_in_ax_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xe5), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IN_AX_IMM8, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IN_AX_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* in eax,imm8  [I: E5 ib; base] */
@@ -6225,7 +6225,7 @@ static inline void x64_in_eax_imm8(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe5), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_IN_EAX_IMM8, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_IN_EAX_IMM8, 0, (int64_t)imm, 0, 0, NULL);
 }
 
 /* in al,dx  [ZO: EC; base] */
@@ -6233,7 +6233,7 @@ static inline void x64_in_al_dx(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xec), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IN_AL_DX, x64_op_reg(X64_RC_GPR, 1, X64_RAX), x64_op_reg(X64_RC_GPR, 2, X64_RDX));
+    X64__LIST(b, X64_FORM_IN_AL_DX, 0, 0, 0, 0, NULL);
 }
 
 /* in ax,dx  [ZO: 66 ED; base] */
@@ -6241,7 +6241,7 @@ static inline void x64_in_ax_dx(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xed), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IN_AX_DX, x64_op_reg(X64_RC_GPR, 2, X64_RAX), x64_op_reg(X64_RC_GPR, 2, X64_RDX));
+    X64__LIST(b, X64_FORM_IN_AX_DX, 0, 0, 0, 0, NULL);
 }
 
 /* in eax,dx  [ZO: ED; base] */
@@ -6249,7 +6249,7 @@ static inline void x64_in_eax_dx(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xed), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_IN_EAX_DX, x64_op_reg(X64_RC_GPR, 4, X64_RAX), x64_op_reg(X64_RC_GPR, 2, X64_RDX));
+    X64__LIST(b, X64_FORM_IN_EAX_DX, 0, 0, 0, 0, NULL);
 }
 
 /* out imm8,al  [I: E6 ib; base] */
@@ -6257,7 +6257,7 @@ static inline void x64_out_imm8_al(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe6), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OUT_IMM8_AL, x64_op_imm(imm), x64_op_reg(X64_RC_GPR, 1, X64_RAX));
+    X64__LIST(b, X64_FORM_OUT_IMM8_AL, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* out imm8,ax  [I: 66 E7 ib; base] */
@@ -6265,7 +6265,7 @@ static inline void x64_out_imm8_ax(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xe7), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OUT_IMM8_AX, x64_op_imm(imm), x64_op_reg(X64_RC_GPR, 2, X64_RAX));
+    X64__LIST(b, X64_FORM_OUT_IMM8_AX, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* out imm8,eax  [I: E7 ib; base] */
@@ -6273,7 +6273,7 @@ static inline void x64_out_imm8_eax(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe7), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_OUT_IMM8_EAX, x64_op_imm(imm), x64_op_reg(X64_RC_GPR, 4, X64_RAX));
+    X64__LIST(b, X64_FORM_OUT_IMM8_EAX, (int64_t)imm, 0, 0, 0, NULL);
 }
 
 /* out dx,al  [ZO: EE; base] */
@@ -6281,7 +6281,7 @@ static inline void x64_out_dx_al(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xee), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OUT_DX_AL, x64_op_reg(X64_RC_GPR, 2, X64_RDX), x64_op_reg(X64_RC_GPR, 1, X64_RAX));
+    X64__LIST(b, X64_FORM_OUT_DX_AL, 0, 0, 0, 0, NULL);
 }
 
 /* out dx,ax  [ZO: 66 EF; base] */
@@ -6289,7 +6289,7 @@ static inline void x64_out_dx_ax(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xef), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OUT_DX_AX, x64_op_reg(X64_RC_GPR, 2, X64_RDX), x64_op_reg(X64_RC_GPR, 2, X64_RAX));
+    X64__LIST(b, X64_FORM_OUT_DX_AX, 0, 0, 0, 0, NULL);
 }
 
 /* out dx,eax  [ZO: EF; base] */
@@ -6297,7 +6297,7 @@ static inline void x64_out_dx_eax(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xef), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OUT_DX_EAX, x64_op_reg(X64_RC_GPR, 2, X64_RDX), x64_op_reg(X64_RC_GPR, 4, X64_RAX));
+    X64__LIST(b, X64_FORM_OUT_DX_EAX, 0, 0, 0, 0, NULL);
 }
 
 /* movsb   [ZO: A4; base] */
@@ -6305,7 +6305,7 @@ static inline void x64_movsb(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa4), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_MOVSB);
+    X64__LIST(b, X64_FORM_MOVSB, 0, 0, 0, 0, NULL);
 }
 
 /* movsw   [ZO: 66 A5; base] */
@@ -6313,7 +6313,7 @@ static inline void x64_movsw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xa5), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_MOVSW);
+    X64__LIST(b, X64_FORM_MOVSW, 0, 0, 0, 0, NULL);
 }
 
 /* movsd   [ZO: A5; base] */
@@ -6321,7 +6321,7 @@ static inline void x64_movsd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa5), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_MOVSD);
+    X64__LIST(b, X64_FORM_MOVSD, 0, 0, 0, 0, NULL);
 }
 
 /* movsq   [ZO: REX.W A5; base] */
@@ -6329,7 +6329,7 @@ static inline void x64_movsq(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa5), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_MOVSQ);
+    X64__LIST(b, X64_FORM_MOVSQ, 0, 0, 0, 0, NULL);
 }
 
 /* cmpsb   [ZO: A6; base] */
@@ -6337,7 +6337,7 @@ static inline void x64_cmpsb(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa6), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CMPSB);
+    X64__LIST(b, X64_FORM_CMPSB, 0, 0, 0, 0, NULL);
 }
 
 /* cmpsw   [ZO: 66 A7; base] */
@@ -6345,7 +6345,7 @@ static inline void x64_cmpsw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xa7), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CMPSW);
+    X64__LIST(b, X64_FORM_CMPSW, 0, 0, 0, 0, NULL);
 }
 
 /* cmpsd   [ZO: A7; base] */
@@ -6353,7 +6353,7 @@ static inline void x64_cmpsd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa7), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CMPSD);
+    X64__LIST(b, X64_FORM_CMPSD, 0, 0, 0, 0, NULL);
 }
 
 /* cmpsq   [ZO: REX.W A7; base] */
@@ -6361,7 +6361,7 @@ static inline void x64_cmpsq(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xa7), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_CMPSQ);
+    X64__LIST(b, X64_FORM_CMPSQ, 0, 0, 0, 0, NULL);
 }
 
 /* stosb   [ZO: AA; base] */
@@ -6369,7 +6369,7 @@ static inline void x64_stosb(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xaa), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_STOSB);
+    X64__LIST(b, X64_FORM_STOSB, 0, 0, 0, 0, NULL);
 }
 
 /* stosw   [ZO: 66 AB; base] */
@@ -6377,7 +6377,7 @@ static inline void x64_stosw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xab), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_STOSW);
+    X64__LIST(b, X64_FORM_STOSW, 0, 0, 0, 0, NULL);
 }
 
 /* stosd   [ZO: AB; base] */
@@ -6385,7 +6385,7 @@ static inline void x64_stosd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xab), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_STOSD);
+    X64__LIST(b, X64_FORM_STOSD, 0, 0, 0, 0, NULL);
 }
 
 /* stosq   [ZO: REX.W AB; base] */
@@ -6393,7 +6393,7 @@ static inline void x64_stosq(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xab), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_STOSQ);
+    X64__LIST(b, X64_FORM_STOSQ, 0, 0, 0, 0, NULL);
 }
 
 /* lodsb   [ZO: AC; base] */
@@ -6401,7 +6401,7 @@ static inline void x64_lodsb(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xac), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LODSB);
+    X64__LIST(b, X64_FORM_LODSB, 0, 0, 0, 0, NULL);
 }
 
 /* lodsw   [ZO: 66 AD; base] */
@@ -6409,7 +6409,7 @@ static inline void x64_lodsw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xad), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LODSW);
+    X64__LIST(b, X64_FORM_LODSW, 0, 0, 0, 0, NULL);
 }
 
 /* lodsd   [ZO: AD; base] */
@@ -6417,7 +6417,7 @@ static inline void x64_lodsd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xad), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LODSD);
+    X64__LIST(b, X64_FORM_LODSD, 0, 0, 0, 0, NULL);
 }
 
 /* lodsq   [ZO: REX.W AD; base] */
@@ -6425,7 +6425,7 @@ static inline void x64_lodsq(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xad), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LODSQ);
+    X64__LIST(b, X64_FORM_LODSQ, 0, 0, 0, 0, NULL);
 }
 
 /* scasb   [ZO: AE; base] */
@@ -6433,7 +6433,7 @@ static inline void x64_scasb(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xae), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_SCASB);
+    X64__LIST(b, X64_FORM_SCASB, 0, 0, 0, 0, NULL);
 }
 
 /* scasw   [ZO: 66 AF; base] */
@@ -6441,7 +6441,7 @@ static inline void x64_scasw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xaf), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_SCASW);
+    X64__LIST(b, X64_FORM_SCASW, 0, 0, 0, 0, NULL);
 }
 
 /* scasd   [ZO: AF; base] */
@@ -6449,7 +6449,7 @@ static inline void x64_scasd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xaf), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_SCASD);
+    X64__LIST(b, X64_FORM_SCASD, 0, 0, 0, 0, NULL);
 }
 
 /* scasq   [ZO: REX.W AF; base] */
@@ -6457,7 +6457,7 @@ static inline void x64_scasq(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xaf), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_SCASQ);
+    X64__LIST(b, X64_FORM_SCASQ, 0, 0, 0, 0, NULL);
 }
 
 /* lock   [ZO: F0; base] */
@@ -6465,7 +6465,7 @@ static inline void x64_lock(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf0), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_LOCK);
+    X64__LIST(b, X64_FORM_LOCK, 0, 0, 0, 0, NULL);
 }
 
 /* rep   [ZO: F3; base] */
@@ -6473,7 +6473,7 @@ static inline void x64_rep(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_REP);
+    X64__LIST(b, X64_FORM_REP, 0, 0, 0, 0, NULL);
 }
 
 /* repe   [ZO: F3; base] */
@@ -6481,7 +6481,7 @@ static inline void x64_repe(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_REPE);
+    X64__LIST(b, X64_FORM_REPE, 0, 0, 0, 0, NULL);
 }
 
 /* repne   [ZO: F2; base] */
@@ -6489,7 +6489,7 @@ static inline void x64_repne(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xf2), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST0(b, X64_FORM_REPNE);
+    X64__LIST(b, X64_FORM_REPNE, 0, 0, 0, 0, NULL);
 }
 
 /* movss xmm,xmm/m32  [RM: F3 0F 10 /r; sse] */
@@ -6497,7 +6497,7 @@ static inline void x64_movss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x10), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movss xmm,xmm/m32  [RM: F3 0F 10 /r; sse] */
@@ -6505,7 +6505,7 @@ static inline void x64_movss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x10), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MOVSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movss xmm/m32,xmm  [MR: F3 0F 11 /r; sse] */
@@ -6513,7 +6513,7 @@ static inline void x64_movss_m32_xmm(struct x64_buf *b, struct x64_mem mem, unsi
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x11), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSS_M32_XMM, x64_op_mem(4, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVSS_M32_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movsd xmm,xmm/m64  [RM: F2 0F 10 /r; sse2] */
@@ -6521,7 +6521,7 @@ static inline void x64_movsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x10), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movsd xmm,xmm/m64  [RM: F2 0F 10 /r; sse2] */
@@ -6529,7 +6529,7 @@ static inline void x64_movsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x10), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MOVSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movsd xmm/m64,xmm  [MR: F2 0F 11 /r; sse2] */
@@ -6537,7 +6537,7 @@ static inline void x64_movsd_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsi
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x11), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSD_M64_XMM, x64_op_mem(8, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVSD_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movd xmm,r/m32  [RM: 66 0F 6E /r; sse2] */
@@ -6545,7 +6545,7 @@ static inline void x64_movd_xmm_r32(struct x64_buf *b, unsigned dst, enum x64_gp
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVD_XMM_R32, x64_op_xmm(dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVD_XMM_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movd xmm,r/m32  [RM: 66 0F 6E /r; sse2] */
@@ -6553,7 +6553,7 @@ static inline void x64_movd_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVD_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MOVD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movd r/m32,xmm  [MR: 66 0F 7E /r; sse2] */
@@ -6561,7 +6561,7 @@ static inline void x64_movd_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigne
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7e), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVD_R32_XMM, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVD_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movd r/m32,xmm  [MR: 66 0F 7E /r; sse2] */
@@ -6569,7 +6569,7 @@ static inline void x64_movd_m32_xmm(struct x64_buf *b, struct x64_mem mem, unsig
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7e), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVD_M32_XMM, x64_op_mem(4, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVD_M32_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movq xmm,xmm/m64  [RM: F3 0F 7E /r; sse2] */
@@ -6577,7 +6577,7 @@ static inline void x64_movq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned sr
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x7e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVQ_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movq xmm,xmm/m64  [RM: F3 0F 7E /r; sse2] */
@@ -6585,7 +6585,7 @@ static inline void x64_movq_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x7e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVQ_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MOVQ_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movq xmm/m64,xmm  [MR: 66 0F D6 /r; sse2] */
@@ -6593,7 +6593,7 @@ static inline void x64_movq_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsig
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd6), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVQ_M64_XMM, x64_op_mem(8, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVQ_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movq xmm,r/m64  [RM: 66 REX.W 0F 6E /r; sse2] */
@@ -6601,7 +6601,7 @@ static inline void x64_movq_xmm_r64(struct x64_buf *b, unsigned dst, enum x64_gp
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6e), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVQ_XMM_R64, x64_op_xmm(dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_MOVQ_XMM_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movq r/m64,xmm  [MR: 66 REX.W 0F 7E /r; sse2] */
@@ -6609,7 +6609,7 @@ static inline void x64_movq_r64_xmm(struct x64_buf *b, enum x64_gpr dst, unsigne
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7e), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVQ_R64_XMM, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVQ_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movaps xmm,xmm/m128  [RM: 0F 28 /r; sse] */
@@ -6617,7 +6617,7 @@ static inline void x64_movaps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x28), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVAPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVAPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movaps xmm,xmm/m128  [RM: 0F 28 /r; sse] */
@@ -6625,7 +6625,7 @@ static inline void x64_movaps_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x28), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVAPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MOVAPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movaps xmm/m128,xmm  [MR: 0F 29 /r; sse] */
@@ -6633,7 +6633,7 @@ static inline void x64_movaps_m128_xmm(struct x64_buf *b, struct x64_mem mem, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x29), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVAPS_M128_XMM, x64_op_mem(16, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVAPS_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movapd xmm,xmm/m128  [RM: 66 0F 28 /r; sse2] */
@@ -6641,7 +6641,7 @@ static inline void x64_movapd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x28), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVAPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVAPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movapd xmm,xmm/m128  [RM: 66 0F 28 /r; sse2] */
@@ -6649,7 +6649,7 @@ static inline void x64_movapd_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x28), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVAPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MOVAPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movapd xmm/m128,xmm  [MR: 66 0F 29 /r; sse2] */
@@ -6657,7 +6657,7 @@ static inline void x64_movapd_m128_xmm(struct x64_buf *b, struct x64_mem mem, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x29), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVAPD_M128_XMM, x64_op_mem(16, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVAPD_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movups xmm,xmm/m128  [RM: 0F 10 /r; sse] */
@@ -6665,7 +6665,7 @@ static inline void x64_movups_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x10), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVUPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVUPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movups xmm,xmm/m128  [RM: 0F 10 /r; sse] */
@@ -6673,7 +6673,7 @@ static inline void x64_movups_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x10), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVUPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MOVUPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movups xmm/m128,xmm  [MR: 0F 11 /r; sse] */
@@ -6681,7 +6681,7 @@ static inline void x64_movups_m128_xmm(struct x64_buf *b, struct x64_mem mem, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x11), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVUPS_M128_XMM, x64_op_mem(16, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVUPS_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movupd xmm,xmm/m128  [RM: 66 0F 10 /r; sse2] */
@@ -6689,7 +6689,7 @@ static inline void x64_movupd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x10), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVUPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVUPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movupd xmm,xmm/m128  [RM: 66 0F 10 /r; sse2] */
@@ -6697,7 +6697,7 @@ static inline void x64_movupd_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x10), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVUPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MOVUPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movupd xmm/m128,xmm  [MR: 66 0F 11 /r; sse2] */
@@ -6705,7 +6705,7 @@ static inline void x64_movupd_m128_xmm(struct x64_buf *b, struct x64_mem mem, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x11), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVUPD_M128_XMM, x64_op_mem(16, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVUPD_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movdqa xmm,xmm/m128  [RM: 66 0F 6F /r; sse2] */
@@ -6713,7 +6713,7 @@ static inline void x64_movdqa_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVDQA_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVDQA_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movdqa xmm,xmm/m128  [RM: 66 0F 6F /r; sse2] */
@@ -6721,7 +6721,7 @@ static inline void x64_movdqa_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVDQA_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MOVDQA_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movdqa xmm/m128,xmm  [MR: 66 0F 7F /r; sse2] */
@@ -6729,7 +6729,7 @@ static inline void x64_movdqa_m128_xmm(struct x64_buf *b, struct x64_mem mem, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7f), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVDQA_M128_XMM, x64_op_mem(16, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVDQA_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* movdqu xmm,xmm/m128  [RM: F3 0F 6F /r; sse2] */
@@ -6737,7 +6737,7 @@ static inline void x64_movdqu_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x6f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVDQU_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVDQU_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* movdqu xmm,xmm/m128  [RM: F3 0F 6F /r; sse2] */
@@ -6745,7 +6745,7 @@ static inline void x64_movdqu_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x6f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVDQU_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MOVDQU_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* movdqu xmm/m128,xmm  [MR: F3 0F 7F /r; sse2] */
@@ -6753,7 +6753,7 @@ static inline void x64_movdqu_m128_xmm(struct x64_buf *b, struct x64_mem mem, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x7f), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVDQU_M128_XMM, x64_op_mem(16, mem), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MOVDQU_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
 }
 
 /* addss xmm,xmm/m32  [RM: F3 0F 58 /r; sse] */
@@ -6761,7 +6761,7 @@ static inline void x64_addss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x58), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ADDSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* addss xmm,xmm/m32  [RM: F3 0F 58 /r; sse] */
@@ -6769,7 +6769,7 @@ static inline void x64_addss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x58), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_ADDSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* addsd xmm,xmm/m64  [RM: F2 0F 58 /r; sse2] */
@@ -6777,7 +6777,7 @@ static inline void x64_addsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x58), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ADDSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* addsd xmm,xmm/m64  [RM: F2 0F 58 /r; sse2] */
@@ -6785,7 +6785,7 @@ static inline void x64_addsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x58), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_ADDSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* addps xmm,xmm/m128  [RM: 0F 58 /r; sse] */
@@ -6793,7 +6793,7 @@ static inline void x64_addps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x58), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ADDPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* addps xmm,xmm/m128  [RM: 0F 58 /r; sse] */
@@ -6801,7 +6801,7 @@ static inline void x64_addps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x58), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ADDPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* addpd xmm,xmm/m128  [RM: 66 0F 58 /r; sse2] */
@@ -6809,7 +6809,7 @@ static inline void x64_addpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x58), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ADDPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* addpd xmm,xmm/m128  [RM: 66 0F 58 /r; sse2] */
@@ -6817,7 +6817,7 @@ static inline void x64_addpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x58), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ADDPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ADDPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mulss xmm,xmm/m32  [RM: F3 0F 59 /r; sse] */
@@ -6825,7 +6825,7 @@ static inline void x64_mulss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x59), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MULSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mulss xmm,xmm/m32  [RM: F3 0F 59 /r; sse] */
@@ -6833,7 +6833,7 @@ static inline void x64_mulss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x59), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MULSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mulsd xmm,xmm/m64  [RM: F2 0F 59 /r; sse2] */
@@ -6841,7 +6841,7 @@ static inline void x64_mulsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x59), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MULSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mulsd xmm,xmm/m64  [RM: F2 0F 59 /r; sse2] */
@@ -6849,7 +6849,7 @@ static inline void x64_mulsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x59), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MULSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mulps xmm,xmm/m128  [RM: 0F 59 /r; sse] */
@@ -6857,7 +6857,7 @@ static inline void x64_mulps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x59), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MULPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mulps xmm,xmm/m128  [RM: 0F 59 /r; sse] */
@@ -6865,7 +6865,7 @@ static inline void x64_mulps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x59), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MULPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* mulpd xmm,xmm/m128  [RM: 66 0F 59 /r; sse2] */
@@ -6873,7 +6873,7 @@ static inline void x64_mulpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x59), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MULPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* mulpd xmm,xmm/m128  [RM: 66 0F 59 /r; sse2] */
@@ -6881,7 +6881,7 @@ static inline void x64_mulpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x59), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MULPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MULPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* subss xmm,xmm/m32  [RM: F3 0F 5C /r; sse] */
@@ -6889,7 +6889,7 @@ static inline void x64_subss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SUBSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* subss xmm,xmm/m32  [RM: F3 0F 5C /r; sse] */
@@ -6897,7 +6897,7 @@ static inline void x64_subss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_SUBSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* subsd xmm,xmm/m64  [RM: F2 0F 5C /r; sse2] */
@@ -6905,7 +6905,7 @@ static inline void x64_subsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SUBSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* subsd xmm,xmm/m64  [RM: F2 0F 5C /r; sse2] */
@@ -6913,7 +6913,7 @@ static inline void x64_subsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_SUBSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* subps xmm,xmm/m128  [RM: 0F 5C /r; sse] */
@@ -6921,7 +6921,7 @@ static inline void x64_subps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SUBPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* subps xmm,xmm/m128  [RM: 0F 5C /r; sse] */
@@ -6929,7 +6929,7 @@ static inline void x64_subps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_SUBPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* subpd xmm,xmm/m128  [RM: 66 0F 5C /r; sse2] */
@@ -6937,7 +6937,7 @@ static inline void x64_subpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SUBPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* subpd xmm,xmm/m128  [RM: 66 0F 5C /r; sse2] */
@@ -6945,7 +6945,7 @@ static inline void x64_subpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SUBPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_SUBPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* minss xmm,xmm/m32  [RM: F3 0F 5D /r; sse] */
@@ -6953,7 +6953,7 @@ static inline void x64_minss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MINSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* minss xmm,xmm/m32  [RM: F3 0F 5D /r; sse] */
@@ -6961,7 +6961,7 @@ static inline void x64_minss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MINSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* minsd xmm,xmm/m64  [RM: F2 0F 5D /r; sse2] */
@@ -6969,7 +6969,7 @@ static inline void x64_minsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MINSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* minsd xmm,xmm/m64  [RM: F2 0F 5D /r; sse2] */
@@ -6977,7 +6977,7 @@ static inline void x64_minsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MINSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* minps xmm,xmm/m128  [RM: 0F 5D /r; sse] */
@@ -6985,7 +6985,7 @@ static inline void x64_minps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MINPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* minps xmm,xmm/m128  [RM: 0F 5D /r; sse] */
@@ -6993,7 +6993,7 @@ static inline void x64_minps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MINPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* minpd xmm,xmm/m128  [RM: 66 0F 5D /r; sse2] */
@@ -7001,7 +7001,7 @@ static inline void x64_minpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MINPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* minpd xmm,xmm/m128  [RM: 66 0F 5D /r; sse2] */
@@ -7009,7 +7009,7 @@ static inline void x64_minpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MINPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MINPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* divss xmm,xmm/m32  [RM: F3 0F 5E /r; sse] */
@@ -7017,7 +7017,7 @@ static inline void x64_divss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_DIVSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* divss xmm,xmm/m32  [RM: F3 0F 5E /r; sse] */
@@ -7025,7 +7025,7 @@ static inline void x64_divss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_DIVSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* divsd xmm,xmm/m64  [RM: F2 0F 5E /r; sse2] */
@@ -7033,7 +7033,7 @@ static inline void x64_divsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_DIVSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* divsd xmm,xmm/m64  [RM: F2 0F 5E /r; sse2] */
@@ -7041,7 +7041,7 @@ static inline void x64_divsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_DIVSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* divps xmm,xmm/m128  [RM: 0F 5E /r; sse] */
@@ -7049,7 +7049,7 @@ static inline void x64_divps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_DIVPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* divps xmm,xmm/m128  [RM: 0F 5E /r; sse] */
@@ -7057,7 +7057,7 @@ static inline void x64_divps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_DIVPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* divpd xmm,xmm/m128  [RM: 66 0F 5E /r; sse2] */
@@ -7065,7 +7065,7 @@ static inline void x64_divpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_DIVPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* divpd xmm,xmm/m128  [RM: 66 0F 5E /r; sse2] */
@@ -7073,7 +7073,7 @@ static inline void x64_divpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_DIVPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_DIVPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* maxss xmm,xmm/m32  [RM: F3 0F 5F /r; sse] */
@@ -7081,7 +7081,7 @@ static inline void x64_maxss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MAXSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* maxss xmm,xmm/m32  [RM: F3 0F 5F /r; sse] */
@@ -7089,7 +7089,7 @@ static inline void x64_maxss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_MAXSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* maxsd xmm,xmm/m64  [RM: F2 0F 5F /r; sse2] */
@@ -7097,7 +7097,7 @@ static inline void x64_maxsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MAXSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* maxsd xmm,xmm/m64  [RM: F2 0F 5F /r; sse2] */
@@ -7105,7 +7105,7 @@ static inline void x64_maxsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_MAXSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* maxps xmm,xmm/m128  [RM: 0F 5F /r; sse] */
@@ -7113,7 +7113,7 @@ static inline void x64_maxps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MAXPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* maxps xmm,xmm/m128  [RM: 0F 5F /r; sse] */
@@ -7121,7 +7121,7 @@ static inline void x64_maxps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MAXPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* maxpd xmm,xmm/m128  [RM: 66 0F 5F /r; sse2] */
@@ -7129,7 +7129,7 @@ static inline void x64_maxpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_MAXPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* maxpd xmm,xmm/m128  [RM: 66 0F 5F /r; sse2] */
@@ -7137,7 +7137,7 @@ static inline void x64_maxpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MAXPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_MAXPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sqrtss xmm,xmm/m32  [RM: F3 0F 51 /r; sse] */
@@ -7145,7 +7145,7 @@ static inline void x64_sqrtss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x51), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTSS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SQRTSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sqrtss xmm,xmm/m32  [RM: F3 0F 51 /r; sse] */
@@ -7153,7 +7153,7 @@ static inline void x64_sqrtss_xmm_m32(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x51), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTSS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_SQRTSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sqrtsd xmm,xmm/m64  [RM: F2 0F 51 /r; sse2] */
@@ -7161,7 +7161,7 @@ static inline void x64_sqrtsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x51), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTSD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SQRTSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sqrtsd xmm,xmm/m64  [RM: F2 0F 51 /r; sse2] */
@@ -7169,7 +7169,7 @@ static inline void x64_sqrtsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x51), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTSD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_SQRTSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sqrtps xmm,xmm/m128  [RM: 0F 51 /r; sse] */
@@ -7177,7 +7177,7 @@ static inline void x64_sqrtps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x51), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SQRTPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sqrtps xmm,xmm/m128  [RM: 0F 51 /r; sse] */
@@ -7185,7 +7185,7 @@ static inline void x64_sqrtps_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x51), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_SQRTPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* sqrtpd xmm,xmm/m128  [RM: 66 0F 51 /r; sse2] */
@@ -7193,7 +7193,7 @@ static inline void x64_sqrtpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x51), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_SQRTPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* sqrtpd xmm,xmm/m128  [RM: 66 0F 51 /r; sse2] */
@@ -7201,7 +7201,7 @@ static inline void x64_sqrtpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x51), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_SQRTPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_SQRTPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* ucomiss xmm,xmm/m32  [RM: 0F 2E /r; sse] */
@@ -7209,7 +7209,7 @@ static inline void x64_ucomiss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x2e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_UCOMISS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_UCOMISS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* ucomiss xmm,xmm/m32  [RM: 0F 2E /r; sse] */
@@ -7217,7 +7217,7 @@ static inline void x64_ucomiss_xmm_m32(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x2e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_UCOMISS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_UCOMISS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* ucomisd xmm,xmm/m64  [RM: 66 0F 2E /r; sse2] */
@@ -7225,7 +7225,7 @@ static inline void x64_ucomisd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x2e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_UCOMISD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_UCOMISD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* ucomisd xmm,xmm/m64  [RM: 66 0F 2E /r; sse2] */
@@ -7233,7 +7233,7 @@ static inline void x64_ucomisd_xmm_m64(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x2e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_UCOMISD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_UCOMISD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* comiss xmm,xmm/m32  [RM: 0F 2F /r; sse] */
@@ -7241,7 +7241,7 @@ static inline void x64_comiss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x2f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_COMISS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_COMISS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* comiss xmm,xmm/m32  [RM: 0F 2F /r; sse] */
@@ -7249,7 +7249,7 @@ static inline void x64_comiss_xmm_m32(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x2f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_COMISS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_COMISS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* comisd xmm,xmm/m64  [RM: 66 0F 2F /r; sse2] */
@@ -7257,7 +7257,7 @@ static inline void x64_comisd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x2f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_COMISD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_COMISD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* comisd xmm,xmm/m64  [RM: 66 0F 2F /r; sse2] */
@@ -7265,7 +7265,7 @@ static inline void x64_comisd_xmm_m64(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x2f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_COMISD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_COMISD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* andps xmm,xmm/m128  [RM: 0F 54 /r; sse] */
@@ -7273,7 +7273,7 @@ static inline void x64_andps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x54), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ANDPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* andps xmm,xmm/m128  [RM: 0F 54 /r; sse] */
@@ -7281,7 +7281,7 @@ static inline void x64_andps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x54), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ANDPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* andpd xmm,xmm/m128  [RM: 66 0F 54 /r; sse2] */
@@ -7289,7 +7289,7 @@ static inline void x64_andpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x54), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ANDPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* andpd xmm,xmm/m128  [RM: 66 0F 54 /r; sse2] */
@@ -7297,7 +7297,7 @@ static inline void x64_andpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x54), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ANDPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* andnps xmm,xmm/m128  [RM: 0F 55 /r; sse] */
@@ -7305,7 +7305,7 @@ static inline void x64_andnps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x55), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDNPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ANDNPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* andnps xmm,xmm/m128  [RM: 0F 55 /r; sse] */
@@ -7313,7 +7313,7 @@ static inline void x64_andnps_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x55), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDNPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ANDNPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* andnpd xmm,xmm/m128  [RM: 66 0F 55 /r; sse2] */
@@ -7321,7 +7321,7 @@ static inline void x64_andnpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x55), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDNPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ANDNPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* andnpd xmm,xmm/m128  [RM: 66 0F 55 /r; sse2] */
@@ -7329,7 +7329,7 @@ static inline void x64_andnpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x55), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ANDNPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ANDNPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* orps xmm,xmm/m128  [RM: 0F 56 /r; sse] */
@@ -7337,7 +7337,7 @@ static inline void x64_orps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned sr
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x56), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ORPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ORPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* orps xmm,xmm/m128  [RM: 0F 56 /r; sse] */
@@ -7345,7 +7345,7 @@ static inline void x64_orps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x56), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ORPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ORPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* orpd xmm,xmm/m128  [RM: 66 0F 56 /r; sse2] */
@@ -7353,7 +7353,7 @@ static inline void x64_orpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned sr
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x56), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ORPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_ORPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* orpd xmm,xmm/m128  [RM: 66 0F 56 /r; sse2] */
@@ -7361,7 +7361,7 @@ static inline void x64_orpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x56), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_ORPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_ORPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xorps xmm,xmm/m128  [RM: 0F 57 /r; sse] */
@@ -7369,7 +7369,7 @@ static inline void x64_xorps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x57), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XORPS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_XORPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xorps xmm,xmm/m128  [RM: 0F 57 /r; sse] */
@@ -7377,7 +7377,7 @@ static inline void x64_xorps_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x57), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XORPS_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_XORPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* xorpd xmm,xmm/m128  [RM: 66 0F 57 /r; sse2] */
@@ -7385,7 +7385,7 @@ static inline void x64_xorpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned s
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x57), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XORPD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_XORPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* xorpd xmm,xmm/m128  [RM: 66 0F 57 /r; sse2] */
@@ -7393,7 +7393,7 @@ static inline void x64_xorpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x57), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XORPD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_XORPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtsi2ss xmm,r/m32  [RM: F3 0F 2A /r; sse] */
@@ -7401,7 +7401,7 @@ static inline void x64_cvtsi2ss_xmm_r32(struct x64_buf *b, unsigned dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_R32, x64_op_xmm(dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtsi2ss xmm,r/m32  [RM: F3 0F 2A /r; sse] */
@@ -7409,7 +7409,7 @@ static inline void x64_cvtsi2ss_xmm_m32(struct x64_buf *b, unsigned dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtsi2ss xmm,r/m64  [RM: F3 REX.W 0F 2A /r; sse] */
@@ -7417,7 +7417,7 @@ static inline void x64_cvtsi2ss_xmm_r64(struct x64_buf *b, unsigned dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2a), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_R64, x64_op_xmm(dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtsi2ss xmm,r/m64  [RM: F3 REX.W 0F 2A /r; sse] */
@@ -7425,7 +7425,7 @@ static inline void x64_cvtsi2ss_xmm_m64(struct x64_buf *b, unsigned dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2a), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CVTSI2SS_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtsi2sd xmm,r/m32  [RM: F2 0F 2A /r; sse2] */
@@ -7433,7 +7433,7 @@ static inline void x64_cvtsi2sd_xmm_r32(struct x64_buf *b, unsigned dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_R32, x64_op_xmm(dst), x64_op_reg(X64_RC_GPR, 4, (unsigned)src));
+    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtsi2sd xmm,r/m32  [RM: F2 0F 2A /r; sse2] */
@@ -7441,7 +7441,7 @@ static inline void x64_cvtsi2sd_xmm_m32(struct x64_buf *b, unsigned dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtsi2sd xmm,r/m64  [RM: F2 REX.W 0F 2A /r; sse2] */
@@ -7449,7 +7449,7 @@ static inline void x64_cvtsi2sd_xmm_r64(struct x64_buf *b, unsigned dst, enum x6
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2a), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_R64, x64_op_xmm(dst), x64_op_reg(X64_RC_GPR, 8, (unsigned)src));
+    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtsi2sd xmm,r/m64  [RM: F2 REX.W 0F 2A /r; sse2] */
@@ -7457,7 +7457,7 @@ static inline void x64_cvtsi2sd_xmm_m64(struct x64_buf *b, unsigned dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2a), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CVTSI2SD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvttss2si r32,xmm/m32  [RM: F3 0F 2C /r; sse] */
@@ -7465,7 +7465,7 @@ static inline void x64_cvttss2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSS2SI_R32_XMM, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTTSS2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvttss2si r32,xmm/m32  [RM: F3 0F 2C /r; sse] */
@@ -7473,7 +7473,7 @@ static inline void x64_cvttss2si_r32_m32(struct x64_buf *b, enum x64_gpr dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSS2SI_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CVTTSS2SI_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvttss2si r64,xmm/m32  [RM: F3 REX.W 0F 2C /r; sse] */
@@ -7481,7 +7481,7 @@ static inline void x64_cvttss2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2c), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSS2SI_R64_XMM, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTTSS2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvttss2si r64,xmm/m32  [RM: F3 REX.W 0F 2C /r; sse] */
@@ -7489,7 +7489,7 @@ static inline void x64_cvttss2si_r64_m32(struct x64_buf *b, enum x64_gpr dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2c), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSS2SI_R64_M32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CVTTSS2SI_R64_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvttsd2si r32,xmm/m64  [RM: F2 0F 2C /r; sse2] */
@@ -7497,7 +7497,7 @@ static inline void x64_cvttsd2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSD2SI_R32_XMM, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTTSD2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvttsd2si r32,xmm/m64  [RM: F2 0F 2C /r; sse2] */
@@ -7505,7 +7505,7 @@ static inline void x64_cvttsd2si_r32_m64(struct x64_buf *b, enum x64_gpr dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSD2SI_R32_M64, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CVTTSD2SI_R32_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvttsd2si r64,xmm/m64  [RM: F2 REX.W 0F 2C /r; sse2] */
@@ -7513,7 +7513,7 @@ static inline void x64_cvttsd2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, un
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2c), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSD2SI_R64_XMM, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTTSD2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvttsd2si r64,xmm/m64  [RM: F2 REX.W 0F 2C /r; sse2] */
@@ -7521,7 +7521,7 @@ static inline void x64_cvttsd2si_r64_m64(struct x64_buf *b, enum x64_gpr dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2c), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTTSD2SI_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CVTTSD2SI_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtss2si r32,xmm/m32  [RM: F3 0F 2D /r; sse] */
@@ -7529,7 +7529,7 @@ static inline void x64_cvtss2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSS2SI_R32_XMM, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTSS2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtss2si r32,xmm/m32  [RM: F3 0F 2D /r; sse] */
@@ -7537,7 +7537,7 @@ static inline void x64_cvtss2si_r32_m32(struct x64_buf *b, enum x64_gpr dst, str
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSS2SI_R32_M32, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CVTSS2SI_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtss2si r64,xmm/m32  [RM: F3 REX.W 0F 2D /r; sse] */
@@ -7545,7 +7545,7 @@ static inline void x64_cvtss2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2d), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSS2SI_R64_XMM, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTSS2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtss2si r64,xmm/m32  [RM: F3 REX.W 0F 2D /r; sse] */
@@ -7553,7 +7553,7 @@ static inline void x64_cvtss2si_r64_m32(struct x64_buf *b, enum x64_gpr dst, str
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x2d), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSS2SI_R64_M32, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CVTSS2SI_R64_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtsd2si r32,xmm/m64  [RM: F2 0F 2D /r; sse2] */
@@ -7561,7 +7561,7 @@ static inline void x64_cvtsd2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSD2SI_R32_XMM, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTSD2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtsd2si r32,xmm/m64  [RM: F2 0F 2D /r; sse2] */
@@ -7569,7 +7569,7 @@ static inline void x64_cvtsd2si_r32_m64(struct x64_buf *b, enum x64_gpr dst, str
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSD2SI_R32_M64, x64_op_reg(X64_RC_GPR, 4, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CVTSD2SI_R32_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtsd2si r64,xmm/m64  [RM: F2 REX.W 0F 2D /r; sse2] */
@@ -7577,7 +7577,7 @@ static inline void x64_cvtsd2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2d), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSD2SI_R64_XMM, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTSD2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtsd2si r64,xmm/m64  [RM: F2 REX.W 0F 2D /r; sse2] */
@@ -7585,7 +7585,7 @@ static inline void x64_cvtsd2si_r64_m64(struct x64_buf *b, enum x64_gpr dst, str
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2d), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSD2SI_R64_M64, x64_op_reg(X64_RC_GPR, 8, (unsigned)dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CVTSD2SI_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtss2sd xmm,xmm/m32  [RM: F3 0F 5A /r; sse2] */
@@ -7593,7 +7593,7 @@ static inline void x64_cvtss2sd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigne
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSS2SD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTSS2SD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtss2sd xmm,xmm/m32  [RM: F3 0F 5A /r; sse2] */
@@ -7601,7 +7601,7 @@ static inline void x64_cvtss2sd_xmm_m32(struct x64_buf *b, unsigned dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSS2SD_XMM_M32, x64_op_xmm(dst), x64_op_mem(4, mem));
+    X64__LIST(b, X64_FORM_CVTSS2SD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* cvtsd2ss xmm,xmm/m64  [RM: F2 0F 5A /r; sse2] */
@@ -7609,7 +7609,7 @@ static inline void x64_cvtsd2ss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigne
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSD2SS_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_CVTSD2SS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* cvtsd2ss xmm,xmm/m64  [RM: F2 0F 5A /r; sse2] */
@@ -7617,7 +7617,7 @@ static inline void x64_cvtsd2ss_xmm_m64(struct x64_buf *b, unsigned dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x5a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CVTSD2SS_XMM_M64, x64_op_xmm(dst), x64_op_mem(8, mem));
+    X64__LIST(b, X64_FORM_CVTSD2SS_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* roundps xmm,xmm/m128,imm8  [RMI: 66 0F 3A 08 /r ib; sse41] */
@@ -7625,7 +7625,7 @@ static inline void x64_roundps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x08), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDPS_XMM_XMM_IMM8, x64_op_xmm(dst), x64_op_xmm(src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* roundps xmm,xmm/m128,imm8  [RMI: 66 0F 3A 08 /r ib; sse41] */
@@ -7633,7 +7633,7 @@ static inline void x64_roundps_xmm_m128_imm8(struct x64_buf *b, unsigned dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x08), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDPS_XMM_M128_IMM8, x64_op_xmm(dst), x64_op_mem(16, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDPS_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* roundpd xmm,xmm/m128,imm8  [RMI: 66 0F 3A 09 /r ib; sse41] */
@@ -7641,7 +7641,7 @@ static inline void x64_roundpd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x09), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDPD_XMM_XMM_IMM8, x64_op_xmm(dst), x64_op_xmm(src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDPD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* roundpd xmm,xmm/m128,imm8  [RMI: 66 0F 3A 09 /r ib; sse41] */
@@ -7649,7 +7649,7 @@ static inline void x64_roundpd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, st
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x09), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDPD_XMM_M128_IMM8, x64_op_xmm(dst), x64_op_mem(16, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDPD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* roundss xmm,xmm/m32,imm8  [RMI: 66 0F 3A 0A /r ib; sse41] */
@@ -7657,7 +7657,7 @@ static inline void x64_roundss_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDSS_XMM_XMM_IMM8, x64_op_xmm(dst), x64_op_xmm(src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDSS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* roundss xmm,xmm/m32,imm8  [RMI: 66 0F 3A 0A /r ib; sse41] */
@@ -7665,7 +7665,7 @@ static inline void x64_roundss_xmm_m32_imm8(struct x64_buf *b, unsigned dst, str
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDSS_XMM_M32_IMM8, x64_op_xmm(dst), x64_op_mem(4, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDSS_XMM_M32_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* roundsd xmm,xmm/m64,imm8  [RMI: 66 0F 3A 0B /r ib; sse41] */
@@ -7673,7 +7673,7 @@ static inline void x64_roundsd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, uns
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDSD_XMM_XMM_IMM8, x64_op_xmm(dst), x64_op_xmm(src), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDSD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
 }
 
 /* roundsd xmm,xmm/m64,imm8  [RMI: 66 0F 3A 0B /r ib; sse41] */
@@ -7681,7 +7681,7 @@ static inline void x64_roundsd_xmm_m64_imm8(struct x64_buf *b, unsigned dst, str
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_ROUNDSD_XMM_M64_IMM8, x64_op_xmm(dst), x64_op_mem(8, mem), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_ROUNDSD_XMM_M64_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
 }
 
 /* pxor xmm,xmm/m128  [RM: 66 0F EF /r; sse2] */
@@ -7689,7 +7689,7 @@ static inline void x64_pxor_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned sr
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xef), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PXOR_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_PXOR_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* pxor xmm,xmm/m128  [RM: 66 0F EF /r; sse2] */
@@ -7697,7 +7697,7 @@ static inline void x64_pxor_xmm_m128(struct x64_buf *b, unsigned dst, struct x64
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xef), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PXOR_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_PXOR_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* pcmpeqd xmm,xmm/m128  [RM: 66 0F 76 /r; sse2] */
@@ -7705,7 +7705,7 @@ static inline void x64_pcmpeqd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x76), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PCMPEQD_XMM_XMM, x64_op_xmm(dst), x64_op_xmm(src));
+    X64__LIST(b, X64_FORM_PCMPEQD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
 }
 
 /* pcmpeqd xmm,xmm/m128  [RM: 66 0F 76 /r; sse2] */
@@ -7713,7 +7713,7 @@ static inline void x64_pcmpeqd_xmm_m128(struct x64_buf *b, unsigned dst, struct 
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x76), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PCMPEQD_XMM_M128, x64_op_xmm(dst), x64_op_mem(16, mem));
+    X64__LIST(b, X64_FORM_PCMPEQD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* psrlq xmm,imm8  [MI: 66 0F 73 /2 ib; sse2] */
@@ -7721,7 +7721,7 @@ static inline void x64_psrlq_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t i
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x73), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PSRLQ_XMM_IMM8, x64_op_xmm(dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PSRLQ_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* psllq xmm,imm8  [MI: 66 0F 73 /6 ib; sse2] */
@@ -7729,7 +7729,7 @@ static inline void x64_psllq_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t i
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x73), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PSLLQ_XMM_IMM8, x64_op_xmm(dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PSLLQ_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* psrld xmm,imm8  [MI: 66 0F 72 /2 ib; sse2] */
@@ -7737,7 +7737,7 @@ static inline void x64_psrld_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t i
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x72), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PSRLD_XMM_IMM8, x64_op_xmm(dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PSRLD_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* pslld xmm,imm8  [MI: 66 0F 72 /6 ib; sse2] */
@@ -7745,7 +7745,7 @@ static inline void x64_pslld_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t i
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x72), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PSLLD_XMM_IMM8, x64_op_xmm(dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PSLLD_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 /* psrad xmm,imm8  [MI: 66 0F 72 /4 ib; sse2] */
@@ -7753,7 +7753,7 @@ static inline void x64_psrad_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t i
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x72), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PSRAD_XMM_IMM8, x64_op_xmm(dst), x64_op_imm(imm));
+    X64__LIST(b, X64_FORM_PSRAD_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
 #endif /* X64_GEN_EMIT_H */

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The checked generic path: form selection as GNU as does it, validation with clear errors,
+ * transactional failures, typed emitters agreeing with it. Expected bytes come from GNU as
+ * 2.40 (`as` + `objdump -d -M intel`), never from our table. */
+#include "x64/x64.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static struct x64_buf b;
+
+static void setup(void)
+{
+    cr_assert_eq(x64_buf_init(&b, 0), X64_OK);
+}
+
+static void teardown(void)
+{
+    x64_buf_free(&b);
+}
+
+TestSuite(x64_generic, .init = setup, .fini = teardown);
+
+#define EXPECT_BYTES(...)                                                                          \
+    do {                                                                                           \
+        const uint8_t exp_[] = {__VA_ARGS__};                                                      \
+        cr_assert_eq(b.status, X64_OK, "%s", x64_buf_error(&b));                                   \
+        cr_assert_eq(b.len, sizeof exp_, "len %zu", b.len);                                        \
+        cr_assert_arr_eq(b.data, exp_, sizeof exp_);                                               \
+    } while (0)
+
+static void emit2(enum x64_mnemonic mn, struct x64_operand a, struct x64_operand c)
+{
+    struct x64_operand ops[2] = {a, c};
+    x64_emit(&b, mn, ops, 2);
+}
+
+Test(x64_generic, add_picks_imm8_when_it_fits)
+{
+    emit2(X64_MN_ADD, x64_op_r64(X64_RAX), x64_op_imm(1));
+    EXPECT_BYTES(0x48, 0x83, 0xc0, 0x01);
+}
+
+Test(x64_generic, add_rax_imm32_uses_accumulator_form)
+{
+    emit2(X64_MN_ADD, x64_op_r64(X64_RAX), x64_op_imm(1000));
+    EXPECT_BYTES(0x48, 0x05, 0xe8, 0x03, 0x00, 0x00);
+}
+
+Test(x64_generic, add_rcx_imm32)
+{
+    emit2(X64_MN_ADD, x64_op_r64(X64_RCX), x64_op_imm(1000));
+    EXPECT_BYTES(0x48, 0x81, 0xc1, 0xe8, 0x03, 0x00, 0x00);
+}
+
+Test(x64_generic, sign_extended_imm8_range)
+{
+    /* 200 does not fit a sign-extended imm8: gas takes the imm32 form. */
+    emit2(X64_MN_SUB, x64_op_r32(X64_EDX), x64_op_imm(200));
+    EXPECT_BYTES(0x81, 0xea, 0xc8, 0x00, 0x00, 0x00);
+}
+
+Test(x64_generic, mov_immediates_like_gas)
+{
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_imm(5));            /* c7 form */
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_imm(0xffffffffLL)); /* movabs */
+    emit2(X64_MN_MOV, x64_op_r32(X64_R9D), x64_op_imm(-1));           /* b8+r */
+    EXPECT_BYTES(0x48, 0xc7, 0xc0, 0x05, 0x00, 0x00, 0x00, 0x48, 0xb8, 0xff, 0xff, 0xff, 0xff, 0x00,
+                 0x00, 0x00, 0x00, 0x41, 0xb9, 0xff, 0xff, 0xff, 0xff);
+}
+
+Test(x64_generic, reg_reg_uses_mr_form)
+{
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_r64(X64_RDI));
+    emit2(X64_MN_XOR, x64_op_r32(X64_R8D), x64_op_r32(X64_R8D));
+    EXPECT_BYTES(0x48, 0x89, 0xf8, 0x45, 0x31, 0xc0);
+}
+
+Test(x64_generic, addressing_corners)
+{
+    /* [rbp] and [r13] need disp8 0; [rsp] and [r12] need a SIB; [rip+disp]; fs override. */
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_b(X64_RBP, 0)));
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_b(X64_R13, 0)));
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_b(X64_RSP, 0)));
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_b(X64_R12, 0x80)));
+    emit2(X64_MN_MOV, x64_op_r64(X64_R8), x64_op_mem(8, x64_mem_rip(0x10)));
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX),
+          x64_op_mem(8, x64_mem_seg(x64_mem_abs(0x28), X64_SEG_FS)));
+    EXPECT_BYTES(0x48, 0x8b, 0x45, 0x00,                                /* mov rax,[rbp+0x0] */
+                 0x49, 0x8b, 0x45, 0x00,                                /* mov rax,[r13+0x0] */
+                 0x48, 0x8b, 0x04, 0x24,                                /* mov rax,[rsp] */
+                 0x49, 0x8b, 0x84, 0x24, 0x80, 0x00, 0x00, 0x00,        /* mov rax,[r12+0x80] */
+                 0x4c, 0x8b, 0x05, 0x10, 0x00, 0x00, 0x00,              /* mov r8,[rip+0x10] */
+                 0x64, 0x48, 0x8b, 0x04, 0x25, 0x28, 0x00, 0x00, 0x00); /* mov rax,fs:0x28 */
+}
+
+Test(x64_generic, sib_index_and_no_base)
+{
+    emit2(X64_MN_LEA, x64_op_r64(X64_RAX),
+          x64_op_mem(0, x64_mem_bis(X64_R12, X64_R13, 8, 0x12345678)));
+    emit2(X64_MN_MOV, x64_op_r32(X64_EAX), x64_op_mem(4, x64_mem_is(X64_RCX, 4, 0x40)));
+    EXPECT_BYTES(0x4b, 0x8d, 0x84, 0xec, 0x78, 0x56, 0x34, 0x12, 0x8b, 0x04, 0x8d, 0x40, 0x00, 0x00,
+                 0x00);
+}
+
+Test(x64_generic, high8_and_rex_byte_registers)
+{
+    emit2(X64_MN_MOV, x64_op_r8(X64_AH), x64_op_r8(X64_BL));
+    emit2(X64_MN_MOV, x64_op_r8(X64_SIL), x64_op_r8(X64_AL));
+    EXPECT_BYTES(0x88, 0xdc, 0x40, 0x88, 0xc6);
+    size_t len = b.len;
+    emit2(X64_MN_MOV, x64_op_r8(X64_AH), x64_op_r8(X64_SIL));
+    cr_assert_eq(b.status, X64_ERR_HIGH8_REX);
+    cr_assert_eq(b.len, len, "a failed emit must not change the bytes");
+}
+
+Test(x64_generic, lock_prefix_order_like_gas)
+{
+    struct x64_operand ops[2] = {x64_op_mem(2, x64_mem_seg(x64_mem_b(X64_RAX, 0), X64_SEG_FS)),
+                                 x64_op_r16(X64_AX)};
+    x64_emit_prefixed(&b, X64_PFX_LOCK, X64_MN_ADD, ops, 2);
+    EXPECT_BYTES(0x64, 0x66, 0xf0, 0x01, 0x00);
+}
+
+Test(x64_generic, shifts_by_one_cl_imm)
+{
+    emit2(X64_MN_SHL, x64_op_r64(X64_RAX), x64_op_imm(1));
+    emit2(X64_MN_SAR, x64_op_r32(X64_R10D), x64_op_r8(X64_CL));
+    emit2(X64_MN_ROR, x64_op_r16(X64_DX), x64_op_imm(200));
+    EXPECT_BYTES(0x48, 0xd1, 0xe0, 0x41, 0xd3, 0xfa, 0x66, 0xc1, 0xca, 0xc8);
+}
+
+Test(x64_generic, sse_scalar)
+{
+    emit2(X64_MN_ADDSD, x64_op_xmm(1), x64_op_xmm(9));
+    emit2(X64_MN_CVTTSD2SI, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_b(X64_RDI, 8)));
+    emit2(X64_MN_MOVQ, x64_op_xmm(0), x64_op_r64(X64_RAX));
+    EXPECT_BYTES(0xf2, 0x41, 0x0f, 0x58, 0xc9, 0xf2, 0x48, 0x0f, 0x2c, 0x47, 0x08, 0x66, 0x48, 0x0f,
+                 0x6e, 0xc0);
+}
+
+Test(x64_generic, invalid_combination_is_refused_with_message)
+{
+    x64_ret(&b);
+    emit2(X64_MN_ADD, x64_op_r64(X64_RAX), x64_op_r32(X64_ECX));
+    cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
+    cr_assert(strstr(x64_buf_error(&b), "invalid operand combination: add r64, r32") != NULL, "%s",
+              x64_buf_error(&b));
+    cr_assert_eq(b.len, 1);
+    /* Sticky: later emits do nothing; finish reports the first error. */
+    x64_ret(&b);
+    emit2(X64_MN_ADD, x64_op_r64(X64_RAX), x64_op_r64(X64_RCX));
+    cr_assert_eq(b.len, 1);
+    cr_assert_eq(x64_buf_finish(&b), X64_ERR_INVALID_OPERANDS);
+}
+
+Test(x64_generic, size_must_be_given_when_ambiguous)
+{
+    emit2(X64_MN_ADD, x64_op_mem(0, x64_mem_b(X64_RAX, 0)), x64_op_imm(1));
+    cr_assert_eq(b.status, X64_ERR_SIZE_MISSING, "%s", x64_buf_error(&b));
+    cr_assert_eq(b.len, 0);
+}
+
+Test(x64_generic, size_inferred_from_register)
+{
+    emit2(X64_MN_ADD, x64_op_mem(0, x64_mem_b(X64_RAX, 0)), x64_op_r64(X64_RBX));
+    EXPECT_BYTES(0x48, 0x01, 0x18);
+}
+
+Test(x64_generic, rsp_index_and_bad_scale_are_refused)
+{
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_bis(X64_RAX, X64_RSP, 1, 0)));
+    cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
+    cr_assert(strstr(x64_buf_error(&b), "rsp cannot be an index") != NULL, "%s", x64_buf_error(&b));
+    struct x64_buf c;
+    x64_buf_init(&c, 0);
+    struct x64_operand ops[2] = {x64_op_r64(X64_RAX),
+                                 x64_op_mem(8, x64_mem_bis(X64_RAX, X64_RCX, 3, 0))};
+    x64_emit(&c, X64_MN_MOV, ops, 2);
+    cr_assert_eq(c.status, X64_ERR_INVALID_OPERANDS);
+    x64_buf_free(&c);
+}
+
+Test(x64_generic, immediate_out_of_range)
+{
+    emit2(X64_MN_ADD, x64_op_r8(X64_AL), x64_op_imm(300));
+    cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
+    cr_assert(strstr(x64_buf_error(&b), "immediate out of range") != NULL, "%s", x64_buf_error(&b));
+}
+
+Test(x64_generic, xchg_eax_eax_is_not_nop)
+{
+    emit2(X64_MN_XCHG, x64_op_r32(X64_EAX), x64_op_r32(X64_EAX));
+    emit2(X64_MN_XCHG, x64_op_r64(X64_RCX), x64_op_r64(X64_RAX));
+    EXPECT_BYTES(0x87, 0xc0, 0x48, 0x91);
+}
+
+Test(x64_generic, emit_form_checks_operands)
+{
+    struct x64_operand ops[2] = {x64_op_r64(X64_RAX), x64_op_imm(1000)};
+    x64_emit_form(&b, X64_FORM_ADD_R64_IMM8, ops);
+    cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
+    cr_assert(strstr(x64_buf_error(&b), "add_r64_imm8") != NULL, "%s", x64_buf_error(&b));
+    cr_assert_eq(b.len, 0);
+}
+
+Test(x64_generic, emit_form_exact_alternative_encoding)
+{
+    struct x64_operand ops[2] = {x64_op_r64(X64_RAX), x64_op_r64(X64_RDI)};
+    x64_emit_form(&b, X64_FORM_MOV_R64_R64_RM, ops);
+    EXPECT_BYTES(0x48, 0x8b, 0xc7);
+}
+
+Test(x64_generic, mnemonic_lookup_and_aliases)
+{
+    enum x64_mnemonic mn;
+    cr_assert(x64_mnemonic_lookup("add", 3, &mn));
+    cr_assert_eq(mn, X64_MN_ADD);
+    cr_assert(x64_mnemonic_lookup("jz", 2, &mn));
+    cr_assert_eq(mn, X64_MN_JE);
+    cr_assert(x64_mnemonic_lookup("cmovnae", 7, &mn));
+    cr_assert_eq(mn, X64_MN_CMOVB);
+    cr_assert(x64_mnemonic_lookup("salx", 3, &mn));
+    cr_assert_eq(mn, X64_MN_SHL);
+    cr_assert_not(x64_mnemonic_lookup("bogus", 5, &mn));
+    cr_assert_not(x64_mnemonic_lookup("ad", 2, &mn));
+    cr_assert_str_eq(x64_mnemonic_name(X64_MN_CVTTSD2SI), "cvttsd2si");
+    cr_assert_str_eq(x64_form_name(X64_FORM_ADD_R64_R64), "add_r64_r64");
+}
+
+Test(x64_generic, select_form_without_emitting)
+{
+    struct x64_operand ops[2] = {x64_op_r64(X64_RAX), x64_op_imm(1)};
+    enum x64_form f;
+    cr_assert_eq(x64_select_form(X64_MN_ADD, ops, 2, &f, NULL, 0), X64_OK);
+    cr_assert_eq(f, X64_FORM_ADD_R64_IMM8);
+    struct x64_form_desc d;
+    cr_assert(x64_form_describe(f, &d));
+    cr_assert_eq(d.nops, 2);
+    cr_assert_eq(d.ops[0], X64_OC_R64);
+    cr_assert(d.sign_extended_imm8);
+}
+
+/* The typed emitters and the generic path produce the same bytes. */
+Test(x64_generic, typed_matches_generic)
+{
+    struct x64_buf t;
+    x64_buf_init(&t, 0);
+    struct x64_mem m = x64_mem_bis(X64_R13, X64_R10, 2, -0x80);
+    x64_add_r64_imm8(&t, X64_R11, -3);
+    emit2(X64_MN_ADD, x64_op_r64(X64_R11), x64_op_imm(-3));
+    x64_mov_m32_r32(&t, m, X64_R9D);
+    emit2(X64_MN_MOV, x64_op_mem(4, m), x64_op_r32(X64_R9D));
+    x64_imul_r64_r64_imm32(&t, X64_RAX, X64_R15, 100000);
+    struct x64_operand i3[3] = {x64_op_r64(X64_RAX), x64_op_r64(X64_R15), x64_op_imm(100000)};
+    x64_emit(&b, X64_MN_IMUL, i3, 3);
+    x64_setcc_r8(&t, X64_CC_NE, X64_SIL);
+    struct x64_operand s1 = x64_op_r8(X64_SIL);
+    x64_emit(&b, X64_MN_SETNE, &s1, 1);
+    x64_cmovcc_r64_r64(&t, X64_CC_L, X64_RDX, X64_R8);
+    emit2(X64_MN_CMOVL, x64_op_r64(X64_RDX), x64_op_r64(X64_R8));
+    x64_movzx_r32_m8(&t, X64_EAX, m);
+    emit2(X64_MN_MOVZX, x64_op_r32(X64_EAX), x64_op_mem(1, m));
+    x64_shl_r64_cl(&t, X64_R12);
+    emit2(X64_MN_SHL, x64_op_r64(X64_R12), x64_op_r8(X64_CL));
+    x64_cvtsi2sd_xmm_r64(&t, 15, X64_R14);
+    emit2(X64_MN_CVTSI2SD, x64_op_xmm(15), x64_op_r64(X64_R14));
+    x64_roundsd_xmm_xmm_imm8(&t, 2, 3, 9);
+    struct x64_operand r3[3] = {x64_op_xmm(2), x64_op_xmm(3), x64_op_imm(9)};
+    x64_emit(&b, X64_MN_ROUNDSD, r3, 3);
+    cr_assert_eq(t.status, X64_OK);
+    cr_assert_eq(b.status, X64_OK, "%s", x64_buf_error(&b));
+    cr_assert_eq(t.len, b.len);
+    cr_assert_arr_eq(t.data, b.data, t.len);
+    x64_buf_free(&t);
+}
