@@ -65,9 +65,10 @@ void cg_lower_call_indirect(struct cg_ctx *c, uint32_t type_index,
     x64_mov_r64_m64(b, CG_REG_SCRATCH, x64_mem_bis(CG_REG_SCRATCH, CG_REG_SCRATCH2, 8, 0));
     x64_test_r64_r64(b, CG_REG_SCRATCH, CG_REG_SCRATCH);
     x64_jcc(b, X64_CC_E, cg_trap_label(c, CG_TRAP_UNINITIALIZED_ELEMENT));
-    x64_mov_r64_m64(b, CG_REG_SCRATCH2, x64_mem_b(CG_REG_VMCTX, CG_VMCTX_TYPE_IDS));
-    x64_mov_r32_m32(b, CG_REG_SCRATCH2, x64_mem_b(CG_REG_SCRATCH2, 4 * (int32_t)type_index));
-    x64_cmp_r32_m32(b, CG_REG_SCRATCH2, x64_mem_b(CG_REG_SCRATCH, 16));
+    /* r10 keeps the index for the trap's detail; every allocatable register is free here. */
+    x64_mov_r64_m64(b, X64_RAX, x64_mem_b(CG_REG_VMCTX, CG_VMCTX_TYPE_IDS));
+    x64_mov_r32_m32(b, X64_RAX, x64_mem_b(X64_RAX, 4 * (int32_t)type_index));
+    x64_cmp_r32_m32(b, X64_RAX, x64_mem_b(CG_REG_SCRATCH, 16));
     x64_jcc(b, X64_CC_NE, cg_trap_label(c, CG_TRAP_INDIRECT_TYPE_MISMATCH));
     x64_mov_r64_m64(b, CG_REG_VMCTX, x64_mem_b(CG_REG_SCRATCH, 8));
     x64_mov_r64_m64(b, CG_REG_MEM, x64_mem_b(CG_REG_VMCTX, CG_VMCTX_MEM_BASE));

@@ -76,6 +76,12 @@ void cg_emit_trap_stubs(struct cg_ctx *c)
             continue; /* bound anyway: an unused label costs nothing */
         x64_mov_r64_r64(b, X64_RDI, CG_REG_VMCTX);
         x64_mov_r32_imm32(b, X64_RSI, (int32_t)k);
+        /* call_indirect jumps here with the element index in r10 (the detail). */
+        if (k == CG_TRAP_UNDEFINED_ELEMENT || k == CG_TRAP_UNINITIALIZED_ELEMENT ||
+            k == CG_TRAP_INDIRECT_TYPE_MISMATCH)
+            x64_mov_r32_r32(b, X64_RDX, CG_REG_SCRATCH2);
+        else
+            x64_xor_r32_r32(b, X64_RDX, X64_RDX);
         x64_call_m64(b, x64_mem_b(CG_REG_VMCTX, CG_VMCTX_TRAP));
         x64_ud2(b); /* trap never returns */
     }

@@ -40,9 +40,10 @@ struct harness {
 
 static sigjmp_buf *cur_jb;
 
-static void trap_fn(struct cg_vmctx *vm, uint32_t kind)
+static void trap_fn(struct cg_vmctx *vm, uint32_t kind, uint32_t detail)
 {
     (void)vm;
+    (void)detail;
     siglongjmp(*cur_jb, (int)kind);
 }
 
@@ -74,14 +75,14 @@ static uint32_t mem_grow(struct cg_vmctx *vm, uint32_t delta)
 static void mem_fill(struct cg_vmctx *vm, uint32_t d, uint32_t val, uint32_t n)
 {
     if ((uint64_t)d + n > vm->mem_size)
-        trap_fn(vm, CG_TRAP_MEMORY_OOB);
+        trap_fn(vm, CG_TRAP_MEMORY_OOB, 0);
     memset(vm->mem_base + d, (int)val, n);
 }
 
 static void mem_copy(struct cg_vmctx *vm, uint32_t d, uint32_t s, uint32_t n)
 {
     if ((uint64_t)d + n > vm->mem_size || (uint64_t)s + n > vm->mem_size)
-        trap_fn(vm, CG_TRAP_MEMORY_OOB);
+        trap_fn(vm, CG_TRAP_MEMORY_OOB, 0);
     memmove(vm->mem_base + d, vm->mem_base + s, n);
 }
 
@@ -91,7 +92,7 @@ static void mem_init(struct cg_vmctx *vm, uint32_t seg, uint32_t d, uint32_t s, 
     const struct wdec_data *ds = &h->mod->datas[seg];
     size_t size = h->dropped_data[seg] ? 0 : ds->size;
     if ((uint64_t)s + n > size || (uint64_t)d + n > vm->mem_size)
-        trap_fn(vm, CG_TRAP_MEMORY_OOB);
+        trap_fn(vm, CG_TRAP_MEMORY_OOB, 0);
     memcpy(vm->mem_base + d, ds->bytes + s, n);
 }
 
@@ -103,14 +104,14 @@ static void data_drop(struct cg_vmctx *vm, uint32_t seg)
 static void *tbl_get(struct cg_vmctx *vm, uint32_t t, uint32_t i)
 {
     if (i >= vm->tables[t]->size)
-        trap_fn(vm, CG_TRAP_TABLE_OOB);
+        trap_fn(vm, CG_TRAP_TABLE_OOB, 0);
     return vm->tables[t]->elems[i];
 }
 
 static void tbl_set(struct cg_vmctx *vm, uint32_t t, uint32_t i, void *v)
 {
     if (i >= vm->tables[t]->size)
-        trap_fn(vm, CG_TRAP_TABLE_OOB);
+        trap_fn(vm, CG_TRAP_TABLE_OOB, 0);
     vm->tables[t]->elems[i] = v;
 }
 
@@ -134,7 +135,7 @@ static void tbl_fill(struct cg_vmctx *vm, uint32_t t, uint32_t d, void *v, uint3
 {
     struct cg_table *tb = vm->tables[t];
     if ((uint64_t)d + n > tb->size)
-        trap_fn(vm, CG_TRAP_TABLE_OOB);
+        trap_fn(vm, CG_TRAP_TABLE_OOB, 0);
     for (uint32_t i = 0; i < n; i++)
         tb->elems[d + i] = v;
 }
@@ -144,7 +145,7 @@ static void tbl_copy(struct cg_vmctx *vm, uint32_t dt, uint32_t st, uint32_t d, 
 {
     struct cg_table *a = vm->tables[dt], *b = vm->tables[st];
     if ((uint64_t)d + n > a->size || (uint64_t)s + n > b->size)
-        trap_fn(vm, CG_TRAP_TABLE_OOB);
+        trap_fn(vm, CG_TRAP_TABLE_OOB, 0);
     memmove(a->elems + d, b->elems + s, n * sizeof(void *));
 }
 
@@ -163,7 +164,7 @@ static void tbl_init(struct cg_vmctx *vm, uint32_t t, uint32_t seg, uint32_t d, 
     uint32_t count = h->dropped_elem[seg] ? 0 : es->count;
     struct cg_table *tb = vm->tables[t];
     if ((uint64_t)s + n > count || (uint64_t)d + n > tb->size)
-        trap_fn(vm, CG_TRAP_TABLE_OOB);
+        trap_fn(vm, CG_TRAP_TABLE_OOB, 0);
     for (uint32_t i = 0; i < n; i++)
         tb->elems[d + i] = elem_item(h, &es->items[s + i]);
 }

@@ -94,7 +94,10 @@ struct cg_import_func {
  * Helpers that detect a trap call vmctx->trap themselves (it never returns). Indices and
  * lengths are the raw Wasm i32 operands (unsigned). */
 struct cg_vmctx;
-typedef void (*cg_trap_fn)(struct cg_vmctx *vmctx, uint32_t trap_kind); /* noreturn */
+/* Never returns. `detail` is meaningful for CG_TRAP_UNDEFINED_ELEMENT,
+ * CG_TRAP_UNINITIALIZED_ELEMENT and CG_TRAP_INDIRECT_TYPE_MISMATCH raised by call_indirect: the
+ * table element index. Otherwise it is 0. */
+typedef void (*cg_trap_fn)(struct cg_vmctx *vmctx, uint32_t trap_kind, uint32_t detail);
 /* Returns the old size in pages, or UINT32_MAX (-1) when the memory cannot grow. Must update
  * vmctx->mem_size (mem_base never moves: the reservation is fixed). */
 typedef uint32_t (*cg_memory_grow_fn)(struct cg_vmctx *vmctx, uint32_t delta_pages);
