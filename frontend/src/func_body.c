@@ -237,7 +237,8 @@ static wdec_status pop_types(struct val *c, const uint8_t *types, uint32_t n)
 static wdec_status push_types(struct val *c, const uint8_t *types, uint32_t n)
 {
     WDEC_TRY(stack_reserve(c, n));
-    memcpy(c->stack + c->sp, types, n);
+    if (n)
+        memcpy(c->stack + c->sp, types, n);
     c->sp += n;
     return WDEC_OK;
 }
@@ -458,7 +459,8 @@ static wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec
         return wdec_fail(c->err, st, at, NULL);
     c->s->locals = p;
     uint8_t *lt = c->s->locals;
-    memcpy(lt, ft->params, ft->param_count);
+    if (ft->param_count)
+        memcpy(lt, ft->params, ft->param_count);
     uint32_t k = ft->param_count;
     r->p = save;
     for (uint32_t i = 0; i < groups; i++) {

@@ -477,6 +477,8 @@ static wdec_status code_section(struct dec *d, struct rd *r)
         uint32_t size;
         WDEC_TRY(wdec_rd_len(r, &size));
         struct wdec_func *f = &m->funcs[m->func_import_count + i];
+        if (size > rd_left(r)) /* the body would run past the module's end */
+            return wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
         f->body_offset = rd_off(r);
         f->body_size = size;
         r->p += size;
@@ -596,6 +598,10 @@ static wdec_status decode_module(struct dec *d, const uint8_t *bytes, size_t siz
          * end and then compares positions; reading to the module's end gives the same errors
          * ("section size mismatch" after an overrun, "unexpected end" only at the real end). */
         const uint8_t *sec_end = r.p + len;
+        /* The length check counts the size's own bytes, so a section may claim up to 4 bytes
+         * past the end; only a custom section's payload would be read from there. */
+        if (id == 0 && sec_end > r.end)
+            return wdec_fail(d->err, WDEC_ERR_UNEXPECTED_END_SECTION, size, NULL);
         struct rd s = {r.p, r.end, bytes, d->err, WDEC_ERR_UNEXPECTED_END_SECTION};
         d->sec_end = sec_end;
         wdec_status st;
@@ -644,7 +650,7 @@ static wdec_status decode_module(struct dec *d, const uint8_t *bytes, size_t siz
         if (st)
             return st;
         if (s.p != sec_end)
-            return wdec_fail(d->err, WDEC_ERR_SECTION_SIZE, (size_t)(sec_end - bytes), NULL);
+            return wdec_fail(d->err, WDEC_ERR_SECTION_SIZE, (size_t)(sec_end - bytes) - len, NULL);
         r.p = sec_end;
         if (rank > 0)
             last = rank;

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target for decode + validate. The contract: return a status, never crash, never leak.
+ * Each input is decoded twice: with a visitor that checks every callback's arguments against the
+ * decoded module (so reachable-code reporting is exercised), and with deferred bodies followed by
+ * wdec_func_decode() on each function, which must agree with the one-pass verdict. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wdec/module.h>
+#include <wdec/visitor.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct fz {
+    const struct wdec_module *m; /* NULL until known */
+    unsigned depth;
+    unsigned calls;
+};
+
+static wdec_status on_begin(void *ctx, const struct wdec_func_info *fn)
+{
+    struct fz *z = ctx;
+    z->depth = 0;
+    for (uint32_t i = 0; i < fn->local_count; i++)
+        if (fn->local_types[i] == 0)
+            abort(); /* a local's type must be a real value type */
+    return WDEC_OK;
+}
+
+static wdec_status on_block(void *ctx, const struct wdec_block_type *bt)
+{
+    struct fz *z = ctx;
+    z->depth++;
+    for (uint32_t i = 0; i < bt->result_count; i++)
+        if (bt->results[i] == 0)
+            abort();
+    return WDEC_OK;
+}
+
+static wdec_status on_end(void *ctx, bool had_else)
+{
+    struct fz *z = ctx;
+    (void)had_else;
+    if (z->depth == 0)
+        abort(); /* more ends than blocks reported */
+    z->depth--;
+    return WDEC_OK;
+}
+
+static wdec_status on_numeric(void *ctx, enum wdec_opcode op)
+{
+    struct fz *z = ctx;
+    if (!wdec_opcode_info(op))
+        abort();
+    z->calls++;
+    return WDEC_OK;
+}
+
+static wdec_status on_drop(void *ctx, uint8_t type)
+{
+    (void)ctx;
+    if (type == 0)
+        abort(); /* reachable code always knows its types */
+    return WDEC_OK;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct wdec_visitor v = {0};
+    v.func_begin = on_begin;
+    v.block = on_block;
+    v.loop = on_block;
+    v.if_ = on_block;
+    v.end = on_end;
+    v.numeric = on_numeric;
+    v.drop = on_drop;
+    v.select = on_drop;
+    struct fz z = {0};
+    struct wdec_module *m = NULL;
+    struct wdec_error err;
+    wdec_status one_pass = wdec_module_decode(data, size, NULL, &v, &z, &m, &err);
+    if ((one_pass == WDEC_OK) != (m != NULL))
+        abort();
+    if (one_pass != WDEC_OK && (err.status != one_pass || err.offset > size))
+        abort();
+    wdec_module_free(m);
+
+    struct wdec_options opt = {0};
+    opt.defer_bodies = true;
+    m = NULL;
+    wdec_status st = wdec_module_decode(data, size, &opt, NULL, NULL, &m, &err);
+    if (st == WDEC_OK) {
+        for (uint32_t i = m->func_import_count; i < m->func_count && st == WDEC_OK; i++)
+            st = wdec_func_decode(m, i, &v, &z, &err);
+        /* Deferred bodies reach the same verdict when the one-pass decode accepted. */
+        if (one_pass == WDEC_OK && st != WDEC_OK)
+            abort();
+    }
+    wdec_module_free(m);
+    return 0;
+}

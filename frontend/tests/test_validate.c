@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Validation of function bodies, one rule per test: operand and control stacks, stack
+ * polymorphism after unreachable/br/return, block types (value type and type index),
+ * br_table, both selects, locals/globals, reference types and the declared-functions rule,
+ * memory and table instructions, and the malformed cases inside code. */
+#include "wasm_build.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+#include <wdec/module.h>
+
+static const uint8_t I32[] = {WDEC_I32};
+static const uint8_t I64[] = {WDEC_I64};
+static const uint8_t I32_I32[] = {WDEC_I32, WDEC_I32};
+
+static const struct fn_spec none = {0};
+static const struct fn_spec ret_i32 = {.results = I32, .nr = 1};
+static const struct fn_spec mem_fn = {.memory = true};
+static const struct fn_spec tab_fn = {.table = true};
+
+static wdec_status check(const struct fn_spec *f, const uint8_t *code, size_t n,
+                         struct wdec_error *err)
+{
+    return body_status(f, code, n, err);
+}
+
+#define EXPECT(status, spec, ...)                                                                  \
+    do {                                                                                           \
+        static const uint8_t code_[] = {__VA_ARGS__};                                              \
+        struct wdec_error err_;                                                                    \
+        wdec_status st_ = check((spec), code_, sizeof code_, &err_);                               \
+        cr_expect_eq(st_, (status), "line %d: got \"%s\" at %zu", __LINE__,                        \
+                     st_ ? err_.message : "ok", err_.offset);                                      \
+    } while (0)
+
+Test(wdec_validate, operand_types)
+{
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x01, 0x41, 0x02, 0x6a, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x42, 0x01, 0x41, 0x02, 0x6a, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x01, 0x6a, 0x0b);    /* one operand short */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x0b);                      /* missing result */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x41, 0x01, 0x0b);             /* extra value */
+    EXPECT(WDEC_OK, &ret_i32, 0x42, 0x01, 0xa7, 0x0b);                   /* i32.wrap_i64 */
+    EXPECT(WDEC_OK, &ret_i32, 0x43, 0, 0, 0x80, 0x3f, 0xfc, 0x00, 0x0b); /* trunc_sat */
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x7f, 0xc0, 0x0b);                   /* i32.extend8_s */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x42, 0x00, 0x45, 0x0b);    /* i32.eqz on i64 */
+}
+
+Test(wdec_validate, stack_polymorphism)
+{
+    EXPECT(WDEC_OK, &ret_i32, 0x00, 0x0b);       /* unreachable gives any result */
+    EXPECT(WDEC_OK, &ret_i32, 0x00, 0x6a, 0x0b); /* i32.add pops unknowns */
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x00, 0x0f, 0x42, 0x00, 0x50, 0x0b); /* dead code typed */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x00, 0x42, 0x00, 0x0b);    /* known wrong type */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x00, 0x42, 0x00, 0x6a, 0x0b);
+    EXPECT(WDEC_OK, &none, 0x00, 0x1a, 0x1a, 0x0b); /* drop of unknowns */
+    /* A block entered in dead code has its own, fresh stack. */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x00, 0x02, 0x7f, 0x0b, 0x1a, 0x0b);
+    EXPECT(WDEC_OK, &none, 0x00, 0x02, 0x7f, 0x00, 0x0b, 0x1a, 0x0b);
+}
+
+Test(wdec_validate, blocks_and_multi_value)
+{
+    /* block (result i32) i32.const 1 end */
+    EXPECT(WDEC_OK, &ret_i32, 0x02, 0x7f, 0x41, 0x01, 0x0b, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x02, 0x7f, 0x0b, 0x0b);
+    /* loop with a type index: type 0 of a [] -> [i32] function is [] -> [i32] */
+    EXPECT(WDEC_OK, &ret_i32, 0x03, 0x00, 0x41, 0x01, 0x0b, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_TYPE, &ret_i32, 0x03, 0x05, 0x41, 0x01, 0x0b, 0x0b);
+    /* block params: with the function type [i32 i32] -> [i32] as block type 0 */
+    static const struct fn_spec add = {.params = I32_I32, .np = 2, .results = I32, .nr = 1};
+    EXPECT(WDEC_OK, &add, 0x20, 0x00, 0x20, 0x01, 0x02, 0x00, 0x6a, 0x0b, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &add, 0x20, 0x00, 0x02, 0x00, 0x6a, 0x0b, 0x0b);
+    /* if without else must have params == results */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x01, 0x04, 0x7f, 0x41, 0x01, 0x0b, 0x0b);
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x01, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x41, 0x02, 0x0b, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x41, 0x02, 0x0b,
+           0x0b); /* no condition */
+    /* else outside an if is malformed */
+    EXPECT(WDEC_ERR_END_EXPECTED, &none, 0x02, 0x40, 0x05, 0x0b, 0x0b);
+    EXPECT(WDEC_ERR_END_EXPECTED, &none, 0x05, 0x0b);
+    EXPECT(WDEC_ERR_VALUE_TYPE, &none, 0x02, 0x41, 0x0b, 0x0b); /* 0x41: no such type */
+}
+
+Test(wdec_validate, branches)
+{
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x01, 0x0c, 0x00, 0x0b); /* br to function */
+    EXPECT(WDEC_ERR_UNKNOWN_LABEL, &none, 0x0c, 0x01, 0x0b);
+    EXPECT(WDEC_OK, &none, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b);             /* loop label: params */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x01, 0x0d, 0x00, 0x0b); /* br_if no value */
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x07, 0x41, 0x01, 0x0d, 0x00, 0x0b);
+    /* br_if passes its label's types through, typed as the label's. */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x02, 0x7f, 0x00, 0x0d, 0x00, 0x50, 0x0b, 0x0b);
+    EXPECT(WDEC_OK, &none, 0x02, 0x7f, 0x41, 0x00, 0x41, 0x00, 0x0d, 0x00, 0x0b, 0x1a, 0x0b);
+    EXPECT(WDEC_OK, &none, 0x02, 0x40, 0x0f, 0x0b, 0x0b); /* return */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x02, 0x40, 0x0f, 0x0b, 0x41, 0x00, 0x0b);
+}
+
+Test(wdec_validate, br_table)
+{
+    /* block block i32.const 0 br_table 0 1 1 end end */
+    EXPECT(WDEC_OK, &none, 0x02, 0x40, 0x02, 0x40, 0x41, 0x00, 0x0e, 0x02, 0x00, 0x01, 0x01, 0x0b,
+           0x0b, 0x0b);
+    /* targets with different arities */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x02, 0x40, 0x02, 0x7f, 0x41, 0x00, 0x41, 0x00, 0x0e,
+           0x01, 0x00, 0x01, 0x0b, 0x1a, 0x0b, 0x0b);
+    /* same arity, different types */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x02, 0x7e, 0x02, 0x7f, 0x41, 0x00, 0x41, 0x00, 0x0e,
+           0x01, 0x00, 0x01, 0x0b, 0x1a, 0x42, 0x00, 0x0b, 0x1a, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_LABEL, &none, 0x41, 0x00, 0x0e, 0x01, 0x00, 0x05, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x0e, 0x00, 0x00, 0x0b); /* no index */
+    EXPECT(WDEC_OK, &ret_i32, 0x00, 0x0e, 0x00, 0x00, 0x0b);       /* polymorphic */
+}
+
+Test(wdec_validate, select)
+{
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x01, 0x41, 0x02, 0x41, 0x00, 0x1b, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x01, 0x42, 0x02, 0x41, 0x00, 0x1b, 0x0b);
+    /* untyped select of references is refused; typed is fine */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0xd0, 0x70, 0xd0, 0x70, 0x41, 0x00, 0x1b, 0x1a, 0x0b);
+    EXPECT(WDEC_OK, &none, 0xd0, 0x70, 0xd0, 0x70, 0x41, 0x00, 0x1c, 0x01, 0x70, 0x1a, 0x0b);
+    EXPECT(WDEC_ERR_RESULT_ARITY, &none, 0x41, 0x00, 0x1c, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_RESULT_ARITY, &none, 0x41, 0x00, 0x1c, 0x02, 0x7f, 0x7f, 0x0b);
+    EXPECT(WDEC_OK, &ret_i32, 0x00, 0x1b, 0x0b); /* unknown operands */
+}
+
+Test(wdec_validate, locals_and_globals)
+{
+    struct wb b;
+    struct wdec_error err;
+    wb_init(&b);
+    wb_one_type(&b, I32, 1, I64, 1);
+    wb_funcs(&b, 1);
+    static const uint8_t globals[] = {2,        WDEC_I64, 0x00, 0x42, 0x05, 0x0b,
+                                      WDEC_I64, 0x01,     0x42, 0x06, 0x0b};
+    wb_section(&b, 6, globals, sizeof globals);
+    static const uint8_t locals[] = {0x02, 0x02, WDEC_I64, 0x01, WDEC_F32};
+    /* local 0 i32 (param), 1-2 i64, 3 f32: local.get 1 global.get 0 i64.add global.set 1
+     * local.get 2 local.tee 1 end */
+    static const uint8_t code[] = {0x20, 0x01, 0x23, 0x00, 0x7c, 0x24,
+                                   0x01, 0x20, 0x02, 0x22, 0x01, 0x0b};
+    wb_code(&b, locals, sizeof locals, code, sizeof code);
+    cr_assert_eq(wb_decode(&b, &err), WDEC_OK, "%s", err.message);
+
+    EXPECT(WDEC_ERR_UNKNOWN_LOCAL, &none, 0x20, 0x00, 0x1a, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_GLOBAL, &none, 0x23, 0x00, 0x1a, 0x0b);
+    /* global.set of an immutable global */
+    wb_init(&b);
+    wb_one_type(&b, NULL, 0, NULL, 0);
+    wb_funcs(&b, 1);
+    wb_section(&b, 6, globals, sizeof globals);
+    static const uint8_t no_locals[] = {0x00};
+    static const uint8_t set0[] = {0x42, 0x00, 0x24, 0x00, 0x0b};
+    wb_code(&b, no_locals, 1, set0, sizeof set0);
+    cr_assert_eq(wb_decode(&b, &err), WDEC_ERR_GLOBAL_IMMUTABLE);
+    cr_assert_str_eq(err.message, "global is immutable");
+}
+
+Test(wdec_validate, too_many_locals)
+{
+    struct wb b;
+    struct wdec_error err;
+    wb_init(&b);
+    wb_one_type(&b, NULL, 0, NULL, 0);
+    wb_funcs(&b, 1);
+    static const uint8_t locals[] = {0x02, 0xff, 0xff, 0xff, 0xff, 0x0f, WDEC_I32, 0x01, WDEC_I64};
+    static const uint8_t code[] = {0x0b};
+    wb_code(&b, locals, sizeof locals, code, 1);
+    cr_assert_eq(wb_decode(&b, &err), WDEC_ERR_TOO_MANY_LOCALS);
+    cr_assert_str_eq(err.message, "too many locals");
+}
+
+Test(wdec_validate, memory_instructions)
+{
+    EXPECT(WDEC_ERR_UNKNOWN_MEMORY, &none, 0x41, 0x00, 0x28, 0x02, 0x00, 0x1a, 0x0b);
+    EXPECT(WDEC_OK, &mem_fn, 0x41, 0x00, 0x28, 0x02, 0x00, 0x1a, 0x0b);
+    EXPECT(WDEC_ERR_ALIGNMENT, &mem_fn, 0x41, 0x00, 0x28, 0x03, 0x00, 0x1a, 0x0b);
+    EXPECT(WDEC_ERR_ALIGNMENT, &mem_fn, 0x41, 0x00, 0x2c, 0x01, 0x00, 0x1a, 0x0b); /* load8 */
+    EXPECT(WDEC_OK, &mem_fn, 0x41, 0x00, 0x42, 0x00, 0x37, 0x03, 0x10, 0x0b);      /* i64.store */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0x37, 0x03, 0x10, 0x0b);
+    EXPECT(WDEC_OK, &mem_fn, 0x3f, 0x00, 0x40, 0x00, 0x1a, 0x0b); /* size, grow */
+    EXPECT(WDEC_ERR_ZERO_BYTE, &mem_fn, 0x3f, 0x01, 0x1a, 0x0b);
+    EXPECT(WDEC_OK, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0b, 0x00, 0x0b);
+    EXPECT(WDEC_OK, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0a, 0x00, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0b, 0x00, 0x0b);
+}
+
+Test(wdec_validate, table_and_reference_instructions)
+{
+    EXPECT(WDEC_OK, &tab_fn, 0x41, 0x00, 0x25, 0x00, 0x1a, 0x0b); /* table.get */
+    EXPECT(WDEC_ERR_UNKNOWN_TABLE, &none, 0x41, 0x00, 0x25, 0x00, 0x1a, 0x0b);
+    EXPECT(WDEC_OK, &tab_fn, 0x41, 0x00, 0xd0, 0x70, 0x26, 0x00, 0x0b); /* table.set */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &tab_fn, 0x41, 0x00, 0xd0, 0x6f, 0x26, 0x00, 0x0b);
+    EXPECT(WDEC_OK, &tab_fn, 0xd0, 0x70, 0x41, 0x01, 0xfc, 0x0f, 0x00, 0x1a, 0x0b); /* grow */
+    EXPECT(WDEC_OK, &tab_fn, 0xfc, 0x10, 0x00, 0x1a, 0x0b);                         /* size */
+    EXPECT(WDEC_OK, &tab_fn, 0x41, 0x00, 0xd0, 0x70, 0x41, 0x01, 0xfc, 0x11, 0x00, 0x0b);
+    EXPECT(WDEC_OK, &tab_fn, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0e, 0x00, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_ELEM, &tab_fn, 0xfc, 0x0d, 0x00, 0x0b); /* elem.drop */
+    EXPECT(WDEC_OK, &none, 0xd0, 0x6f, 0xd1, 0x1a, 0x0b);           /* is_null */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x41, 0x00, 0xd1, 0x1a, 0x0b);
+    EXPECT(WDEC_ERR_REF_TYPE, &none, 0xd0, 0x7f, 0x1a, 0x0b);
+    /* ref.func needs the function declared outside bodies (here it is not) */
+    EXPECT(WDEC_ERR_UNDECLARED_FUNC_REF, &none, 0xd2, 0x00, 0x1a, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_FUNC, &none, 0xd2, 0x03, 0x1a, 0x0b);
+    /* call_indirect through a funcref table */
+    EXPECT(WDEC_OK, &tab_fn, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_TABLE, &none, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_TYPE, &tab_fn, 0x41, 0x00, 0x11, 0x04, 0x00, 0x0b);
+}
+
+Test(wdec_validate, declared_function_reference)
+{
+    struct wb b;
+    struct wdec_error err;
+    wb_init(&b);
+    wb_one_type(&b, NULL, 0, NULL, 0);
+    wb_funcs(&b, 1);
+    static const uint8_t declare[] = {1, 0x03, 0x00, 0x01, 0x00}; /* declarative elem: func 0 */
+    wb_section(&b, 9, declare, sizeof declare);
+    static const uint8_t no_locals[] = {0x00};
+    static const uint8_t code[] = {0xd2, 0x00, 0x1a, 0x0b};
+    wb_code(&b, no_locals, 1, code, sizeof code);
+    cr_assert_eq(wb_decode(&b, &err), WDEC_OK, "%s", err.message);
+}
+
+Test(wdec_validate, calls)
+{
+    static const struct fn_spec f = {.params = I32, .np = 1, .results = I32, .nr = 1};
+    EXPECT(WDEC_OK, &f, 0x41, 0x01, 0x10, 0x00, 0x0b); /* recursive call */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &f, 0x10, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_FUNC, &f, 0x41, 0x01, 0x10, 0x01, 0x0b);
+}
+
+Test(wdec_validate, malformed_code)
+{
+    EXPECT(WDEC_ERR_ILLEGAL_OPCODE, &none, 0x06, 0x0b);       /* try: exceptions not enabled */
+    EXPECT(WDEC_ERR_ILLEGAL_OPCODE, &none, 0x12, 0x00, 0x0b); /* return_call */
+    EXPECT(WDEC_ERR_ILLEGAL_OPCODE, &none, 0xfc, 0x12, 0x0b);
+    EXPECT(WDEC_ERR_UNSUPPORTED, &none, 0xfd, 0x0c, 0x0b);
+    EXPECT(WDEC_ERR_SECTION_SIZE, &none, 0x0b, 0x01);     /* bytes after the final end */
+    EXPECT(WDEC_ERR_UNEXPECTED_END_SECTION, &none, 0x01); /* no final end at module end */
+    /* An invalid instruction followed by a malformed one: malformed wins, as in the reference
+     * interpreter, which decodes everything before validating. */
+    EXPECT(WDEC_ERR_ILLEGAL_OPCODE, &none, 0x6a, 0xff, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x6a, 0x0b);
+}
