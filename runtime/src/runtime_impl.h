@@ -191,8 +191,9 @@ kiln_status rt_call_wasm(rt_entry_fn entry, struct cg_vmctx *vmctx, void *code, 
 /* Raises a trap from runtime C code called by Wasm (never returns). `detail` is an index to show
  * after the text (UINT32_MAX for none). */
 _Noreturn void rt_trap_raise(kiln_trap trap, uint32_t detail);
-/* vmctx->trap: a trap from generated code, kind is an enum cg_trap. */
-_Noreturn void rt_trap_from_code(struct cg_vmctx *vmctx, uint32_t kind);
+/* vmctx->trap: a trap from generated code, kind is an enum cg_trap; detail is the element index
+ * for call_indirect's element traps. */
+_Noreturn void rt_trap_from_code(struct cg_vmctx *vmctx, uint32_t kind, uint32_t detail);
 kiln_trap rt_trap_from_cg(uint32_t cg_kind);
 /* The detail of the trap just caught (UINT32_MAX for none), reset afterwards. */
 uint32_t rt_trap_take_detail(void);

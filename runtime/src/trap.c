@@ -44,10 +44,13 @@ _Noreturn void rt_trap_raise(kiln_trap trap, uint32_t detail)
     rt_os_unwind((int)trap);
 }
 
-_Noreturn void rt_trap_from_code(struct cg_vmctx *vmctx, uint32_t kind)
+_Noreturn void rt_trap_from_code(struct cg_vmctx *vmctx, uint32_t kind, uint32_t detail)
 {
     (void)vmctx;
-    rt_trap_raise(rt_trap_from_cg(kind), UINT32_MAX);
+    /* The reference interpreter names the element index for these two ("uninitialized element
+     * 2"); spec scripts match the text as a prefix. */
+    bool show = kind == CG_TRAP_UNDEFINED_ELEMENT || kind == CG_TRAP_UNINITIALIZED_ELEMENT;
+    rt_trap_raise(rt_trap_from_cg(kind), show ? detail : UINT32_MAX);
 }
 
 uint32_t rt_trap_take_detail(void)
