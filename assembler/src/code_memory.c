@@ -9,24 +9,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum x64_status x64_code_seal(struct x64_buf *b, struct x64_code *out)
+/* Maps RW, copies, adds `base` to each 8-byte slot in relocs, then seals RX. */
+static enum x64_status seal(const uint8_t *bytes, size_t len, const size_t *rel, size_t nrel,
+                            struct x64_code *out)
 {
-    if (b == NULL || out == NULL)
-        return X64_ERR_INVALID_ARGUMENT;
-    memset(out, 0, sizeof *out);
-    enum x64_status s = x64_buf_finish(b);
-    if (s != X64_OK)
-        return s;
     long page = sysconf(_SC_PAGESIZE);
     size_t ps = page > 0 ? (size_t)page : 4096u;
-    size_t size = b->len ? b->len : 1;
+    size_t size = len ? len : 1;
     size_t map_size = (size + ps - 1) / ps * ps;
     void *mem = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED)
         return X64_ERR_OS;
-    memcpy(mem, b->data, b->len);
-    size_t nrel = 0;
-    const size_t *rel = x64_buf_relocs(b, &nrel);
+    if (len > 0)
+        memcpy(mem, bytes, len);
     uint64_t base = (uint64_t)(uintptr_t)mem;
     for (size_t i = 0; i < nrel; i++) {
         uint8_t *p = (uint8_t *)mem + rel[i];
@@ -42,9 +37,30 @@ enum x64_status x64_code_seal(struct x64_buf *b, struct x64_code *out)
         return X64_ERR_OS;
     }
     out->addr = mem;
-    out->size = b->len;
+    out->size = len;
     out->map_size = map_size;
     return X64_OK;
+}
+
+enum x64_status x64_code_seal(struct x64_buf *b, struct x64_code *out)
+{
+    if (b == NULL || out == NULL)
+        return X64_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    enum x64_status s = x64_buf_finish(b);
+    if (s != X64_OK)
+        return s;
+    size_t nrel = 0;
+    const size_t *rel = x64_buf_relocs(b, &nrel);
+    return seal(b->data, b->len, rel, nrel, out);
+}
+
+enum x64_status x64_code_seal_bytes(const void *bytes, size_t size, struct x64_code *out)
+{
+    if (out == NULL || (bytes == NULL && size > 0))
+        return X64_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    return seal(bytes, size, NULL, 0, out);
 }
 
 void x64_code_free(struct x64_code *c)

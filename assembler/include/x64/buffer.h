@@ -30,7 +30,8 @@
     X(X64_ERR_TOO_LARGE, "code too large")                                                         \
     X(X64_ERR_FINISHED, "buffer already finished")                                                 \
     X(X64_ERR_NOT_FINISHED, "buffer not finished")                                                 \
-    X(X64_ERR_OS, "operating system call failed")
+    X(X64_ERR_OS, "operating system call failed")                                                  \
+    X(X64_ERR_SYNTAX, "syntax error")
 
 enum x64_status {
 #define X64_STATUS_ENUM_(name, msg) name,

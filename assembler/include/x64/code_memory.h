@@ -22,6 +22,10 @@ struct x64_code {
  * nothing stays mapped). The buffer is unchanged and can be freed independently. */
 enum x64_status x64_code_seal(struct x64_buf *b, struct x64_code *out);
 
+/* Seals `size` bytes of finished, position-independent code (no absolute relocations) the
+ * same way. Returns X64_OK, X64_ERR_INVALID_ARGUMENT or X64_ERR_OS. */
+enum x64_status x64_code_seal_bytes(const void *bytes, size_t size, struct x64_code *out);
+
 /* Unmaps sealed code; safe on a zeroed struct. Leaves it zeroed. */
 void x64_code_free(struct x64_code *c);
 

@@ -34,6 +34,8 @@ struct x64_asm_insn {
     uint64_t target;
     /* `movabs`: the 64-bit immediate or 64-bit absolute address form is required. */
     bool movabs;
+    /* `pushw imm`: the 16-bit immediate form of push (66 68 iw). */
+    bool pushw;
     /* The line started with an objdump address column (`  401000:`); its value. */
     bool has_address;
     uint64_t address;
