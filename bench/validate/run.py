@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+# Validation-only throughput, kiln's frontend next to V8, in one run so the ratio holds on a
+# shared machine: for each large real module (npm packages in bench/node_modules, installed here
+# with `npm ci` if missing), bench_validate and node's WebAssembly.validate each validate it RUNS
+# times, alternating ROUNDS times; MB/s from process CPU time; ratio = kiln / V8 (medians).
+# Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N]
+import argparse, os, statistics, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+MODULES = [
+    ('yosys', 'node_modules/@yowasp/yosys/gen/yosys.core.wasm'),
+    ('esbuild', 'node_modules/esbuild-wasm/esbuild.wasm'),
+    ('sql.js', 'node_modules/sql.js/dist/sql-wasm.wasm'),
+]
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('build_dir')
+    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--rounds', type=int, default=3)
+    a = ap.parse_args()
+    exe = os.path.join(a.build_dir, 'bench_validate')
+    if not os.path.exists(exe):
+        subprocess.run(['cmake', '--build', a.build_dir, '--target', 'bench_validate', '-j2'],
+                       check=True)
+    if not all(os.path.exists(os.path.join(BENCH, p)) for _, p in MODULES):
+        subprocess.run(['npm', 'ci', '--no-audit', '--no-fund'], cwd=BENCH, check=True)
+    rows = []
+    for name, rel in MODULES:
+        path = os.path.join(BENCH, rel)
+        kiln, v8 = [], []
+        for _ in range(a.rounds):
+            out = subprocess.run([exe, str(a.runs), path], capture_output=True, text=True,
+                                 check=True).stdout.split()
+            kiln.append(float(out[4]))
+            out = subprocess.run(['node', os.path.join(HERE, 'v8_validate.js'), str(a.runs),
+                                  path], capture_output=True, text=True, check=True).stdout.split()
+            v8.append(float(out[4]))
+        size = os.path.getsize(path) / 1e6
+        k, v = statistics.median(kiln), statistics.median(v8)
+        rows.append((name, size, k, v, k / v))
+    print('%-8s %8s %12s %12s %7s' % ('module', 'MB', 'kiln MB/s', 'V8 MB/s', 'ratio'))
+    for name, size, k, v, r in rows:
+        print('%-8s %8.1f %12.1f %12.1f %6.2fx' % (name, size, k, v, r))
+    return 0
+
+if __name__ == '__main__':
+    sys.exit(main())

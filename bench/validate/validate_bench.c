@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Validation-only throughput of the frontend: decode + validate a whole module (all-NULL
+ * visitor) RUNS times and report the median and best MB/s in process CPU time, which stays
+ * meaningful on a loaded machine. Prints one line per module: `kiln FILE BYTES best median`. */
+#define _POSIX_C_SOURCE 200809L
+#include <wdec/module.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: validate_bench RUNS FILE.wasm...\n");
+        return 2;
+    }
+    int runs = atoi(argv[1]);
+    if (runs < 1 || runs > 1000)
+        runs = 5;
+    for (int i = 2; i < argc; i++) {
+        FILE *f = fopen(argv[i], "rb");
+        if (!f) {
+            fprintf(stderr, "error: %s: cannot open\n", argv[i]);
+            return 1;
+        }
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        rewind(f);
+        unsigned char *bytes = malloc((size_t)n);
+        if (!bytes || fread(bytes, 1, (size_t)n, f) != (size_t)n) {
+            fprintf(stderr, "error: %s: cannot read\n", argv[i]);
+            return 1;
+        }
+        fclose(f);
+        double *t = malloc(sizeof(double) * (size_t)runs);
+        for (int r = 0; r < runs; r++) {
+            struct wdec_module *m = NULL;
+            struct wdec_error err;
+            double t0 = cpu_seconds();
+            wdec_status st = wdec_module_decode(bytes, (size_t)n, NULL, NULL, NULL, &m, &err);
+            t[r] = cpu_seconds() - t0;
+            wdec_module_free(m);
+            if (st != WDEC_OK) {
+                fprintf(stderr, "error: %s:%zu: %s\n", argv[i], err.offset, err.message);
+                return 1;
+            }
+        }
+        qsort(t, (size_t)runs, sizeof *t, cmp_double);
+        double mb = (double)n / 1e6;
+        printf("kiln %s %ld %.1f %.1f\n", argv[i], n, mb / t[0], mb / t[runs / 2]);
+        free(t);
+        free(bytes);
+    }
+    return 0;
+}
