@@ -141,7 +141,7 @@ struct val {
     const struct wdec_module *m;
     struct wdec_scratch *s;
     struct rd r;
-    uint8_t *stack;
+    uint16_t *stack;
     uint32_t sp;
     struct wdec_frame *frames;
     uint32_t fp; /* frame count; frames[fp - 1] is innermost */
@@ -183,7 +183,7 @@ static wdec_status stack_reserve(struct val *c, uint32_t extra)
     if ((uint64_t)c->sp + extra > UINT32_MAX)
         return fail_at(c, WDEC_ERR_IMPL_LIMIT);
     void *p = c->s->stack;
-    wdec_status st = grow(&p, &c->s->stack_cap, c->sp + extra, 1);
+    wdec_status st = grow(&p, &c->s->stack_cap, c->sp + extra, sizeof(uint16_t));
     if (st)
         return fail_at(c, st);
     c->s->stack = c->stack = p;
@@ -209,7 +209,7 @@ static inline wdec_status pop_any(struct val *c, uint8_t *out)
         }
         return mismatch(c);
     }
-    *out = c->stack[--c->sp];
+    *out = (uint8_t)c->stack[--c->sp];
     return WDEC_OK;
 }
 
@@ -217,7 +217,7 @@ static inline wdec_status pop_expect(struct val *c, uint8_t t)
 {
     struct wdec_frame *f = &c->frames[c->fp - 1];
     if (c->sp > f->height) {
-        uint8_t a = c->stack[--c->sp];
+        uint16_t a = c->stack[--c->sp];
         if (a == t || a == WDEC_UNKNOWN)
             return WDEC_OK;
         return mismatch(c);
@@ -237,8 +237,9 @@ static wdec_status pop_types(struct val *c, const uint8_t *types, uint32_t n)
 static wdec_status push_types(struct val *c, const uint8_t *types, uint32_t n)
 {
     WDEC_TRY(stack_reserve(c, n));
-    if (n)
-        memcpy(c->stack + c->sp, types, n);
+    uint16_t *dst = c->stack + c->sp;
+    for (uint32_t i = 0; i < n; i++)
+        dst[i] = types[i];
     c->sp += n;
     return WDEC_OK;
 }
@@ -331,7 +332,7 @@ static wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
     return WDEC_OK;
 }
 
-static wdec_status read_memarg(struct val *c, uint8_t op, struct wdec_memarg *arg)
+static inline wdec_status read_memarg(struct val *c, uint8_t op, struct wdec_memarg *arg)
 {
     uint32_t align, offset;
     WDEC_TRY(rd_u32(&c->r, &align));
@@ -505,7 +506,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
 
     if (s->stack_cap < 256) {
         void *p = s->stack;
-        wdec_status st = grow(&p, &s->stack_cap, 256, 1);
+        wdec_status st = grow(&p, &s->stack_cap, 256, sizeof(uint16_t));
         if (st)
             return fail_at(c, st);
         s->stack = p;
@@ -653,7 +654,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
                             return mismatch(c);
                         continue;
                     }
-                    uint8_t a = c->stack[c->sp - depth_k];
+                    uint16_t a = c->stack[c->sp - depth_k];
                     if (a != WDEC_UNKNOWN && a != tt[k])
                         return mismatch(c);
                 }

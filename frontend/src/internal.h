@@ -68,8 +68,15 @@ static inline wdec_status rd_byte(struct rd *r, uint8_t *out)
 
 static inline wdec_status rd_u32(struct rd *r, uint32_t *out)
 {
-    if (r->p < r->end && *r->p < 0x80) {
-        *out = *r->p++;
+    const uint8_t *p = r->p;
+    if (p < r->end && *p < 0x80) {
+        *out = *p;
+        r->p = p + 1;
+        return WDEC_OK;
+    }
+    if (r->end - p >= 2 && p[1] < 0x80) { /* two bytes, the next most common case */
+        *out = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
+        r->p = p + 2;
         return WDEC_OK;
     }
     return wdec_rd_u32_slow(r, out);
@@ -146,7 +153,9 @@ extern const uint8_t wdec_one_type[256];
  * br_table targets. Grows, never shrinks, so a module costs O(1) allocations per body at most. */
 struct wdec_frame;
 struct wdec_scratch {
-    uint8_t *stack;
+    /* Value types on the operand stack, 16 bits wide on purpose: a uint8_t store may alias
+     * anything, which would make the compiler reload the validator's state after each push. */
+    uint16_t *stack;
     uint32_t stack_cap;
     struct wdec_frame *frames;
     uint32_t frame_cap;
