@@ -5,6 +5,7 @@
  * form table's business, so a wrong combination gets the generic path's own message. */
 #include "x64/parse.h"
 
+#include "x64/format.h"
 #include "x64/generic.h"
 
 #include <stdarg.h>
@@ -141,6 +142,7 @@ struct number {
     uint64_t hex; /* value with bare digits read as hex */
     bool dec_ok, hex_ok;
     bool prefixed; /* had 0x */
+    bool overflow; /* well-formed but too large either way */
 };
 
 static bool parse_number(struct tok t, struct number *out)
@@ -173,6 +175,7 @@ static bool parse_number(struct tok t, struct number *out)
     out->hex_ok = hex_ok;
     out->dec = out->prefixed ? h : d;
     out->dec_ok = out->prefixed ? hex_ok : dec_ok;
+    out->overflow = !out->dec_ok && !out->hex_ok;
     return out->dec_ok || out->hex_ok;
 }
 
@@ -366,6 +369,8 @@ static enum x64_status parse_mem_body(struct pctx *c, struct x64_mem *m)
             take(c);
             break;
         }
+        if (t.kind == T_END)
+            return fail(c, SYNTAX, "missing ']'");
         if (punct_is(t, '+') || punct_is(t, '-')) {
             neg = punct_is(t, '-');
             take(c);
@@ -566,7 +571,10 @@ static enum x64_status parse_operand(struct pctx *c, struct x64_operand *op, str
             take(c);
         t = take(c);
         if ((t.kind != T_NUM && !is_hex_word(t)) || !parse_number(t, &info->num))
-            return fail(c, SYNTAX, "bad number '%.*s'", TOKF(t));
+            return fail(c, info->num.overflow ? X64_ERR_IMM_RANGE : SYNTAX,
+                        info->num.overflow ? "number '%.*s' does not fit in 64 bits"
+                                           : "bad number '%.*s'",
+                        TOKF(t));
         if (size)
             return fail(c, SYNTAX, "a size (PTR) needs a memory operand");
         if (!info->num.dec_ok && (neg || info->num.prefixed))
@@ -694,6 +702,48 @@ static enum x64_status string_size(struct pctx *c, struct x64_asm_insn *in, unsi
         return fail(c, X64_ERR_SIZE_MISSING, "string instruction needs an operand size");
     *out_size = size;
     return X64_OK;
+}
+
+/* --- Mnemonics objdump spells with an immediate folded in --- */
+
+/* cmp<pred>{ps,pd,ss,sd} and vcmp<pred>..., pclmul<q><q>dq and vpclmul..., pushw: the
+ * underlying mnemonic and the immediate (or pushw, the 16-bit immediate form of push). */
+static bool lookup_alias(const char *name, size_t n, enum x64_mnemonic *out, int *out_imm,
+                         bool *out_pushw)
+{
+    char base[24];
+    if (n == 5 && !strncmp(name, "pushw", 5)) {
+        *out_pushw = true;
+        return x64_mnemonic_lookup("push", 4, out);
+    }
+    bool vex = n > 0 && name[0] == 'v';
+    const char *p = name + (vex ? 1 : 0);
+    size_t pn = n - (vex ? 1u : 0u);
+    if (pn > 5 && !strncmp(p, "cmp", 3)) {
+        const char *suffix = p + pn - 2;
+        if (strncmp(suffix, "ps", 2) && strncmp(suffix, "pd", 2) && strncmp(suffix, "ss", 2) &&
+            strncmp(suffix, "sd", 2))
+            return false;
+        for (unsigned imm = 0; imm < 32; imm++) {
+            const char *pred = x64__cmp_predicate(imm, vex);
+            if (pred != NULL && strlen(pred) == pn - 5 && !strncmp(p + 3, pred, pn - 5)) {
+                snprintf(base, sizeof base, "%scmp%.2s", vex ? "v" : "", suffix);
+                *out_imm = (int)imm;
+                return x64_mnemonic_lookup(base, strlen(base), out);
+            }
+        }
+        return false;
+    }
+    if (pn == 12 && !strncmp(p, "pclmul", 6) && !strncmp(p + 10, "dq", 2)) {
+        static const unsigned imms[] = {0x00, 0x01, 0x10, 0x11};
+        for (unsigned k = 0; k < 4; k++)
+            if (!strncmp(p + 6, x64__pclmul_name(imms[k]), 4)) {
+                snprintf(base, sizeof base, "%spclmulqdq", vex ? "v" : "");
+                *out_imm = (int)imms[k];
+                return x64_mnemonic_lookup(base, strlen(base), out);
+            }
+    }
+    return false;
 }
 
 /* --- Helpers over the form table --- */
@@ -838,13 +888,16 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
     bool is_string = is_string_base(mtok);
     bool movabs = tok_is(mtok, "movabs");
     enum x64_mnemonic mn = X64_MN_COUNT;
+    int extra_imm = -1; /* an immediate the mnemonic spells (cmpltps: 1) */
+    bool pushw = false;
     if (!is_string) {
-        char name[24];
+        char name[24] = "";
         if (mtok.n >= sizeof name)
             return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic '%.*s'", TOKF(mtok));
         for (size_t i = 0; i < mtok.n; i++)
             name[i] = lower(mtok.s[i]);
-        if (!x64_mnemonic_lookup(name, mtok.n, &mn))
+        if (!x64_mnemonic_lookup(name, mtok.n, &mn) &&
+            !lookup_alias(name, mtok.n, &mn, &extra_imm, &pushw))
             return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic '%.*s'", TOKF(mtok));
     }
 
@@ -902,6 +955,12 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
     }
     out->mnemonic = mn;
     out->movabs = movabs;
+    out->pushw = pushw;
+    if (extra_imm >= 0) {
+        if (out->nops >= 4)
+            return fail(&c, X64_ERR_INVALID_OPERANDS, "too many operands");
+        out->ops[out->nops++] = x64_op_imm(extra_imm);
+    }
 
     /* A branch to an absolute address. */
     if (out->nops == 1 && info[0].is_number &&
@@ -1079,6 +1138,17 @@ enum x64_status x64_asm_text(struct x64_buf *b, const char *text, size_t len, ui
         s = pick_branch(&in, address, &form, &ops[0], why, sizeof why);
         if (s != X64_OK)
             return x64_buf_fail(b, s, "%s", why);
+    } else if (in.pushw) {
+        const uint16_t *forms;
+        size_t n = x64_mnemonic_forms(in.mnemonic, &forms);
+        for (size_t i = 0; i < n && form == X64_FORM_COUNT; i++) {
+            struct x64_form_desc d;
+            if (x64_form_describe((enum x64_form)forms[i], &d) && d.nops == 1 &&
+                d.ops[0] == X64_OC_IMM16 && in.nops == 1 && in.ops[0].kind == X64_OP_IMM)
+                form = (enum x64_form)forms[i];
+        }
+        if (form == X64_FORM_COUNT)
+            return x64_buf_fail(b, X64_ERR_INVALID_OPERANDS, "pushw takes a 16-bit immediate");
     } else if (in.movabs) {
         s = pick_movabs(&in, &form, why, sizeof why);
         if (s != X64_OK)
