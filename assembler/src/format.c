@@ -200,8 +200,18 @@ static void put_mem(struct sb *s, const struct x64_form_info *f, unsigned i,
     unsigned bytes = class_bytes(oc);
     bool bcst = oc == X64_OC_M16BCST || oc == X64_OC_M32BCST || oc == X64_OC_M64BCST;
     const char *kw = size_keyword(bytes);
+    const char *mn = x64_mnemonic_name((enum x64_mnemonic)f->mnemonic);
     if (f->mnemonic == X64_MN_CMPXCHG16B)
         kw = "OWORD"; /* objdump's name for its m128 */
+    if (!strcmp(mn, "lddqu") || !strcmp(mn, "vlddqu"))
+        kw = NULL; /* objdump prints no size for lddqu's unaligned load */
+    if (oc >= X64_OC_VM32X && oc <= X64_OC_VM64Z) {
+        /* A gather's size keyword is its data element, not its index: vgatherdpd reads
+         * QWORDs through dword indices. ps/d elements are DWORDs, pd/q ones QWORDs. */
+        size_t ml = strlen(mn);
+        char last = ml ? mn[ml - 1] : 'd';
+        kw = (last == 'd' && !(ml >= 2 && mn[ml - 2] == 'p')) || last == 's' ? "DWORD" : "QWORD";
+    }
     bool moffs = oc >= X64_OC_MOFFS8 && oc <= X64_OC_MOFFS64;
     if (kw != NULL && oc != X64_OC_M && !moffs)
         put(s, "%s %s ", kw, bcst ? "BCST" : "PTR");

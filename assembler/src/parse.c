@@ -36,8 +36,7 @@ fail(struct pctx *c, enum x64_status s, const char *fmt, ...)
     return s;
 }
 
-/* Syntax errors have no status of their own in X64_STATUS_LIST. */
-#define SYNTAX X64_ERR_INVALID_ARGUMENT
+#define SYNTAX X64_ERR_SYNTAX
 
 /* --- Lexer --- */
 
@@ -325,6 +324,7 @@ struct opinfo {
     struct number num;
     bool negative; /* written with a leading '-' */
     bool explicit_size;
+    unsigned vsib_width; /* index register width of a VSIB operand, else 0 */
 };
 
 /* Parses `{k1}`, `{z}` after a register or `{1toN}` after memory. */
@@ -358,7 +358,7 @@ static enum x64_status parse_decorations(struct pctx *c, struct x64_operand *op)
 /* Parses `[base+index*scale+disp]` (the '[' already taken) into `m`. Terms are joined by
  * '+' or '-': a register (the first unscaled one is the base), `reg*scale` or `scale*reg` (the
  * index; a vector register makes it VSIB), or a number (summed into the displacement). */
-static enum x64_status parse_mem_body(struct pctx *c, struct x64_mem *m)
+static enum x64_status parse_mem_body(struct pctx *c, struct x64_mem *m, unsigned *vsib_width)
 {
     bool have_base = false, have_index = false, rip = false;
     uint64_t disp = 0;
@@ -442,6 +442,8 @@ static enum x64_status parse_mem_body(struct pctx *c, struct x64_mem *m)
         if (r.cls != R_GPR && r.cls != R_XMM && r.cls != R_YMM && r.cls != R_ZMM)
             return fail(c, X64_ERR_BAD_MEMORY, "'%.*s' cannot be an index register", TOKF(t));
         m->index = (uint8_t)r.num;
+        if (r.cls != R_GPR)
+            *vsib_width = r.size;
     }
     /* The displacement is 32 bits, sign-extended; objdump prints rip+0xffffffff.... */
     int64_t sd = (int64_t)disp;
@@ -501,7 +503,7 @@ static enum x64_status parse_operand(struct pctx *c, struct x64_operand *op, str
             t = peek(c);
             if (punct_is(t, '[')) {
                 take(c);
-                enum x64_status s = parse_mem_body(c, &m);
+                enum x64_status s = parse_mem_body(c, &m, &info->vsib_width);
                 if (s)
                     return s;
             } else if (t.kind == T_NUM || punct_is(t, '-')) {
@@ -560,7 +562,7 @@ static enum x64_status parse_operand(struct pctx *c, struct x64_operand *op, str
         }
     } else if (punct_is(t, '[')) {
         take(c);
-        enum x64_status s = parse_mem_body(c, &m);
+        enum x64_status s = parse_mem_body(c, &m, &info->vsib_width);
         if (s)
             return s;
         is_mem = true;
@@ -956,6 +958,9 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
     out->mnemonic = mn;
     out->movabs = movabs;
     out->pushw = pushw;
+    for (unsigned i = 0; i < out->nops; i++)
+        if (info[i].vsib_width)
+            out->vsib_width = info[i].vsib_width;
     if (extra_imm >= 0) {
         if (out->nops >= 4)
             return fail(&c, X64_ERR_INVALID_OPERANDS, "too many operands");
@@ -1109,6 +1114,49 @@ static enum x64_status pick_movabs(struct x64_asm_insn *in, enum x64_form *out_f
     return X64_ERR_INVALID_OPERANDS;
 }
 
+/* A gather: the form whose VSIB class has the index width written (vm32x/vm32y/...), since
+ * struct x64_mem holds only the index number. The memory size printed is the element's, so
+ * the operand goes to the matcher unsized. */
+static enum x64_status pick_vsib(const struct x64_asm_insn *in, enum x64_form *out_form,
+                                 struct x64_operand *ops, char *why, size_t why_len)
+{
+    for (unsigned i = 0; i < in->nops; i++)
+        if (ops[i].kind == X64_OP_MEM && ops[i].u.mem.index != X64_NOREG)
+            ops[i].size = 0;
+    const uint16_t *forms;
+    size_t n = x64_mnemonic_forms(in->mnemonic, &forms);
+    for (size_t i = 0; i < n; i++) {
+        struct x64_form_desc d;
+        if (!x64_form_describe((enum x64_form)forms[i], &d) || d.nops != in->nops)
+            continue;
+        bool width_ok = false;
+        for (unsigned k = 0; k < d.nops; k++) {
+            enum x64_opclass oc = d.ops[k];
+            unsigned w = (oc == X64_OC_VM32X || oc == X64_OC_VM64X)   ? 16
+                         : (oc == X64_OC_VM32Y || oc == X64_OC_VM64Y) ? 32
+                         : (oc == X64_OC_VM32Z || oc == X64_OC_VM64Z) ? 64
+                                                                      : 0;
+            if (w != 0)
+                width_ok = w == in->vsib_width;
+        }
+        if (!width_ok)
+            continue;
+        struct x64_buf s;
+        if (x64_buf_init(&s, 64) != X64_OK)
+            return X64_ERR_NO_MEMORY;
+        x64_emit_form(&s, (enum x64_form)forms[i], ops);
+        enum x64_status st = s.status;
+        x64_buf_free(&s);
+        if (st == X64_OK) {
+            *out_form = (enum x64_form)forms[i];
+            return X64_OK;
+        }
+    }
+    snprintf(why, why_len, "no form of '%s' takes a VSIB operand with a %u-byte index",
+             x64_mnemonic_name(in->mnemonic), in->vsib_width);
+    return X64_ERR_INVALID_OPERANDS;
+}
+
 enum x64_status x64_asm_text(struct x64_buf *b, const char *text, size_t len, uint64_t address)
 {
     if (b == NULL)
@@ -1149,6 +1197,10 @@ enum x64_status x64_asm_text(struct x64_buf *b, const char *text, size_t len, ui
         }
         if (form == X64_FORM_COUNT)
             return x64_buf_fail(b, X64_ERR_INVALID_OPERANDS, "pushw takes a 16-bit immediate");
+    } else if (in.vsib_width) {
+        s = pick_vsib(&in, &form, ops, why, sizeof why);
+        if (s != X64_OK)
+            return x64_buf_fail(b, s, "%s", why);
     } else if (in.movabs) {
         s = pick_movabs(&in, &form, why, sizeof why);
         if (s != X64_OK)
