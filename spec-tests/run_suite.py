@@ -4,6 +4,7 @@
 # costs one file) and writes a Markdown report: totals, a row per file, and each failing file's
 # failures grouped by cause, for the people fixing compiler/ and runtime/.
 # usage: run_suite.py --kiln build/kiln [--spec-dir DIR] [--out FILE.md] [--jobs 2] [--timeout S]
+#                     [--kiln-arg=--spill-all] [FILE.wast ...]
 import argparse
 import concurrent.futures
 import datetime
@@ -46,10 +47,10 @@ def cause_of(kind, why):
     return f"{kind}: {key}", func
 
 
-def run_one(kiln, wast, timeout):
+def run_one(kiln, extra, wast, timeout):
     name = os.path.basename(wast)
     try:
-        p = subprocess.run([kiln, "wast", "-v", wast], capture_output=True, text=True,
+        p = subprocess.run([kiln, "wast", "-v"] + extra + [wast], capture_output=True, text=True,
                            errors="replace", timeout=timeout)
         out, rc = p.stdout, p.returncode
     except subprocess.TimeoutExpired as e:
@@ -95,6 +96,8 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("--kiln-arg", action="append", default=[],
+                    help="extra argument for `kiln wast`, e.g. --kiln-arg=--spill-all")
     ap.add_argument("files", nargs="*", help="only these .wast base names")
     args = ap.parse_args()
 
@@ -103,7 +106,7 @@ def main():
     if args.files:
         wasts = [w for w in wasts if os.path.basename(w) in args.files]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
-        results = list(ex.map(lambda w: run_one(args.kiln, w, args.timeout), wasts))
+        results = list(ex.map(lambda w: run_one(args.kiln, args.kiln_arg, w, args.timeout), wasts))
 
     tp = sum(r["passed"] for r in results)
     tf = sum(r["failed"] for r in results)
