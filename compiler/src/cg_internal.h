@@ -52,6 +52,13 @@ struct cg_ctrl {
     struct x64_label else_label; /* if: start of the else arm */
 };
 
+/* A direct call's rel32 at module offset `pos` (function-relative while the function is being
+ * compiled) targets function `callee`. */
+struct cg_call_fixup {
+    uint32_t pos;
+    uint32_t callee;
+};
+
 struct cg_ctx {
     const struct wdec_module *mod;
     bool spill_all;
@@ -59,9 +66,13 @@ struct cg_ctx {
     struct x64_buf *b;
     struct cg_error *err;
 
-    struct x64_label *func_labels; /* per function index: code (imports: their thunk) */
-    struct x64_label trap_labels[CG_TRAP_COUNT_];
-    bool trap_used[CG_TRAP_COUNT_];
+    /* Each function is assembled in its own buffer `b` (small label/fixup tables, resolved at
+     * once) and appended to the module blob at `func_base`. Direct calls are patched at the end
+     * from `calls`. */
+    size_t func_base;
+    struct cg_call_fixup *calls;
+    size_t ncalls, calls_cap;
+    struct x64_label trap_labels[CG_TRAP_COUNT_]; /* per function; id 0 = not used yet */
 
     /* trap sites */
     struct cg_trap_site *sites;
@@ -100,15 +111,36 @@ static inline bool cg_is_wide(uint8_t type)
     return type == WDEC_I64 || type == WDEC_FUNCREF || type == WDEC_EXTERNREF || type == WDEC_F64;
 }
 
-/* --- Frame addressing (frame.c) --- */
-struct x64_mem cg_slot_mem(const struct cg_ctx *c, uint32_t depth);
-struct x64_mem cg_local_mem(const struct cg_ctx *c, uint32_t local);
-uint8_t cg_local_type(const struct cg_ctx *c, uint32_t local);
+/* --- Frame addressing (layout in frame.c) --- */
+static inline struct x64_mem cg_slot_mem(const struct cg_ctx *c, uint32_t depth)
+{
+    return x64_mem_b(X64_RBP, c->slot_base - 8 * (int32_t)depth);
+}
+static inline struct x64_mem cg_local_mem(const struct cg_ctx *c, uint32_t local)
+{
+    if (local < c->nparams)
+        return x64_mem_b(X64_RBP, 16 + 8 * (int32_t)local);
+    return x64_mem_b(X64_RBP, -16 - 8 * (int32_t)(local - c->nparams));
+}
+static inline uint8_t cg_local_type(const struct cg_ctx *c, uint32_t local)
+{
+    return c->local_types[local];
+}
 void cg_frame_prologue(struct cg_ctx *c);
 void cg_frame_finish(struct cg_ctx *c); /* patch the frame size */
 void cg_emit_return(struct cg_ctx *c);  /* store results, epilogue */
 struct x64_label cg_trap_label(struct cg_ctx *c, enum cg_trap kind);
-void cg_add_trap_site(struct cg_ctx *c, size_t code_offset);
+void cg_add_trap_site_slow(struct cg_ctx *c, size_t code_offset);
+static inline void cg_add_trap_site(struct cg_ctx *c, size_t code_offset)
+{
+    if (c->nsites < c->sites_cap) {
+        c->sites[c->nsites].code_offset = (uint32_t)(c->func_base + code_offset);
+        c->sites[c->nsites].trap = CG_TRAP_MEMORY_OOB;
+        c->nsites++;
+        return;
+    }
+    cg_add_trap_site_slow(c, code_offset);
+}
 
 /* --- Value stack (value_stack.c) --- */
 bool cg_stack_reserve(struct cg_ctx *c, uint32_t extra);
@@ -118,8 +150,31 @@ void cg_push_slot(struct cg_ctx *c, uint8_t type);
 void cg_push_local(struct cg_ctx *c, uint32_t local);
 void cg_push_flags(struct cg_ctx *c, enum x64_cc cc);
 /* Pops the top entry; a register it holds becomes CG_OWNER_TEMP until cg_release(). */
-struct cg_val cg_pop(struct cg_ctx *c);
-void cg_release(struct cg_ctx *c, const struct cg_val *v);
+static inline struct cg_val cg_pop(struct cg_ctx *c)
+{
+    struct cg_val v = c->stack[--c->sp];
+    if (v.loc == CG_LOC_REG) {
+        if (cg_is_float(v.type))
+            c->xmm_owner[v.reg] = CG_OWNER_TEMP;
+        else
+            c->gp_owner[v.reg] = CG_OWNER_TEMP;
+    } else if (v.loc == CG_LOC_SLOT) {
+        /* Its slot is free memory now; remember where it was for the consumer. */
+        v.local = c->sp;
+    }
+    return v;
+}
+
+static inline void cg_release(struct cg_ctx *c, const struct cg_val *v)
+{
+    if (v->loc != CG_LOC_REG)
+        return;
+    if (cg_is_float(v->type))
+        c->xmm_owner[v->reg] = CG_OWNER_FREE;
+    else
+        c->gp_owner[v->reg] = CG_OWNER_FREE;
+}
+
 /* Truncates the stack to `height`, freeing registers of the dropped entries. */
 void cg_stack_truncate(struct cg_ctx *c, uint32_t height);
 /* Writes entry `i` to its slot (REG/LOCAL/FLAGS/CONST -> SLOT). */
@@ -132,7 +187,12 @@ void cg_flush_flags(struct cg_ctx *c);
 void cg_detach_local(struct cg_ctx *c, uint32_t local);
 /* Called at the start of each instruction: flushes flags unless the op consumes them, and in
  * spill_all mode writes every value to its slot. */
-void cg_begin_op(struct cg_ctx *c, bool consumes_flags);
+void cg_begin_op_slow(struct cg_ctx *c, bool consumes_flags);
+static inline void cg_begin_op(struct cg_ctx *c, bool consumes_flags)
+{
+    if (c->spill_all || (!consumes_flags && c->sp && c->stack[c->sp - 1].loc == CG_LOC_FLAGS))
+        cg_begin_op_slow(c, consumes_flags);
+}
 
 /* --- Register cache (reg_cache.c) --- */
 unsigned cg_alloc_gp(struct cg_ctx *c);
@@ -192,7 +252,7 @@ void cg_lower_ref_is_null(struct cg_ctx *c);
 /* --- Module-level pieces (stubs.c) --- */
 void cg_emit_entry_trampoline(struct cg_ctx *c, const struct wdec_func_type *t);
 void cg_emit_import_thunk(struct cg_ctx *c, uint32_t import_index);
-void cg_emit_trap_stubs(struct cg_ctx *c);
+void cg_emit_trap_stubs(struct cg_ctx *c); /* the current function's used trap labels */
 
 /* --- masm.c: multi-instruction sequences --- */
 void masm_mov_imm(struct cg_ctx *c, unsigned reg, uint8_t type, int64_t imm); /* no flags */

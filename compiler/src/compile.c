@@ -35,10 +35,55 @@ static uint32_t label_off(const struct x64_buf *b, struct x64_label l)
     return (uint32_t)off;
 }
 
-static int site_cmp(const void *a, const void *b)
+/* The module blob: function buffers are appended here as they finish. */
+struct blob {
+    uint8_t *data;
+    size_t len, cap;
+};
+
+static bool blob_append(struct blob *bl, const uint8_t *p, size_t n, size_t align)
 {
-    const struct cg_trap_site *x = a, *y = b;
-    return (x->code_offset > y->code_offset) - (x->code_offset < y->code_offset);
+    size_t start = (bl->len + align - 1) & ~(align - 1);
+    if (start + n > bl->cap) {
+        size_t cap = bl->cap ? bl->cap : 65536;
+        while (cap < start + n)
+            cap *= 2;
+        uint8_t *d = realloc(bl->data, cap);
+        if (!d)
+            return false;
+        bl->data = d;
+        bl->cap = cap;
+    }
+    /* int3 padding between functions. */
+    memset(bl->data + bl->len, 0xCC, start - bl->len);
+    memcpy(bl->data + start, p, n);
+    bl->len = start + n;
+    return true;
+}
+
+static size_t aligned(size_t n, size_t align)
+{
+    return (n + align - 1) & ~(align - 1);
+}
+
+/* Finishes `b` and appends it to the blob; its code starts at blob offset `base`. */
+static bool flush_buf(struct cg_ctx *c, struct x64_buf *b, struct blob *bl)
+{
+    if (x64_buf_finish(b) != X64_OK) {
+        cg_fail(c, CG_ERR_ASSEMBLER, x64_buf_error(b));
+        return false;
+    }
+    size_t nrelocs = 0;
+    x64_buf_relocs(b, &nrelocs);
+    if (nrelocs != 0) {
+        cg_fail(c, CG_ERR_ASSEMBLER, "code is not position independent");
+        return false;
+    }
+    if (!blob_append(bl, b->data, b->len, 16)) {
+        cg_fail(c, CG_ERR_OUT_OF_MEMORY, "out of memory (code blob)");
+        return false;
+    }
+    return true;
 }
 
 cg_status cg_compile_module(const struct wdec_module *module, const struct cg_options *options,
@@ -61,6 +106,8 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
         options = &defaults;
 
     struct x64_buf buf;
+    memset(&buf, 0, sizeof buf);
+    struct blob bl = {NULL, 0, 0};
     struct cg_ctx c;
     memset(&c, 0, sizeof c);
     c.mod = module;
@@ -73,39 +120,34 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
     size_t body_bytes = 0;
     for (uint32_t i = module->func_import_count; i < module->func_count; i++)
         body_bytes += module->funcs[i].body_size;
-    struct x64_label *end_labels = NULL;
-    uint32_t *entry_offsets = NULL, *thunk_offsets = NULL;
-    struct x64_label *type_labels = NULL;
-    struct cg_func_code *funcs = NULL;
-    if (x64_buf_init(&buf, body_bytes * 6 + 4096) != X64_OK) {
-        cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory (code buffer)");
-        goto fail;
-    }
     uint32_t nfuncs = module->func_count, nimports = module->func_import_count;
     uint32_t ndefined = nfuncs - nimports;
-    c.func_labels = calloc(nfuncs + 1, sizeof *c.func_labels);
-    end_labels = calloc(ndefined + 1, sizeof *end_labels);
-    type_labels = calloc(module->type_count + 1, sizeof *type_labels);
-    entry_offsets = calloc(module->type_count + 1, sizeof *entry_offsets);
-    thunk_offsets = calloc(nimports + 1, sizeof *thunk_offsets);
-    funcs = calloc(ndefined + 1, sizeof *funcs);
-    if (!c.func_labels || !end_labels || !type_labels || !entry_offsets || !thunk_offsets ||
-        !funcs || !cg_stack_reserve(&c, 256)) {
+    uint32_t *func_offsets = calloc(nfuncs + 1, sizeof *func_offsets);
+    uint32_t *entry_offsets = calloc(module->type_count + 1, sizeof *entry_offsets);
+    struct cg_func_code *funcs = calloc(ndefined + 1, sizeof *funcs);
+    bl.cap = body_bytes * 2 + 65536;
+    c.sites_cap = body_bytes / 8 + 64; /* about one memory access per 8 body bytes */
+    c.sites = malloc(c.sites_cap * sizeof *c.sites);
+    bl.data = malloc(bl.cap);
+    if (!func_offsets || !entry_offsets || !funcs || !bl.data || !c.sites ||
+        !cg_stack_reserve(&c, 256)) {
         cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory");
         goto fail;
     }
-    for (uint32_t i = 0; i < nfuncs; i++)
-        c.func_labels[i] = x64_label_new(&buf);
-    for (unsigned k = 0; k < CG_TRAP_COUNT_; k++)
-        c.trap_labels[k] = x64_label_new(&buf);
 
     struct wdec_visitor visitor;
     cg_visitor_init(&visitor, options->listing && options->listing->op);
     for (uint32_t i = nimports; i < nfuncs; i++) {
+        const struct wdec_func *fn = &module->funcs[i];
+        if (x64_buf_init(&buf, fn->body_size * 8 + 512) != X64_OK) {
+            cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory (code buffer)");
+            goto fail;
+        }
+        c.func_index = i;
+        c.func_base = aligned(bl.len, 16);
+        memset(c.trap_labels, 0, sizeof c.trap_labels);
         struct wdec_error werr;
         memset(&werr, 0, sizeof werr);
-        c.func_index = i;
-        x64_align(&buf, 16);
         wdec_status s = wdec_func_decode(module, i, &visitor, &c, &werr);
         if (s != WDEC_OK) {
             if (err->status == CG_OK) {
@@ -116,69 +158,87 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
             }
             goto fail;
         }
-        if (err->status != CG_OK)
+        if (err->status != CG_OK || !flush_buf(&c, &buf, &bl))
             goto fail;
-        end_labels[i - nimports] = x64_label_new(&buf);
-        x64_label_bind(&buf, end_labels[i - nimports]);
+        func_offsets[i] = (uint32_t)c.func_base;
+        funcs[i - nimports].code_offset = (uint32_t)c.func_base;
+        funcs[i - nimports].code_size = (uint32_t)(bl.len - c.func_base);
+        funcs[i - nimports].wasm_offset = fn->body_offset;
+        funcs[i - nimports].wasm_size = (uint32_t)fn->body_size;
+        x64_buf_free(&buf);
     }
     c.func_index = UINT32_MAX;
-    for (uint32_t i = 0; i < nimports; i++) {
-        x64_align(&buf, 16);
-        x64_label_bind(&buf, c.func_labels[i]);
-        cg_emit_import_thunk(&c, i);
-    }
-    for (uint32_t t = 0; t < module->type_count; t++) {
-        x64_align(&buf, 16);
-        type_labels[t] = x64_label_new(&buf);
-        x64_label_bind(&buf, type_labels[t]);
-        cg_emit_entry_trampoline(&c, &module->types[t]);
-    }
-    cg_emit_trap_stubs(&c);
-    if (x64_buf_finish(&buf) != X64_OK) {
-        cg_fail(&c, CG_ERR_ASSEMBLER, x64_buf_error(&buf));
+
+    /* Import thunks and entry trampolines: one buffer, labels give their offsets. */
+    if (x64_buf_init(&buf, 256 + 96 * (size_t)nimports + 160 * (size_t)module->type_count) !=
+        X64_OK) {
+        cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory (code buffer)");
         goto fail;
     }
-    size_t nrelocs = 0;
-    x64_buf_relocs(&buf, &nrelocs);
-    if (nrelocs != 0) {
-        cg_fail(&c, CG_ERR_ASSEMBLER, "code blob is not position independent");
+    {
+        struct x64_label *labels =
+            calloc((size_t)nimports + module->type_count + 1, sizeof *labels);
+        if (!labels) {
+            cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory");
+            goto fail;
+        }
+        for (uint32_t i = 0; i < nimports; i++) {
+            x64_align(&buf, 16);
+            labels[i] = x64_label_new(&buf);
+            x64_label_bind(&buf, labels[i]);
+            cg_emit_import_thunk(&c, i);
+        }
+        for (uint32_t t = 0; t < module->type_count; t++) {
+            x64_align(&buf, 16);
+            labels[nimports + t] = x64_label_new(&buf);
+            x64_label_bind(&buf, labels[nimports + t]);
+            cg_emit_entry_trampoline(&c, &module->types[t]);
+        }
+        size_t base = aligned(bl.len, 16);
+        if (!flush_buf(&c, &buf, &bl)) {
+            free(labels);
+            goto fail;
+        }
+        for (uint32_t i = 0; i < nimports; i++)
+            func_offsets[i] = (uint32_t)(base + label_off(&buf, labels[i]));
+        for (uint32_t t = 0; t < module->type_count; t++)
+            entry_offsets[t] = (uint32_t)(base + label_off(&buf, labels[nimports + t]));
+        free(labels);
+    }
+    x64_buf_free(&buf);
+    if (bl.len > INT32_MAX) {
+        cg_fail(&c, CG_ERR_LIMIT, "code blob larger than 2 GiB");
         goto fail;
     }
 
-    out->bytes = malloc(buf.len ? buf.len : 1);
-    if (!out->bytes) {
-        cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory (code copy)");
-        goto fail;
+    /* Direct calls: rel32 from the end of the call to the callee. */
+    for (size_t k = 0; k < c.ncalls; k++) {
+        const struct cg_call_fixup *f = &c.calls[k];
+        int32_t rel = (int32_t)((int64_t)func_offsets[f->callee] - (int64_t)(f->pos + 4));
+        memcpy(bl.data + f->pos, &rel, 4);
     }
-    memcpy(out->bytes, buf.data, buf.len);
-    out->size = buf.len;
+
+    out->bytes = bl.data;
+    out->size = bl.len;
     out->num_imported_funcs = nimports;
     out->num_funcs = ndefined;
-    for (uint32_t i = 0; i < ndefined; i++) {
-        uint32_t start = label_off(&buf, c.func_labels[nimports + i]);
-        funcs[i].code_offset = start;
-        funcs[i].code_size = label_off(&buf, end_labels[i]) - start;
-        funcs[i].wasm_offset = module->funcs[nimports + i].body_offset;
-        funcs[i].wasm_size = (uint32_t)module->funcs[nimports + i].body_size;
-    }
     out->funcs = funcs;
     out->num_types = module->type_count;
-    for (uint32_t t = 0; t < module->type_count; t++)
-        entry_offsets[t] = label_off(&buf, type_labels[t]);
     out->entry_offsets = entry_offsets;
-    for (uint32_t i = 0; i < nimports; i++)
-        thunk_offsets[i] = label_off(&buf, c.func_labels[i]);
-    out->import_thunk_offsets = thunk_offsets;
-    qsort(c.sites, c.nsites, sizeof *c.sites, site_cmp);
-    out->trap_sites = c.sites;
+    if (nimports) {
+        out->import_thunk_offsets = malloc(nimports * sizeof(uint32_t));
+        if (!out->import_thunk_offsets) {
+            out->bytes = NULL;
+            cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory");
+            goto fail;
+        }
+        memcpy(out->import_thunk_offsets, func_offsets, nimports * sizeof(uint32_t));
+    }
+    out->trap_sites = c.sites; /* emitted in code order: already sorted */
     out->num_trap_sites = c.nsites;
-    c.sites = NULL;
     out->wasm_code_bytes = body_bytes;
-
-    x64_buf_free(&buf);
-    free(c.func_labels);
-    free(end_labels);
-    free(type_labels);
+    free(func_offsets);
+    free(c.calls);
     free(c.stack);
     free(c.ctrl);
     out->compile_seconds = now_seconds() - t0;
@@ -186,16 +246,14 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
 
 fail:
     x64_buf_free(&buf);
-    free(c.func_labels);
-    free(end_labels);
-    free(type_labels);
+    free(bl.data);
+    free(func_offsets);
     free(entry_offsets);
-    free(thunk_offsets);
     free(funcs);
+    free(c.calls);
     free(c.stack);
     free(c.ctrl);
     free(c.sites);
-    free(out->bytes);
     memset(out, 0, sizeof *out);
     return err->status != CG_OK ? err->status : CG_ERR_ASSEMBLER;
 }

@@ -8,30 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct x64_mem cg_slot_mem(const struct cg_ctx *c, uint32_t depth)
-{
-    return x64_mem_b(X64_RBP, c->slot_base - 8 * (int32_t)depth);
-}
-
-struct x64_mem cg_local_mem(const struct cg_ctx *c, uint32_t local)
-{
-    if (local < c->nparams)
-        return x64_mem_b(X64_RBP, 16 + 8 * (int32_t)local);
-    return x64_mem_b(X64_RBP, -16 - 8 * (int32_t)(local - c->nparams));
-}
-
-uint8_t cg_local_type(const struct cg_ctx *c, uint32_t local)
-{
-    return c->local_types[local];
-}
-
 struct x64_label cg_trap_label(struct cg_ctx *c, enum cg_trap kind)
 {
-    c->trap_used[kind] = true;
+    if (c->trap_labels[kind].id == 0)
+        c->trap_labels[kind] = x64_label_new(c->b);
     return c->trap_labels[kind];
 }
 
-void cg_add_trap_site(struct cg_ctx *c, size_t code_offset)
+void cg_add_trap_site_slow(struct cg_ctx *c, size_t code_offset)
 {
     if (c->nsites == c->sites_cap) {
         size_t cap = c->sites_cap ? c->sites_cap * 2 : 256;
@@ -43,7 +27,7 @@ void cg_add_trap_site(struct cg_ctx *c, size_t code_offset)
         c->sites = s;
         c->sites_cap = cap;
     }
-    c->sites[c->nsites].code_offset = (uint32_t)code_offset;
+    c->sites[c->nsites].code_offset = (uint32_t)(c->func_base + code_offset);
     c->sites[c->nsites].trap = CG_TRAP_MEMORY_OOB;
     c->nsites++;
 }

@@ -3,6 +3,8 @@
  * Arguments and results travel in 8-byte slots at [rsp] (docs/DESIGN-compiler.md). */
 #include "cg_internal.h"
 
+#include <stdlib.h>
+
 /* Stores the top `np` values to the outgoing area and spills every register value. */
 static void prepare_call(struct cg_ctx *c, const struct wdec_func_type *t)
 {
@@ -43,7 +45,21 @@ static void push_results(struct cg_ctx *c, const struct wdec_func_type *t)
 void cg_lower_call(struct cg_ctx *c, uint32_t func_index, const struct wdec_func_type *type)
 {
     prepare_call(c, type);
-    x64_call_label(c->b, c->func_labels[func_index]);
+    /* rel32 patched when the whole module is laid out (callee may not be compiled yet). */
+    x64_call_rel32(c->b, 0);
+    if (c->ncalls == c->calls_cap) {
+        size_t cap = c->calls_cap ? c->calls_cap * 2 : 1024;
+        struct cg_call_fixup *n = realloc(c->calls, cap * sizeof *n);
+        if (!n) {
+            cg_fail(c, CG_ERR_OUT_OF_MEMORY, "out of memory (call fixups)");
+            return;
+        }
+        c->calls = n;
+        c->calls_cap = cap;
+    }
+    c->calls[c->ncalls].pos = (uint32_t)(c->func_base + c->b->len - 4);
+    c->calls[c->ncalls].callee = func_index;
+    c->ncalls++;
     if (func_index < c->mod->func_import_count)
         reload_instance(c);
     push_results(c, type);

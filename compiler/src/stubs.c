@@ -71,9 +71,9 @@ void cg_emit_trap_stubs(struct cg_ctx *c)
 {
     struct x64_buf *b = c->b;
     for (unsigned k = 1; k < CG_TRAP_COUNT_; k++) {
+        if (c->trap_labels[k].id == 0)
+            continue;
         x64_label_bind(b, c->trap_labels[k]);
-        if (!c->trap_used[k])
-            continue; /* bound anyway: an unused label costs nothing */
         x64_mov_r64_r64(b, X64_RDI, CG_REG_VMCTX);
         x64_mov_r32_imm32(b, X64_RSI, (int32_t)k);
         /* call_indirect jumps here with the element index in r10 (the detail). */

@@ -81,31 +81,6 @@ void cg_push_flags(struct cg_ctx *c, enum x64_cc cc)
     v->cc = (uint8_t)cc;
 }
 
-struct cg_val cg_pop(struct cg_ctx *c)
-{
-    struct cg_val v = c->stack[--c->sp];
-    if (v.loc == CG_LOC_REG) {
-        if (cg_is_float(v.type))
-            c->xmm_owner[v.reg] = CG_OWNER_TEMP;
-        else
-            c->gp_owner[v.reg] = CG_OWNER_TEMP;
-    } else if (v.loc == CG_LOC_SLOT) {
-        /* Its slot is free memory now; remember where it was for the consumer. */
-        v.local = c->sp;
-    }
-    return v;
-}
-
-void cg_release(struct cg_ctx *c, const struct cg_val *v)
-{
-    if (v->loc != CG_LOC_REG)
-        return;
-    if (cg_is_float(v->type))
-        c->xmm_owner[v->reg] = CG_OWNER_FREE;
-    else
-        c->gp_owner[v->reg] = CG_OWNER_FREE;
-}
-
 void cg_stack_truncate(struct cg_ctx *c, uint32_t height)
 {
     while (c->sp > height) {
@@ -186,7 +161,7 @@ void cg_detach_local(struct cg_ctx *c, uint32_t local)
     }
 }
 
-void cg_begin_op(struct cg_ctx *c, bool consumes_flags)
+void cg_begin_op_slow(struct cg_ctx *c, bool consumes_flags)
 {
     if (c->spill_all)
         cg_spill_all(c, true, true);

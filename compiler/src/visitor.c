@@ -32,9 +32,8 @@ static wdec_status v_func_begin(void *ctx, const struct wdec_func_info *fn)
         c->gp_owner[i] = c->xmm_owner[i] = CG_OWNER_FREE;
     if ((uint64_t)fn->local_count * 8 > 0x10000000u)
         return cg_fail(c, CG_ERR_LIMIT, "too many locals");
-    x64_label_bind(c->b, c->func_labels[fn->func_index]);
     if (c->listing && c->listing->func)
-        c->listing->func(c->listing->ctx, fn->func_index, (uint32_t)c->b->len);
+        c->listing->func(c->listing->ctx, fn->func_index, (uint32_t)(c->func_base + c->b->len));
     struct wdec_block_type bt = {0, fn->type->result_count, NULL, fn->type->results,
                                  fn->type_index};
     wdec_status s = cg_ctrl_push(c, CG_CTRL_FUNC, &bt);
@@ -52,6 +51,7 @@ static wdec_status v_func_end(void *ctx)
         cg_emit_return(c);
     }
     cg_frame_finish(c);
+    cg_emit_trap_stubs(c);
     return done(c);
 }
 
@@ -60,7 +60,8 @@ static wdec_status v_instr_begin(void *ctx, enum wdec_opcode op, size_t offset)
     CTX;
     (void)op;
     if (c->listing && c->listing->op)
-        c->listing->op(c->listing->ctx, c->func_index, offset, (uint32_t)c->b->len);
+        c->listing->op(c->listing->ctx, c->func_index, offset,
+                       (uint32_t)(c->func_base + c->b->len));
     return WDEC_OK;
 }
 
