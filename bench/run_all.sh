@@ -3,7 +3,10 @@
 # Runs every kiln benchmark in one go and keeps the output: emit speed (bench_asm, wall clock
 # and callgrind), run time (bench/run), compile speed and code size (bench/compile).
 #   bench/run_all.sh [BUILD_DIR]        (default: build-bench next to this folder's parent)
-# Environment: RUNS (repetitions, default 5), SKIP (space-separated: asm callgrind run compile).
+# Environment: RUNS (repetitions, default 5), SKIP (space-separated: asm callgrind run compile),
+# SNAPSHOT=1 builds kiln and bench_asm from `git archive HEAD` (in BUILD_DIR-src) instead of
+# the working tree, so the figures belong to one exact commit even in a shared checkout (give
+# it a build dir of its own: CMake refuses to switch a build dir to another source tree).
 # Results go to stdout and bench/.work/results/<UTC time>.txt (+ .json per part).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,8 +31,16 @@ section() { printf '\n=== %s ===\n' "$*"; }
     echo "node $(node --version)"
     git -C "$root" log -1 --format='kiln commit %h %s'
 
+    src="$root"
+    if [ "${SNAPSHOT:-0}" = 1 ]; then
+        src="$build-src"
+        rm -rf "$src" && mkdir -p "$src" && git -C "$root" archive HEAD | tar -x -C "$src"
+        echo "sources: git archive HEAD ($(git -C "$root" rev-parse --short HEAD)) in $src"
+    else
+        echo "sources: working tree $root (may hold uncommitted work)"
+    fi
     section "build ($build, Release)"
-    cmake -S "$root" -B "$build" -DKILN_BENCH=ON -DKILN_BUILD_TESTS=OFF \
+    cmake -S "$src" -B "$build" -DKILN_BENCH=ON -DKILN_BUILD_TESTS=OFF -DKILN_SPEC_TESTS=OFF \
         -DCMAKE_BUILD_TYPE=Release >/dev/null || echo "configure FAILED"
     cmake --build "$build" --target bench_asm -j2 >/dev/null 2>&1 ||
         echo "bench_asm: build FAILED"
