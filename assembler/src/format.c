@@ -220,7 +220,7 @@ static void put_mem(struct sb *s, const struct x64_form_info *f, unsigned i,
         put(s, "%s:0x%" PRIx64, seg_names[m->segment ? m->segment : X64_SEG_DS], a);
         return;
     }
-    if (m->segment != 0 && m->segment <= X64_SEG_GS)
+    if (m->segment == X64_SEG_FS || m->segment == X64_SEG_GS)
         put(s, "%s:", seg_names[m->segment]);
     if (m->flags & X64_MEM_RIP) {
         put(s, "[rip");
@@ -232,7 +232,7 @@ static void put_mem(struct sb *s, const struct x64_form_info *f, unsigned i,
     }
     if (m->base == X64_NOREG && m->index == X64_NOREG) {
         /* [disp32] without base or index: objdump spells it ds:0x... */
-        if (m->segment == 0)
+        if (m->segment != X64_SEG_FS && m->segment != X64_SEG_GS)
             put(s, "ds:");
         put(s, "0x%" PRIx64, (uint64_t)(int64_t)m->disp);
         return;
@@ -450,9 +450,12 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
         unsigned nmine = 0;
         for (unsigned k = 0; k < (f->pfx >> 24) && k < 3; k++)
             mine[nmine++] = (uint8_t)(f->pfx >> (8 * k));
+        /* fs/gs show in the operand (fs:[rax]); es/cs/ss/ds do nothing in 64-bit mode and
+         * objdump shows them as prefix words (`cs nop ...`), so they stay in the scan. */
         for (unsigned k = 0; k < f->nops && k < nops; k++)
-            if (ops[k].kind == X64_OP_MEM && ops[k].u.mem.segment != 0 &&
-                ops[k].u.mem.segment <= X64_SEG_GS && nmine < 4)
+            if (ops[k].kind == X64_OP_MEM &&
+                (ops[k].u.mem.segment == X64_SEG_FS || ops[k].u.mem.segment == X64_SEG_GS) &&
+                nmine < 4)
                 mine[nmine++] = (uint8_t) "\x26\x2e\x36\x3e\x64\x65"[ops[k].u.mem.segment - 1u];
         const struct string_op *so = find_string_op(f);
         bool branch = f->mnemonic == X64_MN_JMP || f->mnemonic == X64_MN_CALL ||

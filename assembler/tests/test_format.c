@@ -50,7 +50,7 @@ static void capture_hook(void *ctx, const struct x64_buf *b, enum x64_form form,
 
 static struct x64_mem sample_mem(unsigned v)
 {
-    switch (v % 8) {
+    switch (v % 9) {
     case 0:
         return x64_mem_bis(X64_RAX, X64_RCX, 4, 0x10);
     case 1:
@@ -70,7 +70,8 @@ static struct x64_mem sample_mem(unsigned v)
     }
 }
 
-static bool sample_ops(const struct x64_form_desc *d, unsigned v, struct x64_operand *ops)
+static bool sample_ops(const struct x64_form_desc *d, unsigned v, unsigned seed,
+                       struct x64_operand *ops)
 {
     unsigned vmax = d->kind == X64_KIND_EVEX ? 32u : 16u;
     for (unsigned i = 0; i < d->nops; i++) {
@@ -174,7 +175,7 @@ static bool sample_ops(const struct x64_form_desc *d, unsigned v, struct x64_ope
                 [X64_OC_M128] = 16, [X64_OC_M256] = 32, [X64_OC_M512] = 64};
             if (d->ops[i] < X64_OC_M || d->ops[i] > X64_OC_M512)
                 return false;
-            ops[i] = x64_op_mem(sizes[d->ops[i]], sample_mem(v + i));
+            ops[i] = x64_op_mem(sizes[d->ops[i]], sample_mem(seed + v * 3u + i));
             break;
         }
         }
@@ -266,7 +267,7 @@ static void emit_all_forms(struct emitted *e)
         bool any = false;
         for (unsigned v = 0; v < 3; v++) {
             struct x64_operand ops[4];
-            if (!sample_ops(&d, v, ops))
+            if (!sample_ops(&d, v, form, ops))
                 continue;
             /* Try on a scratch buffer first: some samples are invalid for some forms
              * (ah with REX, register 0 where the form refuses it), and errors are sticky. */
