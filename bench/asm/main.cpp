@@ -4,7 +4,8 @@
 // machine). First checks that every backend produced the same bytes, then times them
 // interleaved (thread CPU time, samples of >= 20 ms) and prints the median M instructions/s of
 // each and the ratios to AsmJit.
-//   bench_asm [--blocks N] [--runs R] [--only BACKEND]
+//   bench_asm [--blocks N] [--runs R] [--only BACKEND] [--check]
+// `--check` stops after the byte comparison (the ctest bench_asm_check).
 // One emit call is one "function": a fresh buffer, 50 blocks (~8 KB of code) by default; with
 // --blocks 2000 (~340 KB per buffer) allocation and page faults dominate every backend.
 // `--only` emits once with one backend and skips the check: the callgrind variant
@@ -59,7 +60,8 @@ double median(std::vector<double> v)
 
 int usage()
 {
-    std::fprintf(stderr, "usage: bench_asm [--blocks N] [--runs R] [--only BACKEND]\nbackends:");
+    std::fprintf(stderr,
+                 "usage: bench_asm [--blocks N] [--runs R] [--only BACKEND] [--check]\nbackends:");
     for (const Backend &b : k_backends)
         std::fprintf(stderr, " %s", b.name);
     std::fprintf(stderr, "\n");
@@ -95,6 +97,7 @@ int main(int argc, char **argv)
     size_t blocks = 50; // ~1,800 instructions, ~8 KB: a mid-sized Wasm function
     int runs = 11;
     const char *only = nullptr;
+    bool check_only = false;
     for (int i = 1; i < argc; i++) {
         std::string arg = argv[i];
         if (arg == "--blocks" && i + 1 < argc)
@@ -103,6 +106,8 @@ int main(int argc, char **argv)
             runs = std::atoi(argv[++i]);
         else if (arg == "--only" && i + 1 < argc)
             only = argv[++i];
+        else if (arg == "--check")
+            check_only = true;
         else
             return usage();
     }
@@ -126,13 +131,14 @@ int main(int argc, char **argv)
         return usage();
     }
 
-    // --- Check: all backends must produce the same bytes ---
-    size_t cap = 64 + blocks * 256;
+    // --- Check: all backends must produce the same bytes, over every pick (>= 1024 blocks) ---
+    const size_t check_blocks = std::max<size_t>(blocks, MIX_PICKS);
+    const size_t cap = 64 + check_blocks * 256;
     std::vector<std::vector<uint8_t>> code(k_nbackends);
     bool all_same = true;
     for (size_t k = 0; k < k_nbackends; k++) {
         code[k].resize(cap);
-        size_t size = k_backends[k].fn(picks.data(), blocks, code[k].data(), cap);
+        size_t size = k_backends[k].fn(picks.data(), check_blocks, code[k].data(), cap);
         if (size == 0) {
             std::printf("%s: FAILED to emit the mix\n", k_backends[k].name);
             return 1;
@@ -146,10 +152,14 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < k_nbackends; k++)
         if (k != ref)
             all_same &= same_bytes(k_backends[k].name, code[k], k_backends[ref].name, code[ref]);
-    std::printf("mix: %zu blocks x %d instructions = %.0f instructions, %zu bytes; "
-                "%s\n",
-                blocks, MIX_INSNS_PER_BLOCK, insns, code[ref].size(),
+    std::printf("check: %zu blocks x %d instructions, %zu bytes: %s\n", check_blocks,
+                MIX_INSNS_PER_BLOCK, code[ref].size(),
                 all_same ? "all backends emit identical bytes" : "BYTES DIFFER (see above)");
+    std::printf("timed: %zu blocks x %d instructions = %.0f instructions per emit call\n", blocks,
+                MIX_INSNS_PER_BLOCK, insns);
+
+    if (check_only || !all_same)
+        return all_same ? 0 : 1;
 
     // --- Timing: interleaved, each sample long enough (>= 20 ms) to be read reliably ---
     std::vector<int> reps(k_nbackends, 1);
