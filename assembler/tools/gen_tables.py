@@ -279,6 +279,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=ROOT)
     ap.add_argument("--table", default=os.path.join(ROOT, "tables", "x64.isa"))
+    ap.add_argument("--typed-test", help="also write a C test comparing every typed emitter "
+                    "with x64_emit_form() (built from the build dir, not committed)")
     args = ap.parse_args()
     rows = []
     with open(args.table) as fh:
@@ -327,7 +329,149 @@ def main():
     write_emit_h(os.path.join(args.out, "include", "x64", "gen", "emit.h"), forms)
     write_forms_inc(os.path.join(args.out, "src", "gen", "forms.inc"), mnemonics, mn_index,
                     out_forms)
+    if args.typed_test:
+        write_typed_test(args.typed_test, forms)
     return 0
+
+
+def sample(c, f, variant):
+    """(C argument expression, x64_operand expression) for class c in variant 0/1."""
+    kind = CLASSES[c][1]
+    sz = CLASSES[c][2]
+    evex = f.row.kind == "evex"
+    if kind == "gpr":
+        r = ["X64_R9", "X64_RSI"][variant] if sz != 1 else ["X64_R10", "X64_DIL"][variant]
+        return r, f"x64_op_reg(X64_RC_GPR, {sz}, {r})"
+    if kind == "vec":
+        n = [3, 20 if evex else 12][variant]
+        return f"{n}u", f"x64_op_{c}({n})"
+    if kind == "mask":
+        return "2u", "x64_op_k(2)"
+    if kind in ("mem", "bcst"):
+        m = ["x64_mem_bis(X64_R13, X64_R10, 4, 0x100)", "x64_mem_b(X64_RSP, -8)"][variant]
+        op = f"x64_op_mem({sz}, {m})"
+        if kind == "bcst":
+            op = f"bcst_op({op})"
+        return m, op
+    if kind == "vsib":
+        m = ["x64_mem_bis(X64_RAX, (enum x64_gpr)5, 4, 8)", "x64_mem_bis(X64_R12, (enum x64_gpr)9, 8, -64)"][variant]
+        return m, f"x64_op_mem({sz}, {m})"
+    if kind == "moffs":
+        m = "x64_mem_moffs(0x1122334455667788ull)"
+        return m, f"x64_op_mem({sz}, {m})"
+    if kind == "rel":
+        v = ["0x10", "-0x20"][variant]
+        return v, f"x64_op_imm({v})"
+    if kind == "imm":
+        if c == "imm8":
+            v = ["-5", "0x7f"][variant] if "sx" in f.row.attrs else ["0x12", "0x85"][variant]
+        elif c == "imm16":
+            v = ["0x1234", "-1000"][variant]
+        elif c == "imm32":
+            v = ["0x12345678", "-100000"][variant]
+        else:
+            v = ["0x123456789abcdefll", "-2ll"][variant]
+        return v, f"x64_op_imm({v})"
+    if kind == "fixed":
+        return None, f"x64_op_reg(X64_RC_GPR, {sz}, {FIXED[c][1]})"
+    if kind == "fixedvec":
+        return None, "x64_op_xmm(0)"
+    return None, "x64_op_imm(1)"
+
+
+def write_typed_test(path, forms):
+    L = [HEADER, """/* Every typed emitter against x64_emit_form() with the same operands: the inline fast path
+ * and the checked table-driven path must produce identical bytes. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "x64/x64.h"
+
+static inline struct x64_operand bcst_op(struct x64_operand o)
+{
+    o.bcst = 1;
+    return o;
+}
+
+static void check(struct x64_buf *t, enum x64_form form, const struct x64_operand *ops,
+                  const char *name)
+{
+    struct x64_buf g;
+    x64_buf_init(&g, 0);
+    x64_emit_form(&g, form, ops);
+    cr_expect_eq(t->status, X64_OK, "%s typed: %s", name, x64_buf_error(t));
+    cr_expect_eq(g.status, X64_OK, "%s generic: %s", name, x64_buf_error(&g));
+    cr_expect(t->len == g.len && memcmp(t->data, g.data, t->len) == 0, "%s: bytes differ", name);
+    x64_buf_free(&g);
+    x64_buf_free(t);
+    x64_buf_init(t, 0);
+}
+
+"""]
+    chunk = [0]
+
+    def open_chunk():
+        L.append(f"Test(x64_typed, chunk_{chunk[0]:03d})\n{{\n    struct x64_buf t;\n"
+                 "    x64_buf_init(&t, 0);\n    unsigned n = 0;\n")
+
+    def close_chunk():
+        L.append("    x64_buf_free(&t);\n    cr_assert_gt(n, 0);\n}\n\n")
+        chunk[0] += 1
+
+    open_chunk()
+    count = 0
+    done = set()
+    for f in forms:
+        r = f.row
+        if "nogen" in r.attrs:
+            continue
+        name = typed_name(r.mnemonic, f.ops)
+        if name in done:
+            continue
+        done.add(name)
+        for variant in (0, 1):
+            args = ["&t"]
+            ops = []
+            if r.cc:
+                args.append("X64_CC_NE")
+            for c in f.ops:
+                a, o = sample(c, f, variant)
+                if a is not None:
+                    args.append(a)
+                ops.append(o)
+            deco = []
+            if r.kind == "evex":
+                if any(f.kmask):
+                    args.append(f"{variant + 1}u")
+                    for i, km in enumerate(f.kmask):
+                        if km:
+                            deco.append(f"ops[{i}].mask = {variant + 1};")
+                if any(f.zero):
+                    args.append("true" if variant else "false")
+                    for i, zz in enumerate(f.zero):
+                        if zz and variant:
+                            deco.append(f"ops[{i}].zero = 1;")
+            if r.cc:
+                form = f"(enum x64_form)(X64_FORM_{cident(typed_name(cc_mnemonics(r.mnemonic)[0], f.ops))} + X64_CC_NE)"
+            else:
+                form = f"X64_FORM_{cident(name)}"
+            L.append("    {\n")
+            if ops:
+                L.append(f"        struct x64_operand ops[] = {{{', '.join(ops)}}};\n")
+            else:
+                L.append("        const struct x64_operand *ops = NULL;\n")
+            for d in deco:
+                L.append(f"        {d}\n")
+            L.append(f"        x64_{name}({', '.join(args)});\n")
+            L.append(f"        check(&t, {form}, ops, \"{name}/{variant}\");\n")
+            L.append("        n++;\n    }\n")
+            count += 1
+            if count % 64 == 0:
+                close_chunk()
+                open_chunk()
+    close_chunk()
+    open_write(path, "".join(L))
 
 
 def cident(s):
