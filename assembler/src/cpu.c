@@ -51,6 +51,7 @@ static uint64_t detect(void)
         SET(c & (1u << 22), MOVBE);
         SET(c & (1u << 25), AES);
         SET(c & (1u << 1), PCLMUL);
+        SET(c & (1u << 30), RDRAND);
         bool osxsave = (c & (1u << 27)) != 0;
         uint64_t xcr0 = osxsave ? xgetbv0() : 0;
         bool avx_os = (xcr0 & 6u) == 6u;
@@ -63,6 +64,7 @@ static uint64_t detect(void)
             SET(b & (1u << 8), BMI2);
             SET(b & (1u << 19), ADX);
             SET(b & (1u << 29), SHA);
+            SET(b & (1u << 18), RDSEED);
             SET(avx_os && (b & (1u << 5)), AVX2);
             SET(avx512_os && (b & (1u << 16)), AVX512F);
             SET(avx512_os && (b & (1u << 17)), AVX512DQ);

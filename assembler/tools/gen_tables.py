@@ -20,7 +20,7 @@ CC_ALIASES = {"c": "b", "nae": "b", "nb": "ae", "nc": "ae", "z": "e", "nz": "ne"
               "nbe": "a", "pe": "p", "po": "np", "nge": "l", "nl": "ge", "ng": "le", "nle": "g"}
 # Whole-mnemonic aliases accepted by x64_mnemonic_lookup().
 MN_ALIASES = {"repz": "repe", "repnz": "repne", "sal": "shl", "movabs": "mov",
-              "wait": "fwait", "cmovnae": None}
+              "wait": "fwait", "pushfq": "pushf", "popfq": "popf", "xlat": "xlatb"}
 
 # Operand classes: name -> (C opclass, kind, size, param type or None for implicit)
 # kind: gpr vec mask mem moffs vsib bcst imm rel fixed one

@@ -36,7 +36,9 @@
     X(AVX512BW, avx512bw)                                                                          \
     X(AVX512DQ, avx512dq)                                                                          \
     X(AVX512VL, avx512vl)                                                                          \
-    X(AVX512CD, avx512cd)
+    X(AVX512CD, avx512cd)                                                                          \
+    X(RDRAND, rdrand)                                                                              \
+    X(RDSEED, rdseed)
 
 enum x64_feature {
 #define X64_FEATURE_ENUM_(up, low) X64_FEATURE_##up,

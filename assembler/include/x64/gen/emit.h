@@ -7756,4 +7756,172 @@ static inline void x64_psrad_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t i
     X64__LIST(b, X64_FORM_PSRAD_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
+/* endbr64   [ZO: F3 0F 1E FA; base] */
+static inline void x64_endbr64(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B3(0x0f, 0x1e, 0xfa), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ENDBR64, 0, 0, 0, 0, NULL);
+}
+
+/* prefetcht0 m8  [M: 0F 18 /1; sse] */
+static inline void x64_prefetcht0_m8(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x18), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PREFETCHT0_M8, 0, 0, 0, 0, &mem);
+}
+
+/* prefetcht1 m8  [M: 0F 18 /2; sse] */
+static inline void x64_prefetcht1_m8(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x18), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PREFETCHT1_M8, 0, 0, 0, 0, &mem);
+}
+
+/* prefetcht2 m8  [M: 0F 18 /3; sse] */
+static inline void x64_prefetcht2_m8(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x18), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PREFETCHT2_M8, 0, 0, 0, 0, &mem);
+}
+
+/* prefetchnta m8  [M: 0F 18 /0; sse] */
+static inline void x64_prefetchnta_m8(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x18), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PREFETCHNTA_M8, 0, 0, 0, 0, &mem);
+}
+
+/* prefetchw m8  [M: 0F 0D /1; base] */
+static inline void x64_prefetchw_m8(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x0d), 0u, X64__RM_MEM, 1u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PREFETCHW_M8, 0, 0, 0, 0, &mem);
+}
+
+/* clflush m8  [M: 0F AE /7; base] */
+static inline void x64_clflush_m8(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xae), 0u, X64__RM_MEM, 7u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CLFLUSH_M8, 0, 0, 0, 0, &mem);
+}
+
+/* movnti m32,r32  [MR: 0F C3 /r; sse2] */
+static inline void x64_movnti_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc3), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVNTI_M32_R32, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movnti m64,r64  [MR: REX.W 0F C3 /r; sse2] */
+static inline void x64_movnti_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc3), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVNTI_M64_R64, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* rdrand r16  [M: 66 0F C7 /6; rdrand] */
+static inline void x64_rdrand_r16(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc7), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RDRAND_R16, (int64_t)dst, 0, 0, 0, NULL);
+}
+
+/* rdrand r32  [M: 0F C7 /6; rdrand] */
+static inline void x64_rdrand_r32(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc7), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RDRAND_R32, (int64_t)dst, 0, 0, 0, NULL);
+}
+
+/* rdrand r64  [M: REX.W 0F C7 /6; rdrand] */
+static inline void x64_rdrand_r64(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc7), 8u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RDRAND_R64, (int64_t)dst, 0, 0, 0, NULL);
+}
+
+/* rdseed r16  [M: 66 0F C7 /7; rdseed] */
+static inline void x64_rdseed_r16(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc7), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RDSEED_R16, (int64_t)dst, 0, 0, 0, NULL);
+}
+
+/* rdseed r32  [M: 0F C7 /7; rdseed] */
+static inline void x64_rdseed_r32(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc7), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RDSEED_R32, (int64_t)dst, 0, 0, 0, NULL);
+}
+
+/* rdseed r64  [M: REX.W 0F C7 /7; rdseed] */
+static inline void x64_rdseed_r64(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc7), 8u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RDSEED_R64, (int64_t)dst, 0, 0, 0, NULL);
+}
+
+/* xgetbv   [ZO: 0F 01 D0; base] */
+static inline void x64_xgetbv(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x01, 0xd0), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_XGETBV, 0, 0, 0, 0, NULL);
+}
+
+/* xlatb   [ZO: D7; base] */
+static inline void x64_xlatb(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xd7), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_XLATB, 0, 0, 0, 0, NULL);
+}
+
+/* int1   [ZO: F1; base] */
+static inline void x64_int1(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xf1), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_INT1, 0, 0, 0, 0, NULL);
+}
+
+/* ud1 r32,r/m32  [RM: 0F B9 /r; base] */
+static inline void x64_ud1_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb9), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD1_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* ud1 r32,r/m32  [RM: 0F B9 /r; base] */
+static inline void x64_ud1_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb9), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD1_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* fwait   [ZO: 9B; base] */
+static inline void x64_fwait(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x9b), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_FWAIT, 0, 0, 0, 0, NULL);
+}
+
 #endif /* X64_GEN_EMIT_H */
