@@ -38,6 +38,12 @@ struct cg_val {
 /* Register owner values besides a stack index. */
 #define CG_OWNER_FREE (-1)
 #define CG_OWNER_TEMP (-2) /* popped operand or result of the lowering in progress */
+/* A register caching local x (write-through: the local's frame slot is always current too, so
+ * the cache can be dropped at any time without code). */
+#define CG_OWNER_LOCAL(x)    (-3 - (int32_t)(x))
+#define CG_IS_LOCAL_OWNER(o) ((o) <= -3)
+#define CG_LOCAL_OF_OWNER(o) ((uint32_t)(-3 - (o)))
+#define CG_NO_REG            0xFFu
 
 enum cg_ctrl_kind { CG_CTRL_FUNC, CG_CTRL_BLOCK, CG_CTRL_LOOP, CG_CTRL_IF };
 
@@ -98,6 +104,9 @@ struct cg_ctx {
 
     int32_t gp_owner[16];
     int32_t xmm_owner[16];
+    uint8_t *lcache; /* per local: register caching it, or CG_NO_REG */
+    uint32_t lcache_cap;
+    uint32_t ncached; /* registers currently caching locals */
 };
 
 /* --- Small type helpers --- */
@@ -195,6 +204,17 @@ static inline void cg_begin_op(struct cg_ctx *c, bool consumes_flags)
 }
 
 /* --- Register cache (reg_cache.c) --- */
+/* Register caching `local` right now, or -1. Query it right before emitting the instruction
+ * that reads it: any allocation in between may take the register away. */
+static inline int cg_local_cached(const struct cg_ctx *c, uint32_t local)
+{
+    return c->lcache[local] == CG_NO_REG ? -1 : c->lcache[local];
+}
+void cg_drop_local_cache(struct cg_ctx *c, uint32_t local);
+/* Forgets every cached local (at labels with other incoming edges, and at calls). */
+void cg_drop_all_caches(struct cg_ctx *c);
+/* local.set of a value held in TEMP register `reg`: the register now caches `local`. */
+void cg_cache_local(struct cg_ctx *c, uint32_t local, unsigned reg);
 unsigned cg_alloc_gp(struct cg_ctx *c);
 unsigned cg_alloc_xmm(struct cg_ctx *c);
 /* Frees `reg` for the caller's use (spilling its stack owner); marks it TEMP. */

@@ -100,6 +100,11 @@ enum x64_cc cg_pop_cond(struct cg_ctx *c)
     struct cg_val v = cg_pop(c);
     if (v.loc == CG_LOC_FLAGS)
         return (enum x64_cc)v.cc;
+    if (v.loc == CG_LOC_LOCAL && cg_local_cached(c, v.local) >= 0) {
+        enum x64_gpr r = (enum x64_gpr)cg_local_cached(c, v.local);
+        x64_test_r32_r32(c->b, r, r);
+        return X64_CC_NE;
+    }
     if (v.loc == CG_LOC_SLOT || v.loc == CG_LOC_LOCAL) {
         struct x64_mem m =
             v.loc == CG_LOC_LOCAL ? cg_local_mem(c, v.local) : cg_slot_mem(c, v.local);
@@ -137,6 +142,7 @@ void cg_ctrl_loop(struct cg_ctx *c, const struct wdec_block_type *bt)
         cg_spill_entry(c, i);
     if (cg_ctrl_push(c, CG_CTRL_LOOP, bt) != WDEC_OK)
         return;
+    cg_drop_all_caches(c); /* the back edges arrive with other register contents */
     x64_label_bind(c->b, c->ctrl[c->nctrl - 1].label);
 }
 
@@ -179,6 +185,7 @@ void cg_ctrl_else(struct cg_ctx *c)
         x64_jmp(c->b, f->label);
         f->label_used = true;
     }
+    cg_drop_all_caches(c);
     x64_label_bind(c->b, f->else_label);
     f->has_else_label = false;
     reset_to_slots(c, f, f->nparams, f->params);
@@ -200,6 +207,7 @@ void cg_ctrl_end(struct cg_ctx *c)
     if (merge) {
         if (!c->dead)
             cg_move_to_slots(c, f->base, f->nresults);
+        cg_drop_all_caches(c);
         if (f->has_else_label)
             x64_label_bind(c->b, f->else_label); /* if without else: params are the results */
         x64_label_bind(c->b, f->label);

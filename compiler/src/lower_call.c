@@ -17,6 +17,7 @@ static void prepare_call(struct cg_ctx *c, const struct wdec_func_type *t)
         cg_store_to_mem(c, &c->stack[first + i], x64_mem_b(X64_RSP, 8 * (int32_t)i), true);
     cg_stack_truncate(c, first);
     cg_spill_all(c, false, false);
+    cg_drop_all_caches(c); /* the callee clobbers every register */
 }
 
 static void reload_instance(struct cg_ctx *c)

@@ -48,7 +48,9 @@ static void farith(struct cg_ctx *c, enum fop op, bool w)
     struct cg_val rhs = cg_pop(c);
     struct cg_val lhs = cg_pop(c);
     unsigned d = cg_to_reg_dst(c, &lhs);
-    if (rhs.loc == CG_LOC_SLOT || rhs.loc == CG_LOC_LOCAL) {
+    if (rhs.loc == CG_LOC_LOCAL && cg_local_cached(c, rhs.local) >= 0) {
+        fop_rr(c->b, op, w, d, (unsigned)cg_local_cached(c, rhs.local));
+    } else if (rhs.loc == CG_LOC_SLOT || rhs.loc == CG_LOC_LOCAL) {
         fop_rm(c->b, op, w, d,
                rhs.loc == CG_LOC_LOCAL ? cg_local_mem(c, rhs.local) : cg_slot_mem(c, rhs.local));
     } else if (rhs.loc == CG_LOC_CONST) {
@@ -148,7 +150,10 @@ static void fcompare(struct cg_ctx *c, enum wdec_opcode op, bool w)
                 op == WDEC_OP_F64_LE;
     struct cg_val *x = swap ? &rhs : &lhs, *y = swap ? &lhs : &rhs;
     unsigned xr = cg_to_reg(c, x);
-    if (y->loc == CG_LOC_SLOT || y->loc == CG_LOC_LOCAL) {
+    if (y->loc == CG_LOC_LOCAL && cg_local_cached(c, y->local) >= 0) {
+        unsigned yr = (unsigned)cg_local_cached(c, y->local);
+        w ? x64_ucomisd_xmm_xmm(b, xr, yr) : x64_ucomiss_xmm_xmm(b, xr, yr);
+    } else if (y->loc == CG_LOC_SLOT || y->loc == CG_LOC_LOCAL) {
         struct x64_mem m =
             y->loc == CG_LOC_LOCAL ? cg_local_mem(c, y->local) : cg_slot_mem(c, y->local);
         w ? x64_ucomisd_xmm_m64(b, xr, m) : x64_ucomiss_xmm_m32(b, xr, m);

@@ -131,6 +131,10 @@ static void alu_apply(struct cg_ctx *c, enum alu op, bool w, unsigned d, struct 
         break;
     case CG_LOC_SLOT:
     case CG_LOC_LOCAL:
+        if (src->loc == CG_LOC_LOCAL && cg_local_cached(c, src->local) >= 0) {
+            alu_rr(b, op, w, (enum x64_gpr)d, (enum x64_gpr)cg_local_cached(c, src->local));
+            break;
+        }
         alu_rm(b, op, w, (enum x64_gpr)d,
                src->loc == CG_LOC_LOCAL ? cg_local_mem(c, src->local) : cg_slot_mem(c, src->local));
         break;

@@ -18,6 +18,8 @@ static struct x64_mem address(struct cg_ctx *c, struct cg_val *addr, uint64_t of
     enum x64_gpr idx;
     if (addr->loc == CG_LOC_REG) {
         idx = (enum x64_gpr)addr->reg; /* i32 registers are zero-extended */
+    } else if (addr->loc == CG_LOC_LOCAL && cg_local_cached(c, addr->local) >= 0) {
+        idx = (enum x64_gpr)cg_local_cached(c, addr->local);
     } else {
         struct x64_mem m =
             addr->loc == CG_LOC_LOCAL ? cg_local_mem(c, addr->local) : cg_slot_mem(c, addr->local);
@@ -125,9 +127,13 @@ void cg_lower_store(struct cg_ctx *c, enum wdec_opcode op, struct wdec_memarg ar
     unsigned vx = 0;
     bool imm = val.loc == CG_LOC_CONST;
     bool fl = cg_is_float(val.type);
+    int vcache = val.loc == CG_LOC_LOCAL ? cg_local_cached(c, val.local) : -1;
     if (val.loc == CG_LOC_REG) {
         vr = (enum x64_gpr)val.reg;
         vx = val.reg;
+    } else if (vcache >= 0) {
+        vr = (enum x64_gpr)vcache;
+        vx = (unsigned)vcache;
     } else if (!imm) {
         struct x64_mem vm =
             val.loc == CG_LOC_LOCAL ? cg_local_mem(c, val.local) : cg_slot_mem(c, val.local);
@@ -201,6 +207,7 @@ void cg_call_helper(struct cg_ctx *c, int32_t off, const uint32_t *imms, unsigne
     /* Every register is caller-saved for us: spill all (arguments included, so loading them
      * into rdi.. cannot clobber another argument). Locals stay valid in memory. */
     cg_spill_all(c, false, false);
+    cg_drop_all_caches(c);
     unsigned a = 0;
     x64_mov_r64_r64(b, sysv_args[a++], CG_REG_VMCTX);
     for (unsigned i = 0; i < nimm; i++)

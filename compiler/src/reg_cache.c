@@ -11,11 +11,55 @@ static void spill_reg_owner(struct cg_ctx *c, int32_t owner)
     cg_spill_entry(c, (uint32_t)owner);
 }
 
+void cg_drop_local_cache(struct cg_ctx *c, uint32_t local)
+{
+    uint8_t r = c->lcache[local];
+    if (r == CG_NO_REG)
+        return;
+    c->lcache[local] = CG_NO_REG;
+    c->ncached--;
+    if (cg_is_float(c->local_types[local]))
+        c->xmm_owner[r] = CG_OWNER_FREE;
+    else
+        c->gp_owner[r] = CG_OWNER_FREE;
+}
+
+void cg_drop_all_caches(struct cg_ctx *c)
+{
+    if (c->ncached == 0)
+        return;
+    for (unsigned r = 0; r < 16; r++) {
+        if (CG_IS_LOCAL_OWNER(c->gp_owner[r]))
+            cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->gp_owner[r]));
+        if (CG_IS_LOCAL_OWNER(c->xmm_owner[r]))
+            cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->xmm_owner[r]));
+    }
+}
+
+void cg_cache_local(struct cg_ctx *c, uint32_t local, unsigned reg)
+{
+    cg_drop_local_cache(c, local);
+    c->lcache[local] = (uint8_t)reg;
+    c->ncached++;
+    if (cg_is_float(c->local_types[local]))
+        c->xmm_owner[reg] = CG_OWNER_LOCAL(local);
+    else
+        c->gp_owner[reg] = CG_OWNER_LOCAL(local);
+}
+
 unsigned cg_alloc_gp(struct cg_ctx *c)
 {
     for (unsigned i = 0; i < CG_NUM_GP_ALLOCATABLE; i++) {
         unsigned r = gp_order[i];
         if (c->gp_owner[r] == CG_OWNER_FREE) {
+            c->gp_owner[r] = CG_OWNER_TEMP;
+            return r;
+        }
+    }
+    for (unsigned i = 0; c->ncached && i < CG_NUM_GP_ALLOCATABLE; i++) {
+        unsigned r = gp_order[i];
+        if (CG_IS_LOCAL_OWNER(c->gp_owner[r])) {
+            cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->gp_owner[r]));
             c->gp_owner[r] = CG_OWNER_TEMP;
             return r;
         }
@@ -42,6 +86,13 @@ unsigned cg_alloc_xmm(struct cg_ctx *c)
             return r;
         }
     }
+    for (unsigned r = 0; c->ncached && r < CG_NUM_XMM_ALLOCATABLE; r++) {
+        if (CG_IS_LOCAL_OWNER(c->xmm_owner[r])) {
+            cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->xmm_owner[r]));
+            c->xmm_owner[r] = CG_OWNER_TEMP;
+            return r;
+        }
+    }
     for (uint32_t i = 0; i < c->sp; i++) {
         struct cg_val *v = &c->stack[i];
         if (v->loc == CG_LOC_REG && cg_is_float(v->type)) {
@@ -58,6 +109,8 @@ void cg_claim_gp(struct cg_ctx *c, unsigned reg)
 {
     if (c->gp_owner[reg] >= 0)
         spill_reg_owner(c, c->gp_owner[reg]);
+    else if (CG_IS_LOCAL_OWNER(c->gp_owner[reg]))
+        cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->gp_owner[reg]));
     c->gp_owner[reg] = CG_OWNER_TEMP;
 }
 
@@ -118,6 +171,18 @@ void cg_load_into(struct cg_ctx *c, const struct cg_val *v, unsigned reg)
         break;
     case CG_LOC_SLOT:
     case CG_LOC_LOCAL: {
+        int cr = v->loc == CG_LOC_LOCAL ? cg_local_cached(c, v->local) : -1;
+        if (cr >= 0) {
+            if ((unsigned)cr == reg)
+                break;
+            if (f)
+                x64_movaps_xmm_xmm(b, reg, (unsigned)cr);
+            else if (wide)
+                x64_mov_r64_r64(b, (enum x64_gpr)reg, (enum x64_gpr)cr);
+            else
+                x64_mov_r32_r32(b, (enum x64_gpr)reg, (enum x64_gpr)cr);
+            break;
+        }
         struct x64_mem m = popped_mem(c, v);
         if (f && wide)
             x64_movsd_xmm_m64(b, reg, m);

@@ -6,6 +6,8 @@
 #include "cg_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define CTX struct cg_ctx *c = ctx
 
@@ -32,6 +34,16 @@ static wdec_status v_func_begin(void *ctx, const struct wdec_func_info *fn)
         c->gp_owner[i] = c->xmm_owner[i] = CG_OWNER_FREE;
     if ((uint64_t)fn->local_count * 8 > 0x10000000u)
         return cg_fail(c, CG_ERR_LIMIT, "too many locals");
+    if (fn->local_count > c->lcache_cap) {
+        uint32_t cap = fn->local_count + 64;
+        uint8_t *n = realloc(c->lcache, cap);
+        if (!n)
+            return cg_fail(c, CG_ERR_OUT_OF_MEMORY, "out of memory (local cache)");
+        c->lcache = n;
+        c->lcache_cap = cap;
+    }
+    memset(c->lcache, CG_NO_REG, fn->local_count);
+    c->ncached = 0;
     if (c->listing && c->listing->func)
         c->listing->func(c->listing->ctx, fn->func_index, (uint32_t)(c->func_base + c->b->len));
     struct wdec_block_type bt = {0, fn->type->result_count, NULL, fn->type->results,
@@ -220,9 +232,16 @@ static void local_store(struct cg_ctx *c, uint32_t idx, bool tee)
     }
     cg_store_to_mem(c, &v, cg_local_mem(c, idx), false);
     if (!tee) {
-        cg_release(c, &v);
+        /* Write-through: the slot is current, and the register now caches the local. */
+        if (v.loc == CG_LOC_REG && !c->spill_all)
+            cg_cache_local(c, idx, v.reg);
+        else {
+            cg_drop_local_cache(c, idx);
+            cg_release(c, &v);
+        }
         return;
     }
+    cg_drop_local_cache(c, idx);
     switch (v.loc) {
     case CG_LOC_REG:
         cg_push_reg(c, v.type, v.reg);
