@@ -127,6 +127,10 @@ static inline uint32_t natural_align(uint8_t op)
 
 /* --- Validation state --- */
 
+/* Helpers that take the validator's state are always inlined: then no pointer to that state
+ * reaches another function, and the compiler keeps it in registers across the loop. */
+#define HOT WDEC_INLINE
+
 enum frame_kind { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
 
 struct wdec_frame {
@@ -137,24 +141,30 @@ struct wdec_frame {
     bool entered_live; /* the frame was entered in reachable code */
 };
 
+/* The current instruction's offset, computed only when an error or a callback needs it. */
+#define OP_OFF(c) ((size_t)((c)->op_at - (c)->r.base))
+
 struct val {
     const struct wdec_module *m;
     struct wdec_scratch *s;
     struct rd r;
     uint16_t *stack;
     uint32_t sp;
+    uint32_t cap;     /* stack capacity (mirrors s->stack_cap) */
+    uint32_t height;  /* innermost frame's height ... */
+    bool unreachable; /* ... and unreachable flag, cached out of frames[] */
     struct wdec_frame *frames;
-    uint32_t fp; /* frame count; frames[fp - 1] is innermost */
-    size_t op_off;
+    uint32_t fp;          /* frame count; frames[fp - 1] is innermost */
+    const uint8_t *op_at; /* first byte of the instruction being validated */
     struct wdec_error *err;
 };
 
-static wdec_status fail_at(struct val *c, wdec_status st)
+HOT wdec_status fail_at(struct val *c, wdec_status st)
 {
-    return wdec_fail(c->err, st, c->op_off, NULL);
+    return wdec_fail(c->err, st, OP_OFF(c), NULL);
 }
 
-static wdec_status mismatch(struct val *c)
+HOT wdec_status mismatch(struct val *c)
 {
     return fail_at(c, WDEC_ERR_TYPE_MISMATCH);
 }
@@ -176,9 +186,9 @@ static wdec_status grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
     return WDEC_OK;
 }
 
-static wdec_status stack_reserve(struct val *c, uint32_t extra)
+HOT wdec_status stack_reserve(struct val *c, uint32_t extra)
 {
-    if ((uint64_t)c->sp + extra <= c->s->stack_cap)
+    if ((uint64_t)c->sp + extra <= c->cap)
         return WDEC_OK;
     if ((uint64_t)c->sp + extra > UINT32_MAX)
         return fail_at(c, WDEC_ERR_IMPL_LIMIT);
@@ -187,23 +197,23 @@ static wdec_status stack_reserve(struct val *c, uint32_t extra)
     if (st)
         return fail_at(c, st);
     c->s->stack = c->stack = p;
+    c->cap = c->s->stack_cap;
     return WDEC_OK;
 }
 
-static inline wdec_status push(struct val *c, uint8_t t)
+HOT wdec_status push(struct val *c, uint8_t t)
 {
-    if (c->sp == c->s->stack_cap)
+    if (c->sp == c->cap)
         WDEC_TRY(stack_reserve(c, 1));
     c->stack[c->sp++] = t;
     return WDEC_OK;
 }
 
 /* Pops one value, returning its type in *out (WDEC_UNKNOWN in polymorphic dead code). */
-static inline wdec_status pop_any(struct val *c, uint8_t *out)
+HOT wdec_status pop_any(struct val *c, uint8_t *out)
 {
-    struct wdec_frame *f = &c->frames[c->fp - 1];
-    if (c->sp == f->height) {
-        if (f->unreachable) {
+    if (c->sp == c->height) {
+        if (c->unreachable) {
             *out = WDEC_UNKNOWN;
             return WDEC_OK;
         }
@@ -213,28 +223,27 @@ static inline wdec_status pop_any(struct val *c, uint8_t *out)
     return WDEC_OK;
 }
 
-static inline wdec_status pop_expect(struct val *c, uint8_t t)
+HOT wdec_status pop_expect(struct val *c, uint8_t t)
 {
-    struct wdec_frame *f = &c->frames[c->fp - 1];
-    if (c->sp > f->height) {
+    if (c->sp > c->height) {
         uint16_t a = c->stack[--c->sp];
         if (a == t || a == WDEC_UNKNOWN)
             return WDEC_OK;
         return mismatch(c);
     }
-    if (f->unreachable)
+    if (c->unreachable)
         return WDEC_OK;
     return mismatch(c);
 }
 
-static wdec_status pop_types(struct val *c, const uint8_t *types, uint32_t n)
+HOT wdec_status pop_types(struct val *c, const uint8_t *types, uint32_t n)
 {
     for (uint32_t i = n; i-- > 0;)
         WDEC_TRY(pop_expect(c, types[i]));
     return WDEC_OK;
 }
 
-static wdec_status push_types(struct val *c, const uint8_t *types, uint32_t n)
+HOT wdec_status push_types(struct val *c, const uint8_t *types, uint32_t n)
 {
     WDEC_TRY(stack_reserve(c, n));
     uint16_t *dst = c->stack + c->sp;
@@ -244,15 +253,15 @@ static wdec_status push_types(struct val *c, const uint8_t *types, uint32_t n)
     return WDEC_OK;
 }
 
-static void set_unreachable(struct val *c)
+HOT void set_unreachable(struct val *c)
 {
     struct wdec_frame *f = &c->frames[c->fp - 1];
     c->sp = f->height;
     f->unreachable = true;
+    c->unreachable = true;
 }
 
-static wdec_status push_frame(struct val *c, uint8_t kind, const struct wdec_block_type *bt,
-                              bool live)
+HOT wdec_status push_frame(struct val *c, uint8_t kind, const struct wdec_block_type *bt, bool live)
 {
     if (c->fp == c->s->frame_cap) {
         void *p = c->s->frames;
@@ -266,6 +275,8 @@ static wdec_status push_frame(struct val *c, uint8_t kind, const struct wdec_blo
     f->height = c->sp;
     f->kind = kind;
     f->unreachable = false;
+    c->height = c->sp;
+    c->unreachable = false;
     f->entered_live = live;
     return push_types(c, bt->params, bt->param_count);
 }
@@ -283,7 +294,7 @@ static inline void label_types(const struct wdec_frame *f, const uint8_t **types
 }
 
 /* At the end of a frame's instructions: exactly its results must be on its stack. */
-static wdec_status check_frame_end(struct val *c)
+HOT wdec_status check_frame_end(struct val *c)
 {
     struct wdec_frame *f = &c->frames[c->fp - 1];
     WDEC_TRY(pop_types(c, f->bt.results, f->bt.result_count));
@@ -294,7 +305,7 @@ static wdec_status check_frame_end(struct val *c)
 
 /* --- Immediates --- */
 
-static wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
+HOT wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
 {
     struct rd *r = &c->r;
     if (r->p >= r->end)
@@ -332,13 +343,13 @@ static wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
     return WDEC_OK;
 }
 
-static inline wdec_status read_memarg(struct val *c, uint8_t op, struct wdec_memarg *arg)
+HOT wdec_status read_memarg(struct val *c, uint8_t op, struct wdec_memarg *arg)
 {
     uint32_t align, offset;
     WDEC_TRY(rd_u32(&c->r, &align));
     WDEC_TRY(rd_u32(&c->r, &offset));
     if (c->m->memory_count == 0)
-        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, c->op_off, "0");
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, OP_OFF(c), "0");
     if (align > natural_align(op))
         return fail_at(c, WDEC_ERR_ALIGNMENT);
     arg->align_log2 = align;
@@ -347,7 +358,7 @@ static inline wdec_status read_memarg(struct val *c, uint8_t op, struct wdec_mem
     return WDEC_OK;
 }
 
-static wdec_status read_zero(struct val *c)
+HOT wdec_status read_zero(struct val *c)
 {
     uint8_t b;
     WDEC_TRY(rd_byte(&c->r, &b));
@@ -356,50 +367,50 @@ static wdec_status read_zero(struct val *c)
     return WDEC_OK;
 }
 
-static wdec_status need_memory(struct val *c)
+HOT wdec_status need_memory(struct val *c)
 {
     if (c->m->memory_count == 0)
-        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, c->op_off, "0");
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, OP_OFF(c), "0");
     return WDEC_OK;
 }
 
-static wdec_status read_table(struct val *c, uint32_t *out)
+HOT wdec_status read_table(struct val *c, uint32_t *out)
 {
     WDEC_TRY(rd_u32(&c->r, out));
     if (*out >= c->m->table_count)
-        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_TABLE, c->op_off, "%u", *out);
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_TABLE, OP_OFF(c), "%u", *out);
     return WDEC_OK;
 }
 
-static wdec_status read_elem(struct val *c, uint32_t *out)
+HOT wdec_status read_elem(struct val *c, uint32_t *out)
 {
     WDEC_TRY(rd_u32(&c->r, out));
     if (*out >= c->m->elem_count)
-        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_ELEM, c->op_off, "%u", *out);
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_ELEM, OP_OFF(c), "%u", *out);
     return WDEC_OK;
 }
 
 /* A data index: needs the data count section (else judged at the module's end). */
-static wdec_status check_data(struct val *c, uint32_t idx)
+HOT wdec_status check_data(struct val *c, uint32_t idx)
 {
     if (!c->m->has_data_count) {
         if (!c->s->data_use) {
             c->s->data_use = true;
             c->s->data_use_index = idx;
-            c->s->data_use_offset = c->op_off;
+            c->s->data_use_offset = OP_OFF(c);
         }
         return WDEC_OK;
     }
     if (idx >= c->m->data_count)
-        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_DATA, c->op_off, "%u", idx);
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_DATA, OP_OFF(c), "%u", idx);
     return WDEC_OK;
 }
 
-static wdec_status read_label(struct val *c, uint32_t *depth)
+HOT wdec_status read_label(struct val *c, uint32_t *depth)
 {
     WDEC_TRY(rd_u32(&c->r, depth));
     if (*depth >= c->fp)
-        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_LABEL, c->op_off, "%u", *depth);
+        return wdec_fail(c->err, WDEC_ERR_UNKNOWN_LABEL, OP_OFF(c), "%u", *depth);
     return WDEC_OK;
 }
 
@@ -407,7 +418,7 @@ static wdec_status read_label(struct val *c, uint32_t *depth)
 
 #define VISIT(cb, ...)                                                                             \
     do {                                                                                           \
-        if (live && v->cb) {                                                                       \
+        if (!plain && live && v->cb) {                                                             \
             wdec_status s_ = v->cb(ctx, __VA_ARGS__);                                              \
             if (s_)                                                                                \
                 return client_fail(c, s_);                                                         \
@@ -416,19 +427,19 @@ static wdec_status read_label(struct val *c, uint32_t *depth)
 
 #define VISIT0(cb)                                                                                 \
     do {                                                                                           \
-        if (live && v->cb) {                                                                       \
+        if (!plain && live && v->cb) {                                                             \
             wdec_status s_ = v->cb(ctx);                                                           \
             if (s_)                                                                                \
                 return client_fail(c, s_);                                                         \
         }                                                                                          \
     } while (0)
 
-static wdec_status client_fail(struct val *c, wdec_status st)
+HOT wdec_status client_fail(struct val *c, wdec_status st)
 {
-    return wdec_fail(c->err, st, c->op_off, NULL);
+    return wdec_fail(c->err, st, OP_OFF(c), NULL);
 }
 
-static wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_func_info *fi)
+HOT wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_func_info *fi)
 {
     const struct wdec_module *m = c->m;
     const struct wdec_func_type *ft = &m->types[m->funcs[func_index].type_index];
@@ -480,9 +491,11 @@ static wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec
     return WDEC_OK;
 }
 
-wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s,
-                             uint32_t func_index, const struct wdec_visitor *v, void *ctx,
-                             struct wdec_error *err)
+/* The loop, instantiated twice: `plain` (no callbacks at all) compiles every visitor call out,
+ * which is the validator's hot path; the other keeps them. */
+HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, uint32_t func_index,
+                          const struct wdec_visitor *v, void *ctx, struct wdec_error *err,
+                          const bool plain)
 {
     const struct wdec_func *fn = &m->funcs[func_index];
     struct val cv = {
@@ -497,7 +510,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
     struct val *c = &cv;
     struct rd *r = &c->r;
     const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
-    c->op_off = fn->body_offset;
+    c->op_at = m->bytes + fn->body_offset;
 
     struct wdec_func_info fi = {.body_offset = fn->body_offset, .body_size = fn->body_size};
     WDEC_TRY(decode_locals(c, func_index, &fi));
@@ -512,6 +525,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
         s->stack = p;
     }
     c->stack = s->stack;
+    c->cap = s->stack_cap;
     c->frames = s->frames;
     c->sp = 0;
     c->fp = 0;
@@ -519,7 +533,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
     WDEC_TRY(push_frame(c, K_FUNC, &fbt, true));
     bool live = true;
     {
-        wdec_status st = v->func_begin ? v->func_begin(ctx, &fi) : WDEC_OK;
+        wdec_status st = !plain && v->func_begin ? v->func_begin(ctx, &fi) : WDEC_OK;
         if (st)
             return client_fail(c, st);
     }
@@ -527,10 +541,10 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
     for (;;) {
         if (r->p >= r->end)
             return wdec_rd_eos(r);
-        c->op_off = rd_off(r);
+        c->op_at = r->p;
         uint8_t op = *r->p++;
-        if (live && v->instr_begin && op != 0xfc) {
-            wdec_status st = v->instr_begin(ctx, (enum wdec_opcode)op, c->op_off);
+        if (!plain && live && v->instr_begin && op != 0xfc) {
+            wdec_status st = v->instr_begin(ctx, (enum wdec_opcode)op, OP_OFF(c));
             if (st)
                 return client_fail(c, st);
         }
@@ -568,6 +582,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             WDEC_TRY(check_frame_end(c));
             f->kind = K_ELSE;
             f->unreachable = false;
+            c->unreachable = false;
             live = f->entered_live;
             VISIT0(else_);
             WDEC_TRY(push_types(c, f->bt.params, f->bt.param_count));
@@ -588,7 +603,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
                 if (r->p != body_end)
                     return wdec_fail(err, WDEC_ERR_SECTION_SIZE, fn->body_offset, NULL);
                 c->fp--;
-                if (v->func_end) {
+                if (!plain && v->func_end) {
                     wdec_status st = v->func_end(ctx);
                     if (st)
                         return client_fail(c, st);
@@ -598,6 +613,8 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             VISIT(end, f->kind == K_ELSE);
             struct wdec_block_type bt = f->bt;
             c->fp--;
+            c->height = c->frames[c->fp - 1].height;
+            c->unreachable = c->frames[c->fp - 1].unreachable;
             WDEC_TRY(push_types(c, bt.results, bt.result_count));
             break;
         }
@@ -677,7 +694,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             uint32_t idx;
             WDEC_TRY(rd_u32(r, &idx));
             if (idx >= m->func_count)
-                return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, c->op_off, "%u", idx);
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, OP_OFF(c), "%u", idx);
             const struct wdec_func_type *ft = &m->types[m->funcs[idx].type_index];
             WDEC_TRY(pop_types(c, ft->params, ft->param_count));
             VISIT(call, idx, ft);
@@ -691,7 +708,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             if (m->tables[table].type.elem_type != WDEC_FUNCREF)
                 return mismatch(c);
             if (tidx >= m->type_count)
-                return wdec_fail(err, WDEC_ERR_UNKNOWN_TYPE, c->op_off, "%u", tidx);
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_TYPE, OP_OFF(c), "%u", tidx);
             const struct wdec_func_type *ft = &m->types[tidx];
             WDEC_TRY(pop_expect(c, WDEC_I32));
             WDEC_TRY(pop_types(c, ft->params, ft->param_count));
@@ -750,7 +767,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             uint32_t idx;
             WDEC_TRY(rd_u32(r, &idx));
             if (idx >= local_count)
-                return wdec_fail(err, WDEC_ERR_UNKNOWN_LOCAL, c->op_off, "%u", idx);
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_LOCAL, OP_OFF(c), "%u", idx);
             uint8_t t = locals[idx];
             if (op == 0x20) {
                 VISIT(local_get, idx, t);
@@ -770,7 +787,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             uint32_t idx;
             WDEC_TRY(rd_u32(r, &idx));
             if (idx >= m->global_count)
-                return wdec_fail(err, WDEC_ERR_UNKNOWN_GLOBAL, c->op_off, "%u", idx);
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_GLOBAL, OP_OFF(c), "%u", idx);
             const struct wdec_global_type *gt = &m->globals[idx].type;
             if (op == 0x23) {
                 VISIT(global_get, idx, gt);
@@ -912,7 +929,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             uint32_t idx;
             WDEC_TRY(rd_u32(r, &idx));
             if (idx >= m->func_count)
-                return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, c->op_off, "%u", idx);
+                return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, OP_OFF(c), "%u", idx);
             if (!m->funcs[idx].declared)
                 return fail_at(c, WDEC_ERR_UNDECLARED_FUNC_REF);
             VISIT(ref_func, idx);
@@ -925,9 +942,9 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             WDEC_TRY(rd_u32(r, &sub));
             enum wdec_opcode fop = (enum wdec_opcode)(0xfc << 16 | sub);
             if (sub > 17)
-                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0xfc %u", sub);
-            if (live && v->instr_begin) {
-                wdec_status st = v->instr_begin(ctx, fop, c->op_off);
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfc %u", sub);
+            if (!plain && live && v->instr_begin) {
+                wdec_status st = v->instr_begin(ctx, fop, OP_OFF(c));
                 if (st)
                     return client_fail(c, st);
             }
@@ -981,7 +998,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
                 WDEC_TRY(rd_u32(r, &elem));
                 WDEC_TRY(read_table(c, &table));
                 if (elem >= m->elem_count)
-                    return wdec_fail(err, WDEC_ERR_UNKNOWN_ELEM, c->op_off, "%u", elem);
+                    return wdec_fail(err, WDEC_ERR_UNKNOWN_ELEM, OP_OFF(c), "%u", elem);
                 if (m->elems[elem].elem_type != m->tables[table].type.elem_type)
                     return mismatch(c);
                 WDEC_TRY(pop_expect(c, WDEC_I32));
@@ -1039,15 +1056,14 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
             break;
         }
         case 0xfd:
-            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, c->op_off, "(SIMD)");
+            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
         default: {
             /* The numeric group: fixed operand and result types from opcodes.def. */
             const struct num_sig *sg = &sig_byte[op];
             if (!sg->numeric)
-                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0x%02x", op);
-            struct wdec_frame *f = &c->frames[c->fp - 1];
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0x%02x", op);
             if (sg->in2) {
-                if (c->sp - f->height >= 2 && c->stack[c->sp - 1] == sg->in2 &&
+                if (c->sp - c->height >= 2 && c->stack[c->sp - 1] == sg->in2 &&
                     c->stack[c->sp - 2] == sg->in1) {
                     c->sp -= 2;
                 } else {
@@ -1063,6 +1079,21 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
         }
         }
     }
+}
+
+static bool visitor_is_empty(const struct wdec_visitor *v)
+{
+    static const struct wdec_visitor none;
+    return memcmp(v, &none, sizeof none) == 0;
+}
+
+wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s,
+                             uint32_t func_index, const struct wdec_visitor *v, void *ctx,
+                             struct wdec_error *err)
+{
+    if (visitor_is_empty(v))
+        return body_loop(m, s, func_index, v, ctx, err, true);
+    return body_loop(m, s, func_index, v, ctx, err, false);
 }
 
 /* --- Decode-only scan ---
@@ -1146,7 +1177,7 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
         if (!c->m->has_data_count && !c->s->data_use) {
             c->s->data_use = true;
             c->s->data_use_index = x;
-            c->s->data_use_offset = c->op_off;
+            c->s->data_use_offset = OP_OFF(c);
         }
         return imm == WDEC_IMM_MEMORY_INIT ? read_zero(c) : WDEC_OK;
     }
@@ -1203,7 +1234,7 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
     struct val *c = &cv;
     struct rd *r = &c->r;
     const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
-    c->op_off = fn->body_offset;
+    c->op_at = m->bytes + fn->body_offset;
     struct wdec_func_info fi;
     WDEC_TRY(decode_locals(c, func_index, &fi));
     WDEC_TRY(stack_reserve(c, 256));
@@ -1214,28 +1245,29 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
     for (;;) {
         if (r->p >= r->end)
             return wdec_rd_eos(r);
-        c->op_off = rd_off(r);
+        c->op_at = r->p;
         uint8_t op = *r->p++;
         unsigned idx = op;
         if (op == 0xfc) {
             uint32_t sub;
             WDEC_TRY(rd_u32(r, &sub));
             if (sub > 17)
-                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0xfc %u", sub);
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfc %u", sub);
             idx = 0x100 + sub;
         } else if (op == 0xfd) {
-            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, c->op_off, "(SIMD)");
+            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
         }
         if (!imm_kind[idx])
-            return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, c->op_off, "0x%02x", op);
+            return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0x%02x", op);
         WDEC_TRY(scan_immediate(c, imm_kind[idx] - 1u));
         if (op == 0x02 || op == 0x03 || op == 0x04) {
             c->sp = depth;
+            WDEC_TRY(stack_reserve(c, 1));
             WDEC_TRY(push(c, op == 0x04));
             depth++;
         } else if (op == 0x05) {
             if (depth == 0 || s->stack[depth - 1] != 1)
-                return wdec_fail(err, WDEC_ERR_END_EXPECTED, c->op_off, NULL);
+                return wdec_fail(err, WDEC_ERR_END_EXPECTED, OP_OFF(c), NULL);
             s->stack[depth - 1] = 0;
         } else if (op == 0x0b) {
             if (depth == 0) {

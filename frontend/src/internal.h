@@ -24,6 +24,14 @@ wdec_fail(struct wdec_error *err, wdec_status status, size_t offset, const char 
 
 /* --- Reader: [p, end) inside a module that starts at base --- */
 
+/* Forced inlining for the readers: a reader inside the body validator's state must never be
+ * passed to an out-of-line function, or that whole state has to live in memory. */
+#if defined(__GNUC__)
+#define WDEC_INLINE static inline __attribute__((always_inline))
+#else
+#define WDEC_INLINE static inline
+#endif
+
 struct rd {
     const uint8_t *p;
     const uint8_t *end;
@@ -32,31 +40,41 @@ struct rd {
     wdec_status eos; /* what running off `end` is called here */
 };
 
-static inline size_t rd_off(const struct rd *r)
+WDEC_INLINE size_t rd_off(const struct rd *r)
 {
     return (size_t)(r->p - r->base);
 }
 
-static inline size_t rd_left(const struct rd *r)
+WDEC_INLINE size_t rd_left(const struct rd *r)
 {
     return (size_t)(r->end - r->p);
 }
 
-wdec_status wdec_rd_eos(struct rd *r);
 wdec_status wdec_rd_u32_slow(struct rd *r, uint32_t *out);
 wdec_status wdec_rd_s32_slow(struct rd *r, int32_t *out);
-wdec_status wdec_rd_s33(struct rd *r, int64_t *out);
+wdec_status wdec_rd_s64_slow(struct rd *r, int64_t *out);
 /* Any LEB128 of `bits` bits (1..64), sign-extended when `is_signed`. */
 wdec_status wdec_rd_leb(struct rd *r, unsigned bits, bool is_signed, uint64_t *out);
-wdec_status wdec_rd_s64_slow(struct rd *r, int64_t *out);
-/* A u32 byte length or vector count that must fit in what is left (else "length out of
- * bounds"). */
-wdec_status wdec_rd_len(struct rd *r, uint32_t *out);
 /* True when [s, s+len) is well-formed UTF-8 (no overlongs, surrogates or code points past
  * U+10FFFF). */
 bool wdec_utf8_valid(const uint8_t *s, size_t len);
 
-static inline wdec_status rd_byte(struct rd *r, uint8_t *out)
+/* The inline readers below never hand `r` itself to another function (slow paths get a copy), so
+ * a reader inside the body validator's state can live in registers. */
+WDEC_INLINE wdec_status wdec_rd_eos(const struct rd *r)
+{
+    return wdec_fail(r->err, r->eos, rd_off(r), NULL);
+}
+
+WDEC_INLINE wdec_status rd_leb(struct rd *r, unsigned bits, bool is_signed, uint64_t *out)
+{
+    struct rd tmp = *r;
+    wdec_status st = wdec_rd_leb(&tmp, bits, is_signed, out);
+    r->p = tmp.p;
+    return st;
+}
+
+WDEC_INLINE wdec_status rd_byte(struct rd *r, uint8_t *out)
 {
     if (r->p >= r->end) {
         *out = 0;
@@ -66,43 +84,141 @@ static inline wdec_status rd_byte(struct rd *r, uint8_t *out)
     return WDEC_OK;
 }
 
-static inline wdec_status rd_u32(struct rd *r, uint32_t *out)
+WDEC_INLINE wdec_status rd_u32(struct rd *r, uint32_t *out)
 {
     const uint8_t *p = r->p;
-    if (p < r->end && *p < 0x80) {
+    if (r->end - p >= 5) {
+        /* Well-formed encodings without bounds checks; anything odd takes the slow path, which
+         * reports the exact error. */
+        uint32_t v = p[0] & 0x7fu;
+        if (p[0] < 0x80) {
+            r->p = p + 1;
+            *out = v;
+            return WDEC_OK;
+        }
+        v |= (uint32_t)(p[1] & 0x7f) << 7;
+        if (p[1] < 0x80) {
+            r->p = p + 2;
+            *out = v;
+            return WDEC_OK;
+        }
+        v |= (uint32_t)(p[2] & 0x7f) << 14;
+        if (p[2] < 0x80) {
+            r->p = p + 3;
+            *out = v;
+            return WDEC_OK;
+        }
+        v |= (uint32_t)(p[3] & 0x7f) << 21;
+        if (p[3] < 0x80) {
+            r->p = p + 4;
+            *out = v;
+            return WDEC_OK;
+        }
+        if (p[4] < 0x10) {
+            r->p = p + 5;
+            *out = v | (uint32_t)p[4] << 28;
+            return WDEC_OK;
+        }
+    } else if (p < r->end && *p < 0x80) {
         *out = *p;
         r->p = p + 1;
         return WDEC_OK;
     }
-    if (r->end - p >= 2 && p[1] < 0x80) { /* two bytes, the next most common case */
-        *out = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
-        r->p = p + 2;
-        return WDEC_OK;
-    }
-    return wdec_rd_u32_slow(r, out);
+    uint64_t v;
+    wdec_status st = rd_leb(r, 32, false, &v);
+    *out = (uint32_t)v;
+    return st;
 }
 
-static inline wdec_status rd_s32(struct rd *r, int32_t *out)
+/* Signed LEB128 of `bits` (32 or 64) when the whole encoding is in bounds and well-formed;
+ * returns false (and consumes nothing) otherwise. */
+WDEC_INLINE bool leb_signed_fast(struct rd *r, unsigned bits, uint64_t *out)
+{
+    const uint8_t *p = r->p;
+    unsigned nbytes = (bits + 6) / 7; /* 5 or 10 */
+    if ((size_t)(r->end - p) < nbytes)
+        return false;
+    uint64_t v = 0;
+    unsigned shift = 0;
+    for (unsigned i = 0; i + 1 < nbytes; i++) {
+        uint8_t b = p[i];
+        v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) {
+            if (b & 0x40)
+                v |= ~(uint64_t)0 << shift;
+            r->p = p + i + 1;
+            *out = v;
+            return true;
+        }
+    }
+    /* Last byte: no continuation, unused bits all copies of the sign bit. */
+    uint8_t b = p[nbytes - 1];
+    unsigned left = bits - shift;
+    unsigned mask = (0xffu << (left - 1)) & 0x7fu;
+    if ((b & 0x80) || ((b & mask) != 0 && (b & mask) != mask))
+        return false;
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (shift + 7 < 64 && (b & 0x40))
+        v |= ~(uint64_t)0 << (shift + 7);
+    r->p = p + nbytes;
+    *out = v;
+    return true;
+}
+
+WDEC_INLINE wdec_status rd_s32(struct rd *r, int32_t *out)
 {
     if (r->p < r->end && *r->p < 0x80) {
         uint8_t b = *r->p++;
         *out = (b & 0x40) ? (int32_t)b - 0x80 : (int32_t)b;
         return WDEC_OK;
     }
-    return wdec_rd_s32_slow(r, out);
+    uint64_t v;
+    wdec_status st = WDEC_OK;
+    if (!leb_signed_fast(r, 32, &v))
+        st = rd_leb(r, 32, true, &v);
+    *out = (int32_t)(uint32_t)v;
+    return st;
 }
 
-static inline wdec_status rd_s64(struct rd *r, int64_t *out)
+WDEC_INLINE wdec_status rd_s64(struct rd *r, int64_t *out)
 {
     if (r->p < r->end && *r->p < 0x80) {
         uint8_t b = *r->p++;
         *out = (b & 0x40) ? (int64_t)b - 0x80 : (int64_t)b;
         return WDEC_OK;
     }
-    return wdec_rd_s64_slow(r, out);
+    uint64_t v;
+    wdec_status st = WDEC_OK;
+    if (!leb_signed_fast(r, 64, &v))
+        st = rd_leb(r, 64, true, &v);
+    *out = (int64_t)v;
+    return st;
 }
 
-static inline wdec_status rd_fixed(struct rd *r, size_t n, const uint8_t **out)
+WDEC_INLINE wdec_status wdec_rd_s33(struct rd *r, int64_t *out)
+{
+    uint64_t v;
+    wdec_status st = rd_leb(r, 33, true, &v);
+    *out = (int64_t)v;
+    return st;
+}
+
+/* A u32 byte length or vector count no larger than what is left, counting from before the LEB
+ * as the reference interpreter does (else "length out of bounds"). */
+WDEC_INLINE wdec_status wdec_rd_len(struct rd *r, uint32_t *out)
+{
+    size_t at = rd_off(r);
+    size_t left = rd_left(r);
+    wdec_status st = rd_u32(r, out);
+    if (st)
+        return st;
+    if (*out > left)
+        return wdec_fail(r->err, WDEC_ERR_LENGTH_OUT_OF_BOUNDS, at, NULL);
+    return WDEC_OK;
+}
+
+WDEC_INLINE wdec_status rd_fixed(struct rd *r, size_t n, const uint8_t **out)
 {
     if (rd_left(r) < n) {
         *out = NULL;

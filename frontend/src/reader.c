@@ -30,11 +30,6 @@ wdec_status wdec_fail(struct wdec_error *err, wdec_status status, size_t offset,
     return status;
 }
 
-wdec_status wdec_rd_eos(struct rd *r)
-{
-    return wdec_fail(r->err, r->eos, rd_off(r), NULL);
-}
-
 /* LEB128 as the reference interpreter reads it (binary format, 5.2.2): an N-bit value takes at
  * most ceil(N/7) bytes ("integer representation too long" past that), and the unused bits of the
  * last byte must be zero, or for signed values copies of the sign bit ("integer too large"). */
@@ -94,32 +89,12 @@ wdec_status wdec_rd_leb(struct rd *r, unsigned bits, bool is_signed, uint64_t *o
     return read_leb(r, bits, is_signed, out);
 }
 
-wdec_status wdec_rd_s33(struct rd *r, int64_t *out)
-{
-    *out = 0;
-    uint64_t v;
-    WDEC_TRY(read_leb(r, 33, true, &v));
-    *out = (int64_t)v;
-    return WDEC_OK;
-}
-
 wdec_status wdec_rd_s64_slow(struct rd *r, int64_t *out)
 {
     *out = 0;
     uint64_t v;
     WDEC_TRY(read_leb(r, 64, true, &v));
     *out = (int64_t)v;
-    return WDEC_OK;
-}
-
-wdec_status wdec_rd_len(struct rd *r, uint32_t *out)
-{
-    /* Like the reference interpreter, compare with what is left before the LEB itself. */
-    size_t at = rd_off(r);
-    size_t left = rd_left(r);
-    WDEC_TRY(rd_u32(r, out));
-    if (*out > left)
-        return wdec_fail(r->err, WDEC_ERR_LENGTH_OUT_OF_BOUNDS, at, NULL);
     return WDEC_OK;
 }
 
