@@ -274,3 +274,33 @@ Test(x64_generic, typed_matches_generic)
     cr_assert_arr_eq(t.data, b.data, t.len);
     x64_buf_free(&t);
 }
+
+/* The VEX and EVEX encoding classes that table rows (RVM, VMI, RMV, RVMX, EVEX {k}{z}, {1toN},
+ * disp8*N) use, called directly. Bytes from GNU as. */
+Test(x64_generic, vex_encoder)
+{
+    /* vaddps ymm1,ymm2,ymm3: 2-byte VEX */
+    x64__vex(&b, 1, 0, 1, 0, 0x58, X64__RM_REG, 1, 2, 3, x64__nomem(), 0, 0);
+    /* vfmadd231sd xmm9,xmm10,[r13+r14*2+0x40]: 3-byte VEX, W1, map 0F38 */
+    x64__vex(&b, 2, 1, 0, 1, 0xb9, X64__RM_MEM, 9, 10, 0, x64_mem_bis(X64_R13, X64_R14, 2, 0x40), 0,
+             0);
+    /* vpgatherdd xmm1,[rax+xmm12*4+8],xmm3: VSIB index in REX.X */
+    x64__vex(&b, 2, 1, 0, 0, 0x90, X64__RM_MEM, 1, 3, 0,
+             x64_mem_bis(X64_RAX, (enum x64_gpr)12, 4, 8), 0, 0);
+    /* vblendvps xmm1,xmm2,xmm3,xmm12: register in imm8[7:4] */
+    x64__vex(&b, 3, 1, 0, 0, 0x4a, X64__RM_REG, 1, 2, 3, x64__nomem(), 1, 12 << 4);
+    EXPECT_BYTES(0xc5, 0xec, 0x58, 0xcb, 0xc4, 0x02, 0xa9, 0xb9, 0x4c, 0x75, 0x40, 0xc4, 0xa2, 0x61,
+                 0x90, 0x4c, 0xa0, 0x08, 0xc4, 0xe3, 0x69, 0x4a, 0xcb, 0xc0);
+}
+
+Test(x64_generic, evex_encoder)
+{
+    /* vaddps zmm0{k1}{z},zmm17,DWORD BCST [rdx+0x100]: broadcast, disp8*4 = 0x40 */
+    x64__evex(&b, 1, 0, 2, 0, 0x58, X64__RM_MEM, 0, 17, 0, x64_mem_b(X64_RDX, 0x100), 1, 1, 1, 4, 0,
+              0);
+    /* vaddps zmm28,zmm1,[rax+0x1000]: full vector, disp8*64 = 0x40, R' for zmm28 */
+    x64__evex(&b, 1, 0, 2, 0, 0x58, X64__RM_MEM, 28, 1, 0, x64_mem_b(X64_RAX, 0x1000), 0, 0, 0, 64,
+              0, 0);
+    EXPECT_BYTES(0x62, 0xf1, 0x74, 0xd1, 0x58, 0x42, 0x40, 0x62, 0x61, 0x74, 0x48, 0x58, 0x60,
+                 0x40);
+}
