@@ -48,6 +48,13 @@ struct x64_pool_entry {
     uint32_t label;
 };
 
+/* Per-buffer cache of the generic path: operand signature -> chosen form. */
+#define X64__FORM_CACHE_BITS 10
+struct x64_form_cache_entry {
+    uint64_t key; /* 0 = empty */
+    uint32_t form;
+};
+
 struct x64_buf_priv {
     size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
     size_t nlabels, cap_labels;
@@ -61,6 +68,7 @@ struct x64_buf_priv {
     size_t npe, cap_pe;
     size_t *relocs;
     size_t nrelocs, cap_relocs;
+    struct x64_form_cache_entry *cache; /* lazily allocated, 1 << X64__FORM_CACHE_BITS */
     bool shrink;
     bool finished;
     char error[200];

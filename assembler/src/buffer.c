@@ -86,6 +86,7 @@ void x64_buf_free(struct x64_buf *b)
         free(b->priv->pool);
         free(b->priv->pe);
         free(b->priv->relocs);
+        free(b->priv->cache);
         free(b->priv);
     }
     free(b->data);

@@ -8,6 +8,7 @@
 #include "x64/generic.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Result of matching one operand. */
@@ -515,6 +516,73 @@ static void emit_checked(struct x64_buf *b, unsigned upfx, enum x64_form form,
     x64__listing(b, form, ops, f->nops, start);
 }
 
+/* --- Signature cache --- */
+
+/* A small code for everything form selection depends on except values checked on every hit
+ * (register ranges, memory validity, labels): kind, size, fixed-register numbers (al/cl/dx,
+ * xmm0), immediate width class, EVEX decorations. */
+static uint64_t op_code(const struct x64_operand *o)
+{
+    uint64_t c;
+    switch (o->kind) {
+    case X64_OP_REG:
+        if (o->rclass == X64_RC_GPR) {
+            unsigned si = o->size == 1 ? 0u : o->size == 2 ? 1u : o->size == 4 ? 2u : 3u;
+            c = o->u.reg >= 16 ? 17u : 1u + si * 4u + (o->u.reg < 3 ? o->u.reg : 3u);
+        } else if (o->rclass == X64_RC_XMM) {
+            c = o->u.reg == 0 ? 18u : 19u;
+        } else {
+            c = 20u + o->rclass;
+        }
+        break;
+    case X64_OP_MEM:
+        c = (o->u.mem.flags & X64_MEM_MOFFS) ? 26u : o->bcst ? 27u : 28u;
+        c = c * 128u + o->size;
+        break;
+    case X64_OP_IMM: {
+        int64_t v = o->u.imm;
+        c = v == 1                             ? 35u
+            : v >= -128 && v <= 127            ? 36u
+            : v >= 0 && v <= 255               ? 37u
+            : v >= -32768 && v <= 32767        ? 38u
+            : v >= 0 && v <= 65535             ? 39u
+            : v >= INT32_MIN && v <= INT32_MAX ? 40u
+            : v >= 0 && v <= UINT32_MAX        ? 41u
+                                               : 42u;
+        break;
+    }
+    case X64_OP_LABEL:
+        c = 43u;
+        break;
+    default:
+        c = 44u;
+        break;
+    }
+    return c | (uint64_t)(o->mask != 0) << 12 | (uint64_t)(o->zero != 0) << 13;
+}
+
+static bool cached_form(struct x64_buf *b, uint64_t key, enum x64_form *out, size_t *slot)
+{
+    uint64_t h = (key * 0x9E3779B97F4A7C15ull) >> (64 - X64__FORM_CACHE_BITS);
+    *slot = (size_t)h;
+    struct x64_form_cache_entry *c = b->priv->cache;
+    if (c == NULL || c[h].key != key)
+        return false;
+    *out = (enum x64_form)c[h].form;
+    return true;
+}
+
+static void cache_form(struct x64_buf *b, size_t slot, uint64_t key, enum x64_form form)
+{
+    if (b->priv->cache == NULL) {
+        b->priv->cache = calloc((size_t)1 << X64__FORM_CACHE_BITS, sizeof *b->priv->cache);
+        if (b->priv->cache == NULL)
+            return; /* only a cache */
+    }
+    b->priv->cache[slot].key = key;
+    b->priv->cache[slot].form = (uint32_t)form;
+}
+
 void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
                        const struct x64_operand *ops, unsigned n)
 {
@@ -524,13 +592,31 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
         x64_buf_fail(b, X64_ERR_INVALID_ARGUMENT, "bad prefix 0x%x", prefix);
         return;
     }
-    char why[200];
     enum x64_form form;
+    uint64_t key = 0;
+    size_t slot = 0;
+    bool cacheable =
+        b->priv != NULL && (unsigned)mn < X64_MN_COUNT && n <= 4 && (n == 0 || ops != NULL);
+    if (cacheable) {
+        key = (uint64_t)mn + 1u;
+        for (unsigned i = 0; i < n; i++)
+            key = key * 0x10001u + op_code(&ops[i]) + 1u;
+        key = key * 8u + n;
+        const char *detail = NULL;
+        if (cached_form(b, key, &form, &slot) &&
+            match_form(b, &x64__forms[form], ops, n, &detail) == 1) {
+            emit_checked(b, prefix, form, ops, false);
+            return;
+        }
+    }
+    char why[200];
     enum x64_status s = select_form(b, mn, ops, n, &form, why, sizeof why);
     if (s != X64_OK) {
         x64_buf_fail(b, s, "%s", why);
         return;
     }
+    if (cacheable && match_form(b, &x64__forms[form], ops, n, &(const char *){NULL}) == 1)
+        cache_form(b, slot, key, form);
     emit_checked(b, prefix, form, ops, false);
 }
 

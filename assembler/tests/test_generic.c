@@ -304,3 +304,23 @@ Test(x64_generic, evex_encoder)
     EXPECT_BYTES(0x62, 0xf1, 0x74, 0xd1, 0x58, 0x42, 0x40, 0x62, 0x61, 0x74, 0x48, 0x58, 0x60,
                  0x40);
 }
+
+/* The per-buffer signature cache must re-validate values on every hit. */
+Test(x64_generic, cached_selection_still_validates)
+{
+    for (int i = 0; i < 3; i++)
+        emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_bis(X64_RAX, X64_RCX, 1, 0)));
+    EXPECT_BYTES(0x48, 0x8b, 0x04, 0x08, 0x48, 0x8b, 0x04, 0x08, 0x48, 0x8b, 0x04, 0x08);
+    emit2(X64_MN_MOV, x64_op_r64(X64_RAX), x64_op_mem(8, x64_mem_bis(X64_RAX, X64_RSP, 1, 0)));
+    cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
+    cr_assert_eq(b.len, 12);
+}
+
+Test(x64_generic, cached_selection_follows_immediate_width)
+{
+    emit2(X64_MN_ADD, x64_op_r64(X64_RCX), x64_op_imm(1));
+    emit2(X64_MN_ADD, x64_op_r64(X64_RCX), x64_op_imm(100000));
+    emit2(X64_MN_ADD, x64_op_r64(X64_RCX), x64_op_imm(2));
+    EXPECT_BYTES(0x48, 0x83, 0xc1, 0x01, 0x48, 0x81, 0xc1, 0xa0, 0x86, 0x01, 0x00, 0x48, 0x83, 0xc1,
+                 0x02);
+}
