@@ -561,6 +561,43 @@ static uint64_t op_code(const struct x64_operand *o)
     return c | (uint64_t)(o->mask != 0) << 12 | (uint64_t)(o->zero != 0) << 13;
 }
 
+/* On a cache hit the signature already fixed kinds, sizes, fixed registers and immediate width
+ * classes (which decide every immediate range check); only values remain to be checked. */
+static bool hit_valid(const struct x64_buf *b, const struct x64_form_info *f,
+                      const struct x64_operand *ops, unsigned n)
+{
+    unsigned vmax = f->kind == X64_KIND_EVEX ? 32u : 16u;
+    for (unsigned i = 0; i < n; i++) {
+        const struct x64_operand *o = &ops[i];
+        unsigned oc = f->ops[i];
+        const char *why;
+        switch (o->kind) {
+        case X64_OP_REG:
+            if (o->rclass == X64_RC_GPR) {
+                if (o->u.reg > 15 && oc != X64_OC_R8)
+                    return false;
+            } else if (o->u.reg >= (o->rclass == X64_RC_K ? 8u : vmax)) {
+                return false;
+            }
+            if ((f->flags & X64__F_NZ) && f->roles[i] == X64__ROLE_OPREG && o->u.reg == 0)
+                return false;
+            break;
+        case X64_OP_MEM:
+            if (!(o->u.mem.flags & X64_MEM_MOFFS) &&
+                !valid_mem(b, &o->u.mem, oc >= X64_OC_VM32X && oc <= X64_OC_VM64Z, vmax, &why))
+                return false;
+            break;
+        case X64_OP_LABEL:
+            if (!x64__label_valid(b, o->u.label.id))
+                return false;
+            break;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
 static bool cached_form(struct x64_buf *b, uint64_t key, enum x64_form *out, size_t *slot)
 {
     uint64_t h = (key * 0x9E3779B97F4A7C15ull) >> (64 - X64__FORM_CACHE_BITS);
@@ -602,9 +639,7 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
         for (unsigned i = 0; i < n; i++)
             key = key * 0x10001u + op_code(&ops[i]) + 1u;
         key = key * 8u + n;
-        const char *detail = NULL;
-        if (cached_form(b, key, &form, &slot) &&
-            match_form(b, &x64__forms[form], ops, n, &detail) == 1) {
+        if (cached_form(b, key, &form, &slot) && hit_valid(b, &x64__forms[form], ops, n)) {
             emit_checked(b, prefix, form, ops, false);
             return;
         }
