@@ -87,14 +87,8 @@ static bool seal_code(kiln_module *m)
 {
     if (m->code.size == 0)
         return true;
-    struct x64_buf buf;
-    if (x64_buf_init(&buf, m->code.size) != X64_OK)
-        return false;
-    x64_bytes(&buf, m->code.bytes, m->code.size);
     struct x64_code *sealed = calloc(1, sizeof *sealed);
-    bool ok = sealed && x64_code_seal(&buf, sealed) == X64_OK;
-    x64_buf_free(&buf);
-    if (!ok) {
+    if (!sealed || x64_code_seal_bytes(m->code.bytes, m->code.size, sealed) != X64_OK) {
         free(sealed);
         return false;
     }
