@@ -146,7 +146,7 @@ static void clear_error(struct kiln_error *e)
 }
 
 /* Reads and compiles a binary module. On failure `run->why` says what happened unless the
- * failure came from kiln (then `err` holds it and `*compiled_err` is set). */
+ * failure came from kiln (then `err` holds it and `*kiln_failed` is set). */
 static kiln_module *compile_file(struct run *run, const char *path, struct kiln_error *err,
                                  bool *kiln_failed)
 {
