@@ -45,6 +45,8 @@ struct cg_val {
 #define CG_LOCAL_OF_OWNER(o) ((uint32_t)(-3 - (o)))
 #define CG_NO_REG            0xFFu
 
+#define CG_MAX_HOMES 24
+
 enum cg_ctrl_kind { CG_CTRL_FUNC, CG_CTRL_BLOCK, CG_CTRL_LOOP, CG_CTRL_IF };
 
 struct cg_ctrl {
@@ -54,7 +56,12 @@ struct cg_ctrl {
     uint32_t base; /* stack height below the block's params */
     uint32_t nparams, nresults;
     const uint8_t *params, *results;
-    struct x64_label label;      /* branch target: end (block/if) or start (loop) */
+    struct x64_label label; /* branch target: end (block/if) or start (loop) */
+    /* Loops: the locals cached in registers at the header ("homes"). Every back edge puts them
+     * back in those registers; local.set of a home local inside the loop keeps it there. */
+    uint8_t nhome;
+    uint8_t home_reg[CG_MAX_HOMES];
+    uint32_t home_local[CG_MAX_HOMES];
     struct x64_label else_label; /* if: start of the else arm */
 };
 
@@ -215,6 +222,11 @@ void cg_drop_local_cache(struct cg_ctx *c, uint32_t local);
 void cg_drop_all_caches(struct cg_ctx *c);
 /* local.set of a value held in TEMP register `reg`: the register now caches `local`. */
 void cg_cache_local(struct cg_ctx *c, uint32_t local, unsigned reg);
+/* Home register of `local` in the innermost loop, or -1. */
+int cg_local_home(const struct cg_ctx *c, uint32_t local);
+/* Frees register `reg` of the local's class for the caller (spills/drops its owner); false if
+ * a TEMP value holds it. */
+bool cg_take_reg(struct cg_ctx *c, unsigned reg, bool xmm);
 unsigned cg_alloc_gp(struct cg_ctx *c);
 unsigned cg_alloc_xmm(struct cg_ctx *c);
 /* Frees `reg` for the caller's use (spilling its stack owner); marks it TEMP. */

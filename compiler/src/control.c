@@ -26,6 +26,7 @@ wdec_status cg_ctrl_push(struct cg_ctx *c, uint8_t kind, const struct wdec_block
     f->results = bt ? bt->results : NULL;
     f->base = c->sp - f->nparams;
     f->label = x64_label_new(c->b);
+    f->nhome = 0;
     return WDEC_OK;
 }
 
@@ -53,6 +54,34 @@ void cg_move_to_slots(struct cg_ctx *c, uint32_t base, uint32_t n)
 }
 
 /* Whether the top n values already sit in the slots base.. */
+/* Whether every home of loop `f` is in its register now. */
+static bool homes_in_place(const struct cg_ctx *c, const struct cg_ctrl *f)
+{
+    for (unsigned k = 0; k < f->nhome; k++)
+        if (c->lcache[f->home_local[k]] != f->home_reg[k])
+            return false;
+    return true;
+}
+
+/* Back edge: reload the loop's homes from their (always current) slots. Emits code only; the
+ * compile-time state is that of the branch's other path. */
+static void restore_homes(struct cg_ctx *c, const struct cg_ctrl *f)
+{
+    for (unsigned k = 0; k < f->nhome; k++) {
+        uint32_t l = f->home_local[k];
+        unsigned r = f->home_reg[k];
+        if (c->lcache[l] == r)
+            continue;
+        struct x64_mem m = cg_local_mem(c, l);
+        uint8_t t = c->local_types[l];
+        if (cg_is_float(t))
+            cg_is_wide(t) ? x64_movsd_xmm_m64(c->b, r, m) : x64_movss_xmm_m32(c->b, r, m);
+        else
+            cg_is_wide(t) ? x64_mov_r64_m64(c->b, (enum x64_gpr)r, m)
+                          : x64_mov_r32_m32(c->b, (enum x64_gpr)r, m);
+    }
+}
+
 static bool in_place(const struct cg_ctx *c, uint32_t base, uint32_t n)
 {
     if (c->sp - n != base)
@@ -72,6 +101,8 @@ void cg_branch_to(struct cg_ctx *c, uint32_t depth)
     struct cg_ctrl *f = target(c, depth);
     uint32_t n = label_arity(f);
     cg_move_to_slots(c, f->base, n);
+    if (f->kind == CG_CTRL_LOOP)
+        restore_homes(c, f);
     f->label_used = true;
     x64_jmp(c->b, f->label);
 }
@@ -83,7 +114,7 @@ void cg_branch_if(struct cg_ctx *c, uint32_t depth, enum x64_cc cc)
         struct cg_ctrl *f = target(c, depth);
         uint32_t n = label_arity(f);
         f->label_used = true;
-        if (in_place(c, f->base, n)) {
+        if (in_place(c, f->base, n) && (f->kind != CG_CTRL_LOOP || homes_in_place(c, f))) {
             x64_jcc(b, cc, f->label);
             return;
         }
@@ -142,8 +173,19 @@ void cg_ctrl_loop(struct cg_ctx *c, const struct wdec_block_type *bt)
         cg_spill_entry(c, i);
     if (cg_ctrl_push(c, CG_CTRL_LOOP, bt) != WDEC_OK)
         return;
-    cg_drop_all_caches(c); /* the back edges arrive with other register contents */
-    x64_label_bind(c->b, c->ctrl[c->nctrl - 1].label);
+    /* The locals cached now become the loop's homes: back edges restore them. */
+    struct cg_ctrl *f = &c->ctrl[c->nctrl - 1];
+    for (unsigned r = 0; r < 16 && c->ncached; r++) {
+        for (int x = 0; x < 2; x++) {
+            int32_t o = x ? c->xmm_owner[r] : c->gp_owner[r];
+            if (!CG_IS_LOCAL_OWNER(o) || f->nhome == CG_MAX_HOMES)
+                continue;
+            f->home_local[f->nhome] = CG_LOCAL_OF_OWNER(o);
+            f->home_reg[f->nhome] = (uint8_t)r;
+            f->nhome++;
+        }
+    }
+    x64_label_bind(c->b, f->label);
 }
 
 void cg_ctrl_if(struct cg_ctx *c, const struct wdec_block_type *bt)

@@ -153,6 +153,11 @@ static void fcompare(struct cg_ctx *c, enum wdec_opcode op, bool w)
     if (y->loc == CG_LOC_LOCAL && cg_local_cached(c, y->local) >= 0) {
         unsigned yr = (unsigned)cg_local_cached(c, y->local);
         w ? x64_ucomisd_xmm_xmm(b, xr, yr) : x64_ucomiss_xmm_xmm(b, xr, yr);
+    } else if (y->loc == CG_LOC_CONST) {
+        uint8_t buf[16] = {0};
+        memcpy(buf, &y->imm, w ? 8 : 4);
+        struct x64_mem m = masm_const_mem(c, buf, 16);
+        w ? x64_ucomisd_xmm_m64(b, xr, m) : x64_ucomiss_xmm_m32(b, xr, m);
     } else if (y->loc == CG_LOC_SLOT || y->loc == CG_LOC_LOCAL) {
         struct x64_mem m =
             y->loc == CG_LOC_LOCAL ? cg_local_mem(c, y->local) : cg_slot_mem(c, y->local);

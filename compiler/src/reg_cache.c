@@ -36,6 +36,36 @@ void cg_drop_all_caches(struct cg_ctx *c)
     }
 }
 
+int cg_local_home(const struct cg_ctx *c, uint32_t local)
+{
+    for (uint32_t i = c->nctrl; i-- > 0;) {
+        const struct cg_ctrl *f = &c->ctrl[i];
+        if (f->kind != CG_CTRL_LOOP)
+            continue;
+        for (unsigned k = 0; k < f->nhome; k++)
+            if (f->home_local[k] == local)
+                return f->home_reg[k];
+        return -1;
+    }
+    return -1;
+}
+
+bool cg_take_reg(struct cg_ctx *c, unsigned reg, bool xmm)
+{
+    int32_t o = xmm ? c->xmm_owner[reg] : c->gp_owner[reg];
+    if (o == CG_OWNER_TEMP)
+        return false;
+    if (o >= 0)
+        cg_spill_entry(c, (uint32_t)o);
+    else if (CG_IS_LOCAL_OWNER(o))
+        cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(o));
+    if (xmm)
+        c->xmm_owner[reg] = CG_OWNER_TEMP;
+    else
+        c->gp_owner[reg] = CG_OWNER_TEMP;
+    return true;
+}
+
 void cg_cache_local(struct cg_ctx *c, uint32_t local, unsigned reg)
 {
     cg_drop_local_cache(c, local);

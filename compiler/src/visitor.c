@@ -225,23 +225,33 @@ static void local_store(struct cg_ctx *c, uint32_t idx, bool tee)
         return;
     }
     cg_detach_local(c, idx);
-    if (v.loc == CG_LOC_SLOT || v.loc == CG_LOC_LOCAL) {
-        if (tee && !c->spill_all) {
-            cg_to_reg(c, &v); /* keep the value in a register for the next op */
-        }
-    }
+    /* Write-through cache: the value goes to the local's slot and its register keeps caching
+     * the local, so the next local.get reads a register. */
+    if (!c->spill_all && v.loc != CG_LOC_REG)
+        cg_to_reg(c, &v);
     cg_store_to_mem(c, &v, cg_local_mem(c, idx), false);
-    if (!tee) {
-        /* Write-through: the slot is current, and the register now caches the local. */
-        if (v.loc == CG_LOC_REG && !c->spill_all)
-            cg_cache_local(c, idx, v.reg);
-        else {
-            cg_drop_local_cache(c, idx);
+    if (v.loc == CG_LOC_REG && !c->spill_all) {
+        int home = cg_local_home(c, idx);
+        bool xmm = cg_is_float(v.type);
+        if (home >= 0 && home != v.reg && cg_take_reg(c, (unsigned)home, xmm)) {
+            /* Keep a loop's home local in its home register: the back edge then moves nothing. */
+            if (xmm)
+                x64_movaps_xmm_xmm(c->b, (unsigned)home, v.reg);
+            else
+                x64_mov_r64_r64(c->b, (enum x64_gpr)home, (enum x64_gpr)v.reg);
             cg_release(c, &v);
+            v.reg = (uint8_t)home;
         }
+        cg_cache_local(c, idx, v.reg);
+        if (tee)
+            cg_push_local(c, idx);
         return;
     }
     cg_drop_local_cache(c, idx);
+    if (!tee) {
+        cg_release(c, &v);
+        return;
+    }
     switch (v.loc) {
     case CG_LOC_REG:
         cg_push_reg(c, v.type, v.reg);
