@@ -275,22 +275,9 @@ def typed_name(mn, ops):
     return "_".join([mn] + ops)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=ROOT)
-    ap.add_argument("--table", default=os.path.join(ROOT, "tables", "x64.isa"))
-    ap.add_argument("--typed-test", help="also write a C test comparing every typed emitter "
-                    "with x64_emit_form() (built from the build dir, not committed)")
-    args = ap.parse_args()
-    rows = []
-    with open(args.table) as fh:
-        for lineno, line in enumerate(fh, 1):
-            line = line.split("#", 1)[0].strip()
-            if line:
-                rows.append(parse_line(line, lineno))
-    forms = expand(rows)
-
-    # Concrete forms: cc families expand into 16 mnemonics each.
+def concrete_forms(forms):
+    """[(name, form, mnemonic, cc)]: cc families expand into 16 mnemonics each; a name already
+    taken gets `_<enc lower>` (then a counter) appended. The order is the table order."""
     concrete = []
     for f in forms:
         r = f.row
@@ -312,6 +299,26 @@ def main():
                 k += 1
         names[name] = True
         out_forms.append((name, f, mn, cc))
+
+    return out_forms
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=ROOT)
+    ap.add_argument("--table", default=os.path.join(ROOT, "tables", "x64.isa"))
+    ap.add_argument("--typed-test", help="also write a C test comparing every typed emitter "
+                    "with x64_emit_form() (built from the build dir, not committed)")
+    args = ap.parse_args()
+    rows = []
+    with open(args.table) as fh:
+        for lineno, line in enumerate(fh, 1):
+            line = line.split("#", 1)[0].strip()
+            if line:
+                rows.append(parse_line(line, lineno))
+    forms = expand(rows)
+
+    out_forms = concrete_forms(forms)
 
     mnemonics = []
     seen = set()

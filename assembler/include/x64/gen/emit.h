@@ -2212,7 +2212,7 @@ static inline void x64_mov_r8_imm8(struct x64_buf *b, enum x64_gpr dst, int32_t 
     X64__LIST(b, X64_FORM_MOV_R8_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
-/* mov r/m8,imm8  [MI: C6 /0 ib; base] */
+/* mov m8,imm8  [MI: C6 /0 ib; base] */
 static inline void x64_mov_m8_imm8(struct x64_buf *b, struct x64_mem mem, int32_t imm)
 {
     X64__LIST_BEGIN(b);
@@ -2228,7 +2228,7 @@ static inline void x64_mov_r16_imm16(struct x64_buf *b, enum x64_gpr dst, int32_
     X64__LIST(b, X64_FORM_MOV_R16_IMM16, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
-/* mov r/m16,imm16  [MI: 66 C7 /0 iw; base] */
+/* mov m16,imm16  [MI: 66 C7 /0 iw; base] */
 static inline void x64_mov_m16_imm16(struct x64_buf *b, struct x64_mem mem, int32_t imm)
 {
     X64__LIST_BEGIN(b);
@@ -2244,7 +2244,7 @@ static inline void x64_mov_r32_imm32(struct x64_buf *b, enum x64_gpr dst, int32_
     X64__LIST(b, X64_FORM_MOV_R32_IMM32, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
 }
 
-/* mov r/m32,imm32  [MI: C7 /0 id; base] */
+/* mov m32,imm32  [MI: C7 /0 id; base] */
 static inline void x64_mov_m32_imm32(struct x64_buf *b, struct x64_mem mem, int32_t imm)
 {
     X64__LIST_BEGIN(b);
@@ -5860,7 +5860,7 @@ static inline void x64_push_r16(struct x64_buf *b, enum x64_gpr dst)
     X64__LIST(b, X64_FORM_PUSH_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
-/* push r/m64  [M: FF /6; base] */
+/* push m64  [M: FF /6; base] */
 static inline void x64_push_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
@@ -5868,7 +5868,7 @@ static inline void x64_push_m64(struct x64_buf *b, struct x64_mem mem)
     X64__LIST(b, X64_FORM_PUSH_M64, 0, 0, 0, 0, &mem);
 }
 
-/* push r/m16  [M: 66 FF /6; base] */
+/* push m16  [M: 66 FF /6; base] */
 static inline void x64_push_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
@@ -5916,7 +5916,7 @@ static inline void x64_pop_r16(struct x64_buf *b, enum x64_gpr dst)
     X64__LIST(b, X64_FORM_POP_R16, (int64_t)dst, 0, 0, 0, NULL);
 }
 
-/* pop r/m64  [M: 8F /0; base] */
+/* pop m64  [M: 8F /0; base] */
 static inline void x64_pop_m64(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
@@ -5924,7 +5924,7 @@ static inline void x64_pop_m64(struct x64_buf *b, struct x64_mem mem)
     X64__LIST(b, X64_FORM_POP_M64, 0, 0, 0, 0, &mem);
 }
 
-/* pop r/m16  [M: 66 8F /0; base] */
+/* pop m16  [M: 66 8F /0; base] */
 static inline void x64_pop_m16(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
