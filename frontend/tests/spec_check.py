@@ -4,7 +4,9 @@
 # then asks the validator about every binary module: `module` commands (and the modules of
 # assert_return/assert_trap/... scripts) must be accepted; assert_malformed and assert_invalid
 # binary modules must be refused with the spec's text as a prefix of our message.
-# Usage: spec_check.py VALIDATOR SPEC_DIR WORK_DIR [--skip-prefix simd_]
+# Usage: spec_check.py VALIDATOR SPEC_DIR WORK_DIR [--skip-prefix=simd_] [--kiln]
+# VALIDATOR is the batch driver wdec_validate, or with --kiln the `kiln` binary, run as
+# `kiln validate FILE` once per module (exit 0 silent, or exit 1 with `error: FILE:OFFSET: MSG`).
 import json, os, subprocess, sys, glob
 
 def main():
@@ -61,15 +63,29 @@ def main():
             elif t in ('assert_unlinkable', 'assert_uninstantiable'):
                 expect[path] = ('valid', None, where)
     paths = sorted(expect)
-    r = subprocess.run([validator], input='\n'.join(paths) + '\n', capture_output=True,
-                       text=True)
-    if r.returncode != 0:
-        print('validator exited with %d (crash?)\n%s' % (r.returncode, r.stderr[-2000:]))
-        return 1
     got = {}
-    for line in r.stdout.splitlines():
-        parts = line.split('\t')
-        got[parts[0]] = parts[1:]
+    if '--kiln' in sys.argv[4:]:
+        for p in paths:
+            r = subprocess.run([validator, 'validate', p], capture_output=True, text=True)
+            if r.returncode == 0 and not r.stdout and not r.stderr:
+                got[p] = ['ok']
+                continue
+            prefix = 'error: %s:' % p
+            line = r.stderr.strip()
+            if r.returncode == 1 and line.startswith(prefix) and not r.stdout:
+                off, _, msg = line[len(prefix):].partition(': ')
+                got[p] = [off, msg]
+            else:
+                got[p] = ['bad-cli-output', 'exit %d: %s' % (r.returncode, line[-200:])]
+    else:
+        r = subprocess.run([validator], input='\n'.join(paths) + '\n', capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            print('validator exited with %d (crash?)\n%s' % (r.returncode, r.stderr[-2000:]))
+            return 1
+        for line in r.stdout.splitlines():
+            parts = line.split('\t')
+            got[parts[0]] = parts[1:]
     counts = {'valid': [0, 0], 'assert_malformed': [0, 0], 'assert_invalid': [0, 0]}
     failures = []
     for p in paths:
