@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Call tables leave `trap` implicit (0 = no trap). */
@@ -280,4 +281,122 @@ Test(cg_exec, calls_tables_globals)
         {"tg", 1, {9}, 0, {0}, CG_TRAP_TABLE_OOB}, {"tgrow", 0, {0}, 1, {4}},
         {"ts", 0, {0}, 1, {6}}, {"rf", 0, {0}, 1, {1}},
         {"rec", 1, {0}, 0, {0}, CG_TRAP_STACK_EXHAUSTED}, {"many", 1, {9}, 1, {9}});
+}
+
+/* --- Register cache and loop homes: nested loops, ifs, br_table and calls inside loops,
+ * more live float locals than registers. Expected values come from C references. --- */
+
+static uint64_t mix_ref(uint32_t n)
+{
+    uint64_t acc = 1;
+    double f = 0.5;
+    uint32_t i = 0;
+    do {
+        uint32_t j = 0;
+        do {
+            acc = acc * 31 + (uint64_t)(i ^ j);
+            if (j & 1)
+                f += (double)(int32_t)j;
+            else
+                f -= (double)(int32_t)i;
+            switch (j % 3) {
+            case 1:
+                acc ^= 3;
+                break;
+            case 2:
+                acc += 7;
+                break;
+            default:
+                break;
+            }
+            j++;
+        } while (j < i + 2);
+        i++;
+    } while (i < n);
+    return acc + (uint64_t)(int64_t)f;
+}
+
+static uint64_t pressure_ref(uint32_t n)
+{
+    double l[16];
+    for (int k = 0; k < 16; k++)
+        l[k] = k;
+    for (uint32_t i = 0; i < n; i++)
+        for (int k = 0; k < 16; k++)
+            l[k] = l[k] * 0.5 + (double)(k + 1) + l[(k + 1) % 16] * 0.25;
+    double s = 0;
+    for (int k = 0; k < 16; k++)
+        s += l[k];
+    uint64_t u;
+    memcpy(&u, &s, 8);
+    return u;
+}
+
+static const char *const cache_wat =
+    "(module (global $g (mut i32) (i32.const 0))"
+    " (func $bump (param i32) (result i32) global.get $g local.get 0 i32.add global.set $g"
+    "  i32.const 5)"
+    " (func (export \"mix\") (param $n i32) (result i64)"
+    "  (local $i i32) (local $j i32) (local $acc i64) (local $f f64)"
+    "  i32.const 0 local.set $i i64.const 1 local.set $acc f64.const 0.5 local.set $f"
+    "  (loop $outer"
+    "   i32.const 0 local.set $j"
+    "   (loop $inner"
+    "    local.get $acc i64.const 31 i64.mul local.get $i local.get $j i32.xor"
+    "    i64.extend_i32_u i64.add local.set $acc"
+    "    (if (i32.and (local.get $j) (i32.const 1))"
+    "     (then local.get $f local.get $j f64.convert_i32_s f64.add local.set $f)"
+    "     (else local.get $f local.get $i f64.convert_i32_s f64.sub local.set $f))"
+    "    (block $b0 (block $b1 (block $b2"
+    "      local.get $j i32.const 3 i32.rem_u br_table $b0 $b1 $b2)"
+    "     local.get $acc i64.const 7 i64.add local.set $acc br $b0)"
+    "     local.get $acc i64.const 3 i64.xor local.set $acc)"
+    "    local.get $j i32.const 1 i32.add local.tee $j"
+    "    local.get $i i32.const 2 i32.add i32.lt_u br_if $inner)"
+    "   local.get $i i32.const 1 i32.add local.tee $i"
+    "   local.get $n i32.lt_u br_if $outer)"
+    "  local.get $acc local.get $f i64.trunc_sat_f64_s i64.add)"
+    " (func (export \"calls\") (param $n i32) (result i32) (local $i i32) (local $s i32)"
+    "  (loop $l local.get $s local.get $i call $bump i32.add local.get $i i32.mul local.set $s"
+    "   local.get $i i32.const 1 i32.add local.tee $i local.get $n i32.lt_u br_if $l)"
+    "  local.get $s global.get $g i32.add)"
+    " (func (export \"pressure\") (param $n i32) (result i64)"
+    "  (local $i i32) (local f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64)"
+    "  (local $s f64)"
+    "%s"
+    "  (loop $l"
+    "%s"
+    "   local.get $i i32.const 1 i32.add local.tee $i local.get $n i32.lt_u br_if $l)"
+    "%s"
+    "  local.get $s i64.reinterpret_f64))";
+
+static uint32_t calls_ref(uint32_t n)
+{
+    uint32_t g = 0, s = 0, i = 0;
+    do {
+        g += i;
+        s = (s + 5) * i;
+        i++;
+    } while (i < n);
+    return s + g;
+}
+
+Test(cg_exec, register_cache_and_loop_homes)
+{
+    /* pressure: locals 2..17 are l[0..15]. */
+    static char init[2048], body[8192], sum[2048], wat[16384];
+    size_t a = 0, bo = 0, su = 0;
+    for (int k = 0; k < 16; k++) {
+        a += (size_t)snprintf(init + a, sizeof init - a, " f64.const %d local.set %d", k, k + 2);
+        bo += (size_t)snprintf(body + bo, sizeof body - bo,
+                               " local.get %d f64.const 0.5 f64.mul f64.const %d f64.add"
+                               " local.get %d f64.const 0.25 f64.mul f64.add local.set %d",
+                               k + 2, k + 1, (k + 1) % 16 + 2, k + 2);
+        su += (size_t)snprintf(sum + su, sizeof sum - su,
+                               " local.get $s local.get %d f64.add local.set $s", k + 2);
+    }
+    snprintf(wat, sizeof wat, cache_wat, init, body, sum);
+    RUN(wat, {"mix", 1, {1}, 1, {mix_ref(1)}}, {"mix", 1, {7}, 1, {mix_ref(7)}},
+        {"mix", 1, {40}, 1, {mix_ref(40)}}, {"calls", 1, {10}, 1, {calls_ref(10)}},
+        {"pressure", 1, {1}, 1, {pressure_ref(1)}}, {"pressure", 1, {50}, 1, {pressure_ref(50)}});
 }
