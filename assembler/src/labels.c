@@ -16,14 +16,21 @@ bool x64__label_valid(const struct x64_buf *b, uint32_t id)
     return b->priv != NULL && id != 0 && id < b->priv->nlabels;
 }
 
+/* The same check, inlined on the label hot paths. */
+static inline bool label_ok(const struct x64_buf *b, uint32_t id)
+{
+    return b->priv != NULL && id - 1u < (uint32_t)(b->priv->nlabels - 1u);
+}
+
 struct x64_label x64_label_new(struct x64_buf *b)
 {
     struct x64_label l = {0};
     if (b == NULL || b->status != X64_OK || b->priv == NULL)
         return l;
     struct x64_buf_priv *pv = b->priv;
-    if (pv->nlabels >= UINT32_MAX ||
-        !x64__grow_array((void **)&pv->labels, &pv->cap_labels, pv->nlabels + 1, sizeof(size_t))) {
+    if (pv->nlabels >= pv->cap_labels &&
+        (pv->nlabels >= UINT32_MAX || !x64__grow_array((void **)&pv->labels, &pv->cap_labels,
+                                                       pv->nlabels + 1, sizeof(size_t)))) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
@@ -32,11 +39,11 @@ struct x64_label x64_label_new(struct x64_buf *b)
     return l;
 }
 
-static bool check_label(struct x64_buf *b, struct x64_label l)
+static inline bool check_label(struct x64_buf *b, struct x64_label l)
 {
     if (b->status != X64_OK)
         return false;
-    if (!x64__label_valid(b, l.id)) {
+    if (!label_ok(b, l.id)) {
         x64_buf_fail(b, X64_ERR_LABEL_INVALID, "invalid label id %u", (unsigned)l.id);
         return false;
     }
@@ -70,6 +77,10 @@ bool x64_label_offset(const struct x64_buf *b, struct x64_label l, size_t *out_o
 bool x64__add_fixup(struct x64_buf *b, const struct x64_fixup *f)
 {
     struct x64_buf_priv *pv = b->priv;
+    if (pv->nfx < pv->cap_fx) { /* fast path: no call */
+        pv->fx[pv->nfx++] = *f;
+        return true;
+    }
     if (!x64__grow_array((void **)&pv->fx, &pv->cap_fx, pv->nfx + 1, sizeof *pv->fx)) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return false;
@@ -95,15 +106,26 @@ bool x64__fixup_rip(struct x64_buf *b, uint32_t label_id, size_t disp_pos, size_
 
 /* --- Jumps --- */
 
-static void put32(uint8_t *p, uint32_t v)
+static inline void put32(uint8_t *p, uint32_t v)
 {
-    for (unsigned i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
+    memcpy(p, &v, 4); /* x86-64 is little-endian */
+}
+
+/* x64__add_fixup with its fast path inlined. */
+static inline bool add_fixup(struct x64_buf *b, const struct x64_fixup *f)
+{
+    struct x64_buf_priv *pv = b->priv;
+    if (pv->nfx < pv->cap_fx) {
+        pv->fx[pv->nfx++] = *f;
+        return true;
+    }
+    return x64__add_fixup(b, f);
 }
 
 enum { J_JMP, J_JCC, J_CALL };
 
-static void listing_jump(struct x64_buf *b, enum x64_form form, struct x64_label l, size_t start)
+static inline void listing_jump(struct x64_buf *b, enum x64_form form, struct x64_label l,
+                                size_t start)
 {
 #ifndef X64_NO_LISTING
     if (b->listing != NULL) {
@@ -115,13 +137,14 @@ static void listing_jump(struct x64_buf *b, enum x64_form form, struct x64_label
 #endif
 }
 
-static void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_label l, bool force_short)
+static inline void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_label l,
+                        bool force_short)
 {
     if (b == NULL || !check_label(b, l))
         return;
-    uint8_t *p = x64__begin(b);
-    if (p == NULL)
+    if (b->len >= b->limit && x64__slow(b) == NULL)
         return;
+    uint8_t *p = b->data + b->len;
     unsigned c = (unsigned)cc & 15u;
     size_t start = b->len;
     size_t target = b->priv->labels[l.id];
@@ -176,7 +199,7 @@ static void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_label l
         }
     }
     /* Every reference is recorded so that the finishing pass can move it. */
-    if (!x64__add_fixup(b, &f))
+    if (!add_fixup(b, &f))
         return;
     b->len += n;
     listing_jump(b, form, l, start);
