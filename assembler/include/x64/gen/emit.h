@@ -7924,4 +7924,13076 @@ static inline void x64_fwait(struct x64_buf *b)
     X64__LIST(b, X64_FORM_FWAIT, 0, 0, 0, 0, NULL);
 }
 
+/* cmpps xmm,xmm/m128,imm8  [RMI: 0F C2 /r ib; sse] */
+static inline void x64_cmpps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc2), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* cmpps xmm,xmm/m128,imm8  [RMI: 0F C2 /r ib; sse] */
+static inline void x64_cmpps_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPPS_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* cmpss xmm,xmm/m32,imm8  [RMI: F3 0F C2 /r ib; sse] */
+static inline void x64_cmpss_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xc2), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPSS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* cmpss xmm,xmm/m32,imm8  [RMI: F3 0F C2 /r ib; sse] */
+static inline void x64_cmpss_xmm_m32_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xc2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPSS_XMM_M32_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* ldmxcsr m32  [M: 0F AE /2; sse] */
+static inline void x64_ldmxcsr_m32(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xae), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LDMXCSR_M32, 0, 0, 0, 0, &mem);
+}
+
+/* movhlps xmm,xmm  [RM: 0F 12 /r; sse] */
+static inline void x64_movhlps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x12), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVHLPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movhps xmm,m64  [RM: 0F 16 /r; sse] */
+static inline void x64_movhps_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x16), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVHPS_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movhps m64,xmm  [MR: 0F 17 /r; sse] */
+static inline void x64_movhps_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x17), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVHPS_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movlhps xmm,xmm  [RM: 0F 16 /r; sse] */
+static inline void x64_movlhps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x16), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVLHPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movlps xmm,m64  [RM: 0F 12 /r; sse] */
+static inline void x64_movlps_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x12), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVLPS_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movlps m64,xmm  [MR: 0F 13 /r; sse] */
+static inline void x64_movlps_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x13), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVLPS_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movmskps r32,xmm  [RM: 0F 50 /r; sse] */
+static inline void x64_movmskps_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x50), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVMSKPS_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movntps m128,xmm  [MR: 0F 2B /r; sse] */
+static inline void x64_movntps_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x2b), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVNTPS_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* rcpps xmm,xmm/m128  [RM: 0F 53 /r; sse] */
+static inline void x64_rcpps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x53), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RCPPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* rcpps xmm,xmm/m128  [RM: 0F 53 /r; sse] */
+static inline void x64_rcpps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x53), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RCPPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* rcpss xmm,xmm/m32  [RM: F3 0F 53 /r; sse] */
+static inline void x64_rcpss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x53), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RCPSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* rcpss xmm,xmm/m32  [RM: F3 0F 53 /r; sse] */
+static inline void x64_rcpss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x53), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RCPSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* rsqrtps xmm,xmm/m128  [RM: 0F 52 /r; sse] */
+static inline void x64_rsqrtps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x52), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RSQRTPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* rsqrtps xmm,xmm/m128  [RM: 0F 52 /r; sse] */
+static inline void x64_rsqrtps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x52), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RSQRTPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* rsqrtss xmm,xmm/m32  [RM: F3 0F 52 /r; sse] */
+static inline void x64_rsqrtss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x52), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RSQRTSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* rsqrtss xmm,xmm/m32  [RM: F3 0F 52 /r; sse] */
+static inline void x64_rsqrtss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x52), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RSQRTSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* shufps xmm,xmm/m128,imm8  [RMI: 0F C6 /r ib; sse] */
+static inline void x64_shufps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_SHUFPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* shufps xmm,xmm/m128,imm8  [RMI: 0F C6 /r ib; sse] */
+static inline void x64_shufps_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xc6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_SHUFPS_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* stmxcsr m32  [M: 0F AE /3; sse] */
+static inline void x64_stmxcsr_m32(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xae), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_STMXCSR_M32, 0, 0, 0, 0, &mem);
+}
+
+/* unpckhps xmm,xmm/m128  [RM: 0F 15 /r; sse] */
+static inline void x64_unpckhps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x15), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKHPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* unpckhps xmm,xmm/m128  [RM: 0F 15 /r; sse] */
+static inline void x64_unpckhps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x15), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKHPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* unpcklps xmm,xmm/m128  [RM: 0F 14 /r; sse] */
+static inline void x64_unpcklps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x14), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKLPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* unpcklps xmm,xmm/m128  [RM: 0F 14 /r; sse] */
+static inline void x64_unpcklps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x14), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKLPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cmppd xmm,xmm/m128,imm8  [RMI: 66 0F C2 /r ib; sse2] */
+static inline void x64_cmppd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc2), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPPD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* cmppd xmm,xmm/m128,imm8  [RMI: 66 0F C2 /r ib; sse2] */
+static inline void x64_cmppd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPPD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* cmpsd xmm,xmm/m64,imm8  [RMI: F2 0F C2 /r ib; sse2] */
+static inline void x64_cmpsd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0xc2), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPSD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* cmpsd xmm,xmm/m64,imm8  [RMI: F2 0F C2 /r ib; sse2] */
+static inline void x64_cmpsd_xmm_m64_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0xc2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_CMPSD_XMM_M64_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* cvtdq2pd xmm,xmm/m64  [RM: F3 0F E6 /r; sse2] */
+static inline void x64_cvtdq2pd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xe6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTDQ2PD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvtdq2pd xmm,xmm/m64  [RM: F3 0F E6 /r; sse2] */
+static inline void x64_cvtdq2pd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0xe6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTDQ2PD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cvtdq2ps xmm,xmm/m128  [RM: 0F 5B /r; sse2] */
+static inline void x64_cvtdq2ps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTDQ2PS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvtdq2ps xmm,xmm/m128  [RM: 0F 5B /r; sse2] */
+static inline void x64_cvtdq2ps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTDQ2PS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cvtpd2dq xmm,xmm/m128  [RM: F2 0F E6 /r; sse2] */
+static inline void x64_cvtpd2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0xe6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPD2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvtpd2dq xmm,xmm/m128  [RM: F2 0F E6 /r; sse2] */
+static inline void x64_cvtpd2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0xe6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPD2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cvtpd2ps xmm,xmm/m128  [RM: 66 0F 5A /r; sse2] */
+static inline void x64_cvtpd2ps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPD2PS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvtpd2ps xmm,xmm/m128  [RM: 66 0F 5A /r; sse2] */
+static inline void x64_cvtpd2ps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPD2PS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cvtps2dq xmm,xmm/m128  [RM: 66 0F 5B /r; sse2] */
+static inline void x64_cvtps2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPS2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvtps2dq xmm,xmm/m128  [RM: 66 0F 5B /r; sse2] */
+static inline void x64_cvtps2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x5b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPS2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cvtps2pd xmm,xmm/m64  [RM: 0F 5A /r; sse2] */
+static inline void x64_cvtps2pd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPS2PD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvtps2pd xmm,xmm/m64  [RM: 0F 5A /r; sse2] */
+static inline void x64_cvtps2pd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x5a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPS2PD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cvttpd2dq xmm,xmm/m128  [RM: 66 0F E6 /r; sse2] */
+static inline void x64_cvttpd2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTTPD2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvttpd2dq xmm,xmm/m128  [RM: 66 0F E6 /r; sse2] */
+static inline void x64_cvttpd2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTTPD2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* cvttps2dq xmm,xmm/m128  [RM: F3 0F 5B /r; sse2] */
+static inline void x64_cvttps2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTTPS2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* cvttps2dq xmm,xmm/m128  [RM: F3 0F 5B /r; sse2] */
+static inline void x64_cvttps2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x5b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTTPS2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* maskmovdqu xmm,xmm  [RM: 66 0F F7 /r; sse2] */
+static inline void x64_maskmovdqu_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf7), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MASKMOVDQU_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movhpd xmm,m64  [RM: 66 0F 16 /r; sse2] */
+static inline void x64_movhpd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x16), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVHPD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movhpd m64,xmm  [MR: 66 0F 17 /r; sse2] */
+static inline void x64_movhpd_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x17), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVHPD_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movlpd xmm,m64  [RM: 66 0F 12 /r; sse2] */
+static inline void x64_movlpd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x12), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVLPD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movlpd m64,xmm  [MR: 66 0F 13 /r; sse2] */
+static inline void x64_movlpd_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x13), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVLPD_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movmskpd r32,xmm  [RM: 66 0F 50 /r; sse2] */
+static inline void x64_movmskpd_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x50), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVMSKPD_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movntdq m128,xmm  [MR: 66 0F E7 /r; sse2] */
+static inline void x64_movntdq_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe7), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVNTDQ_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movntpd m128,xmm  [MR: 66 0F 2B /r; sse2] */
+static inline void x64_movntpd_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x2b), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVNTPD_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* packssdw xmm,xmm/m128  [RM: 66 0F 6B /r; sse2] */
+static inline void x64_packssdw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKSSDW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* packssdw xmm,xmm/m128  [RM: 66 0F 6B /r; sse2] */
+static inline void x64_packssdw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKSSDW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* packsswb xmm,xmm/m128  [RM: 66 0F 63 /r; sse2] */
+static inline void x64_packsswb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x63), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKSSWB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* packsswb xmm,xmm/m128  [RM: 66 0F 63 /r; sse2] */
+static inline void x64_packsswb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x63), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKSSWB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* packuswb xmm,xmm/m128  [RM: 66 0F 67 /r; sse2] */
+static inline void x64_packuswb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x67), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKUSWB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* packuswb xmm,xmm/m128  [RM: 66 0F 67 /r; sse2] */
+static inline void x64_packuswb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x67), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKUSWB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddb xmm,xmm/m128  [RM: 66 0F FC /r; sse2] */
+static inline void x64_paddb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddb xmm,xmm/m128  [RM: 66 0F FC /r; sse2] */
+static inline void x64_paddb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddd xmm,xmm/m128  [RM: 66 0F FE /r; sse2] */
+static inline void x64_paddd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfe), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddd xmm,xmm/m128  [RM: 66 0F FE /r; sse2] */
+static inline void x64_paddd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfe), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddq xmm,xmm/m128  [RM: 66 0F D4 /r; sse2] */
+static inline void x64_paddq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd4), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddq xmm,xmm/m128  [RM: 66 0F D4 /r; sse2] */
+static inline void x64_paddq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd4), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddsb xmm,xmm/m128  [RM: 66 0F EC /r; sse2] */
+static inline void x64_paddsb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xec), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddsb xmm,xmm/m128  [RM: 66 0F EC /r; sse2] */
+static inline void x64_paddsb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xec), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddsw xmm,xmm/m128  [RM: 66 0F ED /r; sse2] */
+static inline void x64_paddsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xed), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddsw xmm,xmm/m128  [RM: 66 0F ED /r; sse2] */
+static inline void x64_paddsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xed), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddusb xmm,xmm/m128  [RM: 66 0F DC /r; sse2] */
+static inline void x64_paddusb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDUSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddusb xmm,xmm/m128  [RM: 66 0F DC /r; sse2] */
+static inline void x64_paddusb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDUSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddusw xmm,xmm/m128  [RM: 66 0F DD /r; sse2] */
+static inline void x64_paddusw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDUSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddusw xmm,xmm/m128  [RM: 66 0F DD /r; sse2] */
+static inline void x64_paddusw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDUSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* paddw xmm,xmm/m128  [RM: 66 0F FD /r; sse2] */
+static inline void x64_paddw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* paddw xmm,xmm/m128  [RM: 66 0F FD /r; sse2] */
+static inline void x64_paddw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PADDW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pand xmm,xmm/m128  [RM: 66 0F DB /r; sse2] */
+static inline void x64_pand_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdb), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PAND_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pand xmm,xmm/m128  [RM: 66 0F DB /r; sse2] */
+static inline void x64_pand_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdb), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PAND_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pandn xmm,xmm/m128  [RM: 66 0F DF /r; sse2] */
+static inline void x64_pandn_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdf), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PANDN_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pandn xmm,xmm/m128  [RM: 66 0F DF /r; sse2] */
+static inline void x64_pandn_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xdf), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PANDN_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pavgb xmm,xmm/m128  [RM: 66 0F E0 /r; sse2] */
+static inline void x64_pavgb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe0), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PAVGB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pavgb xmm,xmm/m128  [RM: 66 0F E0 /r; sse2] */
+static inline void x64_pavgb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe0), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PAVGB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pavgw xmm,xmm/m128  [RM: 66 0F E3 /r; sse2] */
+static inline void x64_pavgw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe3), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PAVGW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pavgw xmm,xmm/m128  [RM: 66 0F E3 /r; sse2] */
+static inline void x64_pavgw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe3), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PAVGW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pcmpeqb xmm,xmm/m128  [RM: 66 0F 74 /r; sse2] */
+static inline void x64_pcmpeqb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x74), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPEQB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pcmpeqb xmm,xmm/m128  [RM: 66 0F 74 /r; sse2] */
+static inline void x64_pcmpeqb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x74), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPEQB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pcmpeqw xmm,xmm/m128  [RM: 66 0F 75 /r; sse2] */
+static inline void x64_pcmpeqw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x75), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPEQW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pcmpeqw xmm,xmm/m128  [RM: 66 0F 75 /r; sse2] */
+static inline void x64_pcmpeqw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x75), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPEQW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pcmpgtb xmm,xmm/m128  [RM: 66 0F 64 /r; sse2] */
+static inline void x64_pcmpgtb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x64), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pcmpgtb xmm,xmm/m128  [RM: 66 0F 64 /r; sse2] */
+static inline void x64_pcmpgtb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x64), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pcmpgtd xmm,xmm/m128  [RM: 66 0F 66 /r; sse2] */
+static inline void x64_pcmpgtd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x66), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pcmpgtd xmm,xmm/m128  [RM: 66 0F 66 /r; sse2] */
+static inline void x64_pcmpgtd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x66), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pcmpgtw xmm,xmm/m128  [RM: 66 0F 65 /r; sse2] */
+static inline void x64_pcmpgtw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x65), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pcmpgtw xmm,xmm/m128  [RM: 66 0F 65 /r; sse2] */
+static inline void x64_pcmpgtw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x65), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pextrw r32,xmm,imm8  [RMI: 66 0F C5 /r ib; sse2] */
+static inline void x64_pextrw_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc5), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRW_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pinsrw xmm,r32/m16,imm8  [RMI: 66 0F C4 /r ib; sse2] */
+static inline void x64_pinsrw_xmm_r32_imm8(struct x64_buf *b, unsigned dst, enum x64_gpr src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc4), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRW_XMM_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pinsrw xmm,r32/m16,imm8  [RMI: 66 0F C4 /r ib; sse2] */
+static inline void x64_pinsrw_xmm_m16_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc4), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRW_XMM_M16_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pmaddwd xmm,xmm/m128  [RM: 66 0F F5 /r; sse2] */
+static inline void x64_pmaddwd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf5), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMADDWD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaddwd xmm,xmm/m128  [RM: 66 0F F5 /r; sse2] */
+static inline void x64_pmaddwd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf5), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMADDWD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmaxsw xmm,xmm/m128  [RM: 66 0F EE /r; sse2] */
+static inline void x64_pmaxsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xee), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaxsw xmm,xmm/m128  [RM: 66 0F EE /r; sse2] */
+static inline void x64_pmaxsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xee), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmaxub xmm,xmm/m128  [RM: 66 0F DE /r; sse2] */
+static inline void x64_pmaxub_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xde), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXUB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaxub xmm,xmm/m128  [RM: 66 0F DE /r; sse2] */
+static inline void x64_pmaxub_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xde), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXUB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pminsw xmm,xmm/m128  [RM: 66 0F EA /r; sse2] */
+static inline void x64_pminsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xea), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pminsw xmm,xmm/m128  [RM: 66 0F EA /r; sse2] */
+static inline void x64_pminsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xea), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pminub xmm,xmm/m128  [RM: 66 0F DA /r; sse2] */
+static inline void x64_pminub_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xda), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINUB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pminub xmm,xmm/m128  [RM: 66 0F DA /r; sse2] */
+static inline void x64_pminub_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xda), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINUB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovmskb r32,xmm  [RM: 66 0F D7 /r; sse2] */
+static inline void x64_pmovmskb_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd7), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVMSKB_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmulhuw xmm,xmm/m128  [RM: 66 0F E4 /r; sse2] */
+static inline void x64_pmulhuw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe4), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULHUW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmulhuw xmm,xmm/m128  [RM: 66 0F E4 /r; sse2] */
+static inline void x64_pmulhuw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe4), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULHUW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmulhw xmm,xmm/m128  [RM: 66 0F E5 /r; sse2] */
+static inline void x64_pmulhw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe5), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULHW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmulhw xmm,xmm/m128  [RM: 66 0F E5 /r; sse2] */
+static inline void x64_pmulhw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe5), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULHW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmullw xmm,xmm/m128  [RM: 66 0F D5 /r; sse2] */
+static inline void x64_pmullw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd5), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULLW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmullw xmm,xmm/m128  [RM: 66 0F D5 /r; sse2] */
+static inline void x64_pmullw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd5), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULLW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmuludq xmm,xmm/m128  [RM: 66 0F F4 /r; sse2] */
+static inline void x64_pmuludq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf4), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULUDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmuludq xmm,xmm/m128  [RM: 66 0F F4 /r; sse2] */
+static inline void x64_pmuludq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf4), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULUDQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* por xmm,xmm/m128  [RM: 66 0F EB /r; sse2] */
+static inline void x64_por_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xeb), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_POR_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* por xmm,xmm/m128  [RM: 66 0F EB /r; sse2] */
+static inline void x64_por_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xeb), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_POR_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psadbw xmm,xmm/m128  [RM: 66 0F F6 /r; sse2] */
+static inline void x64_psadbw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSADBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psadbw xmm,xmm/m128  [RM: 66 0F F6 /r; sse2] */
+static inline void x64_psadbw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSADBW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pshufd xmm,xmm/m128,imm8  [RMI: 66 0F 70 /r ib; sse2] */
+static inline void x64_pshufd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x70), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pshufd xmm,xmm/m128,imm8  [RMI: 66 0F 70 /r ib; sse2] */
+static inline void x64_pshufd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x70), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pshufhw xmm,xmm/m128,imm8  [RMI: F3 0F 70 /r ib; sse2] */
+static inline void x64_pshufhw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x70), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFHW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pshufhw xmm,xmm/m128,imm8  [RMI: F3 0F 70 /r ib; sse2] */
+static inline void x64_pshufhw_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x70), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFHW_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pshuflw xmm,xmm/m128,imm8  [RMI: F2 0F 70 /r ib; sse2] */
+static inline void x64_pshuflw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x70), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFLW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pshuflw xmm,xmm/m128,imm8  [RMI: F2 0F 70 /r ib; sse2] */
+static inline void x64_pshuflw_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x70), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFLW_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pslld xmm,xmm/m128  [RM: 66 0F F2 /r; sse2] */
+static inline void x64_pslld_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf2), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pslld xmm,xmm/m128  [RM: 66 0F F2 /r; sse2] */
+static inline void x64_pslld_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pslldq xmm,imm8  [MI: 66 0F 73 /7 ib; sse2] */
+static inline void x64_pslldq_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x73), 0u, X64__RM_REG, 7u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLDQ_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
+}
+
+/* psllq xmm,xmm/m128  [RM: 66 0F F3 /r; sse2] */
+static inline void x64_psllq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf3), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psllq xmm,xmm/m128  [RM: 66 0F F3 /r; sse2] */
+static inline void x64_psllq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf3), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psllw xmm,xmm/m128  [RM: 66 0F F1 /r; sse2] */
+static inline void x64_psllw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf1), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psllw xmm,xmm/m128  [RM: 66 0F F1 /r; sse2] */
+static inline void x64_psllw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf1), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psllw xmm,imm8  [MI: 66 0F 71 /6 ib; sse2] */
+static inline void x64_psllw_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x71), 0u, X64__RM_REG, 6u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSLLW_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
+}
+
+/* psrad xmm,xmm/m128  [RM: 66 0F E2 /r; sse2] */
+static inline void x64_psrad_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe2), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRAD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psrad xmm,xmm/m128  [RM: 66 0F E2 /r; sse2] */
+static inline void x64_psrad_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRAD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psraw xmm,xmm/m128  [RM: 66 0F E1 /r; sse2] */
+static inline void x64_psraw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe1), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRAW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psraw xmm,xmm/m128  [RM: 66 0F E1 /r; sse2] */
+static inline void x64_psraw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe1), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRAW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psraw xmm,imm8  [MI: 66 0F 71 /4 ib; sse2] */
+static inline void x64_psraw_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x71), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRAW_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
+}
+
+/* psrld xmm,xmm/m128  [RM: 66 0F D2 /r; sse2] */
+static inline void x64_psrld_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd2), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psrld xmm,xmm/m128  [RM: 66 0F D2 /r; sse2] */
+static inline void x64_psrld_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psrldq xmm,imm8  [MI: 66 0F 73 /3 ib; sse2] */
+static inline void x64_psrldq_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x73), 0u, X64__RM_REG, 3u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLDQ_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
+}
+
+/* psrlq xmm,xmm/m128  [RM: 66 0F D3 /r; sse2] */
+static inline void x64_psrlq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd3), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psrlq xmm,xmm/m128  [RM: 66 0F D3 /r; sse2] */
+static inline void x64_psrlq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd3), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psrlw xmm,xmm/m128  [RM: 66 0F D1 /r; sse2] */
+static inline void x64_psrlw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd1), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psrlw xmm,xmm/m128  [RM: 66 0F D1 /r; sse2] */
+static inline void x64_psrlw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd1), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psrlw xmm,imm8  [MI: 66 0F 71 /2 ib; sse2] */
+static inline void x64_psrlw_xmm_imm8(struct x64_buf *b, unsigned dst, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x71), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PSRLW_XMM_IMM8, (int64_t)dst, (int64_t)imm, 0, 0, NULL);
+}
+
+/* psubb xmm,xmm/m128  [RM: 66 0F F8 /r; sse2] */
+static inline void x64_psubb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf8), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubb xmm,xmm/m128  [RM: 66 0F F8 /r; sse2] */
+static inline void x64_psubb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf8), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psubd xmm,xmm/m128  [RM: 66 0F FA /r; sse2] */
+static inline void x64_psubd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfa), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubd xmm,xmm/m128  [RM: 66 0F FA /r; sse2] */
+static inline void x64_psubd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfa), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psubq xmm,xmm/m128  [RM: 66 0F FB /r; sse2] */
+static inline void x64_psubq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfb), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubq xmm,xmm/m128  [RM: 66 0F FB /r; sse2] */
+static inline void x64_psubq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xfb), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psubsb xmm,xmm/m128  [RM: 66 0F E8 /r; sse2] */
+static inline void x64_psubsb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe8), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubsb xmm,xmm/m128  [RM: 66 0F E8 /r; sse2] */
+static inline void x64_psubsb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe8), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psubsw xmm,xmm/m128  [RM: 66 0F E9 /r; sse2] */
+static inline void x64_psubsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe9), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubsw xmm,xmm/m128  [RM: 66 0F E9 /r; sse2] */
+static inline void x64_psubsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xe9), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psubusb xmm,xmm/m128  [RM: 66 0F D8 /r; sse2] */
+static inline void x64_psubusb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd8), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBUSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubusb xmm,xmm/m128  [RM: 66 0F D8 /r; sse2] */
+static inline void x64_psubusb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd8), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBUSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psubusw xmm,xmm/m128  [RM: 66 0F D9 /r; sse2] */
+static inline void x64_psubusw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd9), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBUSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubusw xmm,xmm/m128  [RM: 66 0F D9 /r; sse2] */
+static inline void x64_psubusw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd9), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBUSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psubw xmm,xmm/m128  [RM: 66 0F F9 /r; sse2] */
+static inline void x64_psubw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf9), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psubw xmm,xmm/m128  [RM: 66 0F F9 /r; sse2] */
+static inline void x64_psubw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xf9), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSUBW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpckhbw xmm,xmm/m128  [RM: 66 0F 68 /r; sse2] */
+static inline void x64_punpckhbw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x68), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpckhbw xmm,xmm/m128  [RM: 66 0F 68 /r; sse2] */
+static inline void x64_punpckhbw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x68), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHBW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpckhdq xmm,xmm/m128  [RM: 66 0F 6A /r; sse2] */
+static inline void x64_punpckhdq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpckhdq xmm,xmm/m128  [RM: 66 0F 6A /r; sse2] */
+static inline void x64_punpckhdq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHDQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpckhqdq xmm,xmm/m128  [RM: 66 0F 6D /r; sse2] */
+static inline void x64_punpckhqdq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHQDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpckhqdq xmm,xmm/m128  [RM: 66 0F 6D /r; sse2] */
+static inline void x64_punpckhqdq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHQDQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpckhwd xmm,xmm/m128  [RM: 66 0F 69 /r; sse2] */
+static inline void x64_punpckhwd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x69), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHWD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpckhwd xmm,xmm/m128  [RM: 66 0F 69 /r; sse2] */
+static inline void x64_punpckhwd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x69), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKHWD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpcklbw xmm,xmm/m128  [RM: 66 0F 60 /r; sse2] */
+static inline void x64_punpcklbw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x60), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpcklbw xmm,xmm/m128  [RM: 66 0F 60 /r; sse2] */
+static inline void x64_punpcklbw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x60), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLBW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpckldq xmm,xmm/m128  [RM: 66 0F 62 /r; sse2] */
+static inline void x64_punpckldq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x62), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpckldq xmm,xmm/m128  [RM: 66 0F 62 /r; sse2] */
+static inline void x64_punpckldq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x62), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLDQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpcklqdq xmm,xmm/m128  [RM: 66 0F 6C /r; sse2] */
+static inline void x64_punpcklqdq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLQDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpcklqdq xmm,xmm/m128  [RM: 66 0F 6C /r; sse2] */
+static inline void x64_punpcklqdq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x6c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLQDQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* punpcklwd xmm,xmm/m128  [RM: 66 0F 61 /r; sse2] */
+static inline void x64_punpcklwd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x61), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLWD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* punpcklwd xmm,xmm/m128  [RM: 66 0F 61 /r; sse2] */
+static inline void x64_punpcklwd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x61), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUNPCKLWD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* shufpd xmm,xmm/m128,imm8  [RMI: 66 0F C6 /r ib; sse2] */
+static inline void x64_shufpd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_SHUFPD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* shufpd xmm,xmm/m128,imm8  [RMI: 66 0F C6 /r ib; sse2] */
+static inline void x64_shufpd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xc6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_SHUFPD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* unpckhpd xmm,xmm/m128  [RM: 66 0F 15 /r; sse2] */
+static inline void x64_unpckhpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x15), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKHPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* unpckhpd xmm,xmm/m128  [RM: 66 0F 15 /r; sse2] */
+static inline void x64_unpckhpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x15), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKHPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* unpcklpd xmm,xmm/m128  [RM: 66 0F 14 /r; sse2] */
+static inline void x64_unpcklpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x14), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKLPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* unpcklpd xmm,xmm/m128  [RM: 66 0F 14 /r; sse2] */
+static inline void x64_unpcklpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x14), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UNPCKLPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* addsubpd xmm,xmm/m128  [RM: 66 0F D0 /r; sse3] */
+static inline void x64_addsubpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd0), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADDSUBPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* addsubpd xmm,xmm/m128  [RM: 66 0F D0 /r; sse3] */
+static inline void x64_addsubpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xd0), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADDSUBPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* addsubps xmm,xmm/m128  [RM: F2 0F D0 /r; sse3] */
+static inline void x64_addsubps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0xd0), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADDSUBPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* addsubps xmm,xmm/m128  [RM: F2 0F D0 /r; sse3] */
+static inline void x64_addsubps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0xd0), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADDSUBPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* haddpd xmm,xmm/m128  [RM: 66 0F 7C /r; sse3] */
+static inline void x64_haddpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HADDPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* haddpd xmm,xmm/m128  [RM: 66 0F 7C /r; sse3] */
+static inline void x64_haddpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HADDPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* haddps xmm,xmm/m128  [RM: F2 0F 7C /r; sse3] */
+static inline void x64_haddps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x7c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HADDPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* haddps xmm,xmm/m128  [RM: F2 0F 7C /r; sse3] */
+static inline void x64_haddps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x7c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HADDPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* hsubpd xmm,xmm/m128  [RM: 66 0F 7D /r; sse3] */
+static inline void x64_hsubpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HSUBPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* hsubpd xmm,xmm/m128  [RM: 66 0F 7D /r; sse3] */
+static inline void x64_hsubpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x7d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HSUBPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* hsubps xmm,xmm/m128  [RM: F2 0F 7D /r; sse3] */
+static inline void x64_hsubps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x7d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HSUBPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* hsubps xmm,xmm/m128  [RM: F2 0F 7D /r; sse3] */
+static inline void x64_hsubps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x7d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_HSUBPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* lddqu xmm,m128  [RM: F2 0F F0 /r; sse3] */
+static inline void x64_lddqu_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0xf0), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LDDQU_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* monitor   [ZO: 0F 01 C8; sse3] */
+static inline void x64_monitor(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x01, 0xc8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MONITOR, 0, 0, 0, 0, NULL);
+}
+
+/* movddup xmm,xmm/m64  [RM: F2 0F 12 /r; sse3] */
+static inline void x64_movddup_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x12), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVDDUP_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movddup xmm,xmm/m64  [RM: F2 0F 12 /r; sse3] */
+static inline void x64_movddup_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x12), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVDDUP_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movshdup xmm,xmm/m128  [RM: F3 0F 16 /r; sse3] */
+static inline void x64_movshdup_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x16), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSHDUP_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movshdup xmm,xmm/m128  [RM: F3 0F 16 /r; sse3] */
+static inline void x64_movshdup_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x16), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSHDUP_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movsldup xmm,xmm/m128  [RM: F3 0F 12 /r; sse3] */
+static inline void x64_movsldup_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x12), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSLDUP_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movsldup xmm,xmm/m128  [RM: F3 0F 12 /r; sse3] */
+static inline void x64_movsldup_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B2(0x0f, 0x12), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSLDUP_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* mwait   [ZO: 0F 01 C9; sse3] */
+static inline void x64_mwait(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x01, 0xc9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MWAIT, 0, 0, 0, 0, NULL);
+}
+
+/* pabsb xmm,xmm/m128  [RM: 66 0F 38 1C /r; ssse3] */
+static inline void x64_pabsb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x1c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PABSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pabsb xmm,xmm/m128  [RM: 66 0F 38 1C /r; ssse3] */
+static inline void x64_pabsb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x1c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PABSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pabsd xmm,xmm/m128  [RM: 66 0F 38 1E /r; ssse3] */
+static inline void x64_pabsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x1e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PABSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pabsd xmm,xmm/m128  [RM: 66 0F 38 1E /r; ssse3] */
+static inline void x64_pabsd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x1e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PABSD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pabsw xmm,xmm/m128  [RM: 66 0F 38 1D /r; ssse3] */
+static inline void x64_pabsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x1d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PABSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pabsw xmm,xmm/m128  [RM: 66 0F 38 1D /r; ssse3] */
+static inline void x64_pabsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x1d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PABSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* palignr xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0F /r ib; ssse3] */
+static inline void x64_palignr_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PALIGNR_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* palignr xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0F /r ib; ssse3] */
+static inline void x64_palignr_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PALIGNR_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* phaddd xmm,xmm/m128  [RM: 66 0F 38 02 /r; ssse3] */
+static inline void x64_phaddd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x02), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHADDD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* phaddd xmm,xmm/m128  [RM: 66 0F 38 02 /r; ssse3] */
+static inline void x64_phaddd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x02), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHADDD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* phaddsw xmm,xmm/m128  [RM: 66 0F 38 03 /r; ssse3] */
+static inline void x64_phaddsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x03), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHADDSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* phaddsw xmm,xmm/m128  [RM: 66 0F 38 03 /r; ssse3] */
+static inline void x64_phaddsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x03), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHADDSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* phaddw xmm,xmm/m128  [RM: 66 0F 38 01 /r; ssse3] */
+static inline void x64_phaddw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x01), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHADDW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* phaddw xmm,xmm/m128  [RM: 66 0F 38 01 /r; ssse3] */
+static inline void x64_phaddw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x01), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHADDW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* phsubd xmm,xmm/m128  [RM: 66 0F 38 06 /r; ssse3] */
+static inline void x64_phsubd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x06), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHSUBD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* phsubd xmm,xmm/m128  [RM: 66 0F 38 06 /r; ssse3] */
+static inline void x64_phsubd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x06), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHSUBD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* phsubsw xmm,xmm/m128  [RM: 66 0F 38 07 /r; ssse3] */
+static inline void x64_phsubsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x07), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHSUBSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* phsubsw xmm,xmm/m128  [RM: 66 0F 38 07 /r; ssse3] */
+static inline void x64_phsubsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x07), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHSUBSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* phsubw xmm,xmm/m128  [RM: 66 0F 38 05 /r; ssse3] */
+static inline void x64_phsubw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x05), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHSUBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* phsubw xmm,xmm/m128  [RM: 66 0F 38 05 /r; ssse3] */
+static inline void x64_phsubw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x05), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHSUBW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmaddubsw xmm,xmm/m128  [RM: 66 0F 38 04 /r; ssse3] */
+static inline void x64_pmaddubsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x04), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMADDUBSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaddubsw xmm,xmm/m128  [RM: 66 0F 38 04 /r; ssse3] */
+static inline void x64_pmaddubsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x04), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMADDUBSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmulhrsw xmm,xmm/m128  [RM: 66 0F 38 0B /r; ssse3] */
+static inline void x64_pmulhrsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x0b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULHRSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmulhrsw xmm,xmm/m128  [RM: 66 0F 38 0B /r; ssse3] */
+static inline void x64_pmulhrsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x0b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULHRSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pshufb xmm,xmm/m128  [RM: 66 0F 38 00 /r; ssse3] */
+static inline void x64_pshufb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x00), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pshufb xmm,xmm/m128  [RM: 66 0F 38 00 /r; ssse3] */
+static inline void x64_pshufb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x00), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSHUFB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psignb xmm,xmm/m128  [RM: 66 0F 38 08 /r; ssse3] */
+static inline void x64_psignb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x08), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSIGNB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psignb xmm,xmm/m128  [RM: 66 0F 38 08 /r; ssse3] */
+static inline void x64_psignb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x08), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSIGNB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psignd xmm,xmm/m128  [RM: 66 0F 38 0A /r; ssse3] */
+static inline void x64_psignd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x0a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSIGND_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psignd xmm,xmm/m128  [RM: 66 0F 38 0A /r; ssse3] */
+static inline void x64_psignd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x0a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSIGND_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* psignw xmm,xmm/m128  [RM: 66 0F 38 09 /r; ssse3] */
+static inline void x64_psignw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x09), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSIGNW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* psignw xmm,xmm/m128  [RM: 66 0F 38 09 /r; ssse3] */
+static inline void x64_psignw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x09), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PSIGNW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* blendpd xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0D /r ib; sse41] */
+static inline void x64_blendpd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDPD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* blendpd xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0D /r ib; sse41] */
+static inline void x64_blendpd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDPD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* blendps xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0C /r ib; sse41] */
+static inline void x64_blendps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* blendps xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0C /r ib; sse41] */
+static inline void x64_blendps_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDPS_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* blendvpd xmm,xmm/m128,xmm0  [RM: 66 0F 38 15 /r; sse41] */
+static inline void x64_blendvpd_xmm_xmm_xmm0(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x15), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDVPD_XMM_XMM_XMM0, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blendvpd xmm,xmm/m128,xmm0  [RM: 66 0F 38 15 /r; sse41] */
+static inline void x64_blendvpd_xmm_m128_xmm0(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x15), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDVPD_XMM_M128_XMM0, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* blendvps xmm,xmm/m128,xmm0  [RM: 66 0F 38 14 /r; sse41] */
+static inline void x64_blendvps_xmm_xmm_xmm0(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x14), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDVPS_XMM_XMM_XMM0, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blendvps xmm,xmm/m128,xmm0  [RM: 66 0F 38 14 /r; sse41] */
+static inline void x64_blendvps_xmm_m128_xmm0(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x14), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_BLENDVPS_XMM_M128_XMM0, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* dppd xmm,xmm/m128,imm8  [RMI: 66 0F 3A 41 /r ib; sse41] */
+static inline void x64_dppd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x41), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_DPPD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* dppd xmm,xmm/m128,imm8  [RMI: 66 0F 3A 41 /r ib; sse41] */
+static inline void x64_dppd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x41), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_DPPD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* dpps xmm,xmm/m128,imm8  [RMI: 66 0F 3A 40 /r ib; sse41] */
+static inline void x64_dpps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x40), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_DPPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* dpps xmm,xmm/m128,imm8  [RMI: 66 0F 3A 40 /r ib; sse41] */
+static inline void x64_dpps_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x40), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_DPPS_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* extractps r/m32,xmm,imm8  [MRI: 66 0F 3A 17 /r ib; sse41] */
+static inline void x64_extractps_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x17), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_EXTRACTPS_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* extractps r/m32,xmm,imm8  [MRI: 66 0F 3A 17 /r ib; sse41] */
+static inline void x64_extractps_m32_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x17), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_EXTRACTPS_M32_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* insertps xmm,xmm/m32,imm8  [RMI: 66 0F 3A 21 /r ib; sse41] */
+static inline void x64_insertps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x21), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_INSERTPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* insertps xmm,xmm/m32,imm8  [RMI: 66 0F 3A 21 /r ib; sse41] */
+static inline void x64_insertps_xmm_m32_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x21), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_INSERTPS_XMM_M32_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* movntdqa xmm,m128  [RM: 66 0F 38 2A /r; sse41] */
+static inline void x64_movntdqa_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x2a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVNTDQA_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* mpsadbw xmm,xmm/m128,imm8  [RMI: 66 0F 3A 42 /r ib; sse41] */
+static inline void x64_mpsadbw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x42), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_MPSADBW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* mpsadbw xmm,xmm/m128,imm8  [RMI: 66 0F 3A 42 /r ib; sse41] */
+static inline void x64_mpsadbw_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x42), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_MPSADBW_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* packusdw xmm,xmm/m128  [RM: 66 0F 38 2B /r; sse41] */
+static inline void x64_packusdw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x2b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKUSDW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* packusdw xmm,xmm/m128  [RM: 66 0F 38 2B /r; sse41] */
+static inline void x64_packusdw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x2b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PACKUSDW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pblendvb xmm,xmm/m128,xmm0  [RM: 66 0F 38 10 /r; sse41] */
+static inline void x64_pblendvb_xmm_xmm_xmm0(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x10), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PBLENDVB_XMM_XMM_XMM0, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pblendvb xmm,xmm/m128,xmm0  [RM: 66 0F 38 10 /r; sse41] */
+static inline void x64_pblendvb_xmm_m128_xmm0(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x10), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PBLENDVB_XMM_M128_XMM0, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pblendw xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0E /r ib; sse41] */
+static inline void x64_pblendw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PBLENDW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pblendw xmm,xmm/m128,imm8  [RMI: 66 0F 3A 0E /r ib; sse41] */
+static inline void x64_pblendw_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x0e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PBLENDW_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pcmpeqq xmm,xmm/m128  [RM: 66 0F 38 29 /r; sse41] */
+static inline void x64_pcmpeqq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x29), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPEQQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pcmpeqq xmm,xmm/m128  [RM: 66 0F 38 29 /r; sse41] */
+static inline void x64_pcmpeqq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x29), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPEQQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pextrb r32/m8,xmm,imm8  [MRI: 66 0F 3A 14 /r ib; sse41] */
+static inline void x64_pextrb_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x14), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRB_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pextrb r32/m8,xmm,imm8  [MRI: 66 0F 3A 14 /r ib; sse41] */
+static inline void x64_pextrb_m8_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x14), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRB_M8_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* pextrd r/m32,xmm,imm8  [MRI: 66 0F 3A 16 /r ib; sse41] */
+static inline void x64_pextrd_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x16), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRD_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pextrd r/m32,xmm,imm8  [MRI: 66 0F 3A 16 /r ib; sse41] */
+static inline void x64_pextrd_m32_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x16), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRD_M32_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* pextrq r/m64,xmm,imm8  [MRI: 66 REX.W 0F 3A 16 /r ib; sse41] */
+static inline void x64_pextrq_r64_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x16), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRQ_R64_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pextrq r/m64,xmm,imm8  [MRI: 66 REX.W 0F 3A 16 /r ib; sse41] */
+static inline void x64_pextrq_m64_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x16), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRQ_M64_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* pextrw m16,xmm,imm8  [MRI: 66 0F 3A 15 /r ib; sse41] */
+static inline void x64_pextrw_m16_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x15), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXTRW_M16_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* phminposuw xmm,xmm/m128  [RM: 66 0F 38 41 /r; sse41] */
+static inline void x64_phminposuw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x41), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHMINPOSUW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* phminposuw xmm,xmm/m128  [RM: 66 0F 38 41 /r; sse41] */
+static inline void x64_phminposuw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x41), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PHMINPOSUW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pinsrb xmm,r32/m8,imm8  [RMI: 66 0F 3A 20 /r ib; sse41] */
+static inline void x64_pinsrb_xmm_r32_imm8(struct x64_buf *b, unsigned dst, enum x64_gpr src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x20), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRB_XMM_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pinsrb xmm,r32/m8,imm8  [RMI: 66 0F 3A 20 /r ib; sse41] */
+static inline void x64_pinsrb_xmm_m8_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x20), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRB_XMM_M8_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pinsrd xmm,r/m32,imm8  [RMI: 66 0F 3A 22 /r ib; sse41] */
+static inline void x64_pinsrd_xmm_r32_imm8(struct x64_buf *b, unsigned dst, enum x64_gpr src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x22), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRD_XMM_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pinsrd xmm,r/m32,imm8  [RMI: 66 0F 3A 22 /r ib; sse41] */
+static inline void x64_pinsrd_xmm_m32_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x22), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRD_XMM_M32_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pinsrq xmm,r/m64,imm8  [RMI: 66 REX.W 0F 3A 22 /r ib; sse41] */
+static inline void x64_pinsrq_xmm_r64_imm8(struct x64_buf *b, unsigned dst, enum x64_gpr src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x22), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRQ_XMM_R64_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pinsrq xmm,r/m64,imm8  [RMI: 66 REX.W 0F 3A 22 /r ib; sse41] */
+static inline void x64_pinsrq_xmm_m64_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x22), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PINSRQ_XMM_M64_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pmaxsb xmm,xmm/m128  [RM: 66 0F 38 3C /r; sse41] */
+static inline void x64_pmaxsb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3c), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaxsb xmm,xmm/m128  [RM: 66 0F 38 3C /r; sse41] */
+static inline void x64_pmaxsb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3c), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmaxsd xmm,xmm/m128  [RM: 66 0F 38 3D /r; sse41] */
+static inline void x64_pmaxsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3d), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaxsd xmm,xmm/m128  [RM: 66 0F 38 3D /r; sse41] */
+static inline void x64_pmaxsd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3d), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXSD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmaxud xmm,xmm/m128  [RM: 66 0F 38 3F /r; sse41] */
+static inline void x64_pmaxud_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3f), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXUD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaxud xmm,xmm/m128  [RM: 66 0F 38 3F /r; sse41] */
+static inline void x64_pmaxud_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3f), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXUD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmaxuw xmm,xmm/m128  [RM: 66 0F 38 3E /r; sse41] */
+static inline void x64_pmaxuw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXUW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmaxuw xmm,xmm/m128  [RM: 66 0F 38 3E /r; sse41] */
+static inline void x64_pmaxuw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMAXUW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pminsb xmm,xmm/m128  [RM: 66 0F 38 38 /r; sse41] */
+static inline void x64_pminsb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x38), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pminsb xmm,xmm/m128  [RM: 66 0F 38 38 /r; sse41] */
+static inline void x64_pminsb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x38), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pminsd xmm,xmm/m128  [RM: 66 0F 38 39 /r; sse41] */
+static inline void x64_pminsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x39), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pminsd xmm,xmm/m128  [RM: 66 0F 38 39 /r; sse41] */
+static inline void x64_pminsd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x39), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINSD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pminud xmm,xmm/m128  [RM: 66 0F 38 3B /r; sse41] */
+static inline void x64_pminud_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3b), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINUD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pminud xmm,xmm/m128  [RM: 66 0F 38 3B /r; sse41] */
+static inline void x64_pminud_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3b), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINUD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pminuw xmm,xmm/m128  [RM: 66 0F 38 3A /r; sse41] */
+static inline void x64_pminuw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3a), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINUW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pminuw xmm,xmm/m128  [RM: 66 0F 38 3A /r; sse41] */
+static inline void x64_pminuw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x3a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMINUW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovsxbd xmm,xmm/m32  [RM: 66 0F 38 21 /r; sse41] */
+static inline void x64_pmovsxbd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x21), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXBD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovsxbd xmm,xmm/m32  [RM: 66 0F 38 21 /r; sse41] */
+static inline void x64_pmovsxbd_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x21), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXBD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovsxbq xmm,xmm/m16  [RM: 66 0F 38 22 /r; sse41] */
+static inline void x64_pmovsxbq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x22), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXBQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovsxbq xmm,xmm/m16  [RM: 66 0F 38 22 /r; sse41] */
+static inline void x64_pmovsxbq_xmm_m16(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x22), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXBQ_XMM_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovsxbw xmm,xmm/m64  [RM: 66 0F 38 20 /r; sse41] */
+static inline void x64_pmovsxbw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x20), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovsxbw xmm,xmm/m64  [RM: 66 0F 38 20 /r; sse41] */
+static inline void x64_pmovsxbw_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x20), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXBW_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovsxdq xmm,xmm/m64  [RM: 66 0F 38 25 /r; sse41] */
+static inline void x64_pmovsxdq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x25), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovsxdq xmm,xmm/m64  [RM: 66 0F 38 25 /r; sse41] */
+static inline void x64_pmovsxdq_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x25), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXDQ_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovsxwd xmm,xmm/m64  [RM: 66 0F 38 23 /r; sse41] */
+static inline void x64_pmovsxwd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x23), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXWD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovsxwd xmm,xmm/m64  [RM: 66 0F 38 23 /r; sse41] */
+static inline void x64_pmovsxwd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x23), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXWD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovsxwq xmm,xmm/m32  [RM: 66 0F 38 24 /r; sse41] */
+static inline void x64_pmovsxwq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x24), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXWQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovsxwq xmm,xmm/m32  [RM: 66 0F 38 24 /r; sse41] */
+static inline void x64_pmovsxwq_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x24), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVSXWQ_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovzxbd xmm,xmm/m32  [RM: 66 0F 38 31 /r; sse41] */
+static inline void x64_pmovzxbd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x31), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXBD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovzxbd xmm,xmm/m32  [RM: 66 0F 38 31 /r; sse41] */
+static inline void x64_pmovzxbd_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x31), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXBD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovzxbq xmm,xmm/m16  [RM: 66 0F 38 32 /r; sse41] */
+static inline void x64_pmovzxbq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x32), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXBQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovzxbq xmm,xmm/m16  [RM: 66 0F 38 32 /r; sse41] */
+static inline void x64_pmovzxbq_xmm_m16(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x32), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXBQ_XMM_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovzxbw xmm,xmm/m64  [RM: 66 0F 38 30 /r; sse41] */
+static inline void x64_pmovzxbw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x30), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovzxbw xmm,xmm/m64  [RM: 66 0F 38 30 /r; sse41] */
+static inline void x64_pmovzxbw_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x30), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXBW_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovzxdq xmm,xmm/m64  [RM: 66 0F 38 35 /r; sse41] */
+static inline void x64_pmovzxdq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x35), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovzxdq xmm,xmm/m64  [RM: 66 0F 38 35 /r; sse41] */
+static inline void x64_pmovzxdq_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x35), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXDQ_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovzxwd xmm,xmm/m64  [RM: 66 0F 38 33 /r; sse41] */
+static inline void x64_pmovzxwd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x33), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXWD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovzxwd xmm,xmm/m64  [RM: 66 0F 38 33 /r; sse41] */
+static inline void x64_pmovzxwd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x33), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXWD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmovzxwq xmm,xmm/m32  [RM: 66 0F 38 34 /r; sse41] */
+static inline void x64_pmovzxwq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x34), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXWQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmovzxwq xmm,xmm/m32  [RM: 66 0F 38 34 /r; sse41] */
+static inline void x64_pmovzxwq_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x34), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMOVZXWQ_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmuldq xmm,xmm/m128  [RM: 66 0F 38 28 /r; sse41] */
+static inline void x64_pmuldq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x28), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmuldq xmm,xmm/m128  [RM: 66 0F 38 28 /r; sse41] */
+static inline void x64_pmuldq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x28), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULDQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pmulld xmm,xmm/m128  [RM: 66 0F 38 40 /r; sse41] */
+static inline void x64_pmulld_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x40), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULLD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pmulld xmm,xmm/m128  [RM: 66 0F 38 40 /r; sse41] */
+static inline void x64_pmulld_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x40), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PMULLD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* ptest xmm,xmm/m128  [RM: 66 0F 38 17 /r; sse41] */
+static inline void x64_ptest_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x17), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PTEST_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* ptest xmm,xmm/m128  [RM: 66 0F 38 17 /r; sse41] */
+static inline void x64_ptest_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x17), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PTEST_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* crc32 r32,r/m16  [RM: 66 F2 0F 38 F1 /r; sse42] */
+static inline void x64_crc32_r32_r16(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B2(0x66, 0xf2), X64__B3(0x0f, 0x38, 0xf1), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R32_R16, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* crc32 r32,r/m16  [RM: 66 F2 0F 38 F1 /r; sse42] */
+static inline void x64_crc32_r32_m16(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B2(0x66, 0xf2), X64__B3(0x0f, 0x38, 0xf1), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R32_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* crc32 r32,r/m32  [RM: F2 0F 38 F1 /r; sse42] */
+static inline void x64_crc32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf1), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* crc32 r32,r/m32  [RM: F2 0F 38 F1 /r; sse42] */
+static inline void x64_crc32_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf1), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* crc32 r32,r/m8  [RM: F2 0F 38 F0 /r; sse42] */
+static inline void x64_crc32_r32_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf0), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R32_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* crc32 r32,r/m8  [RM: F2 0F 38 F0 /r; sse42] */
+static inline void x64_crc32_r32_m8(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf0), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R32_M8, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* crc32 r64,r/m64  [RM: F2 REX.W 0F 38 F1 /r; sse42] */
+static inline void x64_crc32_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf1), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* crc32 r64,r/m64  [RM: F2 REX.W 0F 38 F1 /r; sse42] */
+static inline void x64_crc32_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf1), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* crc32 r64,r/m8  [RM: F2 REX.W 0F 38 F0 /r; sse42] */
+static inline void x64_crc32_r64_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf0), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), X64__BYTE_RM, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R64_R8, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* crc32 r64,r/m8  [RM: F2 REX.W 0F 38 F0 /r; sse42] */
+static inline void x64_crc32_r64_m8(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf2), X64__B3(0x0f, 0x38, 0xf0), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CRC32_R64_M8, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pcmpestri xmm,xmm/m128,imm8  [RMI: 66 0F 3A 61 /r ib; sse42] */
+static inline void x64_pcmpestri_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x61), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRI_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pcmpestri xmm,xmm/m128,imm8  [RMI: 66 0F 3A 61 /r ib; sse42] */
+static inline void x64_pcmpestri_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x61), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRI_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pcmpestrm xmm,xmm/m128,imm8  [RMI: 66 0F 3A 60 /r ib; sse42] */
+static inline void x64_pcmpestrm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x60), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pcmpestrm xmm,xmm/m128,imm8  [RMI: 66 0F 3A 60 /r ib; sse42] */
+static inline void x64_pcmpestrm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x60), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRM_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pcmpgtq xmm,xmm/m128  [RM: 66 0F 38 37 /r; sse42] */
+static inline void x64_pcmpgtq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x37), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* pcmpgtq xmm,xmm/m128  [RM: 66 0F 38 37 /r; sse42] */
+static inline void x64_pcmpgtq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0x37), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPGTQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* pcmpistri xmm,xmm/m128,imm8  [RMI: 66 0F 3A 63 /r ib; sse42] */
+static inline void x64_pcmpistri_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x63), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPISTRI_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pcmpistri xmm,xmm/m128,imm8  [RMI: 66 0F 3A 63 /r ib; sse42] */
+static inline void x64_pcmpistri_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x63), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPISTRI_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pcmpistrm xmm,xmm/m128,imm8  [RMI: 66 0F 3A 62 /r ib; sse42] */
+static inline void x64_pcmpistrm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x62), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPISTRM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pcmpistrm xmm,xmm/m128,imm8  [RMI: 66 0F 3A 62 /r ib; sse42] */
+static inline void x64_pcmpistrm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x62), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPISTRM_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* aesdec xmm,xmm/m128  [RM: 66 0F 38 DE /r; aes] */
+static inline void x64_aesdec_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xde), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESDEC_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* aesdec xmm,xmm/m128  [RM: 66 0F 38 DE /r; aes] */
+static inline void x64_aesdec_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xde), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESDEC_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* aesdeclast xmm,xmm/m128  [RM: 66 0F 38 DF /r; aes] */
+static inline void x64_aesdeclast_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdf), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESDECLAST_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* aesdeclast xmm,xmm/m128  [RM: 66 0F 38 DF /r; aes] */
+static inline void x64_aesdeclast_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdf), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESDECLAST_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* aesenc xmm,xmm/m128  [RM: 66 0F 38 DC /r; aes] */
+static inline void x64_aesenc_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESENC_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* aesenc xmm,xmm/m128  [RM: 66 0F 38 DC /r; aes] */
+static inline void x64_aesenc_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESENC_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* aesenclast xmm,xmm/m128  [RM: 66 0F 38 DD /r; aes] */
+static inline void x64_aesenclast_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESENCLAST_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* aesenclast xmm,xmm/m128  [RM: 66 0F 38 DD /r; aes] */
+static inline void x64_aesenclast_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESENCLAST_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* aesimc xmm,xmm/m128  [RM: 66 0F 38 DB /r; aes] */
+static inline void x64_aesimc_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdb), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESIMC_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* aesimc xmm,xmm/m128  [RM: 66 0F 38 DB /r; aes] */
+static inline void x64_aesimc_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xdb), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_AESIMC_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* aeskeygenassist xmm,xmm/m128,imm8  [RMI: 66 0F 3A DF /r ib; aes] */
+static inline void x64_aeskeygenassist_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0xdf), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_AESKEYGENASSIST_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* aeskeygenassist xmm,xmm/m128,imm8  [RMI: 66 0F 3A DF /r ib; aes] */
+static inline void x64_aeskeygenassist_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0xdf), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_AESKEYGENASSIST_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* pclmulqdq xmm,xmm/m128,imm8  [RMI: 66 0F 3A 44 /r ib; pclmul] */
+static inline void x64_pclmulqdq_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x44), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCLMULQDQ_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* pclmulqdq xmm,xmm/m128,imm8  [RMI: 66 0F 3A 44 /r ib; pclmul] */
+static inline void x64_pclmulqdq_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x44), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCLMULQDQ_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* sha1msg1 xmm,xmm/m128  [RM: NP 0F 38 C9 /r; sha] */
+static inline void x64_sha1msg1_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xc9), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1MSG1_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* sha1msg1 xmm,xmm/m128  [RM: NP 0F 38 C9 /r; sha] */
+static inline void x64_sha1msg1_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xc9), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1MSG1_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* sha1msg2 xmm,xmm/m128  [RM: NP 0F 38 CA /r; sha] */
+static inline void x64_sha1msg2_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xca), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1MSG2_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* sha1msg2 xmm,xmm/m128  [RM: NP 0F 38 CA /r; sha] */
+static inline void x64_sha1msg2_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xca), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1MSG2_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* sha1nexte xmm,xmm/m128  [RM: NP 0F 38 C8 /r; sha] */
+static inline void x64_sha1nexte_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xc8), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1NEXTE_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* sha1nexte xmm,xmm/m128  [RM: NP 0F 38 C8 /r; sha] */
+static inline void x64_sha1nexte_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xc8), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1NEXTE_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* sha1rnds4 xmm,xmm/m128,imm8  [RMI: NP 0F 3A CC /r ib; sha] */
+static inline void x64_sha1rnds4_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x3a, 0xcc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1RNDS4_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* sha1rnds4 xmm,xmm/m128,imm8  [RMI: NP 0F 3A CC /r ib; sha] */
+static inline void x64_sha1rnds4_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x3a, 0xcc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA1RNDS4_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* sha256msg1 xmm,xmm/m128  [RM: NP 0F 38 CC /r; sha] */
+static inline void x64_sha256msg1_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xcc), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA256MSG1_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* sha256msg1 xmm,xmm/m128  [RM: NP 0F 38 CC /r; sha] */
+static inline void x64_sha256msg1_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xcc), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA256MSG1_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* sha256msg2 xmm,xmm/m128  [RM: NP 0F 38 CD /r; sha] */
+static inline void x64_sha256msg2_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xcd), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA256MSG2_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* sha256msg2 xmm,xmm/m128  [RM: NP 0F 38 CD /r; sha] */
+static inline void x64_sha256msg2_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xcd), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA256MSG2_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* sha256rnds2 xmm,xmm/m128,xmm0  [RM: NP 0F 38 CB /r; sha] */
+static inline void x64_sha256rnds2_xmm_xmm_xmm0(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xcb), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA256RNDS2_XMM_XMM_XMM0, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* sha256rnds2 xmm,xmm/m128,xmm0  [RM: NP 0F 38 CB /r; sha] */
+static inline void x64_sha256rnds2_xmm_m128_xmm0(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xcb), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_SHA256RNDS2_XMM_M128_XMM0, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movbe r16,m16  [RM: 66 0F 38 F0 /r; movbe] */
+static inline void x64_movbe_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xf0), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVBE_R16_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movbe r32,m32  [RM: 0F 38 F0 /r; movbe] */
+static inline void x64_movbe_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xf0), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVBE_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movbe r64,m64  [RM: REX.W 0F 38 F0 /r; movbe] */
+static inline void x64_movbe_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xf0), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVBE_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* movbe m16,r16  [MR: 66 0F 38 F1 /r; movbe] */
+static inline void x64_movbe_m16_r16(struct x64_buf *b, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xf1), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVBE_M16_R16, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movbe m32,r32  [MR: 0F 38 F1 /r; movbe] */
+static inline void x64_movbe_m32_r32(struct x64_buf *b, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xf1), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVBE_M32_R32, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* movbe m64,r64  [MR: REX.W 0F 38 F1 /r; movbe] */
+static inline void x64_movbe_m64_r64(struct x64_buf *b, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B3(0x0f, 0x38, 0xf1), 8u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVBE_M64_R64, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* andn r32,r32,r/m32  [RVM: VEX.LZ.0F38.W0 F2 /r; bmi1] */
+static inline void x64_andn_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_ANDN_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* andn r32,r32,r/m32  [RVM: VEX.LZ.0F38.W0 F2 /r; bmi1] */
+static inline void x64_andn_r32_r32_m32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_ANDN_R32_R32_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* andn r64,r64,r/m64  [RVM: VEX.LZ.0F38.W1 F2 /r; bmi1] */
+static inline void x64_andn_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_ANDN_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* andn r64,r64,r/m64  [RVM: VEX.LZ.0F38.W1 F2 /r; bmi1] */
+static inline void x64_andn_r64_r64_m64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_ANDN_R64_R64_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* bextr r32,r/m32,r32  [RMV: VEX.LZ.0F38.W0 F7 /r; bmi1] */
+static inline void x64_bextr_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BEXTR_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* bextr r32,r/m32,r32  [RMV: VEX.LZ.0F38.W0 F7 /r; bmi1] */
+static inline void x64_bextr_r32_m32_r32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BEXTR_R32_M32_R32, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* bextr r64,r/m64,r64  [RMV: VEX.LZ.0F38.W1 F7 /r; bmi1] */
+static inline void x64_bextr_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BEXTR_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* bextr r64,r/m64,r64  [RMV: VEX.LZ.0F38.W1 F7 /r; bmi1] */
+static inline void x64_bextr_r64_m64_r64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BEXTR_R64_M64_R64, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* blsi r32,r/m32  [VM: VEX.LZ.0F38.W0 F3 /3; bmi1] */
+static inline void x64_blsi_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf3u, X64__RM_REG, 3u, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BLSI_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blsi r32,r/m32  [VM: VEX.LZ.0F38.W0 F3 /3; bmi1] */
+static inline void x64_blsi_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf3u, X64__RM_MEM, 3u, (unsigned)dst, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BLSI_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* blsi r64,r/m64  [VM: VEX.LZ.0F38.W1 F3 /3; bmi1] */
+static inline void x64_blsi_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf3u, X64__RM_REG, 3u, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BLSI_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blsi r64,r/m64  [VM: VEX.LZ.0F38.W1 F3 /3; bmi1] */
+static inline void x64_blsi_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf3u, X64__RM_MEM, 3u, (unsigned)dst, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BLSI_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* blsmsk r32,r/m32  [VM: VEX.LZ.0F38.W0 F3 /2; bmi1] */
+static inline void x64_blsmsk_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf3u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BLSMSK_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blsmsk r32,r/m32  [VM: VEX.LZ.0F38.W0 F3 /2; bmi1] */
+static inline void x64_blsmsk_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf3u, X64__RM_MEM, 2u, (unsigned)dst, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BLSMSK_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* blsmsk r64,r/m64  [VM: VEX.LZ.0F38.W1 F3 /2; bmi1] */
+static inline void x64_blsmsk_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf3u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BLSMSK_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blsmsk r64,r/m64  [VM: VEX.LZ.0F38.W1 F3 /2; bmi1] */
+static inline void x64_blsmsk_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf3u, X64__RM_MEM, 2u, (unsigned)dst, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BLSMSK_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* blsr r32,r/m32  [VM: VEX.LZ.0F38.W0 F3 /1; bmi1] */
+static inline void x64_blsr_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf3u, X64__RM_REG, 1u, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BLSR_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blsr r32,r/m32  [VM: VEX.LZ.0F38.W0 F3 /1; bmi1] */
+static inline void x64_blsr_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf3u, X64__RM_MEM, 1u, (unsigned)dst, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BLSR_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* blsr r64,r/m64  [VM: VEX.LZ.0F38.W1 F3 /1; bmi1] */
+static inline void x64_blsr_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf3u, X64__RM_REG, 1u, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BLSR_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* blsr r64,r/m64  [VM: VEX.LZ.0F38.W1 F3 /1; bmi1] */
+static inline void x64_blsr_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf3u, X64__RM_MEM, 1u, (unsigned)dst, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BLSR_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* bzhi r32,r/m32,r32  [RMV: VEX.LZ.0F38.W0 F5 /r; bmi2] */
+static inline void x64_bzhi_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BZHI_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* bzhi r32,r/m32,r32  [RMV: VEX.LZ.0F38.W0 F5 /r; bmi2] */
+static inline void x64_bzhi_r32_m32_r32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 0u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BZHI_R32_M32_R32, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* bzhi r64,r/m64,r64  [RMV: VEX.LZ.0F38.W1 F5 /r; bmi2] */
+static inline void x64_bzhi_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_BZHI_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* bzhi r64,r/m64,r64  [RMV: VEX.LZ.0F38.W1 F5 /r; bmi2] */
+static inline void x64_bzhi_r64_m64_r64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 0u, 0u, 1u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_BZHI_R64_M64_R64, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* mulx r32,r32,r/m32  [RVM: VEX.LZ.F2.0F38.W0 F6 /r; bmi2] */
+static inline void x64_mulx_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 0u, 0xf6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_MULX_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* mulx r32,r32,r/m32  [RVM: VEX.LZ.F2.0F38.W0 F6 /r; bmi2] */
+static inline void x64_mulx_r32_r32_m32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 0u, 0xf6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_MULX_R32_R32_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* mulx r64,r64,r/m64  [RVM: VEX.LZ.F2.0F38.W1 F6 /r; bmi2] */
+static inline void x64_mulx_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 1u, 0xf6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_MULX_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* mulx r64,r64,r/m64  [RVM: VEX.LZ.F2.0F38.W1 F6 /r; bmi2] */
+static inline void x64_mulx_r64_r64_m64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 1u, 0xf6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_MULX_R64_R64_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* pdep r32,r32,r/m32  [RVM: VEX.LZ.F2.0F38.W0 F5 /r; bmi2] */
+static inline void x64_pdep_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 0u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_PDEP_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* pdep r32,r32,r/m32  [RVM: VEX.LZ.F2.0F38.W0 F5 /r; bmi2] */
+static inline void x64_pdep_r32_r32_m32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 0u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_PDEP_R32_R32_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* pdep r64,r64,r/m64  [RVM: VEX.LZ.F2.0F38.W1 F5 /r; bmi2] */
+static inline void x64_pdep_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 1u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_PDEP_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* pdep r64,r64,r/m64  [RVM: VEX.LZ.F2.0F38.W1 F5 /r; bmi2] */
+static inline void x64_pdep_r64_r64_m64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 1u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_PDEP_R64_R64_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* pext r32,r32,r/m32  [RVM: VEX.LZ.F3.0F38.W0 F5 /r; bmi2] */
+static inline void x64_pext_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 0u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_PEXT_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* pext r32,r32,r/m32  [RVM: VEX.LZ.F3.0F38.W0 F5 /r; bmi2] */
+static inline void x64_pext_r32_r32_m32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 0u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXT_R32_R32_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* pext r64,r64,r/m64  [RVM: VEX.LZ.F3.0F38.W1 F5 /r; bmi2] */
+static inline void x64_pext_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 1u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_PEXT_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* pext r64,r64,r/m64  [RVM: VEX.LZ.F3.0F38.W1 F5 /r; bmi2] */
+static inline void x64_pext_r64_r64_m64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 1u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_PEXT_R64_R64_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* rorx r32,r/m32,imm8  [RMI: VEX.LZ.F2.0F3A.W0 F0 /r ib; bmi2] */
+static inline void x64_rorx_r32_r32_imm8(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 3u, 0u, 0u, 0xf0u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_RORX_R32_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* rorx r32,r/m32,imm8  [RMI: VEX.LZ.F2.0F3A.W0 F0 /r ib; bmi2] */
+static inline void x64_rorx_r32_m32_imm8(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 3u, 0u, 0u, 0xf0u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_RORX_R32_M32_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* rorx r64,r/m64,imm8  [RMI: VEX.LZ.F2.0F3A.W1 F0 /r ib; bmi2] */
+static inline void x64_rorx_r64_r64_imm8(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 3u, 0u, 1u, 0xf0u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_RORX_R64_R64_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* rorx r64,r/m64,imm8  [RMI: VEX.LZ.F2.0F3A.W1 F0 /r ib; bmi2] */
+static inline void x64_rorx_r64_m64_imm8(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 3u, 0u, 1u, 0xf0u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_RORX_R64_M64_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* sarx r32,r/m32,r32  [RMV: VEX.LZ.F3.0F38.W0 F7 /r; bmi2] */
+static inline void x64_sarx_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 0u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_SARX_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* sarx r32,r/m32,r32  [RMV: VEX.LZ.F3.0F38.W0 F7 /r; bmi2] */
+static inline void x64_sarx_r32_m32_r32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 0u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_SARX_R32_M32_R32, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* sarx r64,r/m64,r64  [RMV: VEX.LZ.F3.0F38.W1 F7 /r; bmi2] */
+static inline void x64_sarx_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 1u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_SARX_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* sarx r64,r/m64,r64  [RMV: VEX.LZ.F3.0F38.W1 F7 /r; bmi2] */
+static inline void x64_sarx_r64_m64_r64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 2u, 0u, 1u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_SARX_R64_M64_R64, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* shlx r32,r/m32,r32  [RMV: VEX.LZ.66.0F38.W0 F7 /r; bmi2] */
+static inline void x64_shlx_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_SHLX_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* shlx r32,r/m32,r32  [RMV: VEX.LZ.66.0F38.W0 F7 /r; bmi2] */
+static inline void x64_shlx_r32_m32_r32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_SHLX_R32_M32_R32, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* shlx r64,r/m64,r64  [RMV: VEX.LZ.66.0F38.W1 F7 /r; bmi2] */
+static inline void x64_shlx_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_SHLX_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* shlx r64,r/m64,r64  [RMV: VEX.LZ.66.0F38.W1 F7 /r; bmi2] */
+static inline void x64_shlx_r64_m64_r64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_SHLX_R64_M64_R64, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* shrx r32,r/m32,r32  [RMV: VEX.LZ.F2.0F38.W0 F7 /r; bmi2] */
+static inline void x64_shrx_r32_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 0u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_SHRX_R32_R32_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* shrx r32,r/m32,r32  [RMV: VEX.LZ.F2.0F38.W0 F7 /r; bmi2] */
+static inline void x64_shrx_r32_m32_r32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 0u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_SHRX_R32_M32_R32, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* shrx r64,r/m64,r64  [RMV: VEX.LZ.F2.0F38.W1 F7 /r; bmi2] */
+static inline void x64_shrx_r64_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 1u, 0xf7u, X64__RM_REG, (unsigned)dst, (unsigned)src2, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_SHRX_R64_R64_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* shrx r64,r/m64,r64  [RMV: VEX.LZ.F2.0F38.W1 F7 /r; bmi2] */
+static inline void x64_shrx_r64_m64_r64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 3u, 0u, 1u, 0xf7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_SHRX_R64_M64_R64, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* adcx r32,r/m32  [RM: 66 0F 38 F6 /r; adx] */
+static inline void x64_adcx_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xf6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADCX_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* adcx r32,r/m32  [RM: 66 0F 38 F6 /r; adx] */
+static inline void x64_adcx_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xf6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADCX_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* adcx r64,r/m64  [RM: 66 REX.W 0F 38 F6 /r; adx] */
+static inline void x64_adcx_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xf6), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADCX_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* adcx r64,r/m64  [RM: 66 REX.W 0F 38 F6 /r; adx] */
+static inline void x64_adcx_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x38, 0xf6), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADCX_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* adox r32,r/m32  [RM: F3 0F 38 F6 /r; adx] */
+static inline void x64_adox_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B3(0x0f, 0x38, 0xf6), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADOX_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* adox r32,r/m32  [RM: F3 0F 38 F6 /r; adx] */
+static inline void x64_adox_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B3(0x0f, 0x38, 0xf6), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADOX_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* adox r64,r/m64  [RM: F3 REX.W 0F 38 F6 /r; adx] */
+static inline void x64_adox_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B3(0x0f, 0x38, 0xf6), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADOX_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* adox r64,r/m64  [RM: F3 REX.W 0F 38 F6 /r; adx] */
+static inline void x64_adox_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0xf3), X64__B3(0x0f, 0x38, 0xf6), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_ADOX_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vaddpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 58 /r; avx] */
+static inline void x64_vaddpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 58 /r; avx] */
+static inline void x64_vaddpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 58 /r; avx] */
+static inline void x64_vaddpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 58 /r; avx] */
+static inline void x64_vaddpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 58 /r; avx] */
+static inline void x64_vaddps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 58 /r; avx] */
+static inline void x64_vaddps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 58 /r; avx] */
+static inline void x64_vaddps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 58 /r; avx] */
+static inline void x64_vaddps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 58 /r; avx] */
+static inline void x64_vaddsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 58 /r; avx] */
+static inline void x64_vaddsd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 58 /r; avx] */
+static inline void x64_vaddss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 58 /r; avx] */
+static inline void x64_vaddss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddsubpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd0u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddsubpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd0u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddsubpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd0u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddsubpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd0u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddsubps xmm,xmm,xmm/m128  [RVM: VEX.128.F2.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0xd0u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddsubps xmm,xmm,xmm/m128  [RVM: VEX.128.F2.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0xd0u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaddsubps ymm,ymm,ymm/m256  [RVM: VEX.256.F2.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0xd0u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaddsubps ymm,ymm,ymm/m256  [RVM: VEX.256.F2.0F.WIG D0 /r; avx] */
+static inline void x64_vaddsubps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0xd0u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VADDSUBPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandnpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 55 /r; avx] */
+static inline void x64_vandnpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x55u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandnpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 55 /r; avx] */
+static inline void x64_vandnpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x55u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandnpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 55 /r; avx] */
+static inline void x64_vandnpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x55u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandnpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 55 /r; avx] */
+static inline void x64_vandnpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x55u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandnps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 55 /r; avx] */
+static inline void x64_vandnps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x55u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandnps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 55 /r; avx] */
+static inline void x64_vandnps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x55u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandnps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 55 /r; avx] */
+static inline void x64_vandnps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x55u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandnps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 55 /r; avx] */
+static inline void x64_vandnps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x55u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDNPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 54 /r; avx] */
+static inline void x64_vandpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x54u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 54 /r; avx] */
+static inline void x64_vandpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x54u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 54 /r; avx] */
+static inline void x64_vandpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x54u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 54 /r; avx] */
+static inline void x64_vandpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x54u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 54 /r; avx] */
+static inline void x64_vandps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x54u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 54 /r; avx] */
+static inline void x64_vandps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x54u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vandps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 54 /r; avx] */
+static inline void x64_vandps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x54u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vandps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 54 /r; avx] */
+static inline void x64_vandps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x54u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VANDPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vblendpd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0D /r ib; avx] */
+static inline void x64_vblendpd_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPD_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vblendpd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0D /r ib; avx] */
+static inline void x64_vblendpd_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPD_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vblendpd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0D /r ib; avx] */
+static inline void x64_vblendpd_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPD_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vblendpd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0D /r ib; avx] */
+static inline void x64_vblendpd_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPD_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vblendps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0C /r ib; avx] */
+static inline void x64_vblendps_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPS_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vblendps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0C /r ib; avx] */
+static inline void x64_vblendps_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPS_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vblendps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0C /r ib; avx] */
+static inline void x64_vblendps_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPS_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vblendps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0C /r ib; avx] */
+static inline void x64_vblendps_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VBLENDPS_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vblendvpd xmm,xmm,xmm/m128,xmm  [RVMX: VEX.128.66.0F3A.W0 4B /r /is4; avx] */
+static inline void x64_vblendvpd_xmm_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, unsigned src3)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x4bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)(((unsigned)src3 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPD_XMM_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)src3, NULL);
+}
+
+/* vblendvpd xmm,xmm,xmm/m128,xmm  [RVMX: VEX.128.66.0F3A.W0 4B /r /is4; avx] */
+static inline void x64_vblendvpd_xmm_xmm_m128_xmm(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x4bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)(((unsigned)src2 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPD_XMM_XMM_M128_XMM, (int64_t)dst, (int64_t)src, 0, (int64_t)src2, &mem);
+}
+
+/* vblendvpd ymm,ymm,ymm/m256,ymm  [RVMX: VEX.256.66.0F3A.W0 4B /r /is4; avx] */
+static inline void x64_vblendvpd_ymm_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, unsigned src3)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x4bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)(((unsigned)src3 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPD_YMM_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)src3, NULL);
+}
+
+/* vblendvpd ymm,ymm,ymm/m256,ymm  [RVMX: VEX.256.66.0F3A.W0 4B /r /is4; avx] */
+static inline void x64_vblendvpd_ymm_ymm_m256_ymm(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x4bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)(((unsigned)src2 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPD_YMM_YMM_M256_YMM, (int64_t)dst, (int64_t)src, 0, (int64_t)src2, &mem);
+}
+
+/* vblendvps xmm,xmm,xmm/m128,xmm  [RVMX: VEX.128.66.0F3A.W0 4A /r /is4; avx] */
+static inline void x64_vblendvps_xmm_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, unsigned src3)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x4au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)(((unsigned)src3 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPS_XMM_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)src3, NULL);
+}
+
+/* vblendvps xmm,xmm,xmm/m128,xmm  [RVMX: VEX.128.66.0F3A.W0 4A /r /is4; avx] */
+static inline void x64_vblendvps_xmm_xmm_m128_xmm(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x4au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)(((unsigned)src2 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPS_XMM_XMM_M128_XMM, (int64_t)dst, (int64_t)src, 0, (int64_t)src2, &mem);
+}
+
+/* vblendvps ymm,ymm,ymm/m256,ymm  [RVMX: VEX.256.66.0F3A.W0 4A /r /is4; avx] */
+static inline void x64_vblendvps_ymm_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, unsigned src3)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x4au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)(((unsigned)src3 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPS_YMM_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)src3, NULL);
+}
+
+/* vblendvps ymm,ymm,ymm/m256,ymm  [RVMX: VEX.256.66.0F3A.W0 4A /r /is4; avx] */
+static inline void x64_vblendvps_ymm_ymm_m256_ymm(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x4au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)(((unsigned)src2 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VBLENDVPS_YMM_YMM_M256_YMM, (int64_t)dst, (int64_t)src, 0, (int64_t)src2, &mem);
+}
+
+/* vbroadcastf128 ymm,m128  [RM: VEX.256.66.0F38.W0 1A /r; avx] */
+static inline void x64_vbroadcastf128_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x1au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTF128_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vbroadcastsd ymm,m64  [RM: VEX.256.66.0F38.W0 19 /r; avx] */
+static inline void x64_vbroadcastsd_ymm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x19u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTSD_YMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vbroadcastss xmm,m32  [RM: VEX.128.66.0F38.W0 18 /r; avx] */
+static inline void x64_vbroadcastss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x18u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vbroadcastss ymm,m32  [RM: VEX.256.66.0F38.W0 18 /r; avx] */
+static inline void x64_vbroadcastss_ymm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x18u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTSS_YMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcmppd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmppd_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xc2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPD_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vcmppd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmppd_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xc2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPD_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vcmppd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmppd_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xc2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPD_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vcmppd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmppd_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xc2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPD_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vcmpps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpps_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0xc2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPS_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vcmpps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpps_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0xc2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPS_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vcmpps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpps_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0xc2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPS_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vcmpps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpps_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0xc2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPPS_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vcmpsd xmm,xmm,xmm/m64,imm8  [RVMI: VEX.LIG.F2.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpsd_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0xc2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPSD_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vcmpsd xmm,xmm,xmm/m64,imm8  [RVMI: VEX.LIG.F2.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpsd_xmm_xmm_m64_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0xc2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPSD_XMM_XMM_M64_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vcmpss xmm,xmm,xmm/m32,imm8  [RVMI: VEX.LIG.F3.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpss_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0xc2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPSS_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vcmpss xmm,xmm,xmm/m32,imm8  [RVMI: VEX.LIG.F3.0F.WIG C2 /r ib; avx] */
+static inline void x64_vcmpss_xmm_xmm_m32_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0xc2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCMPSS_XMM_XMM_M32_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vcomisd xmm,xmm/m64  [RM: VEX.LIG.66.0F.WIG 2F /r; avx] */
+static inline void x64_vcomisd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x2fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCOMISD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcomisd xmm,xmm/m64  [RM: VEX.LIG.66.0F.WIG 2F /r; avx] */
+static inline void x64_vcomisd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x2fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCOMISD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcomiss xmm,xmm/m32  [RM: VEX.LIG.0F.WIG 2F /r; avx] */
+static inline void x64_vcomiss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x2fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCOMISS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcomiss xmm,xmm/m32  [RM: VEX.LIG.0F.WIG 2F /r; avx] */
+static inline void x64_vcomiss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x2fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCOMISS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtdq2pd xmm,xmm/m64  [RM: VEX.128.F3.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtdq2pd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0xe6u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtdq2pd xmm,xmm/m64  [RM: VEX.128.F3.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtdq2pd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0xe6u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtdq2pd ymm,xmm/m128  [RM: VEX.256.F3.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtdq2pd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0xe6u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtdq2pd ymm,xmm/m128  [RM: VEX.256.F3.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtdq2pd_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0xe6u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PD_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtdq2ps xmm,xmm/m128  [RM: VEX.128.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtdq2ps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5bu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtdq2ps xmm,xmm/m128  [RM: VEX.128.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtdq2ps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5bu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtdq2ps ymm,ymm/m256  [RM: VEX.256.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtdq2ps_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5bu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PS_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtdq2ps ymm,ymm/m256  [RM: VEX.256.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtdq2ps_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5bu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTDQ2PS_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtpd2dq xmm,xmm/m128  [RM: VEX.128.F2.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtpd2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0xe6u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtpd2dq xmm,xmm/m128  [RM: VEX.128.F2.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtpd2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0xe6u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtpd2dq xmm,ymm/m256  [RM: VEX.256.F2.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtpd2dq_xmm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0xe6u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2DQ_XMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtpd2dq xmm,ymm/m256  [RM: VEX.256.F2.0F.WIG E6 /r; avx] */
+static inline void x64_vcvtpd2dq_xmm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0xe6u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2DQ_XMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtpd2ps xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtpd2ps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5au, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2PS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtpd2ps xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtpd2ps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2PS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtpd2ps xmm,ymm/m256  [RM: VEX.256.66.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtpd2ps_xmm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5au, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2PS_XMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtpd2ps xmm,ymm/m256  [RM: VEX.256.66.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtpd2ps_xmm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPD2PS_XMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtps2dq xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtps2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5bu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtps2dq xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtps2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5bu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtps2dq ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtps2dq_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5bu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2DQ_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtps2dq ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 5B /r; avx] */
+static inline void x64_vcvtps2dq_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5bu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2DQ_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtps2pd xmm,xmm/m64  [RM: VEX.128.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtps2pd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5au, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2PD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtps2pd xmm,xmm/m64  [RM: VEX.128.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtps2pd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2PD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtps2pd ymm,xmm/m128  [RM: VEX.256.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtps2pd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5au, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2PD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtps2pd ymm,xmm/m128  [RM: VEX.256.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtps2pd_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPS2PD_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtsd2si r32,xmm/m64  [RM: VEX.LIG.F2.0F.W0 2D /r; avx] */
+static inline void x64_vcvtsd2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x2du, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSD2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtsd2si r32,xmm/m64  [RM: VEX.LIG.F2.0F.W0 2D /r; avx] */
+static inline void x64_vcvtsd2si_r32_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x2du, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSD2SI_R32_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtsd2si r64,xmm/m64  [RM: VEX.LIG.F2.0F.W1 2D /r; avx] */
+static inline void x64_vcvtsd2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 1u, 0x2du, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSD2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtsd2si r64,xmm/m64  [RM: VEX.LIG.F2.0F.W1 2D /r; avx] */
+static inline void x64_vcvtsd2si_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 1u, 0x2du, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSD2SI_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtsd2ss xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtsd2ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSD2SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vcvtsd2ss xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtsd2ss_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSD2SS_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vcvtsi2sd xmm,xmm,r/m32  [RVM: VEX.LIG.F2.0F.W0 2A /r; avx] */
+static inline void x64_vcvtsi2sd_xmm_xmm_r32(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x2au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SD_XMM_XMM_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vcvtsi2sd xmm,xmm,r/m32  [RVM: VEX.LIG.F2.0F.W0 2A /r; avx] */
+static inline void x64_vcvtsi2sd_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x2au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SD_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vcvtsi2sd xmm,xmm,r/m64  [RVM: VEX.LIG.F2.0F.W1 2A /r; avx] */
+static inline void x64_vcvtsi2sd_xmm_xmm_r64(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 1u, 0x2au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SD_XMM_XMM_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vcvtsi2sd xmm,xmm,r/m64  [RVM: VEX.LIG.F2.0F.W1 2A /r; avx] */
+static inline void x64_vcvtsi2sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 1u, 0x2au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vcvtsi2ss xmm,xmm,r/m32  [RVM: VEX.LIG.F3.0F.W0 2A /r; avx] */
+static inline void x64_vcvtsi2ss_xmm_xmm_r32(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x2au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SS_XMM_XMM_R32, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vcvtsi2ss xmm,xmm,r/m32  [RVM: VEX.LIG.F3.0F.W0 2A /r; avx] */
+static inline void x64_vcvtsi2ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x2au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vcvtsi2ss xmm,xmm,r/m64  [RVM: VEX.LIG.F3.0F.W1 2A /r; avx] */
+static inline void x64_vcvtsi2ss_xmm_xmm_r64(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 1u, 0x2au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SS_XMM_XMM_R64, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vcvtsi2ss xmm,xmm,r/m64  [RVM: VEX.LIG.F3.0F.W1 2A /r; avx] */
+static inline void x64_vcvtsi2ss_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 1u, 0x2au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSI2SS_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vcvtss2sd xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtss2sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSS2SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vcvtss2sd xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5A /r; avx] */
+static inline void x64_vcvtss2sd_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSS2SD_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vcvtss2si r32,xmm/m32  [RM: VEX.LIG.F3.0F.W0 2D /r; avx] */
+static inline void x64_vcvtss2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x2du, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSS2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtss2si r32,xmm/m32  [RM: VEX.LIG.F3.0F.W0 2D /r; avx] */
+static inline void x64_vcvtss2si_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x2du, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSS2SI_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtss2si r64,xmm/m32  [RM: VEX.LIG.F3.0F.W1 2D /r; avx] */
+static inline void x64_vcvtss2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 1u, 0x2du, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSS2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtss2si r64,xmm/m32  [RM: VEX.LIG.F3.0F.W1 2D /r; avx] */
+static inline void x64_vcvtss2si_r64_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 1u, 0x2du, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTSS2SI_R64_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttpd2dq xmm,xmm/m128  [RM: VEX.128.66.0F.WIG E6 /r; avx] */
+static inline void x64_vcvttpd2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe6u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPD2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttpd2dq xmm,xmm/m128  [RM: VEX.128.66.0F.WIG E6 /r; avx] */
+static inline void x64_vcvttpd2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe6u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPD2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttpd2dq xmm,ymm/m256  [RM: VEX.256.66.0F.WIG E6 /r; avx] */
+static inline void x64_vcvttpd2dq_xmm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe6u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPD2DQ_XMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttpd2dq xmm,ymm/m256  [RM: VEX.256.66.0F.WIG E6 /r; avx] */
+static inline void x64_vcvttpd2dq_xmm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe6u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPD2DQ_XMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttps2dq xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 5B /r; avx] */
+static inline void x64_vcvttps2dq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5bu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPS2DQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttps2dq xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 5B /r; avx] */
+static inline void x64_vcvttps2dq_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5bu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPS2DQ_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttps2dq ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 5B /r; avx] */
+static inline void x64_vcvttps2dq_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x5bu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPS2DQ_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttps2dq ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 5B /r; avx] */
+static inline void x64_vcvttps2dq_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x5bu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTPS2DQ_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttsd2si r32,xmm/m64  [RM: VEX.LIG.F2.0F.W0 2C /r; avx] */
+static inline void x64_vcvttsd2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x2cu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSD2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttsd2si r32,xmm/m64  [RM: VEX.LIG.F2.0F.W0 2C /r; avx] */
+static inline void x64_vcvttsd2si_r32_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x2cu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSD2SI_R32_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttsd2si r64,xmm/m64  [RM: VEX.LIG.F2.0F.W1 2C /r; avx] */
+static inline void x64_vcvttsd2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 1u, 0x2cu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSD2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttsd2si r64,xmm/m64  [RM: VEX.LIG.F2.0F.W1 2C /r; avx] */
+static inline void x64_vcvttsd2si_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 1u, 0x2cu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSD2SI_R64_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttss2si r32,xmm/m32  [RM: VEX.LIG.F3.0F.W0 2C /r; avx] */
+static inline void x64_vcvttss2si_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x2cu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSS2SI_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttss2si r32,xmm/m32  [RM: VEX.LIG.F3.0F.W0 2C /r; avx] */
+static inline void x64_vcvttss2si_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x2cu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSS2SI_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvttss2si r64,xmm/m32  [RM: VEX.LIG.F3.0F.W1 2C /r; avx] */
+static inline void x64_vcvttss2si_r64_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 1u, 0x2cu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSS2SI_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvttss2si r64,xmm/m32  [RM: VEX.LIG.F3.0F.W1 2C /r; avx] */
+static inline void x64_vcvttss2si_r64_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 1u, 0x2cu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTTSS2SI_R64_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vdivpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5E /r; avx] */
+static inline void x64_vdivpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vdivpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5E /r; avx] */
+static inline void x64_vdivpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vdivpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5E /r; avx] */
+static inline void x64_vdivpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vdivpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5E /r; avx] */
+static inline void x64_vdivpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vdivps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5E /r; avx] */
+static inline void x64_vdivps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vdivps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5E /r; avx] */
+static inline void x64_vdivps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vdivps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5E /r; avx] */
+static inline void x64_vdivps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vdivps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5E /r; avx] */
+static inline void x64_vdivps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vdivsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5E /r; avx] */
+static inline void x64_vdivsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vdivsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5E /r; avx] */
+static inline void x64_vdivsd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVSD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vdivss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5E /r; avx] */
+static inline void x64_vdivss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vdivss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5E /r; avx] */
+static inline void x64_vdivss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VDIVSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vdppd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 41 /r ib; avx] */
+static inline void x64_vdppd_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x41u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VDPPD_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vdppd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 41 /r ib; avx] */
+static inline void x64_vdppd_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x41u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VDPPD_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vdpps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 40 /r ib; avx] */
+static inline void x64_vdpps_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x40u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VDPPS_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vdpps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 40 /r ib; avx] */
+static inline void x64_vdpps_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x40u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VDPPS_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vdpps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 40 /r ib; avx] */
+static inline void x64_vdpps_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x40u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VDPPS_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vdpps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 40 /r ib; avx] */
+static inline void x64_vdpps_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x40u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VDPPS_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vextractf128 xmm/m128,ymm,imm8  [MRI: VEX.256.66.0F3A.W0 19 /r ib; avx] */
+static inline void x64_vextractf128_xmm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x19u, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VEXTRACTF128_XMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vextractf128 xmm/m128,ymm,imm8  [MRI: VEX.256.66.0F3A.W0 19 /r ib; avx] */
+static inline void x64_vextractf128_m128_ymm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x19u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VEXTRACTF128_M128_YMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vextractps r/m32,xmm,imm8  [MRI: VEX.128.66.0F3A.WIG 17 /r ib; avx] */
+static inline void x64_vextractps_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x17u, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VEXTRACTPS_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vextractps r/m32,xmm,imm8  [MRI: VEX.128.66.0F3A.WIG 17 /r ib; avx] */
+static inline void x64_vextractps_m32_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x17u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VEXTRACTPS_M32_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vhaddpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x7cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhaddpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x7cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vhaddpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x7cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhaddpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x7cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vhaddps xmm,xmm,xmm/m128  [RVM: VEX.128.F2.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x7cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhaddps xmm,xmm,xmm/m128  [RVM: VEX.128.F2.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x7cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vhaddps ymm,ymm,ymm/m256  [RVM: VEX.256.F2.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x7cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhaddps ymm,ymm,ymm/m256  [RVM: VEX.256.F2.0F.WIG 7C /r; avx] */
+static inline void x64_vhaddps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x7cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHADDPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vhsubpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x7du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhsubpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x7du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vhsubpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x7du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhsubpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x7du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vhsubps xmm,xmm,xmm/m128  [RVM: VEX.128.F2.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x7du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhsubps xmm,xmm,xmm/m128  [RVM: VEX.128.F2.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x7du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vhsubps ymm,ymm,ymm/m256  [RVM: VEX.256.F2.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x7du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vhsubps ymm,ymm,ymm/m256  [RVM: VEX.256.F2.0F.WIG 7D /r; avx] */
+static inline void x64_vhsubps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x7du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VHSUBPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vinsertf128 ymm,ymm,xmm/m128,imm8  [RVMI: VEX.256.66.0F3A.W0 18 /r ib; avx] */
+static inline void x64_vinsertf128_ymm_ymm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x18u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VINSERTF128_YMM_YMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vinsertf128 ymm,ymm,xmm/m128,imm8  [RVMI: VEX.256.66.0F3A.W0 18 /r ib; avx] */
+static inline void x64_vinsertf128_ymm_ymm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x18u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VINSERTF128_YMM_YMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vinsertps xmm,xmm,xmm/m32,imm8  [RVMI: VEX.128.66.0F3A.WIG 21 /r ib; avx] */
+static inline void x64_vinsertps_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x21u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VINSERTPS_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vinsertps xmm,xmm,xmm/m32,imm8  [RVMI: VEX.128.66.0F3A.WIG 21 /r ib; avx] */
+static inline void x64_vinsertps_xmm_xmm_m32_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x21u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VINSERTPS_XMM_XMM_M32_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vlddqu xmm,m128  [RM: VEX.128.F2.0F.WIG F0 /r; avx] */
+static inline void x64_vlddqu_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0xf0u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VLDDQU_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vlddqu ymm,m256  [RM: VEX.256.F2.0F.WIG F0 /r; avx] */
+static inline void x64_vlddqu_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0xf0u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VLDDQU_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vldmxcsr m32  [M: VEX.LZ.0F.WIG AE /2; avx] */
+static inline void x64_vldmxcsr_m32(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0xaeu, X64__RM_MEM, 2u, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VLDMXCSR_M32, 0, 0, 0, 0, &mem);
+}
+
+/* vmaskmovdqu xmm,xmm  [RM: VEX.128.66.0F.WIG F7 /r; avx] */
+static inline void x64_vmaskmovdqu_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf7u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVDQU_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmaskmovpd xmm,xmm,m128  [RVM: VEX.128.66.0F38.W0 2D /r; avx] */
+static inline void x64_vmaskmovpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x2du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaskmovpd ymm,ymm,m256  [RVM: VEX.256.66.0F38.W0 2D /r; avx] */
+static inline void x64_vmaskmovpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x2du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaskmovpd m128,xmm,xmm  [MVR: VEX.128.66.0F38.W0 2F /r; avx] */
+static inline void x64_vmaskmovpd_m128_xmm_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x2fu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPD_M128_XMM_XMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vmaskmovpd m256,ymm,ymm  [MVR: VEX.256.66.0F38.W0 2F /r; avx] */
+static inline void x64_vmaskmovpd_m256_ymm_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x2fu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPD_M256_YMM_YMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vmaskmovps xmm,xmm,m128  [RVM: VEX.128.66.0F38.W0 2C /r; avx] */
+static inline void x64_vmaskmovps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x2cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaskmovps ymm,ymm,m256  [RVM: VEX.256.66.0F38.W0 2C /r; avx] */
+static inline void x64_vmaskmovps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x2cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaskmovps m128,xmm,xmm  [MVR: VEX.128.66.0F38.W0 2E /r; avx] */
+static inline void x64_vmaskmovps_m128_xmm_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x2eu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPS_M128_XMM_XMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vmaskmovps m256,ymm,ymm  [MVR: VEX.256.66.0F38.W0 2E /r; avx] */
+static inline void x64_vmaskmovps_m256_ymm_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x2eu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMASKMOVPS_M256_YMM_YMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vmaxpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmaxpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaxpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmaxpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaxps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmaxps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaxps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmaxps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaxsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmaxsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxsd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXSD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmaxss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmaxss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5F /r; avx] */
+static inline void x64_vmaxss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMAXSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vminpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5D /r; avx] */
+static inline void x64_vminpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vminpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5D /r; avx] */
+static inline void x64_vminpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vminpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5D /r; avx] */
+static inline void x64_vminpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vminpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5D /r; avx] */
+static inline void x64_vminpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vminps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5D /r; avx] */
+static inline void x64_vminps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vminps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5D /r; avx] */
+static inline void x64_vminps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vminps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5D /r; avx] */
+static inline void x64_vminps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vminps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5D /r; avx] */
+static inline void x64_vminps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMINPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vminsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5D /r; avx] */
+static inline void x64_vminsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMINSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vminsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5D /r; avx] */
+static inline void x64_vminsd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMINSD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vminss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5D /r; avx] */
+static inline void x64_vminss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMINSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vminss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5D /r; avx] */
+static inline void x64_vminss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMINSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovapd xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 28 /r; avx] */
+static inline void x64_vmovapd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x28u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovapd xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 28 /r; avx] */
+static inline void x64_vmovapd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x28u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovapd ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 28 /r; avx] */
+static inline void x64_vmovapd_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x28u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPD_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovapd ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 28 /r; avx] */
+static inline void x64_vmovapd_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x28u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPD_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovapd xmm/m128,xmm  [MR: VEX.128.66.0F.WIG 29 /r; avx] */
+static inline void x64_vmovapd_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x29u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPD_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovapd ymm/m256,ymm  [MR: VEX.256.66.0F.WIG 29 /r; avx] */
+static inline void x64_vmovapd_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x29u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPD_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovaps xmm,xmm/m128  [RM: VEX.128.0F.WIG 28 /r; avx] */
+static inline void x64_vmovaps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x28u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovaps xmm,xmm/m128  [RM: VEX.128.0F.WIG 28 /r; avx] */
+static inline void x64_vmovaps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x28u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovaps ymm,ymm/m256  [RM: VEX.256.0F.WIG 28 /r; avx] */
+static inline void x64_vmovaps_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x28u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPS_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovaps ymm,ymm/m256  [RM: VEX.256.0F.WIG 28 /r; avx] */
+static inline void x64_vmovaps_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x28u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPS_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovaps xmm/m128,xmm  [MR: VEX.128.0F.WIG 29 /r; avx] */
+static inline void x64_vmovaps_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x29u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPS_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovaps ymm/m256,ymm  [MR: VEX.256.0F.WIG 29 /r; avx] */
+static inline void x64_vmovaps_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x29u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVAPS_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovd xmm,r/m32  [RM: VEX.128.66.0F.W0 6E /r; avx] */
+static inline void x64_vmovd_xmm_r32(struct x64_buf *b, unsigned dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVD_XMM_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovd xmm,r/m32  [RM: VEX.128.66.0F.W0 6E /r; avx] */
+static inline void x64_vmovd_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovd r/m32,xmm  [MR: VEX.128.66.0F.W0 7E /r; avx] */
+static inline void x64_vmovd_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x7eu, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVD_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovd r/m32,xmm  [MR: VEX.128.66.0F.W0 7E /r; avx] */
+static inline void x64_vmovd_m32_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x7eu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVD_M32_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovddup xmm,xmm/m64  [RM: VEX.128.F2.0F.WIG 12 /r; avx] */
+static inline void x64_vmovddup_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x12u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDDUP_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovddup xmm,xmm/m64  [RM: VEX.128.F2.0F.WIG 12 /r; avx] */
+static inline void x64_vmovddup_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x12u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDDUP_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovddup ymm,ymm/m256  [RM: VEX.256.F2.0F.WIG 12 /r; avx] */
+static inline void x64_vmovddup_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x12u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDDUP_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovddup ymm,ymm/m256  [RM: VEX.256.F2.0F.WIG 12 /r; avx] */
+static inline void x64_vmovddup_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x12u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDDUP_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovdqa xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqa_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQA_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovdqa xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqa_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQA_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovdqa ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqa_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQA_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovdqa ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqa_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQA_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovdqa xmm/m128,xmm  [MR: VEX.128.66.0F.WIG 7F /r; avx] */
+static inline void x64_vmovdqa_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x7fu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQA_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovdqa ymm/m256,ymm  [MR: VEX.256.66.0F.WIG 7F /r; avx] */
+static inline void x64_vmovdqa_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x7fu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQA_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovdqu xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqu_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x6fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQU_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovdqu xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqu_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x6fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQU_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovdqu ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqu_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x6fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQU_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovdqu ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 6F /r; avx] */
+static inline void x64_vmovdqu_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x6fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQU_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovdqu xmm/m128,xmm  [MR: VEX.128.F3.0F.WIG 7F /r; avx] */
+static inline void x64_vmovdqu_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x7fu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQU_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovdqu ymm/m256,ymm  [MR: VEX.256.F3.0F.WIG 7F /r; avx] */
+static inline void x64_vmovdqu_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x7fu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVDQU_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovhlps xmm,xmm,xmm  [RVM: VEX.128.0F.WIG 12 /r; avx] */
+static inline void x64_vmovhlps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x12u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVHLPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmovhpd xmm,xmm,m64  [RVM: VEX.128.66.0F.WIG 16 /r; avx] */
+static inline void x64_vmovhpd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x16u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVHPD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovhpd m64,xmm  [MR: VEX.128.66.0F.WIG 17 /r; avx] */
+static inline void x64_vmovhpd_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x17u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVHPD_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovhps xmm,xmm,m64  [RVM: VEX.128.0F.WIG 16 /r; avx] */
+static inline void x64_vmovhps_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x16u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVHPS_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovhps m64,xmm  [MR: VEX.128.0F.WIG 17 /r; avx] */
+static inline void x64_vmovhps_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x17u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVHPS_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovlhps xmm,xmm,xmm  [RVM: VEX.128.0F.WIG 16 /r; avx] */
+static inline void x64_vmovlhps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x16u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVLHPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmovlpd xmm,xmm,m64  [RVM: VEX.128.66.0F.WIG 12 /r; avx] */
+static inline void x64_vmovlpd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x12u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVLPD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovlpd m64,xmm  [MR: VEX.128.66.0F.WIG 13 /r; avx] */
+static inline void x64_vmovlpd_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x13u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVLPD_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovlps xmm,xmm,m64  [RVM: VEX.128.0F.WIG 12 /r; avx] */
+static inline void x64_vmovlps_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x12u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVLPS_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovlps m64,xmm  [MR: VEX.128.0F.WIG 13 /r; avx] */
+static inline void x64_vmovlps_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x13u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVLPS_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovmskpd r32,xmm  [RM: VEX.128.66.0F.WIG 50 /r; avx] */
+static inline void x64_vmovmskpd_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x50u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVMSKPD_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovmskpd r32,ymm  [RM: VEX.256.66.0F.WIG 50 /r; avx] */
+static inline void x64_vmovmskpd_r32_ymm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x50u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVMSKPD_R32_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovmskps r32,xmm  [RM: VEX.128.0F.WIG 50 /r; avx] */
+static inline void x64_vmovmskps_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x50u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVMSKPS_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovmskps r32,ymm  [RM: VEX.256.0F.WIG 50 /r; avx] */
+static inline void x64_vmovmskps_r32_ymm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x50u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVMSKPS_R32_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovntdq m128,xmm  [MR: VEX.128.66.0F.WIG E7 /r; avx] */
+static inline void x64_vmovntdq_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe7u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTDQ_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovntdq m256,ymm  [MR: VEX.256.66.0F.WIG E7 /r; avx] */
+static inline void x64_vmovntdq_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe7u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTDQ_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovntdqa xmm,m128  [RM: VEX.128.66.0F38.WIG 2A /r; avx] */
+static inline void x64_vmovntdqa_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x2au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTDQA_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovntpd m128,xmm  [MR: VEX.128.66.0F.WIG 2B /r; avx] */
+static inline void x64_vmovntpd_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x2bu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTPD_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovntpd m256,ymm  [MR: VEX.256.66.0F.WIG 2B /r; avx] */
+static inline void x64_vmovntpd_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x2bu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTPD_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovntps m128,xmm  [MR: VEX.128.0F.WIG 2B /r; avx] */
+static inline void x64_vmovntps_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x2bu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTPS_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovntps m256,ymm  [MR: VEX.256.0F.WIG 2B /r; avx] */
+static inline void x64_vmovntps_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x2bu, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTPS_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovq xmm,m64  [RM: VEX.128.F3.0F.WIG 7E /r; avx] */
+static inline void x64_vmovq_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x7eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVQ_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovq xmm,r64  [RM: VEX.128.66.0F.W1 6E /r; avx] */
+static inline void x64_vmovq_xmm_r64(struct x64_buf *b, unsigned dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 1u, 0x6eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVQ_XMM_R64, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovq xmm,xmm  [RM: VEX.128.F3.0F.WIG 7E /r; avx] */
+static inline void x64_vmovq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x7eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovq r64,xmm  [MR: VEX.128.66.0F.W1 7E /r; avx] */
+static inline void x64_vmovq_r64_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 1u, 0x7eu, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVQ_R64_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovq xmm/m64,xmm  [MR: VEX.128.66.0F.WIG D6 /r; avx] */
+static inline void x64_vmovq_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd6u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVQ_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovsd xmm,m64  [RM: VEX.LIG.F2.0F.WIG 10 /r; avx] */
+static inline void x64_vmovsd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x10u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovsd xmm,xmm,xmm  [RVM: VEX.LIG.F2.0F.WIG 10 /r; avx] */
+static inline void x64_vmovsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x10u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmovsd m64,xmm  [MR: VEX.LIG.F2.0F.WIG 11 /r; avx] */
+static inline void x64_vmovsd_m64_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x11u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSD_M64_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovshdup xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 16 /r; avx] */
+static inline void x64_vmovshdup_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x16u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSHDUP_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovshdup xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 16 /r; avx] */
+static inline void x64_vmovshdup_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x16u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSHDUP_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovshdup ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 16 /r; avx] */
+static inline void x64_vmovshdup_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x16u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSHDUP_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovshdup ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 16 /r; avx] */
+static inline void x64_vmovshdup_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x16u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSHDUP_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovsldup xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 12 /r; avx] */
+static inline void x64_vmovsldup_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x12u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSLDUP_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovsldup xmm,xmm/m128  [RM: VEX.128.F3.0F.WIG 12 /r; avx] */
+static inline void x64_vmovsldup_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x12u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSLDUP_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovsldup ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 12 /r; avx] */
+static inline void x64_vmovsldup_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x12u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSLDUP_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovsldup ymm,ymm/m256  [RM: VEX.256.F3.0F.WIG 12 /r; avx] */
+static inline void x64_vmovsldup_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x12u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSLDUP_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovss xmm,m32  [RM: VEX.LIG.F3.0F.WIG 10 /r; avx] */
+static inline void x64_vmovss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x10u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovss xmm,xmm,xmm  [RVM: VEX.LIG.F3.0F.WIG 10 /r; avx] */
+static inline void x64_vmovss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x10u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmovss m32,xmm  [MR: VEX.LIG.F3.0F.WIG 11 /r; avx] */
+static inline void x64_vmovss_m32_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x11u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVSS_M32_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovupd xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 10 /r; avx] */
+static inline void x64_vmovupd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x10u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovupd xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 10 /r; avx] */
+static inline void x64_vmovupd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x10u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovupd ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 10 /r; avx] */
+static inline void x64_vmovupd_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x10u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPD_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovupd ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 10 /r; avx] */
+static inline void x64_vmovupd_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x10u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPD_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovupd xmm/m128,xmm  [MR: VEX.128.66.0F.WIG 11 /r; avx] */
+static inline void x64_vmovupd_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x11u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPD_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovupd ymm/m256,ymm  [MR: VEX.256.66.0F.WIG 11 /r; avx] */
+static inline void x64_vmovupd_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x11u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPD_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovups xmm,xmm/m128  [RM: VEX.128.0F.WIG 10 /r; avx] */
+static inline void x64_vmovups_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x10u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovups xmm,xmm/m128  [RM: VEX.128.0F.WIG 10 /r; avx] */
+static inline void x64_vmovups_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x10u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovups ymm,ymm/m256  [RM: VEX.256.0F.WIG 10 /r; avx] */
+static inline void x64_vmovups_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x10u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPS_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vmovups ymm,ymm/m256  [RM: VEX.256.0F.WIG 10 /r; avx] */
+static inline void x64_vmovups_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x10u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPS_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmovups xmm/m128,xmm  [MR: VEX.128.0F.WIG 11 /r; avx] */
+static inline void x64_vmovups_m128_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x11u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPS_M128_XMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmovups ymm/m256,ymm  [MR: VEX.256.0F.WIG 11 /r; avx] */
+static inline void x64_vmovups_m256_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x11u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVUPS_M256_YMM, 0, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmpsadbw xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 42 /r ib; avx] */
+static inline void x64_vmpsadbw_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x42u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VMPSADBW_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vmpsadbw xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 42 /r ib; avx] */
+static inline void x64_vmpsadbw_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x42u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VMPSADBW_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vmulpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 59 /r; avx] */
+static inline void x64_vmulpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmulpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 59 /r; avx] */
+static inline void x64_vmulpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmulpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 59 /r; avx] */
+static inline void x64_vmulpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmulpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 59 /r; avx] */
+static inline void x64_vmulpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmulps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 59 /r; avx] */
+static inline void x64_vmulps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmulps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 59 /r; avx] */
+static inline void x64_vmulps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmulps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 59 /r; avx] */
+static inline void x64_vmulps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmulps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 59 /r; avx] */
+static inline void x64_vmulps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMULPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmulsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 59 /r; avx] */
+static inline void x64_vmulsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMULSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmulsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 59 /r; avx] */
+static inline void x64_vmulsd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMULSD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vmulss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 59 /r; avx] */
+static inline void x64_vmulss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VMULSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vmulss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 59 /r; avx] */
+static inline void x64_vmulss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMULSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vorpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 56 /r; avx] */
+static inline void x64_vorpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x56u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VORPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vorpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 56 /r; avx] */
+static inline void x64_vorpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x56u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VORPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vorpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 56 /r; avx] */
+static inline void x64_vorpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x56u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VORPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vorpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 56 /r; avx] */
+static inline void x64_vorpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x56u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VORPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vorps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 56 /r; avx] */
+static inline void x64_vorps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x56u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VORPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vorps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 56 /r; avx] */
+static inline void x64_vorps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x56u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VORPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vorps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 56 /r; avx] */
+static inline void x64_vorps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x56u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VORPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vorps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 56 /r; avx] */
+static inline void x64_vorps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x56u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VORPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpabsb xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 1C /r; avx] */
+static inline void x64_vpabsb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x1cu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpabsb xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 1C /r; avx] */
+static inline void x64_vpabsb_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x1cu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSB_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpabsd xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 1E /r; avx] */
+static inline void x64_vpabsd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x1eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpabsd xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 1E /r; avx] */
+static inline void x64_vpabsd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x1eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpabsw xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 1D /r; avx] */
+static inline void x64_vpabsw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x1du, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpabsw xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 1D /r; avx] */
+static inline void x64_vpabsw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x1du, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpackssdw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6B /r; avx] */
+static inline void x64_vpackssdw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSDW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpackssdw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6B /r; avx] */
+static inline void x64_vpackssdw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSDW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpacksswb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 63 /r; avx] */
+static inline void x64_vpacksswb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x63u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSWB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpacksswb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 63 /r; avx] */
+static inline void x64_vpacksswb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x63u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSWB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpackusdw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 2B /r; avx] */
+static inline void x64_vpackusdw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x2bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSDW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpackusdw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 2B /r; avx] */
+static inline void x64_vpackusdw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x2bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSDW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpackuswb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 67 /r; avx] */
+static inline void x64_vpackuswb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x67u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSWB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpackuswb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 67 /r; avx] */
+static inline void x64_vpackuswb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x67u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSWB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FC /r; avx] */
+static inline void x64_vpaddb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FC /r; avx] */
+static inline void x64_vpaddb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FE /r; avx] */
+static inline void x64_vpaddd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FE /r; avx] */
+static inline void x64_vpaddd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D4 /r; avx] */
+static inline void x64_vpaddq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd4u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D4 /r; avx] */
+static inline void x64_vpaddq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd4u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EC /r; avx] */
+static inline void x64_vpaddsb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xecu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EC /r; avx] */
+static inline void x64_vpaddsb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xecu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG ED /r; avx] */
+static inline void x64_vpaddsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xedu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG ED /r; avx] */
+static inline void x64_vpaddsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xedu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddusb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DC /r; avx] */
+static inline void x64_vpaddusb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddusb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DC /r; avx] */
+static inline void x64_vpaddusb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddusw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DD /r; avx] */
+static inline void x64_vpaddusw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xddu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddusw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DD /r; avx] */
+static inline void x64_vpaddusw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xddu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FD /r; avx] */
+static inline void x64_vpaddw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfdu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FD /r; avx] */
+static inline void x64_vpaddw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfdu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpalignr xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0F /r ib; avx] */
+static inline void x64_vpalignr_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPALIGNR_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpalignr xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0F /r ib; avx] */
+static inline void x64_vpalignr_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPALIGNR_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpand xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DB /r; avx] */
+static inline void x64_vpand_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdbu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPAND_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpand xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DB /r; avx] */
+static inline void x64_vpand_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdbu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPAND_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpandn xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DF /r; avx] */
+static inline void x64_vpandn_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdfu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPANDN_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpandn xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DF /r; avx] */
+static inline void x64_vpandn_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdfu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPANDN_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpavgb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E0 /r; avx] */
+static inline void x64_vpavgb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe0u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpavgb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E0 /r; avx] */
+static inline void x64_vpavgb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe0u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpavgw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E3 /r; avx] */
+static inline void x64_vpavgw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe3u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpavgw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E3 /r; avx] */
+static inline void x64_vpavgw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe3u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpblendvb xmm,xmm,xmm/m128,xmm  [RVMX: VEX.128.66.0F3A.W0 4C /r /is4; avx] */
+static inline void x64_vpblendvb_xmm_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, unsigned src3)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x4cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)(((unsigned)src3 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VPBLENDVB_XMM_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)src3, NULL);
+}
+
+/* vpblendvb xmm,xmm,xmm/m128,xmm  [RVMX: VEX.128.66.0F3A.W0 4C /r /is4; avx] */
+static inline void x64_vpblendvb_xmm_xmm_m128_xmm(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x4cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)(((unsigned)src2 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VPBLENDVB_XMM_XMM_M128_XMM, (int64_t)dst, (int64_t)src, 0, (int64_t)src2, &mem);
+}
+
+/* vpblendw xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0E /r ib; avx] */
+static inline void x64_vpblendw_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDW_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpblendw xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 0E /r ib; avx] */
+static inline void x64_vpblendw_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDW_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpcmpeqb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 74 /r; avx] */
+static inline void x64_vpcmpeqb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x74u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 74 /r; avx] */
+static inline void x64_vpcmpeqb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x74u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpeqd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 76 /r; avx] */
+static inline void x64_vpcmpeqd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x76u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 76 /r; avx] */
+static inline void x64_vpcmpeqd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x76u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpeqq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 29 /r; avx] */
+static inline void x64_vpcmpeqq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x29u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 29 /r; avx] */
+static inline void x64_vpcmpeqq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x29u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpeqw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 75 /r; avx] */
+static inline void x64_vpcmpeqw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x75u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 75 /r; avx] */
+static inline void x64_vpcmpeqw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x75u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpestri xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 61 /r ib; avx] */
+static inline void x64_vpcmpestri_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x61u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPESTRI_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpcmpestri xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 61 /r ib; avx] */
+static inline void x64_vpcmpestri_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x61u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPESTRI_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpcmpestrm xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 60 /r ib; avx] */
+static inline void x64_vpcmpestrm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x60u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPESTRM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpcmpestrm xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 60 /r ib; avx] */
+static inline void x64_vpcmpestrm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x60u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPESTRM_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpcmpgtb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 64 /r; avx] */
+static inline void x64_vpcmpgtb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x64u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 64 /r; avx] */
+static inline void x64_vpcmpgtb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x64u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpgtd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 66 /r; avx] */
+static inline void x64_vpcmpgtd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x66u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 66 /r; avx] */
+static inline void x64_vpcmpgtd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x66u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpgtq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 37 /r; avx] */
+static inline void x64_vpcmpgtq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x37u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 37 /r; avx] */
+static inline void x64_vpcmpgtq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x37u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpgtw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 65 /r; avx] */
+static inline void x64_vpcmpgtw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x65u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 65 /r; avx] */
+static inline void x64_vpcmpgtw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x65u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpistri xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 63 /r ib; avx] */
+static inline void x64_vpcmpistri_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x63u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPISTRI_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpcmpistri xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 63 /r ib; avx] */
+static inline void x64_vpcmpistri_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x63u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPISTRI_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpcmpistrm xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 62 /r ib; avx] */
+static inline void x64_vpcmpistrm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x62u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPISTRM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpcmpistrm xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 62 /r ib; avx] */
+static inline void x64_vpcmpistrm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x62u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCMPISTRM_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vperm2f128 ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.W0 06 /r ib; avx] */
+static inline void x64_vperm2f128_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x06u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERM2F128_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vperm2f128 ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.W0 06 /r ib; avx] */
+static inline void x64_vperm2f128_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x06u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERM2F128_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpermilpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 0D /r; avx] */
+static inline void x64_vpermilpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpermilpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 0D /r; avx] */
+static inline void x64_vpermilpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpermilpd xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.W0 05 /r ib; avx] */
+static inline void x64_vpermilpd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x05u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpermilpd xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.W0 05 /r ib; avx] */
+static inline void x64_vpermilpd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x05u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpermilpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 0D /r; avx] */
+static inline void x64_vpermilpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpermilpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 0D /r; avx] */
+static inline void x64_vpermilpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpermilpd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W0 05 /r ib; avx] */
+static inline void x64_vpermilpd_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x05u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPD_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpermilpd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W0 05 /r ib; avx] */
+static inline void x64_vpermilpd_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x05u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPD_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpermilps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 0C /r; avx] */
+static inline void x64_vpermilps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpermilps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 0C /r; avx] */
+static inline void x64_vpermilps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpermilps xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.W0 04 /r ib; avx] */
+static inline void x64_vpermilps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x04u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpermilps xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.W0 04 /r ib; avx] */
+static inline void x64_vpermilps_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x04u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPS_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpermilps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 0C /r; avx] */
+static inline void x64_vpermilps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpermilps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 0C /r; avx] */
+static inline void x64_vpermilps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMILPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpermilps ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W0 04 /r ib; avx] */
+static inline void x64_vpermilps_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x04u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPS_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpermilps ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W0 04 /r ib; avx] */
+static inline void x64_vpermilps_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x04u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMILPS_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpextrb r32/m8,xmm,imm8  [MRI: VEX.128.66.0F3A.W0 14 /r ib; avx] */
+static inline void x64_vpextrb_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x14u, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRB_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpextrb r32/m8,xmm,imm8  [MRI: VEX.128.66.0F3A.W0 14 /r ib; avx] */
+static inline void x64_vpextrb_m8_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x14u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRB_M8_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vpextrd r/m32,xmm,imm8  [MRI: VEX.128.66.0F3A.W0 16 /r ib; avx] */
+static inline void x64_vpextrd_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x16u, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRD_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpextrd r/m32,xmm,imm8  [MRI: VEX.128.66.0F3A.W0 16 /r ib; avx] */
+static inline void x64_vpextrd_m32_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x16u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRD_M32_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vpextrq r/m64,xmm,imm8  [MRI: VEX.128.66.0F3A.W1 16 /r ib; avx] */
+static inline void x64_vpextrq_r64_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 1u, 0x16u, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRQ_R64_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpextrq r/m64,xmm,imm8  [MRI: VEX.128.66.0F3A.W1 16 /r ib; avx] */
+static inline void x64_vpextrq_m64_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 1u, 0x16u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRQ_M64_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vpextrw r32,xmm,imm8  [RMI: VEX.128.66.0F.W0 C5 /r ib; avx] */
+static inline void x64_vpextrw_r32_xmm_imm8(struct x64_buf *b, enum x64_gpr dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xc5u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRW_R32_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpextrw m16,xmm,imm8  [MRI: VEX.128.66.0F3A.W0 15 /r ib; avx] */
+static inline void x64_vpextrw_m16_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x15u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPEXTRW_M16_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vphaddd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 02 /r; avx] */
+static inline void x64_vphaddd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x02u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphaddd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 02 /r; avx] */
+static inline void x64_vphaddd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x02u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphaddsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 03 /r; avx] */
+static inline void x64_vphaddsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x03u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphaddsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 03 /r; avx] */
+static inline void x64_vphaddsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x03u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphaddw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 01 /r; avx] */
+static inline void x64_vphaddw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x01u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphaddw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 01 /r; avx] */
+static inline void x64_vphaddw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x01u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphminposuw xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 41 /r; avx] */
+static inline void x64_vphminposuw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x41u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHMINPOSUW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vphminposuw xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 41 /r; avx] */
+static inline void x64_vphminposuw_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x41u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHMINPOSUW_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vphsubd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 06 /r; avx] */
+static inline void x64_vphsubd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x06u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphsubd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 06 /r; avx] */
+static inline void x64_vphsubd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x06u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphsubsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 07 /r; avx] */
+static inline void x64_vphsubsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x07u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphsubsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 07 /r; avx] */
+static inline void x64_vphsubsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x07u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphsubw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 05 /r; avx] */
+static inline void x64_vphsubw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x05u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphsubw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 05 /r; avx] */
+static inline void x64_vphsubw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x05u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpinsrb xmm,xmm,r32/m8,imm8  [RVMI: VEX.128.66.0F3A.W0 20 /r ib; avx] */
+static inline void x64_vpinsrb_xmm_xmm_r32_imm8(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x20u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRB_XMM_XMM_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpinsrb xmm,xmm,r32/m8,imm8  [RVMI: VEX.128.66.0F3A.W0 20 /r ib; avx] */
+static inline void x64_vpinsrb_xmm_xmm_m8_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x20u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRB_XMM_XMM_M8_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpinsrd xmm,xmm,r/m32,imm8  [RVMI: VEX.128.66.0F3A.W0 22 /r ib; avx] */
+static inline void x64_vpinsrd_xmm_xmm_r32_imm8(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x22u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRD_XMM_XMM_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpinsrd xmm,xmm,r/m32,imm8  [RVMI: VEX.128.66.0F3A.W0 22 /r ib; avx] */
+static inline void x64_vpinsrd_xmm_xmm_m32_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x22u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRD_XMM_XMM_M32_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpinsrq xmm,xmm,r/m64,imm8  [RVMI: VEX.128.66.0F3A.W1 22 /r ib; avx] */
+static inline void x64_vpinsrq_xmm_xmm_r64_imm8(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 1u, 0x22u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRQ_XMM_XMM_R64_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpinsrq xmm,xmm,r/m64,imm8  [RVMI: VEX.128.66.0F3A.W1 22 /r ib; avx] */
+static inline void x64_vpinsrq_xmm_xmm_m64_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 1u, 0x22u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRQ_XMM_XMM_M64_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpinsrw xmm,xmm,r32/m16,imm8  [RVMI: VEX.128.66.0F.W0 C4 /r ib; avx] */
+static inline void x64_vpinsrw_xmm_xmm_r32_imm8(struct x64_buf *b, unsigned dst, unsigned src, enum x64_gpr src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xc4u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRW_XMM_XMM_R32_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpinsrw xmm,xmm,r32/m16,imm8  [RVMI: VEX.128.66.0F.W0 C4 /r ib; avx] */
+static inline void x64_vpinsrw_xmm_xmm_m16_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xc4u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPINSRW_XMM_XMM_M16_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpmaddubsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 04 /r; avx] */
+static inline void x64_vpmaddubsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x04u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDUBSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaddubsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 04 /r; avx] */
+static inline void x64_vpmaddubsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x04u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDUBSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaddwd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F5 /r; avx] */
+static inline void x64_vpmaddwd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDWD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaddwd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F5 /r; avx] */
+static inline void x64_vpmaddwd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDWD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3C /r; avx] */
+static inline void x64_vpmaxsb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3C /r; avx] */
+static inline void x64_vpmaxsb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxsd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3D /r; avx] */
+static inline void x64_vpmaxsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxsd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3D /r; avx] */
+static inline void x64_vpmaxsd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EE /r; avx] */
+static inline void x64_vpmaxsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xeeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EE /r; avx] */
+static inline void x64_vpmaxsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xeeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxub xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DE /r; avx] */
+static inline void x64_vpmaxub_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxub xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DE /r; avx] */
+static inline void x64_vpmaxub_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxud xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3F /r; avx] */
+static inline void x64_vpmaxud_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxud xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3F /r; avx] */
+static inline void x64_vpmaxud_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxuw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3E /r; avx] */
+static inline void x64_vpmaxuw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxuw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3E /r; avx] */
+static inline void x64_vpmaxuw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 38 /r; avx] */
+static inline void x64_vpminsb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x38u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 38 /r; avx] */
+static inline void x64_vpminsb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x38u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminsd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 39 /r; avx] */
+static inline void x64_vpminsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x39u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminsd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 39 /r; avx] */
+static inline void x64_vpminsd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x39u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EA /r; avx] */
+static inline void x64_vpminsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xeau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EA /r; avx] */
+static inline void x64_vpminsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xeau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminub xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DA /r; avx] */
+static inline void x64_vpminub_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminub xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG DA /r; avx] */
+static inline void x64_vpminub_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xdau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminud xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3B /r; avx] */
+static inline void x64_vpminud_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminud xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3B /r; avx] */
+static inline void x64_vpminud_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminuw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3A /r; avx] */
+static inline void x64_vpminuw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminuw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 3A /r; avx] */
+static inline void x64_vpminuw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x3au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmovmskb r32,xmm  [RM: VEX.128.66.0F.WIG D7 /r; avx] */
+static inline void x64_vpmovmskb_r32_xmm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd7u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVMSKB_R32_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbd xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 21 /r; avx] */
+static inline void x64_vpmovsxbd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x21u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbd xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 21 /r; avx] */
+static inline void x64_vpmovsxbd_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x21u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxbq xmm,xmm/m16  [RM: VEX.128.66.0F38.WIG 22 /r; avx] */
+static inline void x64_vpmovsxbq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x22u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbq xmm,xmm/m16  [RM: VEX.128.66.0F38.WIG 22 /r; avx] */
+static inline void x64_vpmovsxbq_xmm_m16(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x22u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBQ_XMM_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxbw xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 20 /r; avx] */
+static inline void x64_vpmovsxbw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x20u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbw xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 20 /r; avx] */
+static inline void x64_vpmovsxbw_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x20u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBW_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxdq xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 25 /r; avx] */
+static inline void x64_vpmovsxdq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x25u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxdq xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 25 /r; avx] */
+static inline void x64_vpmovsxdq_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x25u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXDQ_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxwd xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 23 /r; avx] */
+static inline void x64_vpmovsxwd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x23u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxwd xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 23 /r; avx] */
+static inline void x64_vpmovsxwd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x23u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxwq xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 24 /r; avx] */
+static inline void x64_vpmovsxwq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x24u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxwq xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 24 /r; avx] */
+static inline void x64_vpmovsxwq_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x24u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWQ_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxbd xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 31 /r; avx] */
+static inline void x64_vpmovzxbd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x31u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxbd xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 31 /r; avx] */
+static inline void x64_vpmovzxbd_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x31u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxbq xmm,xmm/m16  [RM: VEX.128.66.0F38.WIG 32 /r; avx] */
+static inline void x64_vpmovzxbq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x32u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxbq xmm,xmm/m16  [RM: VEX.128.66.0F38.WIG 32 /r; avx] */
+static inline void x64_vpmovzxbq_xmm_m16(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x32u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBQ_XMM_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxbw xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 30 /r; avx] */
+static inline void x64_vpmovzxbw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x30u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxbw xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 30 /r; avx] */
+static inline void x64_vpmovzxbw_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x30u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBW_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxdq xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 35 /r; avx] */
+static inline void x64_vpmovzxdq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x35u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXDQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxdq xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 35 /r; avx] */
+static inline void x64_vpmovzxdq_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x35u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXDQ_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxwd xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 33 /r; avx] */
+static inline void x64_vpmovzxwd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x33u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxwd xmm,xmm/m64  [RM: VEX.128.66.0F38.WIG 33 /r; avx] */
+static inline void x64_vpmovzxwd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x33u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxwq xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 34 /r; avx] */
+static inline void x64_vpmovzxwq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x34u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxwq xmm,xmm/m32  [RM: VEX.128.66.0F38.WIG 34 /r; avx] */
+static inline void x64_vpmovzxwq_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x34u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWQ_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmuldq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 28 /r; avx] */
+static inline void x64_vpmuldq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x28u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULDQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmuldq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 28 /r; avx] */
+static inline void x64_vpmuldq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x28u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULDQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulhrsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 0B /r; avx] */
+static inline void x64_vpmulhrsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHRSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulhrsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 0B /r; avx] */
+static inline void x64_vpmulhrsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHRSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulhuw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E4 /r; avx] */
+static inline void x64_vpmulhuw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe4u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHUW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulhuw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E4 /r; avx] */
+static inline void x64_vpmulhuw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe4u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHUW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulhw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E5 /r; avx] */
+static inline void x64_vpmulhw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulhw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E5 /r; avx] */
+static inline void x64_vpmulhw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulld xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 40 /r; avx] */
+static inline void x64_vpmulld_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x40u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulld xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 40 /r; avx] */
+static inline void x64_vpmulld_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x40u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmullw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D5 /r; avx] */
+static inline void x64_vpmullw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmullw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D5 /r; avx] */
+static inline void x64_vpmullw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmuludq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F4 /r; avx] */
+static inline void x64_vpmuludq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf4u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULUDQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmuludq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F4 /r; avx] */
+static inline void x64_vpmuludq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf4u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULUDQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpor xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EB /r; avx] */
+static inline void x64_vpor_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xebu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPOR_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpor xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EB /r; avx] */
+static inline void x64_vpor_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xebu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPOR_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsadbw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F6 /r; avx] */
+static inline void x64_vpsadbw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSADBW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsadbw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F6 /r; avx] */
+static inline void x64_vpsadbw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSADBW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpshufb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 00 /r; avx] */
+static inline void x64_vpshufb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x00u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSHUFB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpshufb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 00 /r; avx] */
+static inline void x64_vpshufb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x00u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSHUFB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpshufd xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F.WIG 70 /r ib; avx] */
+static inline void x64_vpshufd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x70u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpshufd xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F.WIG 70 /r ib; avx] */
+static inline void x64_vpshufd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x70u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpshufhw xmm,xmm/m128,imm8  [RMI: VEX.128.F3.0F.WIG 70 /r ib; avx] */
+static inline void x64_vpshufhw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x70u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFHW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpshufhw xmm,xmm/m128,imm8  [RMI: VEX.128.F3.0F.WIG 70 /r ib; avx] */
+static inline void x64_vpshufhw_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x70u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFHW_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpshuflw xmm,xmm/m128,imm8  [RMI: VEX.128.F2.0F.WIG 70 /r ib; avx] */
+static inline void x64_vpshuflw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x70u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFLW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpshuflw xmm,xmm/m128,imm8  [RMI: VEX.128.F2.0F.WIG 70 /r ib; avx] */
+static inline void x64_vpshuflw_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x70u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFLW_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpsignb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 08 /r; avx] */
+static inline void x64_vpsignb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x08u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsignb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 08 /r; avx] */
+static inline void x64_vpsignb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x08u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsignd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 0A /r; avx] */
+static inline void x64_vpsignd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGND_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsignd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 0A /r; avx] */
+static inline void x64_vpsignd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGND_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsignw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 09 /r; avx] */
+static inline void x64_vpsignw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x09u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsignw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG 09 /r; avx] */
+static inline void x64_vpsignw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x09u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpslld xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 72 /6 ib; avx] */
+static inline void x64_vpslld_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x72u, X64__RM_REG, 6u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpslld xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F2 /r; avx] */
+static inline void x64_vpslld_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpslld xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F2 /r; avx] */
+static inline void x64_vpslld_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpslldq xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 73 /7 ib; avx] */
+static inline void x64_vpslldq_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x73u, X64__RM_REG, 7u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLDQ_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsllq xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 73 /6 ib; avx] */
+static inline void x64_vpsllq_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x73u, X64__RM_REG, 6u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLQ_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsllq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F3 /r; avx] */
+static inline void x64_vpsllq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf3u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F3 /r; avx] */
+static inline void x64_vpsllq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf3u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsllw xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 71 /6 ib; avx] */
+static inline void x64_vpsllw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x71u, X64__RM_REG, 6u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsllw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F1 /r; avx] */
+static inline void x64_vpsllw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf1u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F1 /r; avx] */
+static inline void x64_vpsllw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf1u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrad xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 72 /4 ib; avx] */
+static inline void x64_vpsrad_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x72u, X64__RM_REG, 4u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRAD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrad xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E2 /r; avx] */
+static inline void x64_vpsrad_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrad xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E2 /r; avx] */
+static inline void x64_vpsrad_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsraw xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 71 /4 ib; avx] */
+static inline void x64_vpsraw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x71u, X64__RM_REG, 4u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRAW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsraw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E1 /r; avx] */
+static inline void x64_vpsraw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe1u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsraw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E1 /r; avx] */
+static inline void x64_vpsraw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe1u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrld xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 72 /2 ib; avx] */
+static inline void x64_vpsrld_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x72u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrld xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D2 /r; avx] */
+static inline void x64_vpsrld_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrld xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D2 /r; avx] */
+static inline void x64_vpsrld_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrldq xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 73 /3 ib; avx] */
+static inline void x64_vpsrldq_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x73u, X64__RM_REG, 3u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLDQ_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrlq xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 73 /2 ib; avx] */
+static inline void x64_vpsrlq_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x73u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLQ_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrlq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D3 /r; avx] */
+static inline void x64_vpsrlq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd3u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D3 /r; avx] */
+static inline void x64_vpsrlq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd3u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrlw xmm,xmm,imm8  [VMI: VEX.128.66.0F.WIG 71 /2 ib; avx] */
+static inline void x64_vpsrlw_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x71u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLW_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrlw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D1 /r; avx] */
+static inline void x64_vpsrlw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd1u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D1 /r; avx] */
+static inline void x64_vpsrlw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd1u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F8 /r; avx] */
+static inline void x64_vpsubb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F8 /r; avx] */
+static inline void x64_vpsubb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FA /r; avx] */
+static inline void x64_vpsubd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FA /r; avx] */
+static inline void x64_vpsubd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FB /r; avx] */
+static inline void x64_vpsubq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfbu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG FB /r; avx] */
+static inline void x64_vpsubq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xfbu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E8 /r; avx] */
+static inline void x64_vpsubsb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubsb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E8 /r; avx] */
+static inline void x64_vpsubsb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E9 /r; avx] */
+static inline void x64_vpsubsw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubsw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG E9 /r; avx] */
+static inline void x64_vpsubsw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xe9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubusb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D8 /r; avx] */
+static inline void x64_vpsubusb_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSB_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubusb xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D8 /r; avx] */
+static inline void x64_vpsubusb_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSB_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubusw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D9 /r; avx] */
+static inline void x64_vpsubusw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubusw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG D9 /r; avx] */
+static inline void x64_vpsubusw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xd9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F9 /r; avx] */
+static inline void x64_vpsubw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG F9 /r; avx] */
+static inline void x64_vpsubw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xf9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vptest xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 17 /r; avx] */
+static inline void x64_vptest_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x17u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPTEST_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vptest xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG 17 /r; avx] */
+static inline void x64_vptest_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x17u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPTEST_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vptest ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 17 /r; avx] */
+static inline void x64_vptest_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x17u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPTEST_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vptest ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 17 /r; avx] */
+static inline void x64_vptest_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x17u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPTEST_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpunpckhbw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 68 /r; avx] */
+static inline void x64_vpunpckhbw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x68u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHBW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhbw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 68 /r; avx] */
+static inline void x64_vpunpckhbw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x68u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHBW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckhdq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6A /r; avx] */
+static inline void x64_vpunpckhdq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHDQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhdq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6A /r; avx] */
+static inline void x64_vpunpckhdq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHDQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckhqdq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6D /r; avx] */
+static inline void x64_vpunpckhqdq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHQDQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhqdq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6D /r; avx] */
+static inline void x64_vpunpckhqdq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHQDQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckhwd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 69 /r; avx] */
+static inline void x64_vpunpckhwd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x69u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHWD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhwd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 69 /r; avx] */
+static inline void x64_vpunpckhwd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x69u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHWD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpcklbw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 60 /r; avx] */
+static inline void x64_vpunpcklbw_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x60u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLBW_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpcklbw xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 60 /r; avx] */
+static inline void x64_vpunpcklbw_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x60u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLBW_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckldq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 62 /r; avx] */
+static inline void x64_vpunpckldq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x62u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLDQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckldq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 62 /r; avx] */
+static inline void x64_vpunpckldq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x62u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLDQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpcklqdq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6C /r; avx] */
+static inline void x64_vpunpcklqdq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLQDQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpcklqdq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 6C /r; avx] */
+static inline void x64_vpunpcklqdq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x6cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLQDQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpcklwd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 61 /r; avx] */
+static inline void x64_vpunpcklwd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x61u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLWD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpcklwd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 61 /r; avx] */
+static inline void x64_vpunpcklwd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x61u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLWD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpxor xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EF /r; avx] */
+static inline void x64_vpxor_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xefu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPXOR_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpxor xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG EF /r; avx] */
+static inline void x64_vpxor_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xefu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPXOR_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vrcpps xmm,xmm/m128  [RM: VEX.128.0F.WIG 53 /r; avx] */
+static inline void x64_vrcpps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x53u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VRCPPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vrcpps xmm,xmm/m128  [RM: VEX.128.0F.WIG 53 /r; avx] */
+static inline void x64_vrcpps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x53u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VRCPPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vrcpps ymm,ymm/m256  [RM: VEX.256.0F.WIG 53 /r; avx] */
+static inline void x64_vrcpps_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x53u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VRCPPS_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vrcpps ymm,ymm/m256  [RM: VEX.256.0F.WIG 53 /r; avx] */
+static inline void x64_vrcpps_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x53u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VRCPPS_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vrcpss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 53 /r; avx] */
+static inline void x64_vrcpss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x53u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VRCPSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vrcpss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 53 /r; avx] */
+static inline void x64_vrcpss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x53u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VRCPSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vroundpd xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 09 /r ib; avx] */
+static inline void x64_vroundpd_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x09u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPD_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vroundpd xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 09 /r ib; avx] */
+static inline void x64_vroundpd_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x09u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPD_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vroundpd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.WIG 09 /r ib; avx] */
+static inline void x64_vroundpd_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x09u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPD_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vroundpd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.WIG 09 /r ib; avx] */
+static inline void x64_vroundpd_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x09u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPD_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vroundps xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 08 /r ib; avx] */
+static inline void x64_vroundps_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x08u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPS_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vroundps xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG 08 /r ib; avx] */
+static inline void x64_vroundps_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x08u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPS_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vroundps ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.WIG 08 /r ib; avx] */
+static inline void x64_vroundps_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x08u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPS_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vroundps ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.WIG 08 /r ib; avx] */
+static inline void x64_vroundps_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x08u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDPS_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vroundsd xmm,xmm,xmm/m64,imm8  [RVMI: VEX.LIG.66.0F3A.WIG 0B /r ib; avx] */
+static inline void x64_vroundsd_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDSD_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vroundsd xmm,xmm,xmm/m64,imm8  [RVMI: VEX.LIG.66.0F3A.WIG 0B /r ib; avx] */
+static inline void x64_vroundsd_xmm_xmm_m64_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDSD_XMM_XMM_M64_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vroundss xmm,xmm,xmm/m32,imm8  [RVMI: VEX.LIG.66.0F3A.WIG 0A /r ib; avx] */
+static inline void x64_vroundss_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDSS_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vroundss xmm,xmm,xmm/m32,imm8  [RVMI: VEX.LIG.66.0F3A.WIG 0A /r ib; avx] */
+static inline void x64_vroundss_xmm_xmm_m32_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x0au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VROUNDSS_XMM_XMM_M32_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vrsqrtps xmm,xmm/m128  [RM: VEX.128.0F.WIG 52 /r; avx] */
+static inline void x64_vrsqrtps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x52u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VRSQRTPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vrsqrtps xmm,xmm/m128  [RM: VEX.128.0F.WIG 52 /r; avx] */
+static inline void x64_vrsqrtps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x52u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VRSQRTPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vrsqrtps ymm,ymm/m256  [RM: VEX.256.0F.WIG 52 /r; avx] */
+static inline void x64_vrsqrtps_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x52u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VRSQRTPS_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vrsqrtps ymm,ymm/m256  [RM: VEX.256.0F.WIG 52 /r; avx] */
+static inline void x64_vrsqrtps_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x52u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VRSQRTPS_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vrsqrtss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 52 /r; avx] */
+static inline void x64_vrsqrtss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x52u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VRSQRTSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vrsqrtss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 52 /r; avx] */
+static inline void x64_vrsqrtss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x52u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VRSQRTSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vshufpd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufpd_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xc6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPD_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vshufpd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufpd_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0xc6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPD_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vshufpd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufpd_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xc6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPD_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vshufpd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufpd_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xc6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPD_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vshufps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufps_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0xc6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPS_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vshufps xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufps_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0xc6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPS_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vshufps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufps_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0xc6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPS_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vshufps ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.0F.WIG C6 /r ib; avx] */
+static inline void x64_vshufps_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0xc6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VSHUFPS_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vsqrtpd xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x51u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vsqrtpd xmm,xmm/m128  [RM: VEX.128.66.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x51u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vsqrtpd ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtpd_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x51u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPD_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vsqrtpd ymm,ymm/m256  [RM: VEX.256.66.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtpd_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x51u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPD_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vsqrtps xmm,xmm/m128  [RM: VEX.128.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x51u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vsqrtps xmm,xmm/m128  [RM: VEX.128.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x51u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vsqrtps ymm,ymm/m256  [RM: VEX.256.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtps_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x51u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPS_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vsqrtps ymm,ymm/m256  [RM: VEX.256.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtps_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x51u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTPS_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vsqrtsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x51u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsqrtsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtsd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x51u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTSD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vsqrtss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x51u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsqrtss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 51 /r; avx] */
+static inline void x64_vsqrtss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x51u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSQRTSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vstmxcsr m32  [M: VEX.LZ.0F.WIG AE /3; avx] */
+static inline void x64_vstmxcsr_m32(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0xaeu, X64__RM_MEM, 3u, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSTMXCSR_M32, 0, 0, 0, 0, &mem);
+}
+
+/* vsubpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5C /r; avx] */
+static inline void x64_vsubpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsubpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 5C /r; avx] */
+static inline void x64_vsubpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x5cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vsubpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5C /r; avx] */
+static inline void x64_vsubpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsubpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 5C /r; avx] */
+static inline void x64_vsubpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x5cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vsubps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5C /r; avx] */
+static inline void x64_vsubps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsubps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 5C /r; avx] */
+static inline void x64_vsubps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x5cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vsubps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5C /r; avx] */
+static inline void x64_vsubps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsubps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 5C /r; avx] */
+static inline void x64_vsubps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x5cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vsubsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5C /r; avx] */
+static inline void x64_vsubsd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBSD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsubsd xmm,xmm,xmm/m64  [RVM: VEX.LIG.F2.0F.WIG 5C /r; avx] */
+static inline void x64_vsubsd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 0u, 0u, 0x5cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBSD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vsubss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5C /r; avx] */
+static inline void x64_vsubss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBSS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vsubss xmm,xmm,xmm/m32  [RVM: VEX.LIG.F3.0F.WIG 5C /r; avx] */
+static inline void x64_vsubss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 0u, 0u, 0x5cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VSUBSS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vtestpd xmm,xmm/m128  [RM: VEX.128.66.0F38.W0 0F /r; avx] */
+static inline void x64_vtestpd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vtestpd xmm,xmm/m128  [RM: VEX.128.66.0F38.W0 0F /r; avx] */
+static inline void x64_vtestpd_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPD_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vtestpd ymm,ymm/m256  [RM: VEX.256.66.0F38.W0 0F /r; avx] */
+static inline void x64_vtestpd_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0fu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPD_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vtestpd ymm,ymm/m256  [RM: VEX.256.66.0F38.W0 0F /r; avx] */
+static inline void x64_vtestpd_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0fu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPD_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vtestps xmm,xmm/m128  [RM: VEX.128.66.0F38.W0 0E /r; avx] */
+static inline void x64_vtestps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vtestps xmm,xmm/m128  [RM: VEX.128.66.0F38.W0 0E /r; avx] */
+static inline void x64_vtestps_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x0eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPS_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vtestps ymm,ymm/m256  [RM: VEX.256.66.0F38.W0 0E /r; avx] */
+static inline void x64_vtestps_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPS_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vtestps ymm,ymm/m256  [RM: VEX.256.66.0F38.W0 0E /r; avx] */
+static inline void x64_vtestps_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VTESTPS_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vucomisd xmm,xmm/m64  [RM: VEX.LIG.66.0F.WIG 2E /r; avx] */
+static inline void x64_vucomisd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x2eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUCOMISD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vucomisd xmm,xmm/m64  [RM: VEX.LIG.66.0F.WIG 2E /r; avx] */
+static inline void x64_vucomisd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x2eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUCOMISD_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vucomiss xmm,xmm/m32  [RM: VEX.LIG.0F.WIG 2E /r; avx] */
+static inline void x64_vucomiss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x2eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUCOMISS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vucomiss xmm,xmm/m32  [RM: VEX.LIG.0F.WIG 2E /r; avx] */
+static inline void x64_vucomiss_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x2eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUCOMISS_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vunpckhpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x15u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpckhpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x15u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vunpckhpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x15u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpckhpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x15u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vunpckhps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x15u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpckhps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x15u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vunpckhps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x15u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpckhps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 15 /r; avx] */
+static inline void x64_vunpckhps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x15u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKHPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vunpcklpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x14u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpcklpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x14u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vunpcklpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x14u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpcklpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x14u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vunpcklps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x14u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpcklps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x14u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vunpcklps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x14u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vunpcklps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 14 /r; avx] */
+static inline void x64_vunpcklps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x14u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VUNPCKLPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vxorpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 57 /r; avx] */
+static inline void x64_vxorpd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x57u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vxorpd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F.WIG 57 /r; avx] */
+static inline void x64_vxorpd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 0u, 0u, 0x57u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vxorpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 57 /r; avx] */
+static inline void x64_vxorpd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x57u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vxorpd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 57 /r; avx] */
+static inline void x64_vxorpd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x57u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vxorps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 57 /r; avx] */
+static inline void x64_vxorps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x57u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vxorps xmm,xmm,xmm/m128  [RVM: VEX.128.0F.WIG 57 /r; avx] */
+static inline void x64_vxorps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x57u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vxorps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 57 /r; avx] */
+static inline void x64_vxorps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x57u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vxorps ymm,ymm,ymm/m256  [RVM: VEX.256.0F.WIG 57 /r; avx] */
+static inline void x64_vxorps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x57u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VXORPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vzeroall   [ZO: VEX.256.0F.WIG 77; avx] */
+static inline void x64_vzeroall(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 1u, 0u, 0x77u, X64__RM_NONE, 0u, 0u, 0u, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VZEROALL, 0, 0, 0, 0, NULL);
+}
+
+/* vzeroupper   [ZO: VEX.128.0F.WIG 77; avx] */
+static inline void x64_vzeroupper(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 0u, 0u, 0u, 0x77u, X64__RM_NONE, 0u, 0u, 0u, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VZEROUPPER, 0, 0, 0, 0, NULL);
+}
+
+/* vaesdec xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DE /r; aes] */
+static inline void x64_vaesdec_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VAESDEC_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaesdec xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DE /r; aes] */
+static inline void x64_vaesdec_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VAESDEC_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaesdeclast xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DF /r; aes] */
+static inline void x64_vaesdeclast_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdfu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VAESDECLAST_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaesdeclast xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DF /r; aes] */
+static inline void x64_vaesdeclast_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdfu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VAESDECLAST_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaesenc xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DC /r; aes] */
+static inline void x64_vaesenc_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VAESENC_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaesenc xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DC /r; aes] */
+static inline void x64_vaesenc_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VAESENC_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaesenclast xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DD /r; aes] */
+static inline void x64_vaesenclast_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xddu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VAESENCLAST_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vaesenclast xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.WIG DD /r; aes] */
+static inline void x64_vaesenclast_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xddu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VAESENCLAST_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vaesimc xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG DB /r; aes] */
+static inline void x64_vaesimc_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdbu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VAESIMC_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vaesimc xmm,xmm/m128  [RM: VEX.128.66.0F38.WIG DB /r; aes] */
+static inline void x64_vaesimc_xmm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xdbu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VAESIMC_XMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vaeskeygenassist xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG DF /r ib; aes] */
+static inline void x64_vaeskeygenassist_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0xdfu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VAESKEYGENASSIST_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vaeskeygenassist xmm,xmm/m128,imm8  [RMI: VEX.128.66.0F3A.WIG DF /r ib; aes] */
+static inline void x64_vaeskeygenassist_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0xdfu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VAESKEYGENASSIST_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpclmulqdq xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 44 /r ib; pclmul] */
+static inline void x64_vpclmulqdq_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x44u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCLMULQDQ_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpclmulqdq xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.WIG 44 /r ib; pclmul] */
+static inline void x64_vpclmulqdq_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x44u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPCLMULQDQ_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vcvtph2ps xmm,xmm/m64  [RM: VEX.128.66.0F38.W0 13 /r; f16c] */
+static inline void x64_vcvtph2ps_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x13u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPH2PS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtph2ps xmm,xmm/m64  [RM: VEX.128.66.0F38.W0 13 /r; f16c] */
+static inline void x64_vcvtph2ps_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x13u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPH2PS_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtph2ps ymm,xmm/m128  [RM: VEX.256.66.0F38.W0 13 /r; f16c] */
+static inline void x64_vcvtph2ps_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x13u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPH2PS_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vcvtph2ps ymm,xmm/m128  [RM: VEX.256.66.0F38.W0 13 /r; f16c] */
+static inline void x64_vcvtph2ps_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x13u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VCVTPH2PS_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vcvtps2ph xmm/m128,ymm,imm8  [MRI: VEX.256.66.0F3A.W0 1D /r ib; f16c] */
+static inline void x64_vcvtps2ph_xmm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x1du, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCVTPS2PH_XMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vcvtps2ph xmm/m128,ymm,imm8  [MRI: VEX.256.66.0F3A.W0 1D /r ib; f16c] */
+static inline void x64_vcvtps2ph_m128_ymm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x1du, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCVTPS2PH_M128_YMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vcvtps2ph xmm/m64,xmm,imm8  [MRI: VEX.128.66.0F3A.W0 1D /r ib; f16c] */
+static inline void x64_vcvtps2ph_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x1du, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCVTPS2PH_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vcvtps2ph xmm/m64,xmm,imm8  [MRI: VEX.128.66.0F3A.W0 1D /r ib; f16c] */
+static inline void x64_vcvtps2ph_m64_xmm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x1du, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VCVTPS2PH_M64_XMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vfmadd132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 98 /r; fma] */
+static inline void x64_vfmadd132pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x98u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 98 /r; fma] */
+static inline void x64_vfmadd132pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x98u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 98 /r; fma] */
+static inline void x64_vfmadd132pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x98u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 98 /r; fma] */
+static inline void x64_vfmadd132pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x98u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 98 /r; fma] */
+static inline void x64_vfmadd132ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x98u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 98 /r; fma] */
+static inline void x64_vfmadd132ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x98u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 98 /r; fma] */
+static inline void x64_vfmadd132ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x98u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 98 /r; fma] */
+static inline void x64_vfmadd132ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x98u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 99 /r; fma] */
+static inline void x64_vfmadd132sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x99u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 99 /r; fma] */
+static inline void x64_vfmadd132sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x99u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 99 /r; fma] */
+static inline void x64_vfmadd132ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x99u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 99 /r; fma] */
+static inline void x64_vfmadd132ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x99u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD132SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 A8 /r; fma] */
+static inline void x64_vfmadd213pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 A8 /r; fma] */
+static inline void x64_vfmadd213pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 A8 /r; fma] */
+static inline void x64_vfmadd213pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xa8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 A8 /r; fma] */
+static inline void x64_vfmadd213pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xa8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 A8 /r; fma] */
+static inline void x64_vfmadd213ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 A8 /r; fma] */
+static inline void x64_vfmadd213ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 A8 /r; fma] */
+static inline void x64_vfmadd213ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xa8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 A8 /r; fma] */
+static inline void x64_vfmadd213ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xa8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 A9 /r; fma] */
+static inline void x64_vfmadd213sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 A9 /r; fma] */
+static inline void x64_vfmadd213sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 A9 /r; fma] */
+static inline void x64_vfmadd213ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 A9 /r; fma] */
+static inline void x64_vfmadd213ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD213SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 B8 /r; fma] */
+static inline void x64_vfmadd231pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 B8 /r; fma] */
+static inline void x64_vfmadd231pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 B8 /r; fma] */
+static inline void x64_vfmadd231pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xb8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 B8 /r; fma] */
+static inline void x64_vfmadd231pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xb8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 B8 /r; fma] */
+static inline void x64_vfmadd231ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 B8 /r; fma] */
+static inline void x64_vfmadd231ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 B8 /r; fma] */
+static inline void x64_vfmadd231ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xb8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 B8 /r; fma] */
+static inline void x64_vfmadd231ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xb8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 B9 /r; fma] */
+static inline void x64_vfmadd231sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 B9 /r; fma] */
+static inline void x64_vfmadd231sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmadd231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 B9 /r; fma] */
+static inline void x64_vfmadd231ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmadd231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 B9 /r; fma] */
+static inline void x64_vfmadd231ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADD231SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 96 /r; fma] */
+static inline void x64_vfmaddsub132pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x96u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 96 /r; fma] */
+static inline void x64_vfmaddsub132pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x96u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 96 /r; fma] */
+static inline void x64_vfmaddsub132pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x96u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 96 /r; fma] */
+static inline void x64_vfmaddsub132pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x96u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 96 /r; fma] */
+static inline void x64_vfmaddsub132ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x96u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 96 /r; fma] */
+static inline void x64_vfmaddsub132ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x96u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 96 /r; fma] */
+static inline void x64_vfmaddsub132ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x96u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 96 /r; fma] */
+static inline void x64_vfmaddsub132ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x96u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB132PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 A6 /r; fma] */
+static inline void x64_vfmaddsub213pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 A6 /r; fma] */
+static inline void x64_vfmaddsub213pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 A6 /r; fma] */
+static inline void x64_vfmaddsub213pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xa6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 A6 /r; fma] */
+static inline void x64_vfmaddsub213pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xa6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 A6 /r; fma] */
+static inline void x64_vfmaddsub213ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 A6 /r; fma] */
+static inline void x64_vfmaddsub213ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 A6 /r; fma] */
+static inline void x64_vfmaddsub213ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xa6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 A6 /r; fma] */
+static inline void x64_vfmaddsub213ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xa6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB213PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 B6 /r; fma] */
+static inline void x64_vfmaddsub231pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 B6 /r; fma] */
+static inline void x64_vfmaddsub231pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 B6 /r; fma] */
+static inline void x64_vfmaddsub231pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xb6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 B6 /r; fma] */
+static inline void x64_vfmaddsub231pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xb6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 B6 /r; fma] */
+static inline void x64_vfmaddsub231ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 B6 /r; fma] */
+static inline void x64_vfmaddsub231ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmaddsub231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 B6 /r; fma] */
+static inline void x64_vfmaddsub231ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xb6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmaddsub231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 B6 /r; fma] */
+static inline void x64_vfmaddsub231ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xb6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMADDSUB231PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 9A /r; fma] */
+static inline void x64_vfmsub132pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 9A /r; fma] */
+static inline void x64_vfmsub132pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 9A /r; fma] */
+static inline void x64_vfmsub132pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x9au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 9A /r; fma] */
+static inline void x64_vfmsub132pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x9au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 9A /r; fma] */
+static inline void x64_vfmsub132ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 9A /r; fma] */
+static inline void x64_vfmsub132ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 9A /r; fma] */
+static inline void x64_vfmsub132ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x9au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 9A /r; fma] */
+static inline void x64_vfmsub132ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x9au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 9B /r; fma] */
+static inline void x64_vfmsub132sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 9B /r; fma] */
+static inline void x64_vfmsub132sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 9B /r; fma] */
+static inline void x64_vfmsub132ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 9B /r; fma] */
+static inline void x64_vfmsub132ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB132SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 AA /r; fma] */
+static inline void x64_vfmsub213pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xaau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 AA /r; fma] */
+static inline void x64_vfmsub213pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xaau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 AA /r; fma] */
+static inline void x64_vfmsub213pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xaau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 AA /r; fma] */
+static inline void x64_vfmsub213pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xaau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 AA /r; fma] */
+static inline void x64_vfmsub213ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xaau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 AA /r; fma] */
+static inline void x64_vfmsub213ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xaau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 AA /r; fma] */
+static inline void x64_vfmsub213ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xaau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 AA /r; fma] */
+static inline void x64_vfmsub213ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xaau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 AB /r; fma] */
+static inline void x64_vfmsub213sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xabu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 AB /r; fma] */
+static inline void x64_vfmsub213sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xabu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 AB /r; fma] */
+static inline void x64_vfmsub213ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xabu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 AB /r; fma] */
+static inline void x64_vfmsub213ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xabu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB213SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 BA /r; fma] */
+static inline void x64_vfmsub231pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 BA /r; fma] */
+static inline void x64_vfmsub231pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 BA /r; fma] */
+static inline void x64_vfmsub231pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xbau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 BA /r; fma] */
+static inline void x64_vfmsub231pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xbau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 BA /r; fma] */
+static inline void x64_vfmsub231ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 BA /r; fma] */
+static inline void x64_vfmsub231ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 BA /r; fma] */
+static inline void x64_vfmsub231ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xbau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 BA /r; fma] */
+static inline void x64_vfmsub231ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xbau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 BB /r; fma] */
+static inline void x64_vfmsub231sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbbu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 BB /r; fma] */
+static inline void x64_vfmsub231sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbbu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsub231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 BB /r; fma] */
+static inline void x64_vfmsub231ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbbu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsub231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 BB /r; fma] */
+static inline void x64_vfmsub231ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbbu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUB231SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 97 /r; fma] */
+static inline void x64_vfmsubadd132pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x97u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 97 /r; fma] */
+static inline void x64_vfmsubadd132pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x97u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 97 /r; fma] */
+static inline void x64_vfmsubadd132pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x97u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 97 /r; fma] */
+static inline void x64_vfmsubadd132pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x97u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 97 /r; fma] */
+static inline void x64_vfmsubadd132ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x97u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 97 /r; fma] */
+static inline void x64_vfmsubadd132ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x97u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 97 /r; fma] */
+static inline void x64_vfmsubadd132ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x97u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 97 /r; fma] */
+static inline void x64_vfmsubadd132ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x97u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD132PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 A7 /r; fma] */
+static inline void x64_vfmsubadd213pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 A7 /r; fma] */
+static inline void x64_vfmsubadd213pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xa7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 A7 /r; fma] */
+static inline void x64_vfmsubadd213pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xa7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 A7 /r; fma] */
+static inline void x64_vfmsubadd213pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xa7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 A7 /r; fma] */
+static inline void x64_vfmsubadd213ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 A7 /r; fma] */
+static inline void x64_vfmsubadd213ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xa7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 A7 /r; fma] */
+static inline void x64_vfmsubadd213ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xa7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 A7 /r; fma] */
+static inline void x64_vfmsubadd213ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xa7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD213PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 B7 /r; fma] */
+static inline void x64_vfmsubadd231pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 B7 /r; fma] */
+static inline void x64_vfmsubadd231pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xb7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 B7 /r; fma] */
+static inline void x64_vfmsubadd231pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xb7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 B7 /r; fma] */
+static inline void x64_vfmsubadd231pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xb7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 B7 /r; fma] */
+static inline void x64_vfmsubadd231ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 B7 /r; fma] */
+static inline void x64_vfmsubadd231ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xb7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfmsubadd231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 B7 /r; fma] */
+static inline void x64_vfmsubadd231ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xb7u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfmsubadd231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 B7 /r; fma] */
+static inline void x64_vfmsubadd231ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xb7u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFMSUBADD231PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 9C /r; fma] */
+static inline void x64_vfnmadd132pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 9C /r; fma] */
+static inline void x64_vfnmadd132pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 9C /r; fma] */
+static inline void x64_vfnmadd132pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x9cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 9C /r; fma] */
+static inline void x64_vfnmadd132pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x9cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 9C /r; fma] */
+static inline void x64_vfnmadd132ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 9C /r; fma] */
+static inline void x64_vfnmadd132ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 9C /r; fma] */
+static inline void x64_vfnmadd132ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x9cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 9C /r; fma] */
+static inline void x64_vfnmadd132ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x9cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 9D /r; fma] */
+static inline void x64_vfnmadd132sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 9D /r; fma] */
+static inline void x64_vfnmadd132sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 9D /r; fma] */
+static inline void x64_vfnmadd132ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 9D /r; fma] */
+static inline void x64_vfnmadd132ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD132SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 AC /r; fma] */
+static inline void x64_vfnmadd213pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xacu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 AC /r; fma] */
+static inline void x64_vfnmadd213pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xacu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 AC /r; fma] */
+static inline void x64_vfnmadd213pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xacu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 AC /r; fma] */
+static inline void x64_vfnmadd213pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xacu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 AC /r; fma] */
+static inline void x64_vfnmadd213ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xacu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 AC /r; fma] */
+static inline void x64_vfnmadd213ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xacu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 AC /r; fma] */
+static inline void x64_vfnmadd213ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xacu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 AC /r; fma] */
+static inline void x64_vfnmadd213ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xacu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 AD /r; fma] */
+static inline void x64_vfnmadd213sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xadu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 AD /r; fma] */
+static inline void x64_vfnmadd213sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xadu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 AD /r; fma] */
+static inline void x64_vfnmadd213ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xadu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 AD /r; fma] */
+static inline void x64_vfnmadd213ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xadu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD213SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 BC /r; fma] */
+static inline void x64_vfnmadd231pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 BC /r; fma] */
+static inline void x64_vfnmadd231pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 BC /r; fma] */
+static inline void x64_vfnmadd231pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xbcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 BC /r; fma] */
+static inline void x64_vfnmadd231pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xbcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 BC /r; fma] */
+static inline void x64_vfnmadd231ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 BC /r; fma] */
+static inline void x64_vfnmadd231ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 BC /r; fma] */
+static inline void x64_vfnmadd231ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xbcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 BC /r; fma] */
+static inline void x64_vfnmadd231ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xbcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 BD /r; fma] */
+static inline void x64_vfnmadd231sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbdu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 BD /r; fma] */
+static inline void x64_vfnmadd231sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbdu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmadd231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 BD /r; fma] */
+static inline void x64_vfnmadd231ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbdu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmadd231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 BD /r; fma] */
+static inline void x64_vfnmadd231ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbdu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMADD231SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 9E /r; fma] */
+static inline void x64_vfnmsub132pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub132pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 9E /r; fma] */
+static inline void x64_vfnmsub132pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 9E /r; fma] */
+static inline void x64_vfnmsub132pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x9eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub132pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 9E /r; fma] */
+static inline void x64_vfnmsub132pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x9eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 9E /r; fma] */
+static inline void x64_vfnmsub132ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub132ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 9E /r; fma] */
+static inline void x64_vfnmsub132ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 9E /r; fma] */
+static inline void x64_vfnmsub132ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x9eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub132ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 9E /r; fma] */
+static inline void x64_vfnmsub132ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x9eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 9F /r; fma] */
+static inline void x64_vfnmsub132sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub132sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 9F /r; fma] */
+static inline void x64_vfnmsub132sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x9fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 9F /r; fma] */
+static inline void x64_vfnmsub132ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub132ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 9F /r; fma] */
+static inline void x64_vfnmsub132ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x9fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB132SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 AE /r; fma] */
+static inline void x64_vfnmsub213pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xaeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub213pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 AE /r; fma] */
+static inline void x64_vfnmsub213pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xaeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 AE /r; fma] */
+static inline void x64_vfnmsub213pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xaeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub213pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 AE /r; fma] */
+static inline void x64_vfnmsub213pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xaeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 AE /r; fma] */
+static inline void x64_vfnmsub213ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xaeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub213ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 AE /r; fma] */
+static inline void x64_vfnmsub213ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xaeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 AE /r; fma] */
+static inline void x64_vfnmsub213ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xaeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub213ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 AE /r; fma] */
+static inline void x64_vfnmsub213ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xaeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 AF /r; fma] */
+static inline void x64_vfnmsub213sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xafu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub213sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 AF /r; fma] */
+static inline void x64_vfnmsub213sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xafu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 AF /r; fma] */
+static inline void x64_vfnmsub213ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xafu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub213ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 AF /r; fma] */
+static inline void x64_vfnmsub213ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xafu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB213SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 BE /r; fma] */
+static inline void x64_vfnmsub231pd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub231pd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 BE /r; fma] */
+static inline void x64_vfnmsub231pd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 BE /r; fma] */
+static inline void x64_vfnmsub231pd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xbeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub231pd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 BE /r; fma] */
+static inline void x64_vfnmsub231pd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0xbeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 BE /r; fma] */
+static inline void x64_vfnmsub231ps_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub231ps xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 BE /r; fma] */
+static inline void x64_vfnmsub231ps_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PS_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 BE /r; fma] */
+static inline void x64_vfnmsub231ps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xbeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub231ps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 BE /r; fma] */
+static inline void x64_vfnmsub231ps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0xbeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231PS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 BF /r; fma] */
+static inline void x64_vfnmsub231sd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbfu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231SD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub231sd xmm,xmm,xmm/m64  [RVM: VEX.LIG.66.0F38.W1 BF /r; fma] */
+static inline void x64_vfnmsub231sd_xmm_xmm_m64(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0xbfu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231SD_XMM_XMM_M64, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vfnmsub231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 BF /r; fma] */
+static inline void x64_vfnmsub231ss_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbfu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231SS_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vfnmsub231ss xmm,xmm,xmm/m32  [RVM: VEX.LIG.66.0F38.W0 BF /r; fma] */
+static inline void x64_vfnmsub231ss_xmm_xmm_m32(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0xbfu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VFNMSUB231SS_XMM_XMM_M32, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vbroadcasti128 ymm,m128  [RM: VEX.256.66.0F38.W0 5A /r; avx2] */
+static inline void x64_vbroadcasti128_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x5au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTI128_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vbroadcastsd ymm,xmm  [RM: VEX.256.66.0F38.W0 19 /r; avx2] */
+static inline void x64_vbroadcastsd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x19u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTSD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vbroadcastss xmm,xmm  [RM: VEX.128.66.0F38.W0 18 /r; avx2] */
+static inline void x64_vbroadcastss_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x18u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTSS_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vbroadcastss ymm,xmm  [RM: VEX.256.66.0F38.W0 18 /r; avx2] */
+static inline void x64_vbroadcastss_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x18u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VBROADCASTSS_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vextracti128 xmm/m128,ymm,imm8  [MRI: VEX.256.66.0F3A.W0 39 /r ib; avx2] */
+static inline void x64_vextracti128_xmm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x39u, X64__RM_REG, (unsigned)src, 0u, (unsigned)dst, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VEXTRACTI128_XMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vextracti128 xmm/m128,ymm,imm8  [MRI: VEX.256.66.0F3A.W0 39 /r ib; avx2] */
+static inline void x64_vextracti128_m128_ymm_imm8(struct x64_buf *b, struct x64_mem mem, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x39u, X64__RM_MEM, (unsigned)src, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VEXTRACTI128_M128_YMM_IMM8, 0, (int64_t)src, (int64_t)imm, 0, &mem);
+}
+
+/* vinserti128 ymm,ymm,xmm/m128,imm8  [RVMI: VEX.256.66.0F3A.W0 38 /r ib; avx2] */
+static inline void x64_vinserti128_ymm_ymm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x38u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VINSERTI128_YMM_YMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vinserti128 ymm,ymm,xmm/m128,imm8  [RVMI: VEX.256.66.0F3A.W0 38 /r ib; avx2] */
+static inline void x64_vinserti128_ymm_ymm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x38u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VINSERTI128_YMM_YMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vmovntdqa ymm,m256  [RM: VEX.256.66.0F38.WIG 2A /r; avx2] */
+static inline void x64_vmovntdqa_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x2au, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VMOVNTDQA_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vmpsadbw ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 42 /r ib; avx2] */
+static inline void x64_vmpsadbw_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x42u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VMPSADBW_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vmpsadbw ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 42 /r ib; avx2] */
+static inline void x64_vmpsadbw_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x42u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VMPSADBW_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpabsb ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 1C /r; avx2] */
+static inline void x64_vpabsb_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x1cu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSB_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpabsb ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 1C /r; avx2] */
+static inline void x64_vpabsb_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x1cu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSB_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpabsd ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 1E /r; avx2] */
+static inline void x64_vpabsd_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x1eu, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSD_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpabsd ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 1E /r; avx2] */
+static inline void x64_vpabsd_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x1eu, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSD_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpabsw ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 1D /r; avx2] */
+static inline void x64_vpabsw_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x1du, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSW_YMM_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpabsw ymm,ymm/m256  [RM: VEX.256.66.0F38.WIG 1D /r; avx2] */
+static inline void x64_vpabsw_ymm_m256(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x1du, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPABSW_YMM_M256, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpackssdw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6B /r; avx2] */
+static inline void x64_vpackssdw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSDW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpackssdw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6B /r; avx2] */
+static inline void x64_vpackssdw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSDW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpacksswb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 63 /r; avx2] */
+static inline void x64_vpacksswb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x63u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSWB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpacksswb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 63 /r; avx2] */
+static inline void x64_vpacksswb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x63u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKSSWB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpackusdw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 2B /r; avx2] */
+static inline void x64_vpackusdw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x2bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSDW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpackusdw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 2B /r; avx2] */
+static inline void x64_vpackusdw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x2bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSDW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpackuswb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 67 /r; avx2] */
+static inline void x64_vpackuswb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x67u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSWB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpackuswb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 67 /r; avx2] */
+static inline void x64_vpackuswb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x67u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPACKUSWB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FC /r; avx2] */
+static inline void x64_vpaddb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FC /r; avx2] */
+static inline void x64_vpaddb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FE /r; avx2] */
+static inline void x64_vpaddd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FE /r; avx2] */
+static inline void x64_vpaddd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D4 /r; avx2] */
+static inline void x64_vpaddq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd4u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D4 /r; avx2] */
+static inline void x64_vpaddq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd4u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EC /r; avx2] */
+static inline void x64_vpaddsb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xecu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EC /r; avx2] */
+static inline void x64_vpaddsb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xecu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG ED /r; avx2] */
+static inline void x64_vpaddsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xedu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG ED /r; avx2] */
+static inline void x64_vpaddsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xedu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddusb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DC /r; avx2] */
+static inline void x64_vpaddusb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdcu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddusb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DC /r; avx2] */
+static inline void x64_vpaddusb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdcu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddusw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DD /r; avx2] */
+static inline void x64_vpaddusw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xddu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddusw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DD /r; avx2] */
+static inline void x64_vpaddusw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xddu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDUSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpaddw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FD /r; avx2] */
+static inline void x64_vpaddw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfdu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpaddw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FD /r; avx2] */
+static inline void x64_vpaddw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfdu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPADDW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpalignr ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0F /r ib; avx2] */
+static inline void x64_vpalignr_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPALIGNR_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpalignr ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0F /r ib; avx2] */
+static inline void x64_vpalignr_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPALIGNR_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpand ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DB /r; avx2] */
+static inline void x64_vpand_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdbu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPAND_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpand ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DB /r; avx2] */
+static inline void x64_vpand_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdbu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPAND_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpandn ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DF /r; avx2] */
+static inline void x64_vpandn_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdfu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPANDN_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpandn ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DF /r; avx2] */
+static inline void x64_vpandn_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdfu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPANDN_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpavgb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E0 /r; avx2] */
+static inline void x64_vpavgb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe0u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpavgb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E0 /r; avx2] */
+static inline void x64_vpavgb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe0u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpavgw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E3 /r; avx2] */
+static inline void x64_vpavgw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe3u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpavgw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E3 /r; avx2] */
+static inline void x64_vpavgw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe3u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPAVGW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpblendd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.W0 02 /r ib; avx2] */
+static inline void x64_vpblendd_xmm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x02u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDD_XMM_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpblendd xmm,xmm,xmm/m128,imm8  [RVMI: VEX.128.66.0F3A.W0 02 /r ib; avx2] */
+static inline void x64_vpblendd_xmm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 0u, 0u, 0x02u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDD_XMM_XMM_M128_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpblendd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.W0 02 /r ib; avx2] */
+static inline void x64_vpblendd_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x02u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDD_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpblendd ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.W0 02 /r ib; avx2] */
+static inline void x64_vpblendd_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x02u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDD_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpblendvb ymm,ymm,ymm/m256,ymm  [RVMX: VEX.256.66.0F3A.W0 4C /r /is4; avx2] */
+static inline void x64_vpblendvb_ymm_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, unsigned src3)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x4cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)(((unsigned)src3 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VPBLENDVB_YMM_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)src3, NULL);
+}
+
+/* vpblendvb ymm,ymm,ymm/m256,ymm  [RVMX: VEX.256.66.0F3A.W0 4C /r /is4; avx2] */
+static inline void x64_vpblendvb_ymm_ymm_m256_ymm(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x4cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)(((unsigned)src2 & 15u) << 4));
+    X64__LIST(b, X64_FORM_VPBLENDVB_YMM_YMM_M256_YMM, (int64_t)dst, (int64_t)src, 0, (int64_t)src2, &mem);
+}
+
+/* vpblendw ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0E /r ib; avx2] */
+static inline void x64_vpblendw_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDW_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vpblendw ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.WIG 0E /r ib; avx2] */
+static inline void x64_vpblendw_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x0eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPBLENDW_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpbroadcastb xmm,xmm/m8  [RM: VEX.128.66.0F38.W0 78 /r; avx2] */
+static inline void x64_vpbroadcastb_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x78u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTB_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastb xmm,xmm/m8  [RM: VEX.128.66.0F38.W0 78 /r; avx2] */
+static inline void x64_vpbroadcastb_xmm_m8(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x78u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTB_XMM_M8, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpbroadcastb ymm,xmm/m8  [RM: VEX.256.66.0F38.W0 78 /r; avx2] */
+static inline void x64_vpbroadcastb_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x78u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTB_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastb ymm,xmm/m8  [RM: VEX.256.66.0F38.W0 78 /r; avx2] */
+static inline void x64_vpbroadcastb_ymm_m8(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x78u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTB_YMM_M8, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpbroadcastd xmm,xmm/m32  [RM: VEX.128.66.0F38.W0 58 /r; avx2] */
+static inline void x64_vpbroadcastd_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTD_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastd xmm,xmm/m32  [RM: VEX.128.66.0F38.W0 58 /r; avx2] */
+static inline void x64_vpbroadcastd_xmm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTD_XMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpbroadcastd ymm,xmm/m32  [RM: VEX.256.66.0F38.W0 58 /r; avx2] */
+static inline void x64_vpbroadcastd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x58u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastd ymm,xmm/m32  [RM: VEX.256.66.0F38.W0 58 /r; avx2] */
+static inline void x64_vpbroadcastd_ymm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x58u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTD_YMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpbroadcastq xmm,xmm/m64  [RM: VEX.128.66.0F38.W0 59 /r; avx2] */
+static inline void x64_vpbroadcastq_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTQ_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastq xmm,xmm/m64  [RM: VEX.128.66.0F38.W0 59 /r; avx2] */
+static inline void x64_vpbroadcastq_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTQ_XMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpbroadcastq ymm,xmm/m64  [RM: VEX.256.66.0F38.W0 59 /r; avx2] */
+static inline void x64_vpbroadcastq_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x59u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTQ_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastq ymm,xmm/m64  [RM: VEX.256.66.0F38.W0 59 /r; avx2] */
+static inline void x64_vpbroadcastq_ymm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x59u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTQ_YMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpbroadcastw xmm,xmm/m16  [RM: VEX.128.66.0F38.W0 79 /r; avx2] */
+static inline void x64_vpbroadcastw_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x79u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTW_XMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastw xmm,xmm/m16  [RM: VEX.128.66.0F38.W0 79 /r; avx2] */
+static inline void x64_vpbroadcastw_xmm_m16(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x79u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTW_XMM_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpbroadcastw ymm,xmm/m16  [RM: VEX.256.66.0F38.W0 79 /r; avx2] */
+static inline void x64_vpbroadcastw_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x79u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTW_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpbroadcastw ymm,xmm/m16  [RM: VEX.256.66.0F38.W0 79 /r; avx2] */
+static inline void x64_vpbroadcastw_ymm_m16(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x79u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPBROADCASTW_YMM_M16, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpcmpeqb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 74 /r; avx2] */
+static inline void x64_vpcmpeqb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x74u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 74 /r; avx2] */
+static inline void x64_vpcmpeqb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x74u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpeqd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 76 /r; avx2] */
+static inline void x64_vpcmpeqd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x76u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 76 /r; avx2] */
+static inline void x64_vpcmpeqd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x76u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpeqq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 29 /r; avx2] */
+static inline void x64_vpcmpeqq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x29u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 29 /r; avx2] */
+static inline void x64_vpcmpeqq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x29u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpeqw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 75 /r; avx2] */
+static inline void x64_vpcmpeqw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x75u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpeqw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 75 /r; avx2] */
+static inline void x64_vpcmpeqw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x75u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPEQW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpgtb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 64 /r; avx2] */
+static inline void x64_vpcmpgtb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x64u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 64 /r; avx2] */
+static inline void x64_vpcmpgtb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x64u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpgtd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 66 /r; avx2] */
+static inline void x64_vpcmpgtd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x66u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 66 /r; avx2] */
+static inline void x64_vpcmpgtd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x66u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpgtq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 37 /r; avx2] */
+static inline void x64_vpcmpgtq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x37u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 37 /r; avx2] */
+static inline void x64_vpcmpgtq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x37u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpcmpgtw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 65 /r; avx2] */
+static inline void x64_vpcmpgtw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x65u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpcmpgtw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 65 /r; avx2] */
+static inline void x64_vpcmpgtw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x65u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPCMPGTW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vperm2i128 ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.W0 46 /r ib; avx2] */
+static inline void x64_vperm2i128_ymm_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x46u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERM2I128_YMM_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)src2, (int64_t)imm, NULL);
+}
+
+/* vperm2i128 ymm,ymm,ymm/m256,imm8  [RVMI: VEX.256.66.0F3A.W0 46 /r ib; avx2] */
+static inline void x64_vperm2i128_ymm_ymm_m256_imm8(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 0u, 0x46u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERM2I128_YMM_YMM_M256_IMM8, (int64_t)dst, (int64_t)src, 0, (int64_t)imm, &mem);
+}
+
+/* vpermd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 36 /r; avx2] */
+static inline void x64_vpermd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x36u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpermd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 36 /r; avx2] */
+static inline void x64_vpermd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x36u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpermpd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W1 01 /r ib; avx2] */
+static inline void x64_vpermpd_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 1u, 0x01u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMPD_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpermpd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W1 01 /r ib; avx2] */
+static inline void x64_vpermpd_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 1u, 0x01u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMPD_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpermps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 16 /r; avx2] */
+static inline void x64_vpermps_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x16u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMPS_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpermps ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 16 /r; avx2] */
+static inline void x64_vpermps_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x16u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPERMPS_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpermq ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W1 00 /r ib; avx2] */
+static inline void x64_vpermq_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 1u, 0x00u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMQ_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpermq ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F3A.W1 00 /r ib; avx2] */
+static inline void x64_vpermq_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 3u, 1u, 1u, 1u, 0x00u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPERMQ_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vphaddd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 02 /r; avx2] */
+static inline void x64_vphaddd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x02u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphaddd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 02 /r; avx2] */
+static inline void x64_vphaddd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x02u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphaddsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 03 /r; avx2] */
+static inline void x64_vphaddsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x03u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphaddsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 03 /r; avx2] */
+static inline void x64_vphaddsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x03u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphaddw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 01 /r; avx2] */
+static inline void x64_vphaddw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x01u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphaddw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 01 /r; avx2] */
+static inline void x64_vphaddw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x01u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHADDW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphsubd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 06 /r; avx2] */
+static inline void x64_vphsubd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x06u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphsubd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 06 /r; avx2] */
+static inline void x64_vphsubd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x06u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphsubsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 07 /r; avx2] */
+static inline void x64_vphsubsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x07u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphsubsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 07 /r; avx2] */
+static inline void x64_vphsubsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x07u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vphsubw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 05 /r; avx2] */
+static inline void x64_vphsubw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x05u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vphsubw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 05 /r; avx2] */
+static inline void x64_vphsubw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x05u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPHSUBW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaddubsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 04 /r; avx2] */
+static inline void x64_vpmaddubsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x04u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDUBSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaddubsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 04 /r; avx2] */
+static inline void x64_vpmaddubsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x04u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDUBSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaddwd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F5 /r; avx2] */
+static inline void x64_vpmaddwd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDWD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaddwd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F5 /r; avx2] */
+static inline void x64_vpmaddwd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMADDWD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaskmovd xmm,xmm,m128  [RVM: VEX.128.66.0F38.W0 8C /r; avx2] */
+static inline void x64_vpmaskmovd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x8cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaskmovd ymm,ymm,m256  [RVM: VEX.256.66.0F38.W0 8C /r; avx2] */
+static inline void x64_vpmaskmovd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x8cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaskmovd m128,xmm,xmm  [MVR: VEX.128.66.0F38.W0 8E /r; avx2] */
+static inline void x64_vpmaskmovd_m128_xmm_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x8eu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVD_M128_XMM_XMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vpmaskmovd m256,ymm,ymm  [MVR: VEX.256.66.0F38.W0 8E /r; avx2] */
+static inline void x64_vpmaskmovd_m256_ymm_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x8eu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVD_M256_YMM_YMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vpmaskmovq xmm,xmm,m128  [RVM: VEX.128.66.0F38.W1 8C /r; avx2] */
+static inline void x64_vpmaskmovq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x8cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaskmovq ymm,ymm,m256  [RVM: VEX.256.66.0F38.W1 8C /r; avx2] */
+static inline void x64_vpmaskmovq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x8cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaskmovq m128,xmm,xmm  [MVR: VEX.128.66.0F38.W1 8E /r; avx2] */
+static inline void x64_vpmaskmovq_m128_xmm_xmm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x8eu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVQ_M128_XMM_XMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vpmaskmovq m256,ymm,ymm  [MVR: VEX.256.66.0F38.W1 8E /r; avx2] */
+static inline void x64_vpmaskmovq_m256_ymm_ymm(struct x64_buf *b, struct x64_mem mem, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x8eu, X64__RM_MEM, (unsigned)src2, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMASKMOVQ_M256_YMM_YMM, 0, (int64_t)src, (int64_t)src2, 0, &mem);
+}
+
+/* vpmaxsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3C /r; avx2] */
+static inline void x64_vpmaxsb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3C /r; avx2] */
+static inline void x64_vpmaxsb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxsd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3D /r; avx2] */
+static inline void x64_vpmaxsd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxsd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3D /r; avx2] */
+static inline void x64_vpmaxsd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EE /r; avx2] */
+static inline void x64_vpmaxsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xeeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EE /r; avx2] */
+static inline void x64_vpmaxsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xeeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxub ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DE /r; avx2] */
+static inline void x64_vpmaxub_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdeu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxub ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DE /r; avx2] */
+static inline void x64_vpmaxub_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdeu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxud ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3F /r; avx2] */
+static inline void x64_vpmaxud_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3fu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxud ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3F /r; avx2] */
+static inline void x64_vpmaxud_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3fu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmaxuw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3E /r; avx2] */
+static inline void x64_vpmaxuw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3eu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmaxuw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3E /r; avx2] */
+static inline void x64_vpmaxuw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3eu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMAXUW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 38 /r; avx2] */
+static inline void x64_vpminsb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x38u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 38 /r; avx2] */
+static inline void x64_vpminsb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x38u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminsd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 39 /r; avx2] */
+static inline void x64_vpminsd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x39u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminsd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 39 /r; avx2] */
+static inline void x64_vpminsd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x39u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EA /r; avx2] */
+static inline void x64_vpminsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xeau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EA /r; avx2] */
+static inline void x64_vpminsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xeau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminub ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DA /r; avx2] */
+static inline void x64_vpminub_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminub ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG DA /r; avx2] */
+static inline void x64_vpminub_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xdau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminud ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3B /r; avx2] */
+static inline void x64_vpminud_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminud ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3B /r; avx2] */
+static inline void x64_vpminud_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpminuw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3A /r; avx2] */
+static inline void x64_vpminuw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpminuw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 3A /r; avx2] */
+static inline void x64_vpminuw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x3au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMINUW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmovmskb r32,ymm  [RM: VEX.256.66.0F.WIG D7 /r; avx2] */
+static inline void x64_vpmovmskb_r32_ymm(struct x64_buf *b, enum x64_gpr dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd7u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVMSKB_R32_YMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbd ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 21 /r; avx2] */
+static inline void x64_vpmovsxbd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x21u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbd ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 21 /r; avx2] */
+static inline void x64_vpmovsxbd_ymm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x21u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBD_YMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxbq ymm,xmm/m32  [RM: VEX.256.66.0F38.WIG 22 /r; avx2] */
+static inline void x64_vpmovsxbq_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x22u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBQ_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbq ymm,xmm/m32  [RM: VEX.256.66.0F38.WIG 22 /r; avx2] */
+static inline void x64_vpmovsxbq_ymm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x22u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBQ_YMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxbw ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 20 /r; avx2] */
+static inline void x64_vpmovsxbw_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x20u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBW_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxbw ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 20 /r; avx2] */
+static inline void x64_vpmovsxbw_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x20u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXBW_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxdq ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 25 /r; avx2] */
+static inline void x64_vpmovsxdq_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x25u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXDQ_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxdq ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 25 /r; avx2] */
+static inline void x64_vpmovsxdq_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x25u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXDQ_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxwd ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 23 /r; avx2] */
+static inline void x64_vpmovsxwd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x23u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxwd ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 23 /r; avx2] */
+static inline void x64_vpmovsxwd_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x23u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWD_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovsxwq ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 24 /r; avx2] */
+static inline void x64_vpmovsxwq_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x24u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWQ_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovsxwq ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 24 /r; avx2] */
+static inline void x64_vpmovsxwq_ymm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x24u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVSXWQ_YMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxbd ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 31 /r; avx2] */
+static inline void x64_vpmovzxbd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x31u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxbd ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 31 /r; avx2] */
+static inline void x64_vpmovzxbd_ymm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x31u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBD_YMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxbq ymm,xmm/m32  [RM: VEX.256.66.0F38.WIG 32 /r; avx2] */
+static inline void x64_vpmovzxbq_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x32u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBQ_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxbq ymm,xmm/m32  [RM: VEX.256.66.0F38.WIG 32 /r; avx2] */
+static inline void x64_vpmovzxbq_ymm_m32(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x32u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBQ_YMM_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxbw ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 30 /r; avx2] */
+static inline void x64_vpmovzxbw_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x30u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBW_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxbw ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 30 /r; avx2] */
+static inline void x64_vpmovzxbw_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x30u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXBW_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxdq ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 35 /r; avx2] */
+static inline void x64_vpmovzxdq_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x35u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXDQ_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxdq ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 35 /r; avx2] */
+static inline void x64_vpmovzxdq_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x35u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXDQ_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxwd ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 33 /r; avx2] */
+static inline void x64_vpmovzxwd_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x33u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWD_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxwd ymm,xmm/m128  [RM: VEX.256.66.0F38.WIG 33 /r; avx2] */
+static inline void x64_vpmovzxwd_ymm_m128(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x33u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWD_YMM_M128, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmovzxwq ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 34 /r; avx2] */
+static inline void x64_vpmovzxwq_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x34u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWQ_YMM_XMM, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* vpmovzxwq ymm,xmm/m64  [RM: VEX.256.66.0F38.WIG 34 /r; avx2] */
+static inline void x64_vpmovzxwq_ymm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x34u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMOVZXWQ_YMM_M64, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* vpmuldq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 28 /r; avx2] */
+static inline void x64_vpmuldq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x28u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULDQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmuldq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 28 /r; avx2] */
+static inline void x64_vpmuldq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x28u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULDQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulhrsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 0B /r; avx2] */
+static inline void x64_vpmulhrsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0bu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHRSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulhrsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 0B /r; avx2] */
+static inline void x64_vpmulhrsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0bu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHRSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulhuw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E4 /r; avx2] */
+static inline void x64_vpmulhuw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe4u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHUW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulhuw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E4 /r; avx2] */
+static inline void x64_vpmulhuw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe4u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHUW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulhw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E5 /r; avx2] */
+static inline void x64_vpmulhw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulhw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E5 /r; avx2] */
+static inline void x64_vpmulhw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULHW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmulld ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 40 /r; avx2] */
+static inline void x64_vpmulld_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x40u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmulld ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 40 /r; avx2] */
+static inline void x64_vpmulld_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x40u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmullw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D5 /r; avx2] */
+static inline void x64_vpmullw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd5u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmullw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D5 /r; avx2] */
+static inline void x64_vpmullw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd5u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULLW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpmuludq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F4 /r; avx2] */
+static inline void x64_vpmuludq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf4u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULUDQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpmuludq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F4 /r; avx2] */
+static inline void x64_vpmuludq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf4u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPMULUDQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpor ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EB /r; avx2] */
+static inline void x64_vpor_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xebu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPOR_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpor ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EB /r; avx2] */
+static inline void x64_vpor_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xebu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPOR_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsadbw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F6 /r; avx2] */
+static inline void x64_vpsadbw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf6u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSADBW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsadbw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F6 /r; avx2] */
+static inline void x64_vpsadbw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf6u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSADBW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpshufb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 00 /r; avx2] */
+static inline void x64_vpshufb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x00u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSHUFB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpshufb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 00 /r; avx2] */
+static inline void x64_vpshufb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x00u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSHUFB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpshufd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F.WIG 70 /r ib; avx2] */
+static inline void x64_vpshufd_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x70u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFD_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpshufd ymm,ymm/m256,imm8  [RMI: VEX.256.66.0F.WIG 70 /r ib; avx2] */
+static inline void x64_vpshufd_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x70u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFD_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpshufhw ymm,ymm/m256,imm8  [RMI: VEX.256.F3.0F.WIG 70 /r ib; avx2] */
+static inline void x64_vpshufhw_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x70u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFHW_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpshufhw ymm,ymm/m256,imm8  [RMI: VEX.256.F3.0F.WIG 70 /r ib; avx2] */
+static inline void x64_vpshufhw_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 2u, 1u, 0u, 0x70u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFHW_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpshuflw ymm,ymm/m256,imm8  [RMI: VEX.256.F2.0F.WIG 70 /r ib; avx2] */
+static inline void x64_vpshuflw_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x70u, X64__RM_REG, (unsigned)dst, 0u, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFLW_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpshuflw ymm,ymm/m256,imm8  [RMI: VEX.256.F2.0F.WIG 70 /r ib; avx2] */
+static inline void x64_vpshuflw_ymm_m256_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 3u, 1u, 0u, 0x70u, X64__RM_MEM, (unsigned)dst, 0u, 0u, mem, 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSHUFLW_YMM_M256_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, &mem);
+}
+
+/* vpsignb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 08 /r; avx2] */
+static inline void x64_vpsignb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x08u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsignb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 08 /r; avx2] */
+static inline void x64_vpsignb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x08u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsignd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 0A /r; avx2] */
+static inline void x64_vpsignd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGND_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsignd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 0A /r; avx2] */
+static inline void x64_vpsignd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x0au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGND_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsignw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 09 /r; avx2] */
+static inline void x64_vpsignw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x09u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsignw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.WIG 09 /r; avx2] */
+static inline void x64_vpsignw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x09u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSIGNW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpslld ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 72 /6 ib; avx2] */
+static inline void x64_vpslld_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x72u, X64__RM_REG, 6u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLD_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpslld ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG F2 /r; avx2] */
+static inline void x64_vpslld_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLD_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpslld ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG F2 /r; avx2] */
+static inline void x64_vpslld_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLD_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpslldq ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 73 /7 ib; avx2] */
+static inline void x64_vpslldq_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x73u, X64__RM_REG, 7u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLDQ_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsllq ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 73 /6 ib; avx2] */
+static inline void x64_vpsllq_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x73u, X64__RM_REG, 6u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLQ_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsllq ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG F3 /r; avx2] */
+static inline void x64_vpsllq_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf3u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLQ_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllq ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG F3 /r; avx2] */
+static inline void x64_vpsllq_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf3u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLQ_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsllvd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 47 /r; avx2] */
+static inline void x64_vpsllvd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x47u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllvd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 47 /r; avx2] */
+static inline void x64_vpsllvd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x47u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsllvd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 47 /r; avx2] */
+static inline void x64_vpsllvd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x47u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllvd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 47 /r; avx2] */
+static inline void x64_vpsllvd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x47u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsllvq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 47 /r; avx2] */
+static inline void x64_vpsllvq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x47u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllvq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 47 /r; avx2] */
+static inline void x64_vpsllvq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x47u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsllvq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 47 /r; avx2] */
+static inline void x64_vpsllvq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x47u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllvq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 47 /r; avx2] */
+static inline void x64_vpsllvq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x47u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLVQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsllw ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 71 /6 ib; avx2] */
+static inline void x64_vpsllw_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x71u, X64__RM_REG, 6u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSLLW_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsllw ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG F1 /r; avx2] */
+static inline void x64_vpsllw_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf1u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLW_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsllw ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG F1 /r; avx2] */
+static inline void x64_vpsllw_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf1u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSLLW_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrad ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 72 /4 ib; avx2] */
+static inline void x64_vpsrad_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x72u, X64__RM_REG, 4u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRAD_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrad ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG E2 /r; avx2] */
+static inline void x64_vpsrad_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAD_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrad ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG E2 /r; avx2] */
+static inline void x64_vpsrad_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAD_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsravd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 46 /r; avx2] */
+static inline void x64_vpsravd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x46u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAVD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsravd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 46 /r; avx2] */
+static inline void x64_vpsravd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x46u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAVD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsravd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 46 /r; avx2] */
+static inline void x64_vpsravd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x46u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAVD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsravd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 46 /r; avx2] */
+static inline void x64_vpsravd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x46u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAVD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsraw ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 71 /4 ib; avx2] */
+static inline void x64_vpsraw_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x71u, X64__RM_REG, 4u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRAW_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsraw ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG E1 /r; avx2] */
+static inline void x64_vpsraw_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe1u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAW_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsraw ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG E1 /r; avx2] */
+static inline void x64_vpsraw_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe1u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRAW_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrld ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 72 /2 ib; avx2] */
+static inline void x64_vpsrld_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x72u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLD_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrld ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG D2 /r; avx2] */
+static inline void x64_vpsrld_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd2u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLD_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrld ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG D2 /r; avx2] */
+static inline void x64_vpsrld_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd2u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLD_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrldq ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 73 /3 ib; avx2] */
+static inline void x64_vpsrldq_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x73u, X64__RM_REG, 3u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLDQ_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrlq ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 73 /2 ib; avx2] */
+static inline void x64_vpsrlq_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x73u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLQ_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrlq ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG D3 /r; avx2] */
+static inline void x64_vpsrlq_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd3u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLQ_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlq ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG D3 /r; avx2] */
+static inline void x64_vpsrlq_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd3u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLQ_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrlvd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 45 /r; avx2] */
+static inline void x64_vpsrlvd_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x45u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVD_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlvd xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W0 45 /r; avx2] */
+static inline void x64_vpsrlvd_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x45u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVD_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrlvd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 45 /r; avx2] */
+static inline void x64_vpsrlvd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x45u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlvd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W0 45 /r; avx2] */
+static inline void x64_vpsrlvd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x45u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrlvq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 45 /r; avx2] */
+static inline void x64_vpsrlvq_xmm_xmm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x45u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVQ_XMM_XMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlvq xmm,xmm,xmm/m128  [RVM: VEX.128.66.0F38.W1 45 /r; avx2] */
+static inline void x64_vpsrlvq_xmm_xmm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x45u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVQ_XMM_XMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrlvq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 45 /r; avx2] */
+static inline void x64_vpsrlvq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x45u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlvq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F38.W1 45 /r; avx2] */
+static inline void x64_vpsrlvq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x45u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLVQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsrlw ymm,ymm,imm8  [VMI: VEX.256.66.0F.WIG 71 /2 ib; avx2] */
+static inline void x64_vpsrlw_ymm_ymm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x71u, X64__RM_REG, 2u, (unsigned)dst, (unsigned)src, x64__nomem(), 1u, (int64_t)imm);
+    X64__LIST(b, X64_FORM_VPSRLW_YMM_YMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NULL);
+}
+
+/* vpsrlw ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG D1 /r; avx2] */
+static inline void x64_vpsrlw_ymm_ymm_xmm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd1u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLW_YMM_YMM_XMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsrlw ymm,ymm,xmm/m128  [RVM: VEX.256.66.0F.WIG D1 /r; avx2] */
+static inline void x64_vpsrlw_ymm_ymm_m128(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd1u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSRLW_YMM_YMM_M128, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F8 /r; avx2] */
+static inline void x64_vpsubb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F8 /r; avx2] */
+static inline void x64_vpsubb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FA /r; avx2] */
+static inline void x64_vpsubd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfau, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FA /r; avx2] */
+static inline void x64_vpsubd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfau, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FB /r; avx2] */
+static inline void x64_vpsubq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfbu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG FB /r; avx2] */
+static inline void x64_vpsubq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xfbu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E8 /r; avx2] */
+static inline void x64_vpsubsb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubsb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E8 /r; avx2] */
+static inline void x64_vpsubsb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E9 /r; avx2] */
+static inline void x64_vpsubsw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubsw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG E9 /r; avx2] */
+static inline void x64_vpsubsw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xe9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubusb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D8 /r; avx2] */
+static inline void x64_vpsubusb_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd8u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSB_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubusb ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D8 /r; avx2] */
+static inline void x64_vpsubusb_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd8u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSB_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubusw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D9 /r; avx2] */
+static inline void x64_vpsubusw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubusw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG D9 /r; avx2] */
+static inline void x64_vpsubusw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xd9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBUSW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpsubw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F9 /r; avx2] */
+static inline void x64_vpsubw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf9u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpsubw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG F9 /r; avx2] */
+static inline void x64_vpsubw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xf9u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPSUBW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckhbw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 68 /r; avx2] */
+static inline void x64_vpunpckhbw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x68u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHBW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhbw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 68 /r; avx2] */
+static inline void x64_vpunpckhbw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x68u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHBW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckhdq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6A /r; avx2] */
+static inline void x64_vpunpckhdq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6au, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHDQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhdq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6A /r; avx2] */
+static inline void x64_vpunpckhdq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6au, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHDQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckhqdq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6D /r; avx2] */
+static inline void x64_vpunpckhqdq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6du, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHQDQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhqdq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6D /r; avx2] */
+static inline void x64_vpunpckhqdq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6du, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHQDQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckhwd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 69 /r; avx2] */
+static inline void x64_vpunpckhwd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x69u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHWD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckhwd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 69 /r; avx2] */
+static inline void x64_vpunpckhwd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x69u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKHWD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpcklbw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 60 /r; avx2] */
+static inline void x64_vpunpcklbw_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x60u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLBW_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpcklbw ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 60 /r; avx2] */
+static inline void x64_vpunpcklbw_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x60u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLBW_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpckldq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 62 /r; avx2] */
+static inline void x64_vpunpckldq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x62u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLDQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpckldq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 62 /r; avx2] */
+static inline void x64_vpunpckldq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x62u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLDQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpcklqdq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6C /r; avx2] */
+static inline void x64_vpunpcklqdq_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6cu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLQDQ_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpcklqdq ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 6C /r; avx2] */
+static inline void x64_vpunpcklqdq_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x6cu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLQDQ_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpunpcklwd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 61 /r; avx2] */
+static inline void x64_vpunpcklwd_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x61u, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLWD_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpunpcklwd ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG 61 /r; avx2] */
+static inline void x64_vpunpcklwd_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0x61u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPUNPCKLWD_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vpxor ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EF /r; avx2] */
+static inline void x64_vpxor_ymm_ymm_ymm(struct x64_buf *b, unsigned dst, unsigned src, unsigned src2)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xefu, X64__RM_REG, (unsigned)dst, (unsigned)src, (unsigned)src2, x64__nomem(), 0u, 0);
+    X64__LIST(b, X64_FORM_VPXOR_YMM_YMM_YMM, (int64_t)dst, (int64_t)src, (int64_t)src2, 0, NULL);
+}
+
+/* vpxor ymm,ymm,ymm/m256  [RVM: VEX.256.66.0F.WIG EF /r; avx2] */
+static inline void x64_vpxor_ymm_ymm_m256(struct x64_buf *b, unsigned dst, unsigned src, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 1u, 1u, 1u, 0u, 0xefu, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPXOR_YMM_YMM_M256, (int64_t)dst, (int64_t)src, 0, 0, &mem);
+}
+
+/* vgatherdpd xmm,vm32x,xmm  [RMV: VEX.128.66.0F38.W1 92 /r; avx2] */
+static inline void x64_vgatherdpd_xmm_vm32x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x92u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERDPD_XMM_VM32X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vgatherdpd ymm,vm32x,ymm  [RMV: VEX.256.66.0F38.W1 92 /r; avx2] */
+static inline void x64_vgatherdpd_ymm_vm32x_ymm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x92u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERDPD_YMM_VM32X_YMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vgatherdps xmm,vm32x,xmm  [RMV: VEX.128.66.0F38.W0 92 /r; avx2] */
+static inline void x64_vgatherdps_xmm_vm32x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x92u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERDPS_XMM_VM32X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vgatherdps ymm,vm32y,ymm  [RMV: VEX.256.66.0F38.W0 92 /r; avx2] */
+static inline void x64_vgatherdps_ymm_vm32y_ymm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x92u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERDPS_YMM_VM32Y_YMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vgatherqpd xmm,vm64x,xmm  [RMV: VEX.128.66.0F38.W1 93 /r; avx2] */
+static inline void x64_vgatherqpd_xmm_vm64x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x93u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERQPD_XMM_VM64X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vgatherqpd ymm,vm64y,ymm  [RMV: VEX.256.66.0F38.W1 93 /r; avx2] */
+static inline void x64_vgatherqpd_ymm_vm64y_ymm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x93u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERQPD_YMM_VM64Y_YMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vgatherqps xmm,vm64x,xmm  [RMV: VEX.128.66.0F38.W0 93 /r; avx2] */
+static inline void x64_vgatherqps_xmm_vm64x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x93u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERQPS_XMM_VM64X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vgatherqps xmm,vm64y,xmm  [RMV: VEX.256.66.0F38.W0 93 /r; avx2] */
+static inline void x64_vgatherqps_xmm_vm64y_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x93u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VGATHERQPS_XMM_VM64Y_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherdd xmm,vm32x,xmm  [RMV: VEX.128.66.0F38.W0 90 /r; avx2] */
+static inline void x64_vpgatherdd_xmm_vm32x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x90u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERDD_XMM_VM32X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherdd ymm,vm32y,ymm  [RMV: VEX.256.66.0F38.W0 90 /r; avx2] */
+static inline void x64_vpgatherdd_ymm_vm32y_ymm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x90u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERDD_YMM_VM32Y_YMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherdq xmm,vm32x,xmm  [RMV: VEX.128.66.0F38.W1 90 /r; avx2] */
+static inline void x64_vpgatherdq_xmm_vm32x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x90u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERDQ_XMM_VM32X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherdq ymm,vm32x,ymm  [RMV: VEX.256.66.0F38.W1 90 /r; avx2] */
+static inline void x64_vpgatherdq_ymm_vm32x_ymm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x90u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERDQ_YMM_VM32X_YMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherqd xmm,vm64x,xmm  [RMV: VEX.128.66.0F38.W0 91 /r; avx2] */
+static inline void x64_vpgatherqd_xmm_vm64x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 0u, 0x91u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERQD_XMM_VM64X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherqd xmm,vm64y,xmm  [RMV: VEX.256.66.0F38.W0 91 /r; avx2] */
+static inline void x64_vpgatherqd_xmm_vm64y_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 0u, 0x91u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERQD_XMM_VM64Y_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherqq xmm,vm64x,xmm  [RMV: VEX.128.66.0F38.W1 91 /r; avx2] */
+static inline void x64_vpgatherqq_xmm_vm64x_xmm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 0u, 1u, 0x91u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERQQ_XMM_VM64X_XMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
+/* vpgatherqq ymm,vm64y,ymm  [RMV: VEX.256.66.0F38.W1 91 /r; avx2] */
+static inline void x64_vpgatherqq_ymm_vm64y_ymm(struct x64_buf *b, unsigned dst, struct x64_mem mem, unsigned src)
+{
+    X64__LIST_BEGIN(b);
+    x64__vex(b, 2u, 1u, 1u, 1u, 0x91u, X64__RM_MEM, (unsigned)dst, (unsigned)src, 0u, mem, 0u, 0);
+    X64__LIST(b, X64_FORM_VPGATHERQQ_YMM_VM64Y_YMM, (int64_t)dst, 0, (int64_t)src, 0, &mem);
+}
+
 #endif /* X64_GEN_EMIT_H */
