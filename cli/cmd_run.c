@@ -300,10 +300,14 @@ static int run_module(const char *path, const char *invoke, bool spill_all, char
     }
     if (st != KILN_OK) {
         fprintf(stderr, "kiln run: error: %s: %s\n", path, err.message);
+        if (st == KILN_ERR_UNKNOWN_IMPORT && strstr(err.message, "\"wasi_"))
+            fprintf(stderr, "kiln run: note: WASI is not supported yet\n");
         goto done;
     }
 
     kiln_func *init = kiln_instance_func(instance, "_initialize");
+    if (invoke && !strcmp(invoke, "_initialize"))
+        init = NULL; /* called once, as the invoked export */
     if (init && (rc = call_and_print(init, NULL, 0, false)) != 0)
         goto done;
     rc = 1;
