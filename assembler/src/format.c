@@ -502,6 +502,14 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
                 (f->ops[0] >= X64_OC_MOFFS8 && f->ops[0] <= X64_OC_MOFFS64) ||
                 (f->ops[1] >= X64_OC_MOFFS8 && f->ops[1] <= X64_OC_MOFFS64))) {
         snprintf(name, sizeof name, "movabs");
+    } else if (f->nops == 0 &&
+               !strcmp(x64_mnemonic_name((enum x64_mnemonic)f->mnemonic), "xlatb")) {
+        /* objdump spells out xlat's implicit table operand. */
+        char full_x[64];
+        snprintf(full_x, sizeof full_x, "%.*sxlat", (int)plen, prefix);
+        put(&s, (flags & X64_FMT_COMPACT) ? "%s " : "%-6s ", full_x);
+        put(&s, "BYTE PTR ds:[rbx]");
+        return s.len;
     } else if (f->mnemonic == X64_MN_PUSH && f->nops == 1 && f->ops[0] == X64_OC_IMM16) {
         snprintf(name, sizeof name, "pushw"); /* 66 68 iw */
     } else {

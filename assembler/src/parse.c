@@ -955,6 +955,22 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
         out->mnemonic = mn;
         return X64_OK;
     }
+    /* objdump spells xlatb with its implicit operand: `xlat BYTE PTR ds:[rbx]`. */
+    if (tok_is(mtok, "xlat") && out->nops == 1 && out->ops[0].kind == X64_OP_MEM) {
+        const struct x64_mem *m = &out->ops[0].u.mem;
+        if (m->base != X64_RBX || m->index != X64_NOREG || m->disp != 0 || m->flags ||
+            (out->ops[0].size != 0 && out->ops[0].size != 1))
+            return fail(&c, X64_ERR_INVALID_OPERANDS, "xlat's operand is BYTE PTR [rbx]");
+        if (m->segment != 0 && m->segment != X64_SEG_DS) {
+            if (out->nraw >= X64_ASM_MAX_PREFIXES)
+                return fail(&c, SYNTAX, "too many prefixes");
+            out->raw_prefix[out->nraw++] =
+                (uint8_t) "\x26\x2e\x36\x3e\x64\x65"[(m->segment - 1u) % 6u];
+        }
+        if (!x64_mnemonic_lookup("xlatb", 5, &mn))
+            return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic 'xlatb'");
+        out->nops = 0;
+    }
     out->mnemonic = mn;
     out->movabs = movabs;
     out->pushw = pushw;
@@ -1227,6 +1243,9 @@ enum x64_status x64_asm_text(struct x64_buf *b, const char *text, size_t len, ui
         x64_buf_free(&tmp);
         return x64_buf_fail(b, X64_ERR_INVALID_OPERANDS, "instruction longer than 15 bytes");
     }
+    /* Raw prefixes go first, in the order written. A REX word there is usually ignored (a REX
+     * only counts right before the opcode, SDM vol. 2, 2.2.1), as it was in the original:
+     * objdump prints `rex.WXB` as a word when the instruction did not use those bits. */
     memcpy(all, in.raw_prefix, in.nraw);
     memcpy(all + in.nraw, tmp.data, tmp.len);
     size_t total = in.nraw + tmp.len;
