@@ -513,7 +513,8 @@ static void emit_checked(struct x64_buf *b, unsigned upfx, enum x64_form form,
         return;
     size_t start = b->len;
     encode(b, upfx, f, ops);
-    x64__listing(b, form, ops, f->nops, start);
+    if (b->listing != NULL)
+        x64__listing(b, form, ops, f->nops, start);
 }
 
 /* --- Signature cache --- */
