@@ -45,13 +45,14 @@ if(_av_zydis)
             SOURCES ${_av}/tests/test_roundtrip.c ${_av}/tests/golden_cases.c
                     ${_av}/tests/zydis_check.c
             LIBS assembler ${KILN_ZYDIS_LIB} LABELS golden)
-        target_include_directories(test_assembler_roundtrip PRIVATE ${_av}/tests
-                                   ${KILN_ZYDIS_INCLUDE})
+        target_include_directories(test_assembler_roundtrip PRIVATE ${_av}/tests)
+        target_include_directories(test_assembler_roundtrip SYSTEM PRIVATE ${KILN_ZYDIS_INCLUDE})
     endif()
     if(EXISTS ${_av}/fuzz/fuzz_x64_roundtrip.c)
         kiln_add_fuzzer(fuzz_x64_roundtrip
             SOURCES ${_av}/fuzz/fuzz_x64_roundtrip.c ${_av}/tests/zydis_check.c
             LIBS assembler ${KILN_ZYDIS_LIB})
-        target_include_directories(fuzz_x64_roundtrip PRIVATE ${_av}/tests ${KILN_ZYDIS_INCLUDE})
+        target_include_directories(fuzz_x64_roundtrip PRIVATE ${_av}/tests)
+        target_include_directories(fuzz_x64_roundtrip SYSTEM PRIVATE ${KILN_ZYDIS_INCLUDE})
     endif()
 endif()
