@@ -11,6 +11,7 @@ repetition so that drift hits all of them alike.
 Results must agree with native's for every runner; a failing kiln is reported, not fatal.
 
   bench/run/run.py --kiln BUILD/kiln [--runs 3] [--only nbody,...] [--json out.json]
+  bench/run/run.py --kiln BUILD/kiln --check     (ctest bench_run_check: results only, small n)
 """
 import argparse
 import json
@@ -28,16 +29,16 @@ BENCH = os.path.dirname(HERE)
 PROGRAMS_DIR = os.path.join(BENCH, "programs")
 WORK = os.path.join(BENCH, ".work", "run")
 
-# name, n (about 0.3 s natively on the reference machine), held-out
+# name, n (about 0.3 s natively on the reference machine), held-out, n for --check
 PROGRAMS = [
-    ("nbody", 3000000, False),
-    ("fannkuch", 10, False),
-    ("mandelbrot", 1200, False),
-    ("matmul", 1000, False),
-    ("hashmap", 1000, False),
-    ("quicksort", 15, False),
-    ("heldout_sha256", 1500, True),
-    ("heldout_interp", 2000000, True),
+    ("nbody", 3000000, False, 30000),
+    ("fannkuch", 10, False, 8),
+    ("mandelbrot", 1200, False, 120),
+    ("matmul", 1000, False, 10),
+    ("hashmap", 1000, False, 10),
+    ("quicksort", 15, False, 1),
+    ("heldout_sha256", 1500, True, 15),
+    ("heldout_interp", 2000000, True, 20000),
 ]
 
 WASM_CC = ["clang-14", "--target=wasm32-wasi", "-O2", "-mexec-model=reactor",
@@ -45,14 +46,14 @@ WASM_CC = ["clang-14", "--target=wasm32-wasi", "-O2", "-mexec-model=reactor",
 NATIVE_CC = ["gcc", "-O2"]
 
 
-def build(name):
-    """Builds NAME.wasm and the native NAME from bench/programs into bench/.work/run."""
-    os.makedirs(WORK, exist_ok=True)
+def build(name, work=WORK):
+    """Builds NAME.wasm and the native NAME from bench/programs into `work`."""
+    os.makedirs(work, exist_ok=True)
     src = os.path.join(PROGRAMS_DIR, name + ".c")
     hdr = os.path.join(PROGRAMS_DIR, "bench_kernel.h")
     main = os.path.join(PROGRAMS_DIR, "native_main.c")
-    wasm = os.path.join(WORK, name + ".wasm")
-    exe = os.path.join(WORK, name)
+    wasm = os.path.join(work, name + ".wasm")
+    exe = os.path.join(work, name)
     newest = max(os.path.getmtime(p) for p in (src, hdr, main))
     if not os.path.exists(wasm) or os.path.getmtime(wasm) < newest:
         subprocess.run(WASM_CC + ["-o", wasm, src], check=True)
@@ -98,6 +99,21 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
 
 
+def check_report(results):
+    """--check: one line per program and runner; exit status 1 on any failure or mismatch."""
+    ok = True
+    for name, row in results.items():
+        for r, msg in row["failed"].items():
+            ok = False
+            print("%s n=%d: %s FAILED: %s" % (name, row["n"], r, msg))
+        for r, same in row["agree"].items():
+            ok &= same
+            print("%s n=%d: %s %s %s" % (name, row["n"], r, row["output"][r],
+                                         "ok" if same else "DIFFERS from native %r" %
+                                         row["output"].get("native")))
+    return 0 if ok else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kiln", help="path to the kiln binary (omit to run the peers only)")
@@ -106,17 +122,27 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--wall", action="store_true", help="time wall-clock instead of CPU time")
+    ap.add_argument("--work", default=WORK, help="where to build the programs (%(default)s)")
+    ap.add_argument("--runners", help="comma-separated subset of native,kiln,liftoff,turbofan")
+    ap.add_argument("--check", action="store_true",
+                    help="only check that every runner agrees with native, at a small n")
     args = ap.parse_args()
     for tool in ("clang-14", "gcc", "node"):
         if not shutil.which(tool):
             sys.exit("run.py: %s not found" % tool)
     kiln = os.path.abspath(args.kiln) if args.kiln else None
-    progs = [p for p in PROGRAMS if not args.only or p[0] in args.only.split(",")]
+    progs = [(name, check_n if args.check else n, held)
+             for name, n, held, check_n in PROGRAMS
+             if not args.only or name in args.only.split(",")]
+    if args.check:
+        args.runs = 1
     rs = runners(kiln)
+    if args.runners:
+        rs = {k: v for k, v in rs.items() if k in args.runners.split(",") or k == "native"}
     names = list(rs)
     results = {}
     for name, n, held in progs:
-        wasm, exe = build(name)
+        wasm, exe = build(name, args.work)
         t_n = {r: [] for r in names}
         t_0 = {r: [] for r in names}
         out = {}
@@ -125,7 +151,7 @@ def main():
             for r in names:
                 if r in failed:
                     continue
-                for nn, bucket in ((n, t_n), (0, t_0)):
+                for nn, bucket in ((n, t_n),) if args.check else ((n, t_n), (0, t_0)):
                     dt, text = timed(rs[r](wasm, exe, nn), args.timeout, args.wall)
                     if dt is None:
                         failed[r] = text
@@ -135,12 +161,15 @@ def main():
                         out[r] = text
         row = {"n": n, "heldout": held, "seconds": {}, "output": out, "failed": failed}
         for r in names:
-            if r not in failed:
+            if r not in failed and t_0[r]:
                 row["seconds"][r] = max(statistics.median(t_n[r]) - statistics.median(t_0[r]),
                                         1e-6)
         ref = out.get("native")
         row["agree"] = {r: (out.get(r) == ref) for r in out}
         results[name] = row
+
+    if args.check:
+        return check_report(results)
 
     # --- Report ---
     cols = names
