@@ -543,6 +543,32 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             return wdec_rd_eos(r);
         c->op_at = r->p;
         uint8_t op = *r->p++;
+        /* Plain validation: the commonest instructions with a one-byte immediate skip the
+         * switch (local.get alone is about a quarter of compiler-generated code). */
+        if (plain && r->p < r->end && *r->p < 0x80) {
+            uint8_t imm = *r->p;
+            if (op == 0x20 && imm < local_count) {
+                r->p++;
+                WDEC_TRY(push(c, locals[imm]));
+                continue;
+            }
+            if (op == 0x21 && imm < local_count) {
+                r->p++;
+                WDEC_TRY(pop_expect(c, locals[imm]));
+                continue;
+            }
+            if (op == 0x22 && imm < local_count) {
+                r->p++;
+                WDEC_TRY(pop_expect(c, locals[imm]));
+                WDEC_TRY(push(c, locals[imm]));
+                continue;
+            }
+            if (op == 0x41) {
+                r->p++;
+                WDEC_TRY(push(c, WDEC_I32));
+                continue;
+            }
+        }
         if (!plain && live && v->instr_begin && op != 0xfc) {
             wdec_status st = v->instr_begin(ctx, (enum wdec_opcode)op, OP_OFF(c));
             if (st)
