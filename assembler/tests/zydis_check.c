@@ -60,7 +60,11 @@ const char *zydis_check_reg_name(const struct x64_operand *op)
     }
 }
 
-static bool failf(char *why, size_t why_len, const char *fmt, ...)
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static bool
+failf(char *why, size_t why_len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -207,7 +211,9 @@ static bool same_operand(const struct x64_operand *o, enum x64_opclass oc,
             size_checked(oc, z->size))
             return failf(why, why_len, "memory size %u bits decodes as %u", 8u * o->size, z->size);
         bool fsgs = zm->segment == ZYDIS_REGISTER_FS || zm->segment == ZYDIS_REGISTER_GS;
-        if (m->segment == X64_SEG_FS || m->segment == X64_SEG_GS) {
+        if (zm->type == ZYDIS_MEMOP_TYPE_AGEN) {
+            /* lea computes an address: Zydis drops the (ineffective) segment */
+        } else if (m->segment == X64_SEG_FS || m->segment == X64_SEG_GS) {
             ZydisRegister want = m->segment == X64_SEG_FS ? ZYDIS_REGISTER_FS : ZYDIS_REGISTER_GS;
             if (zm->segment != want)
                 return failf(why, why_len, "segment override lost");
