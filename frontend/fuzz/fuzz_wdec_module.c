@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for decode + validate. The contract: return a status, never crash, never leak.
- * Each input is decoded twice: with a visitor that checks every callback's arguments against the
- * decoded module (so reachable-code reporting is exercised), and with deferred bodies followed by
- * wdec_func_decode() on each function, which must agree with the one-pass verdict. */
+ * Each input is decoded three times: with no visitor (the plain validator), with a visitor that
+ * checks every callback's arguments against the decoded module (so reachable-code reporting is
+ * exercised), and with deferred bodies followed by wdec_func_decode() on each function, which must
+ * agree with the one-pass verdict. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((one_pass == WDEC_OK) != (m != NULL))
         abort();
     if (one_pass != WDEC_OK && (err.status != one_pass || err.offset > size))
+        abort();
+    wdec_module_free(m);
+
+    /* The plain validator (no visitor: its own specialised loop) must reach the same verdict,
+     * status and offset. */
+    struct wdec_error plain_err;
+    m = NULL;
+    wdec_status plain = wdec_module_decode(data, size, NULL, NULL, NULL, &m, &plain_err);
+    if (plain != one_pass || (plain != WDEC_OK && plain_err.offset != err.offset))
         abort();
     wdec_module_free(m);
 
