@@ -116,6 +116,9 @@ bool rt_valtype_from_wdec(uint8_t wdec_type, kiln_valtype *out_type)
 /* Stack kept free below the Wasm stack limit for what runs there: the trap path, host functions
  * called at the deepest point, runtime helpers (more under ASan). */
 #define STACK_HEADROOM (256u * 1024u)
+/* The most stack Wasm gets by default, whatever the thread has: with `ulimit -s unlimited` the
+ * stack's low end is far away and runaway recursion would eat memory instead of trapping. */
+#define DEFAULT_MAX_BUDGET ((uintptr_t)32 << 20)
 
 void kiln_config_init(struct kiln_config *out_config)
 {
@@ -135,6 +138,8 @@ static uintptr_t compute_stack_limit(const struct kiln_config *config)
         limit = low + STACK_HEADROOM;
     else
         limit = sp > (uintptr_t)(1u << 20) ? sp - (1u << 20) : 0; /* unknown: 1 MiB budget */
+    if (sp > DEFAULT_MAX_BUDGET && sp - DEFAULT_MAX_BUDGET > limit)
+        limit = sp - DEFAULT_MAX_BUDGET;
     if (config->wasm_stack_budget && sp > config->wasm_stack_budget &&
         sp - config->wasm_stack_budget > limit)
         limit = sp - config->wasm_stack_budget;

@@ -62,6 +62,15 @@ check trap_unreachable 1 "" "trap: unreachable" -- run --invoke unreachable "$T"
 check trap_div 1 "" "trap: integer divide by zero" -- run --invoke div "$T" 1 0
 check trap_oob 1 "" "trap: out of bounds memory access" -- run --invoke load "$T" -1
 check trap_stack 1 "" "trap: call stack exhausted" -- run --invoke recurse "$T" 0
+# With an unlimited stack, recursion must still trap (bounded budget), not exhaust memory.
+if (ulimit -s unlimited) 2>/dev/null; then
+    (
+        ulimit -s unlimited
+        before=$failures
+        check trap_stack_unlimited 1 "" "trap: call stack exhausted" -- run --invoke recurse "$T" 0
+        [ "$failures" = "$before" ]
+    ) || failures=$((failures + 1))
+fi
 
 check reactor 0 "7" "" -- run --invoke get "$WASM/cli_reactor.wasm"
 check command_start 1 "" "trap: unreachable" -- run "$WASM/cli_command.wasm"

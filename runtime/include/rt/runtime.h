@@ -84,11 +84,13 @@ struct kiln_error {
 /* --- Engine --- */
 
 struct kiln_config {
-    bool spill_all;           /* compiler's second tier: every value lives in a stack slot */
-    size_t wasm_stack_budget; /* bytes of native stack that Wasm code may use; 0 = default */
+    bool spill_all; /* compiler's second tier: every value lives in a stack slot */
+    /* Bytes of native stack Wasm code may use below the stack pointer at kiln_engine_new; 0 =
+     * default: the thread's stack minus 256 KiB of headroom, at most 32 MiB. */
+    size_t wasm_stack_budget;
 };
 
-/* Defaults: no spill_all, a stack budget well inside the default 8 MiB main stack. */
+/* Defaults: no spill_all, the default stack budget. */
 void kiln_config_init(struct kiln_config *out_config);
 
 /* `config` may be NULL for defaults. Returns NULL only when out of memory. Also installs the
