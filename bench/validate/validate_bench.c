@@ -3,12 +3,11 @@
  * visitor) RUNS times and report the median and best MB/s in process CPU time, which stays
  * meaningful on a loaded machine. Prints one line per module: `kiln FILE BYTES best median`. */
 #define _POSIX_C_SOURCE 200809L
-#include <wdec/module.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wdec/module.h>
 
 static double cpu_seconds(void)
 {

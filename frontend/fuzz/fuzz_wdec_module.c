@@ -99,6 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.defer_bodies = true;
     m = NULL;
     wdec_status st = wdec_module_decode(data, size, &opt, NULL, NULL, &m, &err);
+    /* Deferred bodies are still decoded: a malformed module is refused the same way. */
+    bool one_pass_invalid =
+        one_pass >= WDEC_ERR_TYPE_MISMATCH && one_pass <= WDEC_ERR_UNDECLARED_FUNC_REF;
+    if (one_pass != WDEC_OK && !one_pass_invalid && st != one_pass)
+        abort();
     if (st == WDEC_OK) {
         for (uint32_t i = m->func_import_count; i < m->func_count && st == WDEC_OK; i++)
             st = wdec_func_decode(m, i, &v, &z, &err);

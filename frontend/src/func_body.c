@@ -1169,7 +1169,9 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
         if ((b & 0xc0) == 0x40) {
             r->p++;
             if (b != 0x40 && !is_valtype(b))
-                return wdec_fail(c->err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+                return wdec_fail(c->err,
+                                 b == WDEC_V128 ? WDEC_ERR_UNSUPPORTED : WDEC_ERR_VALUE_TYPE,
+                                 rd_off(r) - 1, NULL);
             return WDEC_OK;
         }
         int64_t idx;

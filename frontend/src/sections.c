@@ -482,9 +482,14 @@ static wdec_status code_section(struct dec *d, struct rd *r)
         f->body_offset = rd_off(r);
         f->body_size = size;
         r->p += size;
-        if (d->opt->defer_bodies)
-            continue;
         uint32_t fi = m->func_import_count + i;
+        if (d->opt->defer_bodies) {
+            /* Decode only: a malformed body refuses the module now, so that later
+             * wdec_func_decode() calls can only find validation errors (the reference
+             * interpreter decodes the whole module before it validates any of it). */
+            WDEC_TRY(wdec_body_scan(m, &d->scratch, fi, r->err));
+            continue;
+        }
         if (d->invalid.status) {
             WDEC_TRY(wdec_body_scan(m, &d->scratch, fi, r->err));
             continue;

@@ -312,3 +312,25 @@ Test(wdec_visitor, opcode_table)
     cr_assert_null(wdec_opcode_info((enum wdec_opcode)0xff));
     cr_assert_str_eq(wdec_opcode_name((enum wdec_opcode)0xff), "<unknown>");
 }
+
+Test(wdec_visitor, deferred_bodies_still_refuse_malformed_code)
+{
+    /* binary.wast:1817's shape: an invalid block type index, then the body runs out. With
+     * deferred bodies the module decode must still say "unexpected end", not leave it to
+     * wdec_func_decode() to find "unknown type". */
+    struct wb b;
+    wb_init(&b);
+    wb_one_type(&b, NULL, 0, NULL, 0);
+    wb_funcs(&b, 1);
+    static const uint8_t locals[] = {0x00};
+    static const uint8_t code[] = {0x02, 0x0b, 0x0b}; /* block (type 11) end, no final end */
+    wb_code(&b, locals, sizeof locals, code, sizeof code);
+    struct wdec_options opt = {.defer_bodies = true};
+    struct wdec_module *m = NULL;
+    struct wdec_error err;
+    cr_assert_eq(wdec_module_decode(b.buf, b.n, &opt, NULL, NULL, &m, &err),
+                 WDEC_ERR_UNEXPECTED_END_SECTION, "%s", err.message);
+    cr_assert_null(m);
+    cr_assert_eq(wdec_module_decode(b.buf, b.n, NULL, NULL, NULL, &m, &err),
+                 WDEC_ERR_UNEXPECTED_END_SECTION);
+}

@@ -316,9 +316,11 @@ struct wdec_visitor;
 
 struct wdec_options {
     uint32_t features; /* enum wdec_feature bits beyond CORE; 0 for plain WebAssembly 2.0 */
-    /* Locate function bodies (and check their sizes) but neither validate nor visit them; the
-     * client then calls wdec_func_decode() per function, for example from several threads. The
-     * module is only proved valid when every body has been through wdec_func_decode(). */
+    /* Decode function bodies for well-formedness only (malformed bytes are reported here, as
+     * the reference interpreter decodes a whole module before validating it) but neither
+     * validate nor visit them; the client then calls wdec_func_decode() per function, for
+     * example from several threads. The module is only proved valid when every body has been
+     * through wdec_func_decode(). */
     bool defer_bodies;
 };
 
