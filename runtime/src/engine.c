@@ -128,22 +128,60 @@ void kiln_config_init(struct kiln_config *out_config)
 }
 
 /* The limit generated code compares rsp with: the stack's low end plus headroom, or the current
- * stack pointer minus the configured budget if that is higher. */
-static uintptr_t compute_stack_limit(const struct kiln_config *config)
+ * stack pointer minus the configured budget if that is higher. Also the stack's high end, so a
+ * call from another thread (another stack) can be recognised. */
+static void compute_stack_limit(const struct kiln_config *config, uintptr_t *out_limit,
+                                uintptr_t *out_high)
 {
     uintptr_t low = 0, high = 0;
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     uintptr_t limit;
-    if (rt_os_stack_bounds(&low, &high) && sp > low + STACK_HEADROOM)
+    if (rt_os_stack_bounds(&low, &high) && sp > low + STACK_HEADROOM && sp < high) {
         limit = low + STACK_HEADROOM;
-    else
+    } else {
         limit = sp > (uintptr_t)(1u << 20) ? sp - (1u << 20) : 0; /* unknown: 1 MiB budget */
+        high = sp + ((uintptr_t)1 << 20);
+    }
     if (sp > DEFAULT_MAX_BUDGET && sp - DEFAULT_MAX_BUDGET > limit)
         limit = sp - DEFAULT_MAX_BUDGET;
     if (config->wasm_stack_budget && sp > config->wasm_stack_budget &&
         sp - config->wasm_stack_budget > limit)
         limit = sp - config->wasm_stack_budget;
-    return limit;
+    *out_limit = limit;
+    *out_high = high;
+}
+
+void rt_engine_enter(kiln_engine *engine)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp > engine->stack_limit && sp < engine->stack_high)
+        return;
+    /* Not the stack the limit was computed for: another thread. Its limit applies to every
+     * instance, since calls cross instances through imports and tables. */
+    rt_os_ensure_altstack();
+    compute_stack_limit(&engine->config, &engine->stack_limit, &engine->stack_high);
+    for (kiln_instance *i = engine->instances; i; i = i->next_in_engine)
+        i->vmctx.stack_limit = engine->stack_limit;
+}
+
+void rt_engine_add_instance(kiln_engine *engine, kiln_instance *instance)
+{
+    instance->prev_in_engine = NULL;
+    instance->next_in_engine = engine->instances;
+    if (engine->instances)
+        engine->instances->prev_in_engine = instance;
+    engine->instances = instance;
+}
+
+void rt_engine_remove_instance(kiln_engine *engine, kiln_instance *instance)
+{
+    if (instance->prev_in_engine)
+        instance->prev_in_engine->next_in_engine = instance->next_in_engine;
+    else if (engine->instances == instance)
+        engine->instances = instance->next_in_engine;
+    if (instance->next_in_engine)
+        instance->next_in_engine->prev_in_engine = instance->prev_in_engine;
+    instance->next_in_engine = instance->prev_in_engine = NULL;
 }
 
 kiln_engine *kiln_engine_new(const struct kiln_config *config)
@@ -157,7 +195,7 @@ kiln_engine *kiln_engine_new(const struct kiln_config *config)
         engine->config = *config;
     else
         kiln_config_init(&engine->config);
-    engine->stack_limit = compute_stack_limit(&engine->config);
+    compute_stack_limit(&engine->config, &engine->stack_limit, &engine->stack_high);
     return engine;
 }
 

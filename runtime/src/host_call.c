@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Function handles: host functions written in C, calls from C into Wasm through the entry
  * trampolines, and calls from Wasm into C through the import thunks (rt_host_call). */
+#include "os.h"
 #include "runtime_impl.h"
 
 #include <stdlib.h>
@@ -126,6 +127,8 @@ kiln_status kiln_func_call(kiln_func *func, const kiln_val *args, size_t nargs, 
     size_t nslots = nargs > nresults ? nargs : nresults;
     if (nslots == 0)
         nslots = 1;
+    if (!rt_os_in_guarded_call())
+        rt_engine_enter(func->engine);
     uint64_t small[SMALL_SLOTS];
     uint64_t *slots = nslots <= SMALL_SLOTS ? small : malloc(nslots * sizeof *slots);
     if (!slots)

@@ -56,6 +56,7 @@ void rt_instance_retain(kiln_instance *instance)
 static void instance_destroy(kiln_instance *inst)
 {
     const struct wdec_module *w = inst->module->wmod;
+    rt_engine_remove_instance(inst->engine, inst);
     for (size_t i = 0; i < inst->dep_count; i++)
         kiln_instance_free(inst->deps[i]);
     for (size_t i = 0; i < inst->host_dep_count; i++)
@@ -455,6 +456,7 @@ kiln_status kiln_instance_new(kiln_module *module, const kiln_extern *imports, s
         goto fail;
     }
 
+    rt_engine_add_instance(inst->engine, inst);
     struct cg_vmctx *vm = &inst->vmctx;
     vm->stack_limit = inst->engine->stack_limit;
     vm->globals = inst->global_cells;

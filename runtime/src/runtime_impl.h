@@ -33,7 +33,9 @@ struct rt_functype {
 
 struct kiln_engine {
     struct kiln_config config;
-    uintptr_t stack_limit; /* copied into every vmctx (see entry.c) */
+    uintptr_t stack_limit; /* copied into every vmctx; for the thread whose stack ends at: */
+    uintptr_t stack_high;
+    kiln_instance *instances; /* live instances (their vmctx gets the stack limit) */
     struct rt_functype *types;
     uint32_t type_count;
     uint32_t type_cap;
@@ -41,6 +43,11 @@ struct kiln_engine {
     size_t retired_count, retired_cap;
 };
 
+/* Before a call from C into Wasm that is not nested in another: if the stack pointer is not on
+ * the stack the limit was computed for (another thread), recomputes it for every instance. */
+void rt_engine_enter(kiln_engine *engine);
+void rt_engine_add_instance(kiln_engine *engine, kiln_instance *instance);
+void rt_engine_remove_instance(kiln_engine *engine, kiln_instance *instance);
 /* Keeps a failed instance alive until the engine is freed; false when out of memory. */
 bool rt_engine_retire(kiln_engine *engine, kiln_instance *instance);
 
@@ -165,6 +172,7 @@ struct kiln_instance {
     size_t dep_count;
     kiln_func **host_deps; /* standalone host functions we import (retained) */
     size_t host_dep_count;
+    kiln_instance *next_in_engine, *prev_in_engine;
 };
 
 void rt_instance_retain(kiln_instance *instance);

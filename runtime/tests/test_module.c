@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,4 +515,43 @@ Test(rt_module, stats_and_exports, .fini = teardown)
     cr_assert_eq(d.kind, KILN_EXTERN_MEMORY);
     cr_assert_eq(kiln_module_export(m, 5, &d), KILN_ERR_INVALID_ARGUMENT);
     kiln_module_free(m);
+}
+
+/* --- Another thread: its own stack limit and signal stack --- */
+
+static void *thread_body(void *arg)
+{
+    kiln_instance *inst = arg;
+    int32_t zero = 0;
+    struct kiln_error err;
+    for (int round = 0; round < 2; round++) {
+        if (call_i32(inst, "recurse", &zero, 1, NULL, &err) != KILN_TRAPPED ||
+            strcmp(err.text, "call stack exhausted") != 0)
+            return (void *)"recursion did not trap";
+        if (call_i32(inst, "load", (int32_t[]){-1}, 1, NULL, &err) != KILN_TRAPPED ||
+            strcmp(err.text, "out of bounds memory access") != 0)
+            return (void *)"out-of-bounds load did not trap";
+    }
+    int32_t r = 0, arg41 = 41;
+    if (call_i32(inst, "ok", &arg41, 1, &r, &err) != KILN_OK || r != 42)
+        return (void *)"normal call failed";
+    return NULL;
+}
+
+Test(rt_module, calls_from_another_thread_use_that_threads_stack, .fini = teardown)
+{
+    start_engine(false);
+    kiln_instance *inst = instantiate_alone("traps");
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)2 << 20);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, &attr, thread_body, inst), 0);
+    void *result = NULL;
+    pthread_join(t, &result);
+    pthread_attr_destroy(&attr);
+    cr_assert_null(result, "%s", (const char *)result);
+    /* Back on the main thread: its own limit again. */
+    assert_trap(inst, "recurse", (int32_t[]){0}, 1, "call stack exhausted");
+    kiln_instance_free(inst);
 }

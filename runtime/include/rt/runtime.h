@@ -8,7 +8,8 @@
  * they use alive (their module, imported functions, globals, tables, memories and the instances
  * those came from), so freeing in any order is safe. Handles returned by `kiln_instance_export`
  * are borrowed: valid while that instance is alive. An engine must outlive everything made from
- * it. An engine and everything made from it is used by one thread at a time. */
+ * it. An engine and everything made from it is used by one thread at a time (any thread: the
+ * Wasm stack limit follows the calling thread). */
 #ifndef RT_RUNTIME_H
 #define RT_RUNTIME_H
 
