@@ -139,7 +139,7 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
     cg_visitor_init(&visitor, options->listing && options->listing->op);
     for (uint32_t i = nimports; i < nfuncs; i++) {
         const struct wdec_func *fn = &module->funcs[i];
-        if (x64_buf_init(&buf, fn->body_size * 8 + 512) != X64_OK) {
+        if (x64_buf_init(&buf, fn->body_size * 3 + 1024) != X64_OK) {
             cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory (code buffer)");
             goto fail;
         }
@@ -241,6 +241,7 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
     free(c.calls);
     free(c.stack);
     free(c.ctrl);
+    free(c.lcache);
     out->compile_seconds = now_seconds() - t0;
     return CG_OK;
 
@@ -253,6 +254,7 @@ fail:
     free(c.calls);
     free(c.stack);
     free(c.ctrl);
+    free(c.lcache);
     free(c.sites);
     memset(out, 0, sizeof *out);
     return err->status != CG_OK ? err->status : CG_ERR_ASSEMBLER;

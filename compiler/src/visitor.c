@@ -42,7 +42,8 @@ static wdec_status v_func_begin(void *ctx, const struct wdec_func_info *fn)
         c->lcache = n;
         c->lcache_cap = cap;
     }
-    memset(c->lcache, CG_NO_REG, fn->local_count);
+    if (fn->local_count)
+        memset(c->lcache, CG_NO_REG, fn->local_count);
     c->ncached = 0;
     if (c->listing && c->listing->func)
         c->listing->func(c->listing->ctx, fn->func_index, (uint32_t)(c->func_base + c->b->len));

@@ -274,8 +274,8 @@ struct harness *h_load_wasm(const uint8_t *bytes, size_t size, bool spill_all)
         for (uint32_t j = 0; j < i; j++) {
             const struct wdec_func_type *a = &m->types[i], *t = &m->types[j];
             if (a->param_count == t->param_count && a->result_count == t->result_count &&
-                !memcmp(a->params, t->params, a->param_count) &&
-                !memcmp(a->results, t->results, a->result_count)) {
+                (!a->param_count || !memcmp(a->params, t->params, a->param_count)) &&
+                (!a->result_count || !memcmp(a->results, t->results, a->result_count))) {
                 h->type_ids[i] = j;
                 break;
             }
