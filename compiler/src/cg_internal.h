@@ -287,12 +287,12 @@ void cg_emit_import_thunk(struct cg_ctx *c, uint32_t import_index);
 void cg_emit_trap_stubs(struct cg_ctx *c); /* the current function's used trap labels */
 
 /* --- masm.c: multi-instruction sequences --- */
-void masm_mov_imm(struct cg_ctx *c, unsigned reg, uint8_t type, int64_t imm); /* no flags */
-void masm_div_rem(struct cg_ctx *c, enum wdec_opcode op);
-void masm_fminmax(struct cg_ctx *c, bool is64, bool is_max, unsigned dst, unsigned src);
-void masm_trunc(struct cg_ctx *c, enum wdec_opcode op);
-void masm_convert_u64(struct cg_ctx *c, bool to_f64, unsigned dst_xmm, unsigned src_gp);
-struct x64_mem masm_const_mem(struct cg_ctx *c, const void *data, size_t size);
+void cg_masm_mov_imm(struct cg_ctx *c, unsigned reg, uint8_t type, int64_t imm); /* no flags */
+void cg_masm_div_rem(struct cg_ctx *c, enum wdec_opcode op);
+void cg_masm_fminmax(struct cg_ctx *c, bool is64, bool is_max, unsigned dst, unsigned src);
+void cg_masm_trunc(struct cg_ctx *c, enum wdec_opcode op);
+void cg_masm_convert_u64(struct cg_ctx *c, bool to_f64, unsigned dst_xmm, unsigned src_gp);
+struct x64_mem cg_masm_const_mem(struct cg_ctx *c, const void *data, size_t size);
 
 /* Records the first error (returns its status as a wdec status for the visitor). */
 wdec_status cg_fail(struct cg_ctx *c, cg_status s, const char *msg);

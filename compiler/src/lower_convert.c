@@ -13,7 +13,7 @@ static void convert_if(struct cg_ctx *c, bool src64, bool sgn, bool to_f64)
     /* cvtsi2s* only writes the low lane; clear to avoid a false dependency on the old value. */
     x64_xorps_xmm_xmm(b, d, d);
     if (src64 && !sgn) {
-        masm_convert_u64(c, to_f64, d, s);
+        cg_masm_convert_u64(c, to_f64, d, s);
     } else if (!src64 && !sgn) {
         /* A u32 is zero-extended in its 64-bit register: convert it as a signed 64-bit. */
         to_f64 ? x64_cvtsi2sd_xmm_r64(b, d, s) : x64_cvtsi2ss_xmm_r64(b, d, s);
@@ -191,7 +191,7 @@ bool cg_lower_convert(struct cg_ctx *c, enum wdec_opcode op)
     case WDEC_OP_I64_TRUNC_SAT_F32_U:
     case WDEC_OP_I64_TRUNC_SAT_F64_S:
     case WDEC_OP_I64_TRUNC_SAT_F64_U:
-        masm_trunc(c, op);
+        cg_masm_trunc(c, op);
         return true;
     default:
         return false;

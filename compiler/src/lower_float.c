@@ -56,7 +56,7 @@ static void farith(struct cg_ctx *c, enum fop op, bool w)
     } else if (rhs.loc == CG_LOC_CONST) {
         uint8_t buf[16] = {0};
         memcpy(buf, &rhs.imm, w ? 8 : 4);
-        fop_rm(c->b, op, w, d, masm_const_mem(c, buf, 16));
+        fop_rm(c->b, op, w, d, cg_masm_const_mem(c, buf, 16));
     } else {
         fop_rr(c->b, op, w, d, rhs.reg);
     }
@@ -74,7 +74,7 @@ static struct x64_mem mask(struct cg_ctx *c, bool w, bool sign)
         uint32_t m = sign ? 0x80000000u : 0x7FFFFFFFu;
         memcpy(buf, &m, 4);
     }
-    return masm_const_mem(c, buf, 16);
+    return cg_masm_const_mem(c, buf, 16);
 }
 
 static void funary(struct cg_ctx *c, enum wdec_opcode op, bool w)
@@ -119,7 +119,7 @@ static void fminmax(struct cg_ctx *c, bool w, bool is_max)
     struct cg_val lhs = cg_pop(c);
     unsigned d = cg_to_reg_dst(c, &lhs);
     unsigned s = cg_to_reg(c, &rhs);
-    masm_fminmax(c, w, is_max, d, s);
+    cg_masm_fminmax(c, w, is_max, d, s);
     cg_release(c, &rhs);
     cg_push_reg(c, w ? WDEC_F64 : WDEC_F32, d);
 }
@@ -156,7 +156,7 @@ static void fcompare(struct cg_ctx *c, enum wdec_opcode op, bool w)
     } else if (y->loc == CG_LOC_CONST) {
         uint8_t buf[16] = {0};
         memcpy(buf, &y->imm, w ? 8 : 4);
-        struct x64_mem m = masm_const_mem(c, buf, 16);
+        struct x64_mem m = cg_masm_const_mem(c, buf, 16);
         w ? x64_ucomisd_xmm_m64(b, xr, m) : x64_ucomiss_xmm_m32(b, xr, m);
     } else if (y->loc == CG_LOC_SLOT || y->loc == CG_LOC_LOCAL) {
         struct x64_mem m =

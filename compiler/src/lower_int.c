@@ -573,7 +573,7 @@ bool cg_lower_int(struct cg_ctx *c, enum wdec_opcode op)
     case WDEC_OP_I64_DIV_U:
     case WDEC_OP_I64_REM_S:
     case WDEC_OP_I64_REM_U:
-        masm_div_rem(c, op);
+        cg_masm_div_rem(c, op);
         return true;
     default:
         return false;

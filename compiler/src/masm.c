@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-void masm_mov_imm(struct cg_ctx *c, unsigned reg, uint8_t type, int64_t imm)
+void cg_masm_mov_imm(struct cg_ctx *c, unsigned reg, uint8_t type, int64_t imm)
 {
     enum x64_gpr r = (enum x64_gpr)reg;
     if (!cg_is_wide(type) || (imm >= 0 && imm <= (int64_t)UINT32_MAX))
@@ -17,7 +17,7 @@ void masm_mov_imm(struct cg_ctx *c, unsigned reg, uint8_t type, int64_t imm)
         x64_mov_r64_imm64(c->b, r, imm);
 }
 
-struct x64_mem masm_const_mem(struct cg_ctx *c, const void *data, size_t size)
+struct x64_mem cg_masm_const_mem(struct cg_ctx *c, const void *data, size_t size)
 {
     /* SSE memory operands of packed logic ops need 16-byte alignment. */
     struct x64_label l = x64_const(c->b, data, size, 16);
@@ -26,7 +26,7 @@ struct x64_mem masm_const_mem(struct cg_ctx *c, const void *data, size_t size)
 
 /* --- Division --- */
 
-void masm_div_rem(struct cg_ctx *c, enum wdec_opcode op)
+void cg_masm_div_rem(struct cg_ctx *c, enum wdec_opcode op)
 {
     struct x64_buf *b = c->b;
     bool w = op == WDEC_OP_I64_DIV_S || op == WDEC_OP_I64_DIV_U || op == WDEC_OP_I64_REM_S ||
@@ -95,7 +95,7 @@ void masm_div_rem(struct cg_ctx *c, enum wdec_opcode op)
 
 /* --- min / max --- */
 
-void masm_fminmax(struct cg_ctx *c, bool w, bool is_max, unsigned d, unsigned s)
+void cg_masm_fminmax(struct cg_ctx *c, bool w, bool is_max, unsigned d, unsigned s)
 {
     struct x64_buf *b = c->b;
     struct x64_label nan = x64_label_new(b), normal = x64_label_new(b), done = x64_label_new(b);
@@ -131,7 +131,7 @@ static struct x64_mem fconst(struct cg_ctx *c, bool src64, double v)
         float f = (float)v;
         memcpy(buf, &f, 4);
     }
-    return masm_const_mem(c, buf, 16);
+    return cg_masm_const_mem(c, buf, 16);
 }
 
 static void ucomi_m(struct cg_ctx *c, bool src64, unsigned x, struct x64_mem m)
@@ -147,7 +147,7 @@ static void cvtt(struct cg_ctx *c, bool src64, bool dst64, enum x64_gpr r, unsig
         dst64 ? x64_cvttss2si_r64_xmm(c->b, r, x) : x64_cvttss2si_r32_xmm(c->b, r, x);
 }
 
-void masm_trunc(struct cg_ctx *c, enum wdec_opcode op)
+void cg_masm_trunc(struct cg_ctx *c, enum wdec_opcode op)
 {
     struct x64_buf *b = c->b;
     bool src64 = false, dst64 = false, sgn = false, sat = false;
@@ -232,11 +232,11 @@ void masm_trunc(struct cg_ctx *c, enum wdec_opcode op)
     src64 ? x64_ucomisd_xmm_xmm(b, x, x) : x64_ucomiss_xmm_xmm(b, x, x);
     x64_jcc(b, X64_CC_P, sat ? done : cg_trap_label(c, CG_TRAP_INVALID_CONVERSION));
     if (sat)
-        masm_mov_imm(c, r, dst64 ? WDEC_I64 : WDEC_I32, minv);
+        cg_masm_mov_imm(c, r, dst64 ? WDEC_I64 : WDEC_I32, minv);
     ucomi_m(c, src64, x, mlo);
     x64_jcc(b, lo_incl ? X64_CC_BE : X64_CC_B, sat ? done : cg_trap_label(c, CG_TRAP_INT_OVERFLOW));
     if (sat)
-        masm_mov_imm(c, r, dst64 ? WDEC_I64 : WDEC_I32, maxv);
+        cg_masm_mov_imm(c, r, dst64 ? WDEC_I64 : WDEC_I32, maxv);
     ucomi_m(c, src64, x, mhi);
     x64_jcc(b, X64_CC_AE, sat ? done : cg_trap_label(c, CG_TRAP_INT_OVERFLOW));
     if (sgn) {
@@ -270,7 +270,7 @@ void masm_trunc(struct cg_ctx *c, enum wdec_opcode op)
 
 /* --- Unsigned 64-bit int -> float --- */
 
-void masm_convert_u64(struct cg_ctx *c, bool to_f64, unsigned d, unsigned s)
+void cg_masm_convert_u64(struct cg_ctx *c, bool to_f64, unsigned d, unsigned s)
 {
     struct x64_buf *b = c->b;
     enum x64_gpr r = (enum x64_gpr)s;

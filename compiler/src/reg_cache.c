@@ -186,7 +186,7 @@ void cg_load_into(struct cg_ctx *c, const struct cg_val *v, unsigned reg)
                     x64_movd_xmm_r32(b, reg, CG_REG_SCRATCH);
             }
         } else {
-            masm_mov_imm(c, reg, v->type, v->imm);
+            cg_masm_mov_imm(c, reg, v->type, v->imm);
         }
         break;
     case CG_LOC_REG:
