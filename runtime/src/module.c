@@ -12,9 +12,11 @@
 
 /* --- Error mapping --- */
 
+/* status.h lists the malformed statuses first, from "unexpected end" up to the first invalid
+ * one, "type mismatch". */
 static bool is_malformed(wdec_status s)
 {
-    return s >= WDEC_ERR_UNEXPECTED_END && s <= WDEC_ERR_END_EXPECTED;
+    return s >= WDEC_ERR_UNEXPECTED_END && s < WDEC_ERR_TYPE_MISMATCH;
 }
 
 static kiln_status status_from_wdec(wdec_status s)
