@@ -7,13 +7,6 @@
 #include "cli.h"
 #include "wdec/module.h"
 
-#if defined(__has_include)
-#if __has_include("x64/format.h")
-#include "x64/format.h"
-#define KILN_HAVE_X64_FORMAT 1
-#endif
-#endif
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,11 +100,11 @@ static void on_op(void *ctx, uint32_t func_index, size_t wasm_offset, uint32_t c
     add_mark(ctx, func_index, wasm_offset, code_offset);
 }
 
+/* Machine code as hex, 16 bytes a line. TODO(runtime): Intel-syntax text instead, once the
+ * compiler's listing hook hands out the assembler's formatted lines (x64/format.h formats at
+ * emit time, from forms and operands; there is no disassembler for finished bytes). */
 static void print_bytes(const uint8_t *code, uint32_t from, uint32_t to)
 {
-#ifdef KILN_HAVE_X64_FORMAT
-    /* TODO(runtime): disassemble with asmtext's formatter once its API is settled. */
-#endif
     for (uint32_t at = from; at < to; at += 16) {
         printf("    %06x:", (unsigned)at);
         for (uint32_t k = at; k < to && k < at + 16; k++)
