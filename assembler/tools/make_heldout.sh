@@ -7,11 +7,11 @@
 # (Zydis) to the same instruction as the original bytes.
 #
 # Usage: assembler/tools/make_heldout.sh [OUT]     (default: assembler/tests/data/heldout.txt)
-# Needs: objdump (binutils), cc, libzydis-dev, python3. Takes a few minutes (one objdump per file).
+# Needs: objdump (binutils), cc, libzydis-dev. Takes a few minutes (one objdump per file).
 #
 # --- Sources ---
 # Every distinct x86-64 ELF file under /usr/bin and /usr/lib/x86_64-linux-gnu/*.so* smaller than
-# 5 MB (the size limit only bounds the run time, about ten minutes), taken in sorted order.
+# 5 MB (the size limit only bounds the run time), taken in sorted order.
 #
 # --- Scope rule (decided by what an instruction IS, never by whether kiln encodes it) ---
 # The original bytes are decoded with Zydis, and the instruction is kept when:
@@ -23,7 +23,9 @@
 #      XSAVE, RDRAND/RDSEED, CLFLUSH and every other extension are out;
 #   3. it is not a system or I/O instruction: Zydis categories SYSTEM, IO, IOSTRINGOP, INTERRUPT,
 #      SYSCALL, SYSRET, SEGOP, X87_ALU, FCMOV, MMX, DECIMAL, XSAVE, XSAVEOPT are out, as are far
-#      branches, operands naming a segment register (mov sreg) or an MMX register, and memory
+#      branches and interrupt returns (iret), x87/SIMD state management (fxsave, fxrstor; SDM
+#      vol. 1, 5.4), operands naming a segment, control or debug register (mov sreg/crN/drN;
+#      SDM vol. 1, 5.20 system instructions) or an MMX register, and memory
 #      operands with a 32-bit address size (67 prefix, `[eax]`, `[eip+d]`: issue 3's addressing
 #      forms are the 64-bit ones); except the
 #      instructions issue 3 names explicitly: cpuid, rdtsc, rdtscp, hlt, int3, ud2, pause,
@@ -102,8 +104,180 @@ static int named_in_issue(ZydisMnemonic m)
     }
 }
 
-int main(void)
+/* x87/SIMD state management (SDM vol. 1, 5.4) and interrupt returns (far transfers that
+ * reload CS, like the far branches excluded below). */
+static int state_or_far(ZydisMnemonic m)
 {
+    switch (m) {
+    case ZYDIS_MNEMONIC_FXSAVE: case ZYDIS_MNEMONIC_FXSAVE64: case ZYDIS_MNEMONIC_FXRSTOR:
+    case ZYDIS_MNEMONIC_FXRSTOR64: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRETQ:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* --- Sampling: a uniform reservoir over the stream, and per shape a reservoir of distinct
+ * texts (the shape: prefix words and mnemonic as objdump prints them, then each operand's
+ * kind: register class, `m<size>` for memory, `imm`). Deterministic xorshift64. --- */
+
+static unsigned long long rng_state;
+
+static unsigned long long rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static int is_prefix_word(const char *w, size_t n)
+{
+    static const char *const words[] = {"lock", "rep", "repz", "repnz", "repe", "repne",
+                                        "data16", "addr32", "cs", "ds", "es", "ss", "fs", "gs",
+                                        "bnd", "notrack", "xacquire", "xrelease"};
+    if (n >= 3 && !strncmp(w, "rex", 3))
+        return 1;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == n && !strncmp(w, words[i], n))
+            return 1;
+    return 0;
+}
+
+static int reg_in(const char *op, size_t n, const char *const *names)
+{
+    for (; *names; names++)
+        if (strlen(*names) == n && !strncmp(op, *names, n))
+            return 1;
+    return 0;
+}
+
+/* The kind of one operand as text (op[0..n), trimmed). */
+static void kind(const char *op, size_t n, char *out, size_t cap)
+{
+    static const char *const r64[] = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp",
+                                      "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", 0};
+    static const char *const r32[] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp",
+                                      "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d",
+                                      "r15d", 0};
+    static const char *const r16[] = {"ax", "bx", "cx", "dx", "si", "di", "sp", "bp", "r8w",
+                                      "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w", 0};
+    static const char *const r8[] = {"al", "bl", "cl", "dl", "ah", "bh", "ch", "dh", "sil",
+                                     "dil", "spl", "bpl", "r8b", "r9b", "r10b", "r11b", "r12b",
+                                     "r13b", "r14b", "r15b", 0};
+    const char *ptr = NULL;
+    for (size_t i = 0; i + 4 <= n; i++)
+        if (!strncmp(op + i, " PTR", 4) || !strncmp(op + i, " BCST", 5)) {
+            ptr = op + i;
+            break;
+        }
+    if (ptr != NULL) {
+        snprintf(out, cap, "m");
+        for (size_t i = 0; op + i < ptr && i + 2 < cap; i++)
+            out[i + 1] = (char)(op[i] >= 'A' && op[i] <= 'Z' ? op[i] - 'A' + 'a' : op[i]),
+                    out[i + 2] = 0;
+        return;
+    }
+    if (memchr(op, '[', n) || memchr(op, ':', n)) {
+        snprintf(out, cap, "m");
+        return;
+    }
+    if (reg_in(op, n, r64)) snprintf(out, cap, "r64");
+    else if (reg_in(op, n, r32)) snprintf(out, cap, "r32");
+    else if (reg_in(op, n, r16)) snprintf(out, cap, "r16");
+    else if (reg_in(op, n, r8)) snprintf(out, cap, "r8");
+    else if (n > 3 && !strncmp(op, "xmm", 3)) snprintf(out, cap, "xmm");
+    else if (n > 3 && !strncmp(op, "ymm", 3)) snprintf(out, cap, "ymm");
+    else if (strspn(op, "0123456789abcdefx") == n) snprintf(out, cap, "imm");
+    else snprintf(out, cap, "%.*s", (int)n, op);
+}
+
+static void shape_of(const char *text, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = 0;
+    const char *p = text;
+    int mnemonic_done = 0;
+    while (*p && !mnemonic_done) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == 0)
+            break;
+        mnemonic_done = !is_prefix_word(p, n) || p[n] == 0;
+        len += (size_t)snprintf(out + len, cap - len, "%s%.*s", len ? " " : "", (int)n, p);
+        p += n;
+        if (len >= cap)
+            return;
+    }
+    while (*p == ' ')
+        p++;
+    int first = 1;
+    while (*p && len + 1 < cap) {
+        size_t n = strcspn(p, ",");
+        char k[64];
+        kind(p, n, k, sizeof k);
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", first ? " " : ",", k);
+        first = 0;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+}
+
+struct shape {
+    char *key;
+    char **items;
+    unsigned n;
+    unsigned long long distinct;
+};
+
+#define TABLE_SIZE (1u << 16)
+static struct shape table[TABLE_SIZE];
+static unsigned nshapes;
+
+static struct shape *shape_slot(const char *key)
+{
+    unsigned long long h = 1469598103934665603ull;
+    for (const char *q = key; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211ull;
+    for (unsigned i = (unsigned)(h & (TABLE_SIZE - 1));; i = (i + 1) & (TABLE_SIZE - 1)) {
+        if (table[i].key == NULL) {
+            if (nshapes + 1 >= TABLE_SIZE) {
+                fprintf(stderr, "classify: too many shapes\n");
+                exit(1);
+            }
+            nshapes++;
+            table[i].key = strdup(key);
+            return &table[i];
+        }
+        if (!strcmp(table[i].key, key))
+            return &table[i];
+    }
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const struct shape *x = *(const struct shape *const *)a, *y = *(const struct shape *const *)b;
+    return strcmp(x->key, y->key);
+}
+
+/* The text column of an `addr \t bytes \t text` item. */
+static const char *text_of(const char *item)
+{
+    const char *t = strchr(item, '\t');
+    t = t ? strchr(t + 1, '\t') : NULL;
+    return t ? t + 1 : item;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long freq_n = argc > 1 ? strtoul(argv[1], NULL, 10) : 6000;
+    unsigned cap = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 3;
+    rng_state = argc > 3 ? strtoull(argv[3], NULL, 10) * 2654435761ull + 1 : 1;
+    char **reservoir = calloc(freq_n ? freq_n : 1, sizeof *reservoir);
+    unsigned long long seen = 0;
     ZydisDecoder dec;
     ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
     char line[4096];
@@ -125,37 +299,109 @@ int main(void)
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
         if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, buf, n, &in, ops)) || in.length != n)
             continue;
-        int keep = ext_in_scope(in.meta.isa_ext) &&
+        int keep = ext_in_scope(in.meta.isa_ext) && !state_or_far(in.mnemonic) &&
                    (!category_out(in.meta.category) || named_in_issue(in.mnemonic)) &&
                    in.meta.branch_type != ZYDIS_BRANCH_TYPE_FAR;
         for (unsigned i = 0; keep && i < in.operand_count; i++) {
             if (ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
                 continue;
             ZydisRegisterClass rc = ZydisRegisterGetClass(ops[i].reg.value);
-            if (rc == ZYDIS_REGCLASS_MMX || rc == ZYDIS_REGCLASS_SEGMENT)
+            if (rc == ZYDIS_REGCLASS_MMX || rc == ZYDIS_REGCLASS_SEGMENT ||
+                rc == ZYDIS_REGCLASS_CONTROL || rc == ZYDIS_REGCLASS_DEBUG)
                 keep = 0;
         }
         for (unsigned i = 0; keep && i < in.operand_count; i++)
             if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && in.address_width == 32)
                 keep = 0;
-        if (keep)
-            printf("%s\t%s", ZydisMnemonicGetString(in.mnemonic), line);
+        if (!keep)
+            continue;
+        line[strcspn(line, "\n")] = 0;
+        seen++;
+        if (seen <= freq_n)
+            reservoir[seen - 1] = strdup(line);
+        else {
+            unsigned long long j = rnd() % seen;
+            if (j < freq_n) {
+                free(reservoir[j]);
+                reservoir[j] = strdup(line);
+            }
+        }
+        char key[256];
+        shape_of(text_of(line), key, sizeof key);
+        struct shape *sh = shape_slot(key);
+        if (sh->items == NULL)
+            sh->items = calloc(cap ? cap : 1, sizeof *sh->items);
+        int dup = 0;
+        for (unsigned k = 0; k < sh->n && !dup; k++)
+            dup = !strcmp(text_of(sh->items[k]), text_of(line));
+        if (dup)
+            continue;
+        sh->distinct++;
+        if (sh->n < cap)
+            sh->items[sh->n++] = strdup(line);
+        else {
+            unsigned long long j = rnd() % sh->distinct;
+            if (j < cap) {
+                free(sh->items[j]);
+                sh->items[j] = strdup(line);
+            }
+        }
     }
+    printf("# in-scope instructions seen: %llu; shapes: %u\n", seen, nshapes);
+    for (unsigned long i = 0; i < freq_n && i < seen; i++)
+        printf("freq\t%s\n", reservoir[i]);
+    struct shape **all = calloc(nshapes ? nshapes : 1, sizeof *all);
+    unsigned m = 0;
+    for (unsigned i = 0; i < TABLE_SIZE; i++)
+        if (table[i].key)
+            all[m++] = &table[i];
+    qsort(all, m, sizeof *all, by_key);
+    for (unsigned i = 0; i < m; i++)
+        for (unsigned k = 0; k < all[i]->n; k++)
+            printf("breadth\t%s\n", all[i]->items[k]);
     return 0;
 }
 EOF
 cc -O2 -o "$WORK/classify" "$WORK/classify.c" -lZydis
 
-# Distinct ELF x86-64 files, sorted, under the size limit.
+# Distinct ELF x86-64 files, sorted, under the size limit (one process, not a few per file).
+cat > "$WORK/elf_files.c" <<'EOF'
+/* Reads paths; prints the real path of each x86-64 ELF file smaller than argv[1] bytes. */
+#define _DEFAULT_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int main(int argc, char **argv)
+{
+    long long max = argc > 1 ? atoll(argv[1]) : 5000000;
+    char path[PATH_MAX], real[PATH_MAX];
+    while (fgets(path, sizeof path, stdin)) {
+        path[strcspn(path, "\n")] = 0;
+        struct stat st;
+        if (realpath(path, real) == NULL || stat(real, &st) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_size >= max)
+            continue;
+        unsigned char h[20];
+        FILE *f = fopen(real, "rb");
+        if (f == NULL)
+            continue;
+        size_t n = fread(h, 1, sizeof h, f);
+        fclose(f);
+        /* \x7fELF, 64-bit, little-endian, version 1; e_machine 0x3e = x86-64 */
+        if (n == sizeof h && !memcmp(h, "\x7f" "ELF\x02\x01\x01", 7) && h[18] == 0x3e &&
+            h[19] == 0)
+            puts(real);
+    }
+    return 0;
+}
+EOF
+cc -O2 -o "$WORK/elf_files" "$WORK/elf_files.c"
 for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
-    [ -f "$f" ] && readlink -f "$f"
-done | sort -u | while IFS= read -r f; do
-    [ "$(stat -c %s "$f")" -lt "$MAX_SIZE" ] || continue
-    head -c 20 "$f" | od -An -tx1 | tr -d ' \n' | grep -q '^7f454c46020101' || continue
-    # e_machine (bytes 18-19) = 0x3e, x86-64
-    [ "$(head -c 20 "$f" | tail -c 2 | od -An -tx1 | tr -d ' \n')" = "3e00" ] || continue
     echo "$f"
-done > "$WORK/files.txt"
+done | "$WORK/elf_files" "$MAX_SIZE" | LC_ALL=C sort -u > "$WORK/files.txt"
 echo "make_heldout: $(wc -l < "$WORK/files.txt") binaries" >&2
 
 # One instruction per line: address, bytes, text (annotations cut).
@@ -168,70 +414,7 @@ done < "$WORK/files.txt" |
         text = $3; sub(/ *#.*$/, "", text); sub(/ *<[^>]*>$/, "", text); sub(/ +$/, "", text)
         if (text != "") print addr "\t" bytes "\t" text
     }' |
-    "$WORK/classify" |
-    python3 -c '
-import random, re, sys
-from functools import lru_cache
-freq_n, cap, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-rng = random.Random(seed)
-PREFIXES = {"lock", "rep", "repz", "repnz", "repe", "repne", "data16", "addr32", "cs", "ds", "es",
-            "ss", "fs", "gs", "bnd", "notrack", "xacquire", "xrelease"}
-REGS = [(k, re.compile(rx)) for k, rx in [
-    ("r64", r"r(ax|bx|cx|dx|si|di|sp|bp|8|9|1[0-5])"), ("r32", r"e(ax|bx|cx|dx|si|di|sp|bp)|r(8|9|1[0-5])d"),
-    ("r16", r"(ax|bx|cx|dx|si|di|sp|bp)|r(8|9|1[0-5])w"), ("r8", r"[abcd][lh]|(si|di|sp|bp)l|r(8|9|1[0-5])b"),
-    ("xmm", r"xmm\d+"), ("ymm", r"ymm\d+"), ("imm", r"(0x)?[0-9a-f]+")]]
-PTR = re.compile(r"(\w+) PTR")
-
-@lru_cache(maxsize=1 << 16)
-def kind(op):
-    m = PTR.match(op)
-    if m:
-        return "m" + m.group(1).lower()
-    if "[" in op or ":" in op:
-        return "m"
-    for k, rx in REGS:
-        if rx.fullmatch(op):
-            return k
-    return op
-
-def shape(text):
-    words = text.split()
-    i = 0
-    while i < len(words) - 1 and (words[i] in PREFIXES or words[i].startswith("rex")):
-        i += 1
-    ops = " ".join(words[i + 1:])
-    return " ".join(words[:i + 1]) + " " + ",".join(kind(o) for o in ops.split(",") if o)
-
-reservoir, seen = [], 0
-shapes, shape_seen = {}, {}     # shape -> reservoir of distinct texts; -> distinct texts seen
-for line in sys.stdin:
-    zmn, addr, raw, text = line.rstrip("\n").split("\t", 3)
-    item = (addr, raw, text)
-    seen += 1
-    if len(reservoir) < freq_n:
-        reservoir.append(item)
-    else:
-        j = rng.randrange(seen)
-        if j < freq_n:
-            reservoir[j] = item
-    key = shape(text)
-    lst = shapes.setdefault(key, [])
-    if any(t == text for _, _, t in lst):
-        continue
-    n = shape_seen[key] = shape_seen.get(key, 0) + 1
-    if len(lst) < cap:
-        lst.append(item)
-    else:
-        j = rng.randrange(n)
-        if j < cap:
-            lst[j] = item
-print("# in-scope instructions seen: %d; shapes: %d" % (seen, len(shapes)))
-for a, r, t in reservoir:
-    print("freq\t%s\t%s\t%s" % (a, r, t))
-for key in sorted(shapes):
-    for a, r, t in shapes[key]:
-        print("breadth\t%s\t%s\t%s" % (a, r, t))
-' "$FREQ_N" "$SHAPE_CAP" "$SEED" > "$WORK/body.txt"
+    "$WORK/classify" "$FREQ_N" "$SHAPE_CAP" "$SEED" > "$WORK/body.txt"
 
 {
     echo "# GENERATED by assembler/tools/make_heldout.sh from the binaries of $(. /etc/os-release; echo "$PRETTY_NAME") ($(objdump --version | head -1)); see the script for the scope rule."
