@@ -568,6 +568,17 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                 WDEC_TRY(push(c, WDEC_I32));
                 continue;
             }
+            /* Loads with one-byte alignment and offset, memory 0 present. */
+            if (op >= 0x28 && op <= 0x35 && r->end - r->p >= 2 && r->p[1] < 0x80 &&
+                imm <= natural_align(op) && m->memory_count) {
+                static const uint8_t loaded[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
+                                                 WDEC_I32, WDEC_I32, WDEC_I32, WDEC_I64, WDEC_I64,
+                                                 WDEC_I64, WDEC_I64, WDEC_I64, WDEC_I64};
+                r->p += 2;
+                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY(push(c, loaded[op - 0x28]));
+                continue;
+            }
         }
         if (!plain && live && v->instr_begin && op != 0xfc) {
             wdec_status st = v->instr_begin(ctx, (enum wdec_opcode)op, OP_OFF(c));
