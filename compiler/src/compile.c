@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <x64/format.h>
 
 wdec_status cg_fail(struct cg_ctx *c, cg_status s, const char *msg)
 {
@@ -33,6 +34,17 @@ static uint32_t label_off(const struct x64_buf *b, struct x64_label l)
     size_t off = 0;
     x64_label_offset(b, l, &off);
     return (uint32_t)off;
+}
+
+/* Listing hook: one formatted line per instruction for cg_listing.insn. */
+static void listing_hook(void *ctx, const struct x64_buf *b, enum x64_form form,
+                         const struct x64_operand *ops, unsigned nops, size_t start, size_t end)
+{
+    struct cg_ctx *c = ctx;
+    char text[192];
+    uint64_t at = c->func_base + start;
+    x64_format_insn(form, ops, nops, b->data + start, end - start, at, 0, text, sizeof text);
+    c->listing->insn(c->listing->ctx, c->func_index, (uint32_t)at, text);
 }
 
 /* The module blob: function buffers are appended here as they finish. */
@@ -143,6 +155,8 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
             cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory (code buffer)");
             goto fail;
         }
+        if (options->listing && options->listing->insn)
+            x64_buf_set_listing(&buf, listing_hook, &c);
         c.func_index = i;
         c.func_base = aligned(bl.len, 16);
         memset(c.trap_labels, 0, sizeof c.trap_labels);

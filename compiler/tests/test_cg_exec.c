@@ -2,12 +2,15 @@
 /* Execution tests: small modules compiled and run in both compiler configurations (normal and
  * spill_all); each call's results (or trap) are checked against the expected values, so the two
  * configurations are also compared with each other. */
+#include "cg/compile.h"
 #include "cg/vmctx.h"
 #include "harness.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wdec/module.h>
 
 /* Call tables leave `trap` implicit (0 = no trap). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -403,4 +406,73 @@ Test(cg_exec, register_cache_and_loop_homes)
     RUN(wat, {"mix", 1, {1}, 1, {mix_ref(1)}}, {"mix", 1, {7}, 1, {mix_ref(7)}},
         {"mix", 1, {40}, 1, {mix_ref(40)}}, {"calls", 1, {10}, 1, {calls_ref(10)}},
         {"pressure", 1, {1}, 1, {pressure_ref(1)}}, {"pressure", 1, {50}, 1, {pressure_ref(50)}});
+}
+
+/* --- Listing callbacks (kiln compile --print-code) --- */
+
+struct listing_log {
+    int funcs, ops, insns;
+    bool saw_add, saw_ret;
+    uint32_t last_offset;
+    bool monotonic;
+};
+
+static void on_func(void *ctx, uint32_t func_index, uint32_t code_offset)
+{
+    struct listing_log *l = ctx;
+    (void)func_index;
+    (void)code_offset;
+    l->funcs++;
+}
+
+static void on_op(void *ctx, uint32_t func_index, size_t wasm_offset, uint32_t code_offset)
+{
+    struct listing_log *l = ctx;
+    (void)func_index;
+    (void)wasm_offset;
+    if (code_offset < l->last_offset)
+        l->monotonic = false;
+    l->last_offset = code_offset;
+    l->ops++;
+}
+
+static void on_insn(void *ctx, uint32_t func_index, uint32_t code_offset, const char *text)
+{
+    struct listing_log *l = ctx;
+    (void)func_index;
+    (void)code_offset;
+    l->insns++;
+    if (strstr(text, "add"))
+        l->saw_add = true;
+    if (strstr(text, "ret"))
+        l->saw_ret = true;
+}
+
+Test(cg_listing, callbacks_report_functions_ops_and_instructions)
+{
+    size_t n = 0;
+    uint8_t *bytes = h_wat2wasm("(module (func (param i32 i32) (result i32) local.get 0 "
+                                "local.get 1 i32.add) (func nop))",
+                                &n);
+    cr_assert(bytes);
+    struct wdec_options opt = {0, true};
+    struct wdec_module *m = NULL;
+    cr_assert_eq(wdec_module_decode(bytes, n, &opt, NULL, NULL, &m, NULL), WDEC_OK);
+    struct listing_log log = {0, 0, 0, false, false, 0, true};
+    struct cg_listing listing = {on_func, on_op, &log, on_insn};
+    struct cg_options o = {false, &listing};
+    struct cg_code code;
+    cr_assert_eq(cg_compile_module(m, &o, &code, NULL), CG_OK);
+    cr_expect_eq(log.funcs, 2);
+    /* local.get, local.get, i32.add, end; nop, end */
+    cr_expect_eq(log.ops, 6, "ops: %d", log.ops);
+    cr_expect(log.insns > 10);
+    cr_expect(log.saw_add);
+    cr_expect(log.saw_ret);
+    cr_expect(log.monotonic);
+    cr_expect_eq(code.num_funcs, 2);
+    cr_expect(code.wasm_code_bytes > 0);
+    cg_code_free(&code);
+    wdec_module_free(m);
+    free(bytes);
 }

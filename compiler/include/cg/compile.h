@@ -48,6 +48,10 @@ struct cg_listing {
     void (*func)(void *ctx, uint32_t func_index, uint32_t code_offset);
     void (*op)(void *ctx, uint32_t func_index, size_t wasm_offset, uint32_t code_offset);
     void *ctx;
+    /* Optional: each instruction of a function as Intel-syntax text (the assembler's
+     * formatter), with its blob offset. Emitted while assembling: jump targets print as
+     * `.L<id>` and the prologue's frame size as its placeholder 0x12345670. */
+    void (*insn)(void *ctx, uint32_t func_index, uint32_t code_offset, const char *text);
 };
 
 struct cg_options {
