@@ -18,7 +18,7 @@ struct rec {
     int calls;
 };
 
-static wdec_status note(struct rec *r, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static wdec_status note(struct rec *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
