@@ -172,6 +172,37 @@ static void print_stats(void)
             n_accepted, n_refused);
 }
 
+/* The same operands through x64_emit (form chosen by the mnemonic): whatever form it picks,
+ * the bytes must decode to that form's mnemonic and these operands. */
+static void check_mnemonic_path(const struct x64_form_desc *d, const struct x64_operand *ops)
+{
+    enum x64_form chosen;
+    if (x64_select_form(d->mnemonic, ops, d->nops, &chosen, NULL, 0) != X64_OK)
+        return;
+    struct x64_form_desc cd;
+    if (!x64_form_describe(chosen, &cd) || gather_overlap(&cd, ops))
+        return;
+    struct x64_buf b;
+    if (x64_buf_init(&b, 64) != X64_OK)
+        return;
+    x64_emit(&b, d->mnemonic, ops, d->nops);
+    char why[256];
+    if (b.status != X64_OK) {
+        /* e.g. ah with a REX-only register: refused at encoding, nothing written */
+        if (b.len != 0) {
+            fprintf(stderr, "x64_emit %s: refused but wrote %zu bytes\n",
+                    x64_mnemonic_name(d->mnemonic), b.len);
+            abort();
+        }
+    } else if (b.len == 0 || b.len > 15 ||
+               !zydis_check(b.data, b.len, chosen, ops, why, sizeof why)) {
+        fprintf(stderr, "x64_emit %s (form %s): %s\n", x64_mnemonic_name(d->mnemonic), cd.name,
+                b.len == 0 || b.len > 15 ? "bad length" : why);
+        abort();
+    }
+    x64_buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool stats;
@@ -214,6 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         x64_buf_free(&b);
+        check_mnemonic_path(&d, ops);
     }
     return 0;
 }
