@@ -10,30 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define X64__UNBOUND SIZE_MAX
-
 enum fixup_kind {
-    FX_REL8,   /* 1-byte displacement from `end` */
-    FX_REL32,  /* 4-byte displacement from `end` (jumps, calls, RIP-relative operands) */
-    FX_ABS64,  /* 8-byte label offset; the code base is added when sealed */
-    FX_DIFF32, /* 4-byte offset(label) - offset(base_label) */
+    FX_REL8 = X64__FX_REL8,     /* 1-byte displacement from `end` */
+    FX_REL32 = X64__FX_REL32,   /* 4-byte displacement from `end` (jumps, calls, RIP-relative) */
+    FX_ABS64 = X64__FX_ABS64,   /* 8-byte label offset; the code base is added when sealed */
+    FX_DIFF32 = X64__FX_DIFF32, /* 4-byte offset(label) - offset(base_label) */
 };
 
 /* Jump kinds a shrinkable rel32 fixup belongs to. */
-enum { JK_NONE = 0, JK_JMP, JK_JCC };
-
-struct x64_fixup {
-    size_t pos;   /* where the field is */
-    size_t end;   /* what a displacement is relative to */
-    size_t start; /* instruction start, for jumps */
-    uint32_t label;
-    uint32_t base_label;
-    int32_t addend;
-    uint8_t kind;  /* enum fixup_kind */
-    uint8_t jkind; /* JK_*: rel32 jmp/jcc that the finishing pass may shrink */
-    uint8_t cc;
-    uint8_t shrink; /* decided by the finishing pass */
-};
+enum { JK_NONE = X64__JK_NONE, JK_JMP = X64__JK_JMP, JK_JCC = X64__JK_JCC };
 
 struct x64_align_pt {
     size_t pos; /* where the padding starts */
@@ -48,7 +33,7 @@ struct x64_pool_entry {
     uint32_t label;
 };
 
-/* Per-buffer cache of the generic path: operand signature -> chosen form. */
+/* Cache of the generic path (per thread, form_match.c): operand signature -> chosen form. */
 #define X64__FORM_CACHE_BITS 10
 struct x64_form_cache_entry {
     uint64_t key; /* 0 = empty */
@@ -56,10 +41,7 @@ struct x64_form_cache_entry {
 };
 
 struct x64_buf_priv {
-    size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
-    size_t nlabels, cap_labels;
-    struct x64_fixup *fx;
-    size_t nfx, cap_fx;
+    struct x64__labels lb; /* first member: the inline label paths in x64/buffer.h use it */
     struct x64_align_pt *al;
     size_t nal, cap_al;
     uint8_t *pool;
@@ -68,7 +50,6 @@ struct x64_buf_priv {
     size_t npe, cap_pe;
     size_t *relocs;
     size_t nrelocs, cap_relocs;
-    struct x64_form_cache_entry *cache; /* lazily allocated, 1 << X64__FORM_CACHE_BITS */
     bool shrink;
     bool finished;
     char error[200];
@@ -78,7 +59,7 @@ struct x64_buf_priv {
 bool x64__grow_array(void **arr, size_t *cap, size_t need, size_t elem);
 
 /* Appends a fixup; false (and the error recorded) when out of memory. */
-bool x64__add_fixup(struct x64_buf *b, const struct x64_fixup *f);
+bool x64__add_fixup(struct x64_buf *b, const struct x64__fixup *f);
 
 /* Whether `id` names a label of this buffer. */
 bool x64__label_valid(const struct x64_buf *b, uint32_t id);

@@ -13,7 +13,7 @@
 
 /* The longest instruction is 15 bytes; the inline emitters need this much room at `len`. */
 #define SLACK       16u
-#define DEFAULT_CAP 4096u
+#define DEFAULT_CAP 16384u /* a typical JIT function fits without regrowing */
 /* rel32 displacements must reach across the whole buffer. */
 #define MAX_CODE ((size_t)1 << 30)
 
@@ -65,13 +65,21 @@ enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap)
     b->limit = cap - SLACK;
     b->status = X64_OK;
     /* Label id 0 is the "no label" value returned on error. */
-    if (!x64__grow_array((void **)&b->priv->labels, &b->priv->cap_labels, 64, sizeof(size_t))) {
+    if (!x64__grow_array((void **)&b->priv->lb.labels, &b->priv->lb.cap_labels, 64,
+                         sizeof(size_t))) {
         x64_buf_free(b);
         b->status = X64_ERR_NO_MEMORY;
         return b->status;
     }
-    b->priv->labels[0] = X64__UNBOUND;
-    b->priv->nlabels = 1;
+    /* Room for the first jumps, so that the inline jump path needs no growth check call. */
+    if (!x64__grow_array((void **)&b->priv->lb.fx, &b->priv->lb.cap_fx, 64,
+                         sizeof *b->priv->lb.fx)) {
+        x64_buf_free(b);
+        b->status = X64_ERR_NO_MEMORY;
+        return b->status;
+    }
+    b->priv->lb.labels[0] = X64__UNBOUND;
+    b->priv->lb.nlabels = 1;
     return X64_OK;
 }
 
@@ -80,13 +88,12 @@ void x64_buf_free(struct x64_buf *b)
     if (b == NULL)
         return;
     if (b->priv != NULL) {
-        free(b->priv->labels);
-        free(b->priv->fx);
+        free(b->priv->lb.labels);
+        free(b->priv->lb.fx);
         free(b->priv->al);
         free(b->priv->pool);
         free(b->priv->pe);
         free(b->priv->relocs);
-        free(b->priv->cache);
         free(b->priv);
     }
     free(b->data);

@@ -497,7 +497,7 @@ static bool emit_label_branch(struct x64_buf *b, const struct x64_form_info *f,
         size_t start = b->len;
         p[0] = (uint8_t)last;
         p[1] = 0;
-        struct x64_fixup fx = {start + 1, start + 2, start, l.id, 0, 0, FX_REL8, JK_NONE, 0, 0};
+        struct x64__fixup fx = {start + 1, start + 2, start, l.id, 0, 0, FX_REL8, JK_NONE, 0, 0};
         if (!x64__add_fixup(b, &fx))
             return true;
         b->len += 2;
@@ -599,26 +599,25 @@ static bool hit_valid(const struct x64_buf *b, const struct x64_form_info *f,
     return true;
 }
 
-static bool cached_form(struct x64_buf *b, uint64_t key, enum x64_form *out, size_t *slot)
+/* The signature -> form choice does not depend on the buffer (values are re-checked against the
+ * buffer on every hit), so one cache per thread serves every buffer: no per-buffer allocation
+ * and no cold misses for each new function. */
+static _Thread_local struct x64_form_cache_entry form_cache[(size_t)1 << X64__FORM_CACHE_BITS];
+
+static bool cached_form(uint64_t key, enum x64_form *out, size_t *slot)
 {
     uint64_t h = (key * 0x9E3779B97F4A7C15ull) >> (64 - X64__FORM_CACHE_BITS);
     *slot = (size_t)h;
-    struct x64_form_cache_entry *c = b->priv->cache;
-    if (c == NULL || c[h].key != key)
+    if (form_cache[h].key != key)
         return false;
-    *out = (enum x64_form)c[h].form;
+    *out = (enum x64_form)form_cache[h].form;
     return true;
 }
 
-static void cache_form(struct x64_buf *b, size_t slot, uint64_t key, enum x64_form form)
+static void cache_form(size_t slot, uint64_t key, enum x64_form form)
 {
-    if (b->priv->cache == NULL) {
-        b->priv->cache = calloc((size_t)1 << X64__FORM_CACHE_BITS, sizeof *b->priv->cache);
-        if (b->priv->cache == NULL)
-            return; /* only a cache */
-    }
-    b->priv->cache[slot].key = key;
-    b->priv->cache[slot].form = (uint32_t)form;
+    form_cache[slot].key = key;
+    form_cache[slot].form = (uint32_t)form;
 }
 
 void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
@@ -640,7 +639,7 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
         for (unsigned i = 0; i < n; i++)
             key = key * 0x10001u + op_code(&ops[i]) + 1u;
         key = key * 8u + n;
-        if (cached_form(b, key, &form, &slot) && hit_valid(b, &x64__forms[form], ops, n)) {
+        if (cached_form(key, &form, &slot) && hit_valid(b, &x64__forms[form], ops, n)) {
             emit_checked(b, prefix, form, ops, false);
             return;
         }
@@ -652,7 +651,7 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
         return;
     }
     if (cacheable && match_form(b, &x64__forms[form], ops, n, &(const char *){NULL}) == 1)
-        cache_form(b, slot, key, form);
+        cache_form(slot, key, form);
     emit_checked(b, prefix, form, ops, false);
 }
 

@@ -13,29 +13,30 @@
 
 bool x64__label_valid(const struct x64_buf *b, uint32_t id)
 {
-    return b->priv != NULL && id != 0 && id < b->priv->nlabels;
+    return b->priv != NULL && id != 0 && id < b->priv->lb.nlabels;
 }
 
 /* The same check, inlined on the label hot paths. */
 static inline bool label_ok(const struct x64_buf *b, uint32_t id)
 {
-    return b->priv != NULL && id - 1u < (uint32_t)(b->priv->nlabels - 1u);
+    return b->priv != NULL && id - 1u < (uint32_t)(b->priv->lb.nlabels - 1u);
 }
 
-struct x64_label x64_label_new(struct x64_buf *b)
+struct x64_label x64__label_new_slow(struct x64_buf *b)
 {
     struct x64_label l = {0};
     if (b == NULL || b->status != X64_OK || b->priv == NULL)
         return l;
     struct x64_buf_priv *pv = b->priv;
-    if (pv->nlabels >= pv->cap_labels &&
-        (pv->nlabels >= UINT32_MAX || !x64__grow_array((void **)&pv->labels, &pv->cap_labels,
-                                                       pv->nlabels + 1, sizeof(size_t)))) {
+    if (pv->lb.nlabels >= pv->lb.cap_labels &&
+        (pv->lb.nlabels >= UINT32_MAX ||
+         !x64__grow_array((void **)&pv->lb.labels, &pv->lb.cap_labels, pv->lb.nlabels + 1,
+                          sizeof(size_t)))) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
-    pv->labels[pv->nlabels] = X64__UNBOUND;
-    l.id = (uint32_t)pv->nlabels++;
+    pv->lb.labels[pv->lb.nlabels] = X64__UNBOUND;
+    l.id = (uint32_t)pv->lb.nlabels++;
     return l;
 }
 
@@ -50,7 +51,7 @@ static inline bool check_label(struct x64_buf *b, struct x64_label l)
     return true;
 }
 
-void x64_label_bind(struct x64_buf *b, struct x64_label l)
+void x64__label_bind_slow(struct x64_buf *b, struct x64_label l)
 {
     if (b == NULL || !check_label(b, l))
         return;
@@ -58,34 +59,34 @@ void x64_label_bind(struct x64_buf *b, struct x64_label l)
         x64_buf_fail(b, X64_ERR_FINISHED, "label bound after x64_buf_finish()");
         return;
     }
-    if (b->priv->labels[l.id] != X64__UNBOUND) {
+    if (b->priv->lb.labels[l.id] != X64__UNBOUND) {
         x64_buf_fail(b, X64_ERR_LABEL_REBOUND, "label %u bound twice", (unsigned)l.id);
         return;
     }
-    b->priv->labels[l.id] = b->len;
+    b->priv->lb.labels[l.id] = b->len;
 }
 
 bool x64_label_offset(const struct x64_buf *b, struct x64_label l, size_t *out_offset)
 {
-    if (b == NULL || !x64__label_valid(b, l.id) || b->priv->labels[l.id] == X64__UNBOUND)
+    if (b == NULL || !x64__label_valid(b, l.id) || b->priv->lb.labels[l.id] == X64__UNBOUND)
         return false;
     if (out_offset != NULL)
-        *out_offset = b->priv->labels[l.id];
+        *out_offset = b->priv->lb.labels[l.id];
     return true;
 }
 
-bool x64__add_fixup(struct x64_buf *b, const struct x64_fixup *f)
+bool x64__add_fixup(struct x64_buf *b, const struct x64__fixup *f)
 {
     struct x64_buf_priv *pv = b->priv;
-    if (pv->nfx < pv->cap_fx) { /* fast path: no call */
-        pv->fx[pv->nfx++] = *f;
+    if (pv->lb.nfx < pv->lb.cap_fx) { /* fast path: no call */
+        pv->lb.fx[pv->lb.nfx++] = *f;
         return true;
     }
-    if (!x64__grow_array((void **)&pv->fx, &pv->cap_fx, pv->nfx + 1, sizeof *pv->fx)) {
+    if (!x64__grow_array((void **)&pv->lb.fx, &pv->lb.cap_fx, pv->lb.nfx + 1, sizeof *pv->lb.fx)) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return false;
     }
-    pv->fx[pv->nfx++] = *f;
+    pv->lb.fx[pv->lb.nfx++] = *f;
     return true;
 }
 
@@ -100,7 +101,7 @@ bool x64__fixup_rip(struct x64_buf *b, uint32_t label_id, size_t disp_pos, size_
     const uint8_t *d = b->data + disp_pos;
     uint32_t add =
         (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
-    struct x64_fixup f = {disp_pos, end, 0, label_id, 0, (int32_t)add, FX_REL32, JK_NONE, 0, 0};
+    struct x64__fixup f = {disp_pos, end, 0, label_id, 0, (int32_t)add, FX_REL32, JK_NONE, 0, 0};
     return x64__add_fixup(b, &f);
 }
 
@@ -112,17 +113,17 @@ static inline void put32(uint8_t *p, uint32_t v)
 }
 
 /* x64__add_fixup with its fast path inlined. */
-static inline bool add_fixup(struct x64_buf *b, const struct x64_fixup *f)
+static inline bool add_fixup(struct x64_buf *b, const struct x64__fixup *f)
 {
     struct x64_buf_priv *pv = b->priv;
-    if (pv->nfx < pv->cap_fx) {
-        pv->fx[pv->nfx++] = *f;
+    if (pv->lb.nfx < pv->lb.cap_fx) {
+        pv->lb.fx[pv->lb.nfx++] = *f;
         return true;
     }
     return x64__add_fixup(b, f);
 }
 
-enum { J_JMP, J_JCC, J_CALL };
+enum { J_JMP = X64__J_JMP, J_JCC = X64__J_JCC, J_CALL = X64__J_CALL };
 
 static inline void listing_jump(struct x64_buf *b, enum x64_form form, struct x64_label l,
                                 size_t start)
@@ -147,7 +148,7 @@ static inline void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_
     uint8_t *p = b->data + b->len;
     unsigned c = (unsigned)cc & 15u;
     size_t start = b->len;
-    size_t target = b->priv->labels[l.id];
+    size_t target = b->priv->lb.labels[l.id];
     bool is_short = force_short;
     if (kind != J_CALL && target != X64__UNBOUND) {
         /* Backward: rel8 when it fits (rel from the end of the 2-byte form). */
@@ -157,7 +158,7 @@ static inline void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_
     }
     if (kind == J_CALL)
         is_short = false;
-    struct x64_fixup f = {0, 0, start, l.id, 0, 0, FX_REL8, JK_NONE, (uint8_t)c, 0};
+    struct x64__fixup f = {0, 0, start, l.id, 0, 0, FX_REL8, JK_NONE, (uint8_t)c, 0};
     size_t n;
     enum x64_form form;
     if (is_short) {
@@ -205,9 +206,9 @@ static inline void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_
     listing_jump(b, form, l, start);
 }
 
-void x64_jmp(struct x64_buf *b, struct x64_label l)
+void x64__jump_slow(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
 {
-    jump(b, J_JMP, X64_CC_O, l, false);
+    jump(b, (int)kind, (enum x64_cc)cc, l, false);
 }
 
 void x64_jmp_short(struct x64_buf *b, struct x64_label l)
@@ -215,19 +216,9 @@ void x64_jmp_short(struct x64_buf *b, struct x64_label l)
     jump(b, J_JMP, X64_CC_O, l, true);
 }
 
-void x64_jcc(struct x64_buf *b, enum x64_cc cc, struct x64_label l)
-{
-    jump(b, J_JCC, cc, l, false);
-}
-
 void x64_jcc_short(struct x64_buf *b, enum x64_cc cc, struct x64_label l)
 {
     jump(b, J_JCC, cc, l, true);
-}
-
-void x64_call_label(struct x64_buf *b, struct x64_label l)
-{
-    jump(b, J_CALL, X64_CC_O, l, false);
 }
 
 /* --- Label data --- */
@@ -241,7 +232,7 @@ static void data_label(struct x64_buf *b, struct x64_label l, struct x64_label b
     size_t n = kind == FX_ABS64 ? 8 : 4;
     if (!x64_buf_reserve(b, n))
         return;
-    struct x64_fixup f = {b->len, 0, b->len, l.id, base.id, 0, (uint8_t)kind, JK_NONE, 0, 0};
+    struct x64__fixup f = {b->len, 0, b->len, l.id, base.id, 0, (uint8_t)kind, JK_NONE, 0, 0};
     if (!x64__add_fixup(b, &f))
         return;
     memset(b->data + b->len, 0, n);
@@ -378,7 +369,7 @@ static void relayout(struct x64_buf *b, struct layout *L)
         struct edit *e = &L->e[i];
         size_t old_len = e->old_end - e->old_pos;
         if (e->fx != SIZE_MAX) {
-            e->new_len = pv->fx[e->fx].shrink ? 2 : old_len;
+            e->new_len = pv->lb.fx[e->fx].shrink ? 2 : old_len;
         } else {
             size_t newpos = (size_t)((long long)e->old_pos - shift);
             e->new_len = (0 - newpos) & (pv->al[e->al].align - 1);
@@ -389,10 +380,10 @@ static void relayout(struct x64_buf *b, struct layout *L)
 }
 
 /* rel8 of jump fixup f if it were (or is) short, under the current layout. */
-static long long short_rel(struct x64_buf *b, const struct layout *L, const struct x64_fixup *f,
+static long long short_rel(struct x64_buf *b, const struct layout *L, const struct x64__fixup *f,
                            size_t self_len)
 {
-    size_t target = b->priv->labels[f->label];
+    size_t target = b->priv->lb.labels[f->label];
     size_t new_start = map_off(L, f->start);
     size_t new_target = map_off(L, target);
     /* If this jump is still long in the layout and the target lies after it, shrinking it
@@ -406,22 +397,22 @@ static bool shrink_jumps(struct x64_buf *b)
 {
     struct x64_buf_priv *pv = b->priv;
     size_t njumps = 0;
-    for (size_t i = 0; i < pv->nfx; i++)
-        if (pv->fx[i].jkind != JK_NONE && pv->labels[pv->fx[i].label] != X64__UNBOUND)
+    for (size_t i = 0; i < pv->lb.nfx; i++)
+        if (pv->lb.fx[i].jkind != JK_NONE && pv->lb.labels[pv->lb.fx[i].label] != X64__UNBOUND)
             njumps++;
     if (njumps == 0)
         return true;
     struct layout L = {calloc(njumps + pv->nal, sizeof(struct edit)), 0};
-    bool *banned = calloc(pv->nfx, sizeof(bool));
+    bool *banned = calloc(pv->lb.nfx, sizeof(bool));
     if (L.e == NULL || banned == NULL) {
         free(L.e);
         free(banned);
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return false;
     }
-    for (size_t i = 0; i < pv->nfx; i++) {
-        struct x64_fixup *f = &pv->fx[i];
-        if (f->jkind == JK_NONE || pv->labels[f->label] == X64__UNBOUND)
+    for (size_t i = 0; i < pv->lb.nfx; i++) {
+        struct x64__fixup *f = &pv->lb.fx[i];
+        if (f->jkind == JK_NONE || pv->lb.labels[f->label] == X64__UNBOUND)
             continue;
         f->shrink = 0;
         L.e[L.n++] = (struct edit){f->start, f->end, 0, 0, i, 0};
@@ -439,7 +430,7 @@ static bool shrink_jumps(struct x64_buf *b)
             for (size_t i = 0; i < L.n; i++) {
                 if (L.e[i].fx == SIZE_MAX)
                     continue;
-                struct x64_fixup *f = &pv->fx[L.e[i].fx];
+                struct x64__fixup *f = &pv->lb.fx[L.e[i].fx];
                 if (f->shrink || banned[L.e[i].fx])
                     continue;
                 long long rel = short_rel(b, &L, f, L.e[i].old_end - L.e[i].old_pos);
@@ -452,11 +443,11 @@ static bool shrink_jumps(struct x64_buf *b)
         }
         bool ok = true;
         for (size_t i = 0; i < L.n; i++) {
-            if (L.e[i].fx == SIZE_MAX || !pv->fx[L.e[i].fx].shrink)
+            if (L.e[i].fx == SIZE_MAX || !pv->lb.fx[L.e[i].fx].shrink)
                 continue;
-            long long rel = short_rel(b, &L, &pv->fx[L.e[i].fx], 2);
+            long long rel = short_rel(b, &L, &pv->lb.fx[L.e[i].fx], 2);
             if (rel < -128 || rel > 127) {
-                pv->fx[L.e[i].fx].shrink = 0;
+                pv->lb.fx[L.e[i].fx].shrink = 0;
                 banned[L.e[i].fx] = true;
                 ok = false;
             }
@@ -480,7 +471,7 @@ static bool shrink_jumps(struct x64_buf *b)
         memcpy(out + dst, b->data + src, e->old_pos - src);
         dst += e->old_pos - src;
         if (e->fx != SIZE_MAX) {
-            struct x64_fixup *f = &pv->fx[e->fx];
+            struct x64__fixup *f = &pv->lb.fx[e->fx];
             if (f->shrink) {
                 out[dst] = f->jkind == JK_JMP ? 0xEB : (uint8_t)(0x70u + f->cc);
                 out[dst + 1] = 0;
@@ -495,11 +486,11 @@ static bool shrink_jumps(struct x64_buf *b)
     }
     memcpy(out + dst, b->data + src, b->len - src);
     /* Move every recorded offset. */
-    for (size_t i = 1; i < pv->nlabels; i++)
-        if (pv->labels[i] != X64__UNBOUND)
-            pv->labels[i] = map_off(&L, pv->labels[i]);
-    for (size_t i = 0; i < pv->nfx; i++) {
-        struct x64_fixup *f = &pv->fx[i];
+    for (size_t i = 1; i < pv->lb.nlabels; i++)
+        if (pv->lb.labels[i] != X64__UNBOUND)
+            pv->lb.labels[i] = map_off(&L, pv->lb.labels[i]);
+    for (size_t i = 0; i < pv->lb.nfx; i++) {
+        struct x64__fixup *f = &pv->lb.fx[i];
         size_t ns = map_off(&L, f->start);
         if (f->jkind != JK_NONE && f->shrink) {
             f->pos = ns + 1;
@@ -554,7 +545,7 @@ static bool layout_pool(struct x64_buf *b)
         /* int3 between code and data, so running off the code traps. */
         memset(b->data + b->len, 0xCC, at - b->len);
         memcpy(b->data + at, pv->pool + e->off, e->size);
-        pv->labels[e->label] = at;
+        pv->lb.labels[e->label] = at;
         b->len = at + e->size;
     }
     return true;
@@ -563,9 +554,9 @@ static bool layout_pool(struct x64_buf *b)
 static bool resolve(struct x64_buf *b)
 {
     struct x64_buf_priv *pv = b->priv;
-    for (size_t i = 0; i < pv->nfx; i++) {
-        struct x64_fixup *f = &pv->fx[i];
-        size_t target = pv->labels[f->label];
+    for (size_t i = 0; i < pv->lb.nfx; i++) {
+        struct x64__fixup *f = &pv->lb.fx[i];
+        size_t target = pv->lb.labels[f->label];
         if (target == X64__UNBOUND) {
             x64_buf_fail(b, X64_ERR_LABEL_UNBOUND, "label %u used at offset %zu but never bound",
                          (unsigned)f->label, f->start);
@@ -599,7 +590,7 @@ static bool resolve(struct x64_buf *b)
             pv->relocs[pv->nrelocs++] = f->pos;
             break;
         default: { /* FX_DIFF32 */
-            size_t base = pv->labels[f->base_label];
+            size_t base = pv->lb.labels[f->base_label];
             if (base == X64__UNBOUND) {
                 x64_buf_fail(b, X64_ERR_LABEL_UNBOUND, "base label %u never bound",
                              (unsigned)f->base_label);

@@ -114,11 +114,12 @@ void x64_data64(struct x64_buf *b, uint64_t v);
 
 /* --- Labels --- */
 
-/* A new unbound label. On error returns label id 0, which every label call rejects. */
-struct x64_label x64_label_new(struct x64_buf *b);
+/* A new unbound label. On error returns label id 0, which every label call rejects.
+ * (Inline, defined at the end of this header.) */
+static inline struct x64_label x64_label_new(struct x64_buf *b);
 
-/* Binds `l` to the current position. Binding twice is X64_ERR_LABEL_REBOUND. */
-void x64_label_bind(struct x64_buf *b, struct x64_label l);
+/* Binds `l` to the current position. Binding twice is X64_ERR_LABEL_REBOUND. (Inline.) */
+static inline void x64_label_bind(struct x64_buf *b, struct x64_label l);
 
 /* Whether `l` is bound; if so and `out_offset` is not NULL, its offset from the buffer start
  * (final after x64_buf_finish()). */
@@ -127,11 +128,11 @@ bool x64_label_offset(const struct x64_buf *b, struct x64_label l, size_t *out_o
 /* jmp/jcc/call to a label. A bound (backward) target gets rel8 when it fits, else rel32; an
  * unbound (forward) target gets rel32, which the finishing pass may shrink. The _short forms
  * force rel8; a target out of range is X64_ERR_JUMP_RANGE (at once or at finish). */
-void x64_jmp(struct x64_buf *b, struct x64_label l);
+static inline void x64_jmp(struct x64_buf *b, struct x64_label l);
 void x64_jmp_short(struct x64_buf *b, struct x64_label l);
-void x64_jcc(struct x64_buf *b, enum x64_cc cc, struct x64_label l);
+static inline void x64_jcc(struct x64_buf *b, enum x64_cc cc, struct x64_label l);
 void x64_jcc_short(struct x64_buf *b, enum x64_cc cc, struct x64_label l);
-void x64_call_label(struct x64_buf *b, struct x64_label l);
+static inline void x64_call_label(struct x64_buf *b, struct x64_label l);
 
 /* Label data for jump tables. x64_data_label_abs64 emits the 8-byte absolute address of `l`:
  * the offset is written at finish and the code base is added when the code is sealed (see
@@ -175,5 +176,148 @@ bool x64__fixup_rip(struct x64_buf *b, uint32_t label_id, size_t disp_pos, size_
 /* Calls the listing hook (if any). */
 void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operand *ops,
                   unsigned nops, size_t start);
+
+/* Label state the inline label paths below use directly: it is the first member of the private
+ * part (b->priv), so that a jump to a label is a few stores, not a call. */
+#define X64__UNBOUND SIZE_MAX
+
+enum { X64__FX_REL8, X64__FX_REL32, X64__FX_ABS64, X64__FX_DIFF32 }; /* x64__fixup.kind */
+enum { X64__JK_NONE, X64__JK_JMP, X64__JK_JCC };                     /* x64__fixup.jkind */
+enum { X64__J_JMP, X64__J_JCC, X64__J_CALL };                        /* jump kinds */
+
+/* One label reference, resolved (and moved by the shrinking pass) at finish. */
+struct x64__fixup {
+    size_t pos;   /* where the field is */
+    size_t end;   /* what a displacement is relative to */
+    size_t start; /* instruction start, for jumps */
+    uint32_t label;
+    uint32_t base_label;
+    int32_t addend;
+    uint8_t kind;   /* X64__FX_* */
+    uint8_t jkind;  /* X64__JK_*: rel32 jmp/jcc that the finishing pass may shrink */
+    uint8_t cc;     /* condition code of a jcc */
+    uint8_t shrink; /* decided by the finishing pass */
+};
+
+struct x64__labels {
+    size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
+    size_t nlabels, cap_labels;
+    struct x64__fixup *fx;
+    size_t nfx, cap_fx;
+};
+
+/* Out-of-line paths with every check and error message (labels.c). */
+struct x64_label x64__label_new_slow(struct x64_buf *b);
+void x64__label_bind_slow(struct x64_buf *b, struct x64_label l);
+void x64__jump_slow(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l);
+
+static inline struct x64__labels *x64__lb(const struct x64_buf *b)
+{
+    return (struct x64__labels *)(void *)b->priv;
+}
+
+/* `limit != 0` means: initialised, no error, not finished (see struct x64_buf). */
+static inline struct x64_label x64_label_new(struct x64_buf *b)
+{
+    if (b != NULL && b->limit != 0) {
+        struct x64__labels *lb = x64__lb(b);
+        size_t n = lb->nlabels;
+        if (n < lb->cap_labels && n < UINT32_MAX) {
+            struct x64_label l = {(uint32_t)n};
+            lb->labels[n] = X64__UNBOUND;
+            lb->nlabels = n + 1;
+            return l;
+        }
+    }
+    return x64__label_new_slow(b);
+}
+
+static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
+{
+    if (b != NULL && b->limit != 0) {
+        struct x64__labels *lb = x64__lb(b);
+        if ((size_t)(l.id - 1u) < lb->nlabels - 1u && lb->labels[l.id] == X64__UNBOUND) {
+            lb->labels[l.id] = b->len;
+            return;
+        }
+    }
+    x64__label_bind_slow(b, l);
+}
+
+/* The common case of jmp/jcc/call to a label: room in the buffer and the fixup array, a valid
+ * label, no listing hook. Backward targets within rel8 get the 2-byte form. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
+{
+    if (b == NULL || b->len >= b->limit) {
+        x64__jump_slow(b, kind, cc, l);
+        return;
+    }
+    struct x64__labels *lb = x64__lb(b);
+    if (lb->nfx >= lb->cap_fx || (size_t)(l.id - 1u) >= lb->nlabels - 1u || b->listing != NULL) {
+        x64__jump_slow(b, kind, cc, l);
+        return;
+    }
+    size_t start = b->len;
+    uint8_t *p = b->data + start;
+    size_t target = lb->labels[l.id];
+    struct x64__fixup *f = &lb->fx[lb->nfx++];
+    size_t n;
+    f->start = start;
+    f->label = l.id;
+    f->base_label = 0;
+    f->addend = 0;
+    f->cc = (uint8_t)cc;
+    f->shrink = 0;
+    if (kind != X64__J_CALL && target != X64__UNBOUND && target + 128u >= start + 2u) {
+        /* Backward within rel8 (target <= start, so the upper bound always holds). */
+        p[0] = kind == X64__J_JMP ? 0xEB : (uint8_t)(0x70u + cc);
+        p[1] = (uint8_t)(int8_t)((long long)target - (long long)(start + 2u));
+        n = 2;
+        f->pos = start + 1;
+        f->kind = X64__FX_REL8;
+        f->jkind = X64__JK_NONE;
+    } else {
+        if (kind == X64__J_JCC) {
+            p[0] = 0x0F;
+            p[1] = (uint8_t)(0x80u + cc);
+            n = 6;
+            f->jkind = X64__JK_JCC;
+        } else {
+            p[0] = kind == X64__J_JMP ? 0xE9 : 0xE8;
+            n = 5;
+            f->jkind = kind == X64__J_JMP ? X64__JK_JMP : X64__JK_NONE;
+        }
+        uint32_t rel = target == X64__UNBOUND
+                           ? 0u
+                           : (uint32_t)(int32_t)((long long)target - (long long)(start + n));
+        p[n - 4] = (uint8_t)rel;
+        p[n - 3] = (uint8_t)(rel >> 8);
+        p[n - 2] = (uint8_t)(rel >> 16);
+        p[n - 1] = (uint8_t)(rel >> 24);
+        f->pos = start + n - 4;
+        f->kind = X64__FX_REL32;
+    }
+    f->end = start + n;
+    b->len = start + n;
+}
+
+static inline void x64_jmp(struct x64_buf *b, struct x64_label l)
+{
+    x64__jump(b, X64__J_JMP, 0, l);
+}
+
+static inline void x64_jcc(struct x64_buf *b, enum x64_cc cc, struct x64_label l)
+{
+    x64__jump(b, X64__J_JCC, (unsigned)cc & 15u, l);
+}
+
+static inline void x64_call_label(struct x64_buf *b, struct x64_label l)
+{
+    x64__jump(b, X64__J_CALL, 0, l);
+}
 
 #endif /* X64_BUFFER_H */
