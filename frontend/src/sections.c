@@ -670,6 +670,11 @@ static wdec_status decode_module(struct dec *d, const uint8_t *bytes, size_t siz
     }
     if (m->has_data_count && m->data_count != m->data_segment_count)
         return wdec_fail(d->err, WDEC_ERR_DATA_COUNT_MISMATCH, size, NULL);
+    /* With deferred bodies only the malformed half ("data count section required") is the
+     * module's to report; "unknown data segment" is a validation error of the body, which
+     * wdec_func_decode() reports in order with the body's other validation errors. */
+    if (d->opt->defer_bodies && !d->saw_data_section)
+        return WDEC_OK;
     return wdec_data_use_check(m, &d->scratch, d->saw_data_section, d->err);
 }
 
