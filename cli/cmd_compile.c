@@ -71,9 +71,18 @@ struct mark {
     size_t wasm_offset;
 };
 
+/* One instruction as the assembler's formatter printed it while the compiler emitted it. */
+struct insn_line {
+    uint32_t func_index;
+    uint32_t code_offset;
+    char *text;
+};
+
 struct listing {
     struct mark *marks;
     size_t count, cap;
+    struct insn_line *insns;
+    size_t insn_count, insn_cap;
     bool oom;
 };
 
@@ -100,9 +109,41 @@ static void on_op(void *ctx, uint32_t func_index, size_t wasm_offset, uint32_t c
     add_mark(ctx, func_index, wasm_offset, code_offset);
 }
 
-/* Machine code as hex, 16 bytes a line. TODO(runtime): Intel-syntax text instead, once the
- * compiler's listing hook hands out the assembler's formatted lines (x64/format.h formats at
- * emit time, from forms and operands; there is no disassembler for finished bytes). */
+static void on_insn(void *ctx, uint32_t func_index, uint32_t code_offset, const char *text)
+{
+    struct listing *l = ctx;
+    if (l->oom)
+        return;
+    if (l->insn_count == l->insn_cap) {
+        size_t cap = l->insn_cap ? l->insn_cap * 2 : 1024;
+        struct insn_line *grown = realloc(l->insns, cap * sizeof *grown);
+        if (!grown) {
+            l->oom = true;
+            return;
+        }
+        l->insns = grown;
+        l->insn_cap = cap;
+    }
+    size_t n = strlen(text) + 1;
+    char *copy = malloc(n);
+    if (!copy) {
+        l->oom = true;
+        return;
+    }
+    memcpy(copy, text, n);
+    l->insns[l->insn_count++] = (struct insn_line){func_index, code_offset, copy};
+}
+
+static void listing_free(struct listing *l)
+{
+    for (size_t i = 0; i < l->insn_count; i++)
+        free(l->insns[i].text);
+    free(l->insns);
+    free(l->marks);
+}
+
+/* Machine code as hex, 16 bytes a line: for code the formatter did not describe (trap stubs
+ * and anything after the last instruction line of a range). */
 static void print_bytes(const uint8_t *code, uint32_t from, uint32_t to)
 {
     for (uint32_t at = from; at < to; at += 16) {
@@ -111,6 +152,39 @@ static void print_bytes(const uint8_t *code, uint32_t from, uint32_t to)
             printf(" %02x", code[k]);
         printf("\n");
     }
+}
+
+/* The code in [from, to) of function `index`: one line per instruction (offset, bytes, Intel
+ * syntax) where the compiler reported instruction text, hex for the rest. `*cursor` walks the
+ * instruction lines, which come in code order. */
+static void print_range(const uint8_t *code, const struct listing *l, size_t *cursor,
+                        uint32_t index, uint32_t from, uint32_t to)
+{
+    size_t i = *cursor;
+    while (i < l->insn_count &&
+           (l->insns[i].func_index < index ||
+            (l->insns[i].func_index == index && l->insns[i].code_offset < from)))
+        i++;
+    uint32_t at = from;
+    for (; i < l->insn_count && l->insns[i].func_index == index && l->insns[i].code_offset < to;
+         i++) {
+        uint32_t start = l->insns[i].code_offset;
+        uint32_t next = to;
+        if (i + 1 < l->insn_count && l->insns[i + 1].func_index == index &&
+            l->insns[i + 1].code_offset < to)
+            next = l->insns[i + 1].code_offset;
+        if (start > at)
+            print_bytes(code, at, start);
+        char hex[3 * 15 + 1] = "";
+        size_t h = 0;
+        for (uint32_t k = start; k < next && k < start + 15; k++)
+            h += (size_t)snprintf(hex + h, sizeof hex - h, "%s%02x", h ? " " : "", code[k]);
+        printf("    %06x: %-30s %s\n", (unsigned)start, hex, l->insns[i].text);
+        at = next;
+    }
+    if (at < to)
+        print_bytes(code, at, to);
+    *cursor = i;
 }
 
 /* Name of the wasm instruction at `offset` (its opcode byte, and the LEB128 sub-opcode after a
@@ -136,7 +210,7 @@ static const char *op_name_at(const struct wdec_module *wmod, size_t offset)
 static void print_code(const struct wdec_module *wmod, const struct cg_code *code,
                        const struct listing *l)
 {
-    size_t m = 0;
+    size_t m = 0, cursor = 0;
     for (uint32_t i = 0; i < code->num_funcs; i++) {
         const struct cg_func_code *fc = &code->funcs[i];
         uint32_t index = code->num_imported_funcs + i;
@@ -150,7 +224,7 @@ static void print_code(const struct wdec_module *wmod, const struct cg_code *cod
             m++;
         if (m < l->count && l->marks[m].func_index == index && l->marks[m].code_offset > at) {
             printf("  prologue:\n");
-            print_bytes(code->bytes, at, l->marks[m].code_offset);
+            print_range(code->bytes, l, &cursor, index, at, l->marks[m].code_offset);
         }
         for (; m < l->count && l->marks[m].func_index == index; m++) {
             uint32_t from = l->marks[m].code_offset;
@@ -161,7 +235,7 @@ static void print_code(const struct wdec_module *wmod, const struct cg_code *cod
                 continue; /* no code of its own (folded into a later instruction) */
             printf("  wasm 0x%zx: %s\n", l->marks[m].wasm_offset,
                    op_name_at(wmod, l->marks[m].wasm_offset));
-            print_bytes(code->bytes, from, to);
+            print_range(code->bytes, l, &cursor, index, from, to);
         }
     }
 }
@@ -206,7 +280,7 @@ int kiln_cmd_compile(int argc, char **argv)
     struct cg_code code;
     memset(&code, 0, sizeof code);
     struct listing l = {0};
-    struct cg_listing hook = {.func = NULL, .op = on_op, .ctx = &l};
+    struct cg_listing hook = {.func = NULL, .op = on_op, .ctx = &l, .insn = on_insn};
     struct cg_options opts = {.spill_all = spill_all, .listing = print ? &hook : NULL};
 
     double start = seconds_now();
@@ -250,7 +324,7 @@ int kiln_cmd_compile(int argc, char **argv)
     rc = 0;
 
 done:
-    free(l.marks);
+    listing_free(&l);
     cg_code_free(&code);
     wdec_module_free(wmod);
     free(bytes);

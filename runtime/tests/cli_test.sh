@@ -88,6 +88,8 @@ grep -q "^throughput: .* MB/s$" "$TMP/out" || { echo "FAIL compile: no throughpu
 check compile_listing 0 "*" "" -- compile "$SRC/examples/fib.wasm" --print-code
 grep -q "^func\[0\]" "$TMP/out" || { echo "FAIL compile_listing: no func[0]"; failures=$((failures + 1)); }
 grep -q "^  wasm 0x" "$TMP/out" || { echo "FAIL compile_listing: no wasm offsets"; failures=$((failures + 1)); }
+grep -q "^    000000: 55  *push   rbp$" "$TMP/out" || { echo "FAIL compile_listing: no Intel-syntax prologue line"; failures=$((failures + 1)); }
+grep -Eq "^    [0-9a-f]{6}: .*add    eax," "$TMP/out" || { echo "FAIL compile_listing: no i32.add as Intel text"; failures=$((failures + 1)); }
 check compile_bad 1 "" "magic header not detected" -- compile "$SRC/examples/fib.wat"
 
 if [ "$failures" != 0 ]; then
