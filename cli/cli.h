@@ -5,10 +5,17 @@
 #ifndef KILN_CLI_H
 #define KILN_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 int kiln_cmd_run(int argc, char **argv);
 int kiln_cmd_compile(int argc, char **argv);
 int kiln_cmd_validate(int argc, char **argv);
 int kiln_cmd_wast(int argc, char **argv);
 int kiln_cmd_asm(int argc, char **argv);
+
+/* Reads the whole file at `path` into a malloc'd buffer (the caller frees it) and stores its
+ * size in `*out_size`; NULL with errno set when the file cannot be opened or read. */
+uint8_t *cli_read_file(const char *path, size_t *out_size);
 
 #endif

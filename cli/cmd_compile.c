@@ -23,39 +23,6 @@ static void usage(FILE *to)
                 "  --spill-all   compile with every value in a stack slot (second tier)\n");
 }
 
-static uint8_t *read_file(const char *path, size_t *out_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, size = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        size_t n = fread(buf + size, 1, cap - size, f);
-        size += n;
-        if (n == 0)
-            break;
-        if (size == cap) {
-            uint8_t *grown = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-    }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return NULL;
-    }
-    *out_size = size;
-    return buf;
-}
-
 static double seconds_now(void)
 {
     struct timespec ts;
@@ -269,7 +236,7 @@ int kiln_cmd_compile(int argc, char **argv)
         return 2;
     }
     size_t size = 0;
-    uint8_t *bytes = read_file(path, &size);
+    uint8_t *bytes = cli_read_file(path, &size);
     if (!bytes) {
         fprintf(stderr, "kiln compile: error: cannot read '%s': %s\n", path, strerror(errno));
         return 1;

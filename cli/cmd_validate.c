@@ -18,44 +18,6 @@ static void usage(FILE *to)
             "when it is valid; otherwise prints `error: FILE:OFFSET: MESSAGE` and exits 1.\n");
 }
 
-/* Reads a whole file; NULL with errno set on failure. */
-static unsigned char *read_file(const char *path, size_t *out_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                int e = errno ? errno : EIO;
-                free(buf);
-                fclose(f);
-                errno = e;
-                return NULL;
-            }
-            break;
-        }
-        if (n == cap) {
-            unsigned char *q = realloc(buf, cap * 2);
-            if (!q) {
-                free(buf);
-                buf = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            buf = q;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    *out_size = n;
-    return buf;
-}
-
 int kiln_cmd_validate(int argc, char **argv)
 {
     const char *path = NULL;
@@ -82,7 +44,7 @@ int kiln_cmd_validate(int argc, char **argv)
     }
     size_t size = 0;
     errno = 0;
-    unsigned char *bytes = read_file(path, &size);
+    unsigned char *bytes = cli_read_file(path, &size);
     if (!bytes) {
         fprintf(stderr, "error: %s: cannot read: %s\n", path, strerror(errno ? errno : EIO));
         return 1;
