@@ -25,11 +25,13 @@ static void usage(FILE *to)
             "  --enable-FEATURE   passed on to wast2json (e.g. --enable-tail-call)\n"
             "  --skip-list FILE   skip list to use (default: %s)\n"
             "  --no-skip-list     skip nothing\n"
+            "  --patch-list FILE  lines to replace before conversion (default: %s)\n"
+            "  --no-patch-list    convert the .wast files unchanged\n"
             "  --wast2json PROG   the wast2json to run (default: wast2json from PATH)\n"
             "  --spill-all        compile with every value spilled to the stack\n"
             "  --keep-temp        keep wast2json's output folder\n"
             "  -v, --verbose      also print passed and skipped commands\n",
-            KILN_SPEC_SKIP_LIST);
+            KILN_SPEC_SKIP_LIST, KILN_SPEC_PATCH_LIST);
 }
 
 int kiln_cmd_wast(int argc, char **argv)
@@ -38,6 +40,9 @@ int kiln_cmd_wast(int argc, char **argv)
     memset(&opt, 0, sizeof opt);
     const char *skip_path = KILN_SPEC_SKIP_LIST;
     bool use_skips = true;
+    const char *patch_path = KILN_SPEC_PATCH_LIST;
+    bool use_patches = true;
+    struct spec_patch_list *patches = NULL;
     const char **features = calloc((size_t)argc + 1, sizeof *features);
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfeatures = 0;
@@ -61,6 +66,10 @@ int kiln_cmd_wast(int argc, char **argv)
             skip_path = argv[++i];
         } else if (!strcmp(a, "--no-skip-list")) {
             use_skips = false;
+        } else if (!strcmp(a, "--patch-list") && i + 1 < argc) {
+            patch_path = argv[++i];
+        } else if (!strcmp(a, "--no-patch-list")) {
+            use_patches = false;
         } else if (!strcmp(a, "--wast2json") && i + 1 < argc) {
             opt.wast2json = argv[++i];
         } else if (!strcmp(a, "--spill-all")) {
@@ -89,6 +98,11 @@ int kiln_cmd_wast(int argc, char **argv)
         fprintf(stderr, "kiln wast: error: %s\n", err[0] ? err : spec_status_text(s));
         goto done;
     }
+    if (use_patches && (s = spec_patch_list_load(patch_path, &patches, err, sizeof err))) {
+        fprintf(stderr, "kiln wast: error: %s\n", err[0] ? err : spec_status_text(s));
+        goto done;
+    }
+    opt.patches = patches;
     opt.features = features;
     opt.nfeatures = nfeatures;
     opt.skips = skips;
@@ -106,6 +120,7 @@ int kiln_cmd_wast(int argc, char **argv)
 
 done:
     spec_skip_list_free(skips);
+    spec_patch_list_free(patches);
     free(features);
     free(files);
     return rc;

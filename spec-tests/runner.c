@@ -556,8 +556,25 @@ spec_status spec_run_file(const struct spec_options *options, const char *path,
     const char *json_path = path;
     spec_status s;
     if (ends_with(path, ".wast")) {
-        s = spec_wast2json(options->wast2json, path, options->features, options->nfeatures, dir,
-                           sizeof dir, json, sizeof json);
+        uint8_t *patched = NULL;
+        size_t patched_size = 0;
+        if (spec_patch_list_count(options->patches, base_name(path))) {
+            uint8_t *text = NULL;
+            size_t size = 0;
+            char err[1024] = "";
+            s = spec_read_file(path, &text, &size);
+            if (!s)
+                s = spec_patch_apply(options->patches, base_name(path), path, text, size, &patched,
+                                     &patched_size, err, sizeof err);
+            free(text);
+            if (s) {
+                fprintf(stderr, "kiln wast: error: %s\n", err[0] ? err : spec_status_text(s));
+                return s;
+            }
+        }
+        s = spec_wast2json(options->wast2json, path, patched, patched_size, options->features,
+                           options->nfeatures, dir, sizeof dir, json, sizeof json);
+        free(patched);
         if (s) {
             fprintf(stderr, "kiln wast: error: %s: %s\n", path, spec_status_text(s));
             return s;

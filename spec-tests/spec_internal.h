@@ -138,12 +138,26 @@ kiln_status spec_spectest_define(kiln_engine *engine, kiln_linker *linker, bool 
 /* --- wast2json --- */
 
 /* Converts `wast_path` into a fresh temporary folder; on success `out_dir` holds that folder
- * and `out_json` the JSON script in it. wast2json's own diagnostics go to stderr. */
-spec_status spec_wast2json(const char *wast2json, const char *wast_path,
-                           const char *const *features, size_t nfeatures, char *out_dir,
-                           size_t dir_size, char *out_json, size_t json_size);
+ * and `out_json` the JSON script in it. wast2json's own diagnostics go to stderr. With `text`
+ * non-NULL, that text is written into the folder under the script's base name and converted
+ * instead of the file (a patched copy; see spec_patch_apply). */
+spec_status spec_wast2json(const char *wast2json, const char *wast_path, const uint8_t *text,
+                           size_t text_size, const char *const *features, size_t nfeatures,
+                           char *out_dir, size_t dir_size, char *out_json, size_t json_size);
 /* Removes a folder made by spec_wast2json and everything in it (one level deep). */
 void spec_remove_temp_dir(const char *dir);
+
+/* --- Patch list --- */
+
+/* How many patches name `file` (a .wast base name). */
+size_t spec_patch_list_count(const struct spec_patch_list *list, const char *file);
+/* Applies the patches of `file` to its `text`: each named line must equal the entry's original
+ * exactly (SPEC_ERR_PATCH_LIST otherwise, message in `err`) and is replaced by the entry's new
+ * line, so line numbers do not move. Prints one `DISPLAY:LINE: patched ...` line per patch to
+ * stdout. The caller frees `*out_text`. */
+spec_status spec_patch_apply(const struct spec_patch_list *list, const char *file,
+                             const char *display, const uint8_t *text, size_t size,
+                             uint8_t **out_text, size_t *out_size, char *err, size_t err_size);
 
 /* Reads a whole file; the caller frees `*out_data`. SPEC_ERR_IO or SPEC_ERR_OUT_OF_MEMORY. */
 spec_status spec_read_file(const char *path, uint8_t **out_data, size_t *out_size);

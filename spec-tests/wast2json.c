@@ -19,9 +19,23 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-spec_status spec_wast2json(const char *wast2json, const char *wast_path,
-                           const char *const *features, size_t nfeatures, char *out_dir,
-                           size_t dir_size, char *out_json, size_t json_size)
+/* Writes `text` to `<dir>/<base>` and points `*path` (a buffer of `size`) at it. */
+static spec_status write_copy(const char *dir, const char *base, const uint8_t *text,
+                              size_t text_size, char *path, size_t size)
+{
+    if ((size_t)snprintf(path, size, "%s/%s", dir, base) >= size)
+        return SPEC_ERR_INVALID_ARGUMENT;
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return SPEC_ERR_IO;
+    bool ok = fwrite(text, 1, text_size, f) == text_size;
+    ok = fclose(f) == 0 && ok;
+    return ok ? SPEC_OK : SPEC_ERR_IO;
+}
+
+spec_status spec_wast2json(const char *wast2json, const char *wast_path, const uint8_t *text,
+                           size_t text_size, const char *const *features, size_t nfeatures,
+                           char *out_dir, size_t dir_size, char *out_json, size_t json_size)
 {
     if (!wast2json)
         wast2json = "wast2json";
@@ -44,6 +58,17 @@ spec_status spec_wast2json(const char *wast2json, const char *wast_path,
         json_size) {
         spec_remove_temp_dir(out_dir);
         return SPEC_ERR_INVALID_ARGUMENT;
+    }
+    /* A patched copy goes next to the JSON under the script's own name, so wast2json records
+     * the same base name (skip list) and the same line numbers. */
+    char copy_path[4096];
+    if (text) {
+        spec_status cs = write_copy(out_dir, base, text, text_size, copy_path, sizeof copy_path);
+        if (cs) {
+            spec_remove_temp_dir(out_dir);
+            return cs;
+        }
+        wast_path = copy_path;
     }
 
     size_t argc = 0;

@@ -70,8 +70,9 @@ Test(spec_runner, spill_all_tier_and_json_input_agree, .init = cr_redirect_stdou
 {
     char dir[4096];
     char json[4096];
-    cr_assert_eq(spec_wast2json(NULL, FIXTURE, NULL, 0, dir, sizeof dir, json, sizeof json),
-                 SPEC_OK);
+    cr_assert_eq(
+        spec_wast2json(NULL, FIXTURE, NULL, 0, NULL, 0, dir, sizeof dir, json, sizeof json),
+        SPEC_OK);
     struct spec_skip_list *skips = fixture_skips();
     struct spec_options opt;
     memset(&opt, 0, sizeof opt);
@@ -93,4 +94,99 @@ Test(spec_runner, a_missing_script_is_an_error_not_a_count)
     struct spec_totals totals = {0, 0, 0};
     cr_expect_neq(spec_run_file(&opt, KILN_BINARY_DIR "/no-such.json", &totals), SPEC_OK);
     cr_expect_eq(totals.passed + totals.failed + totals.skipped, 0);
+}
+
+/* --- Patch list: a converter defect replaced by the intended module, before conversion --- */
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+#define PATCH_WAST KILN_BINARY_DIR "/test_spec_patch/arity.wast"
+#define PATCH_LIST KILN_BINARY_DIR "/test_spec_patch/patches.txt"
+
+/* Line 3 is select.wast's case: wast2json writes `select (result)` as untyped 0x1b. */
+static void write_patch_fixture(const char *original_line)
+{
+    cr_assert_eq(system("mkdir -p " KILN_BINARY_DIR "/test_spec_patch"), 0);
+    write_text(PATCH_WAST, "(module (func (export \"f\") (result i32) (i32.const 7)))\n"
+                           "(assert_invalid\n"
+                           "  (module (func $arity-0 (select (result) (nop) (nop) "
+                           "(i32.const 1))))\n"
+                           "  \"invalid result arity\")\n"
+                           "(assert_return (invoke \"f\") (i32.const 7))\n");
+    char list[1024];
+    snprintf(list, sizeof list,
+             "# a comment\n\narity.wast:3  wast2json drops the empty (result)\n- %s\n"
+             "+   (module binary \"\\00asm\" \"\\01\\00\\00\\00\" \"\\01\\04\\01\\60\\00\\00\" "
+             "\"\\03\\02\\01\\00\" \"\\0a\\0a\\01\\08\\00\\01\\01\\41\\01\\1c\\00\\0b\")\n",
+             original_line);
+    write_text(PATCH_LIST, list);
+}
+
+Test(spec_runner, patched_line_runs_the_intended_module, .init = cr_redirect_stdout)
+{
+    write_patch_fixture("  (module (func $arity-0 (select (result) (nop) (nop) (i32.const 1))))");
+    struct spec_patch_list *patches = NULL;
+    char err[256] = "";
+    cr_assert_eq(spec_patch_list_load(PATCH_LIST, &patches, err, sizeof err), SPEC_OK, "%s", err);
+    struct spec_options opt;
+    memset(&opt, 0, sizeof opt);
+    struct spec_totals unpatched = {0, 0, 0};
+    cr_assert_eq(spec_run_file(&opt, PATCH_WAST, &unpatched), SPEC_OK);
+    opt.patches = patches;
+    struct spec_totals patched = {0, 0, 0};
+    cr_assert_eq(spec_run_file(&opt, PATCH_WAST, &patched), SPEC_OK);
+    fflush(stdout);
+    char *out = read_all(cr_get_redirected_stdout());
+    /* Unpatched, wast2json's 0x1b module fails with "type mismatch", not the expected text. */
+    cr_expect_eq(unpatched.failed, 1, "%s", out);
+    cr_expect(strstr(out, "arity.wast:3: assert_invalid failed") != NULL, "%s", out);
+    cr_expect_eq(patched.passed, 3, "%s", out);
+    cr_expect_eq(patched.failed + patched.skipped, 0, "%s", out);
+    cr_expect(strstr(out, "arity.wast:3: patched before conversion (spec-tests/patches.txt): "
+                          "wast2json drops the empty (result)") != NULL,
+              "every run says what was patched:\n%s", out);
+    free(out);
+    spec_patch_list_free(patches);
+}
+
+Test(spec_runner, a_patch_that_no_longer_applies_stops_the_file, .init = cr_redirect_stderr)
+{
+    write_patch_fixture("  (module (func $arity-0 (select (result) (nop) (i32.const 1))))");
+    struct spec_patch_list *patches = NULL;
+    char err[256] = "";
+    cr_assert_eq(spec_patch_list_load(PATCH_LIST, &patches, err, sizeof err), SPEC_OK, "%s", err);
+    struct spec_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.patches = patches;
+    struct spec_totals totals = {0, 0, 0};
+    cr_expect_eq(spec_run_file(&opt, PATCH_WAST, &totals), SPEC_ERR_PATCH_LIST);
+    cr_expect_eq(totals.passed + totals.failed + totals.skipped, 0);
+    spec_patch_list_free(patches);
+}
+
+Test(spec_runner, malformed_patch_lists_are_refused)
+{
+    cr_assert_eq(system("mkdir -p " KILN_BINARY_DIR "/test_spec_patch"), 0);
+    const char *bad[] = {
+        "arity.wast:3\n- a\n+ b\n",        /* no reason */
+        "arity.wast:*  why\n- a\n+ b\n",   /* a patch names one line */
+        "arity.wast:3  why\n+ b\n- a\n",   /* order */
+        "arity.wast:3  why\n- a\n",        /* no replacement */
+        "  arity.wast:3  why\n- a\n+ b\n", /* indented header */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_text(PATCH_LIST, bad[i]);
+        struct spec_patch_list *patches = NULL;
+        char err[256] = "";
+        cr_expect_eq(spec_patch_list_load(PATCH_LIST, &patches, err, sizeof err),
+                     SPEC_ERR_PATCH_LIST, "case %zu", i);
+        cr_expect(strstr(err, "patches.txt:") != NULL, "case %zu: %s", i, err);
+        cr_expect_null(patches);
+    }
 }

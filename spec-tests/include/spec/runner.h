@@ -18,6 +18,7 @@
     X(SPEC_ERR_WAST2JSON,        "wast2json failed")                        \
     X(SPEC_ERR_JSON,             "malformed spec script")                   \
     X(SPEC_ERR_SKIP_LIST,        "malformed skip list")                     \
+    X(SPEC_ERR_PATCH_LIST,       "malformed or inapplicable patch list")    \
     X(SPEC_ERR_ENGINE,           "cannot create the kiln engine")
 /* clang-format on */
 
@@ -49,13 +50,25 @@ void spec_skip_list_free(struct spec_skip_list *list);
 /* The reason `file` (a base name such as "i32.wast") line `line` is skipped for, or NULL. */
 const char *spec_skip_list_find(const struct spec_skip_list *list, const char *file, uint32_t line);
 
+/* A parsed spec-tests/patches.txt: lines of the suite that the converter gets wrong, each
+ * replaced (in a copy, before conversion) by the same module written in binary. An entry is
+ * three lines: `FILE:LINE  reason`, `- ORIGINAL LINE`, `+ REPLACEMENT LINE`. */
+struct spec_patch_list;
+
+/* Reads a patch list. Blank lines and '#' lines between entries are ignored; a malformed entry
+ * gives SPEC_ERR_PATCH_LIST with file and line in `err`; a missing file SPEC_ERR_IO. */
+spec_status spec_patch_list_load(const char *path, struct spec_patch_list **out_list, char *err,
+                                 size_t err_size);
+void spec_patch_list_free(struct spec_patch_list *list);
+
 struct spec_options {
     const char *const *features; /* wast2json features, without the `--enable-` prefix */
     size_t nfeatures;
     const char *wast2json; /* program to run; NULL means "wast2json" from PATH */
     const struct spec_skip_list *skips;
-    bool verbose;   /* also print a line per passed command */
-    bool spill_all; /* compile with the compiler's spill-everything tier */
+    const struct spec_patch_list *patches; /* NULL: convert the .wast files unchanged */
+    bool verbose;                          /* also print a line per passed command */
+    bool spill_all;                        /* compile with the compiler's spill-everything tier */
     bool keep_temp; /* keep wast2json's output directory (its path is printed) */
 };
 
