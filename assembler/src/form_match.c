@@ -11,64 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define NOINLINE       __attribute__((noinline))
+#define X64__LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define NOINLINE
+#define X64__LIKELY(x) (x)
+#endif
+
 /* Result of matching one operand. */
 enum { M_NO = 0, M_YES, M_YES_UNSIZED };
 
 static unsigned class_size(unsigned oc)
 {
-    switch (oc) {
-    case X64_OC_R8:
-    case X64_OC_M8:
-    case X64_OC_MOFFS8:
-    case X64_OC_AL:
-    case X64_OC_CL:
-    case X64_OC_IMM8:
-    case X64_OC_REL8:
-        return 1;
-    case X64_OC_R16:
-    case X64_OC_M16:
-    case X64_OC_MOFFS16:
-    case X64_OC_AX:
-    case X64_OC_DX:
-    case X64_OC_IMM16:
-    case X64_OC_M16BCST:
-        return 2;
-    case X64_OC_R32:
-    case X64_OC_M32:
-    case X64_OC_MOFFS32:
-    case X64_OC_EAX:
-    case X64_OC_IMM32:
-    case X64_OC_REL32:
-    case X64_OC_M32BCST:
-    case X64_OC_VM32X:
-    case X64_OC_VM32Y:
-    case X64_OC_VM32Z:
-        return 4;
-    case X64_OC_R64:
-    case X64_OC_M64:
-    case X64_OC_MOFFS64:
-    case X64_OC_RAX:
-    case X64_OC_IMM64:
-    case X64_OC_M64BCST:
-    case X64_OC_VM64X:
-    case X64_OC_VM64Y:
-    case X64_OC_VM64Z:
-        return 8;
-    case X64_OC_M80:
-        return 10;
-    case X64_OC_M128:
-    case X64_OC_XMM:
-    case X64_OC_XMM0:
-        return 16;
-    case X64_OC_M256:
-    case X64_OC_YMM:
-        return 32;
-    case X64_OC_M512:
-    case X64_OC_ZMM:
-        return 64;
-    default:
-        return 0;
-    }
+    return oc < X64_OC_COUNT ? x64__class_size[oc] : 0u;
 }
 
 static bool valid_mem(const struct x64_buf *b, const struct x64_mem *m, bool vsib, unsigned vmax,
@@ -315,6 +271,31 @@ static void describe(enum x64_mnemonic mn, const struct x64_operand *ops, unsign
     }
 }
 
+/* AVX2 gathers are #UD when any two of destination, index and mask are the same register,
+ * AVX-512 ones when destination and index are (SDM vol. 2, VPGATHERDD / VGATHERDPS, "#UD");
+ * GNU as warns. Refused here, with the reason in why[0..len). */
+static bool gather_overlap(const struct x64_form_info *f, const struct x64_operand *ops, char *why,
+                           size_t len)
+{
+    unsigned dst = ops[0].u.reg, idx = 0xFFFFu, mask = 0xFFFFu;
+    for (unsigned i = 1; i < f->nops; i++) {
+        unsigned oc = f->ops[i];
+        if (oc >= X64_OC_VM32X && oc <= X64_OC_VM64Z)
+            idx = ops[i].u.mem.index;
+        else if (oc == X64_OC_XMM || oc == X64_OC_YMM || oc == X64_OC_ZMM)
+            mask = ops[i].u.reg;
+    }
+    if (dst != idx && (mask == 0xFFFFu || (dst != mask && idx != mask)))
+        return false;
+    if (why != NULL)
+        snprintf(why, len,
+                 mask == 0xFFFFu
+                     ? "%s: destination and index registers must differ (#UD)"
+                     : "%s: destination, index and mask registers must all differ (#UD)",
+                 f->name);
+    return true;
+}
+
 static enum x64_status select_form(const struct x64_buf *b, enum x64_mnemonic mn,
                                    const struct x64_operand *ops, unsigned n, enum x64_form *out,
                                    char *why, size_t why_len)
@@ -368,6 +349,9 @@ static enum x64_status select_form(const struct x64_buf *b, enum x64_mnemonic mn
         }
         return X64_ERR_INVALID_OPERANDS;
     }
+    if ((x64__forms[found].pflags & X64__P_GATHER) &&
+        gather_overlap(&x64__forms[found], ops, why, why_len))
+        return X64_ERR_INVALID_OPERANDS;
     *out = (enum x64_form)found;
     return X64_OK;
 }
@@ -382,96 +366,162 @@ enum x64_status x64_select_form(enum x64_mnemonic mn, const struct x64_operand *
     return s;
 }
 
-/* Encodes `form` with already-matched operands. */
-static void encode(struct x64_buf *b, unsigned upfx, const struct x64_form_info *f,
-                   const struct x64_operand *ops)
+/* --- Encoding from the form's plan --- */
+
+/* Little-endian stores of up to 8 bytes into the scratch instruction (x86-64 hosts only). */
+static inline void put64(uint8_t *p, uint64_t v)
 {
-    unsigned reg = 0, rm = 0, vvvv = 0, rmkind = X64__RM_NONE, byteregs = 0, is4 = 0;
-    unsigned aaa = 0, z = 0, bc = 0;
-    struct x64_mem m = x64__nomem();
-    int64_t imm[2] = {0, 0};
-    unsigned nimm = 0;
-    for (unsigned i = 0; i < f->nops; i++) {
-        const struct x64_operand *o = &ops[i];
-        bool byte = f->ops[i] == X64_OC_R8;
-        if (o->mask)
-            aaa = o->mask;
-        if (o->zero)
-            z = 1;
-        switch (f->roles[i]) {
-        case X64__ROLE_REG:
-            reg = o->u.reg;
-            if (byte)
-                byteregs |= X64__BYTE_REG;
-            break;
-        case X64__ROLE_RM:
-            if (o->kind == X64_OP_MEM) {
-                rmkind = X64__RM_MEM;
-                m = o->u.mem;
-                if (o->bcst)
-                    bc = 1;
-            } else {
-                rmkind = X64__RM_REG;
-                rm = o->u.reg;
-                if (byte)
-                    byteregs |= X64__BYTE_RM;
-            }
-            break;
-        case X64__ROLE_OPREG:
-            rmkind = X64__RM_OPREG;
-            rm = o->u.reg;
-            if (byte)
-                byteregs |= X64__BYTE_RM;
-            break;
-        case X64__ROLE_VVVV:
-            vvvv = o->u.reg;
-            break;
-        case X64__ROLE_MOFFS:
-            rmkind = X64__RM_MOFFS;
-            m = o->u.mem;
-            break;
-        case X64__ROLE_IMM:
-        case X64__ROLE_REL:
-            if (nimm < 2)
-                imm[nimm++] = o->u.imm;
-            break;
-        case X64__ROLE_IS4:
-            is4 = o->u.reg;
-            break;
-        default:
-            break;
-        }
-    }
-    if (f->digit != 255)
-        reg = f->digit;
-    unsigned isz0 = f->imm[0], isz1 = f->imm[1];
-    if (f->flags & X64__F_IS4) {
-        imm[0] = (int64_t)((is4 & 15u) << 4) | (nimm ? (imm[0] & 15) : 0);
-        isz0 = 1;
-        isz1 = 0;
-    }
-    switch (f->kind) {
-    case X64_KIND_LEGACY:
-        x64__legacy(b, upfx, f->pfx, f->opc, (f->flags & X64__F_REXW) ? 8u : 0u, rmkind, reg, rm, m,
-                    byteregs, isz0, imm[0], isz1, imm[1]);
+    memcpy(p, &v, sizeof v);
+}
+
+static inline void put32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* Room for one instruction written with whole-word stores: up to 15 bytes, and a 4- or
+ * 8-byte store may run 7 bytes past its field. Records the error and returns false when the
+ * buffer cannot take more (sticky error, finished, out of memory). */
+X64__INLINE bool room(struct x64_buf *b)
+{
+    return X64__LIKELY(b->len + 8 < b->limit) || x64_buf_reserve(b, 16);
+}
+
+/* Legacy/REX encoding with the operand positions read off the plan: the same bytes as
+ * x64__legacy() (encode.h), written with whole-word stores; the caller has made room(). */
+X64__INLINE void encode_legacy(struct x64_buf *b, unsigned upfx, const struct x64_form_info *f,
+                               const struct x64_operand *ops)
+{
+    unsigned rmkind = f->rmkind;
+    unsigned reg = f->at[X64__AT_REG] < X64__NO_OP ? ops[f->at[X64__AT_REG]].u.reg
+                   : f->digit != 255               ? f->digit
+                                                   : 0u;
+    unsigned rm = 0;
+    const struct x64_mem *m = NULL;
+    unsigned rex = (f->flags & X64__F_REXW) ? 8u : 0u;
+    switch (rmkind) {
+    case X64__RM_REG:
+        rm = ops[f->at[X64__AT_RM]].u.reg;
+        rex |= ((reg >> 1) & 4u) | ((rm >> 3) & 1u); /* REX.R, REX.B */
         break;
-    case X64_KIND_VEX:
-        x64__vex(b, f->map, f->pp, f->l, f->w, f->opc & 0xFFu, rmkind, reg, vvvv, rm, m, isz0,
-                 imm[0]);
+    case X64__RM_MEM:
+        m = &ops[f->at[X64__AT_RM]].u.mem;
+        rex |= ((reg >> 1) & 4u) | x64__mem_xb(*m);
+        break;
+    case X64__RM_OPREG:
+        rm = ops[f->at[X64__AT_RM]].u.reg;
+        rex |= (rm >> 3) & 1u;
+        break;
+    case X64__RM_MOFFS:
+        m = &ops[f->at[X64__AT_RM]].u.mem;
         break;
     default:
-        x64__evex(b, f->map, f->pp, f->l, f->w, f->opc & 0xFFu, rmkind, reg, vvvv, rm, m, aaa, z,
-                  bc, f->n, isz0, imm[0]);
         break;
     }
+    if (f->byteregs) {
+        /* spl/bpl/sil/dil (4..7) and r8b..r15b need a REX prefix; ah..bh (0x14..0x17) are
+         * what the same codes mean without one (SDM vol. 2, 2.2.1.2). */
+        unsigned need = 0, forbid = 0;
+        if (f->byteregs & X64__BYTE_REG) {
+            need |= (reg - 4u) < 12u;
+            forbid |= reg >= 16u;
+        }
+        if (f->byteregs & X64__BYTE_RM) {
+            need |= (rm - 4u) < 12u;
+            forbid |= rm >= 16u;
+        }
+        if (X64__UNLIKELY(forbid && (need || rex))) {
+            x64_buf_fail(b, X64_ERR_HIGH8_REX, NULL);
+            return;
+        }
+        if (need)
+            rex |= 0x40u;
+    }
+    uint8_t *t = b->data + b->len, *p = t, *disp_at = NULL;
+    if (m != NULL && m->segment != 0)
+        *p++ = x64__seg_byte(m->segment);
+    uint32_t pfx = f->pfx;
+    if (upfx) {
+        if ((pfx >> 24) != 0 && (pfx & 0xFFu) == 0x66u) {
+            *p++ = 0x66;
+            pfx = ((pfx >> 8) & 0xFFFFu) | (((pfx >> 24) - 1u) << 24);
+        }
+        *p++ = (uint8_t)upfx;
+    }
+    put32(p, pfx & 0xFFFFFFu);
+    p += pfx >> 24;
+    if (rex)
+        *p++ = (uint8_t)(0x40u | rex);
+    uint32_t opc = f->opc;
+    unsigned nopc = opc >> 24;
+    if (rmkind == X64__RM_OPREG)
+        opc += (rm & 7u) << (8u * (nopc - 1u)); /* +rb/+rw/+rd/+ro: last opcode byte */
+    put32(p, opc & 0xFFFFFFu);
+    p += nopc;
+    if (rmkind == X64__RM_REG) {
+        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+    } else if (rmkind == X64__RM_MEM) {
+        p = x64__modrm_mem(p, reg, *m, 1, &disp_at);
+    } else if (rmkind == X64__RM_MOFFS) {
+        put64(p, ((uint64_t)m->label << 32) | (uint32_t)m->disp);
+        p += 8;
+    }
+    if (f->imm_at[0] < X64__NO_OP) {
+        put64(p, (uint64_t)ops[f->imm_at[0]].u.imm);
+        p += f->imm[0];
+        if (f->imm_at[1] < X64__NO_OP) {
+            put64(p, (uint64_t)ops[f->imm_at[1]].u.imm);
+            p += f->imm[1];
+        }
+    }
+    size_t end = (size_t)(p - b->data);
+    if (X64__UNLIKELY(m != NULL && (m->flags & X64_MEM_RIP_LABEL) && disp_at != NULL) &&
+        !x64__fixup_rip(b, m->label, (size_t)(disp_at - b->data), end))
+        return;
+    b->len = end;
+}
+
+/* VEX/EVEX: the shared inline encoders with the plan's operands. */
+static NOINLINE void encode_vex_evex(struct x64_buf *b, const struct x64_form_info *f,
+                                     const struct x64_operand *ops)
+{
+    unsigned reg = f->at[X64__AT_REG] < X64__NO_OP ? ops[f->at[X64__AT_REG]].u.reg
+                   : f->digit != 255               ? f->digit
+                                                   : 0u;
+    unsigned vvvv = f->at[X64__AT_VVVV] < X64__NO_OP ? ops[f->at[X64__AT_VVVV]].u.reg : 0u;
+    unsigned rm = 0, rmkind = f->rmkind, aaa = 0, z = 0, bc = 0;
+    struct x64_mem m = x64__nomem();
+    if (rmkind == X64__RM_MEM) {
+        m = ops[f->at[X64__AT_RM]].u.mem;
+        bc = ops[f->at[X64__AT_RM]].bcst != 0;
+    } else if (rmkind == X64__RM_REG) {
+        rm = ops[f->at[X64__AT_RM]].u.reg;
+    }
+    int64_t imm = f->imm_at[0] < X64__NO_OP ? ops[f->imm_at[0]].u.imm : 0;
+    unsigned isz = f->imm[0];
+    if (f->flags & X64__F_IS4) {
+        unsigned is4 = f->at[X64__AT_IS4] < X64__NO_OP ? ops[f->at[X64__AT_IS4]].u.reg : 0u;
+        imm = (int64_t)((is4 & 15u) << 4) | (f->imm_at[0] < X64__NO_OP ? (imm & 15) : 0);
+        isz = 1;
+    }
+    if (f->kind == X64_KIND_VEX) {
+        x64__vex(b, f->map, f->pp, f->l, f->w, f->opc & 0xFFu, rmkind, reg, vvvv, rm, m, isz, imm);
+        return;
+    }
+    for (unsigned i = 0; i < f->nops; i++) {
+        if (ops[i].mask)
+            aaa = ops[i].mask;
+        if (ops[i].zero)
+            z = 1;
+    }
+    x64__evex(b, f->map, f->pp, f->l, f->w, f->opc & 0xFFu, rmkind, reg, vvvv, rm, m, aaa, z, bc,
+              f->n, isz, imm);
 }
 
 /* Branch forms with a label operand go through the label machinery. */
-static bool emit_label_branch(struct x64_buf *b, const struct x64_form_info *f,
+static void emit_label_branch(struct x64_buf *b, const struct x64_form_info *f,
                               const struct x64_operand *ops, bool exact)
 {
-    if (f->nops != 1 || ops[0].kind != X64_OP_LABEL)
-        return false;
     struct x64_label l = ops[0].u.label;
     unsigned last = (f->opc >> (8u * ((f->opc >> 24) - 1u))) & 0xFFu;
     bool rel8 = f->ops[0] == X64_OC_REL8;
@@ -493,131 +543,269 @@ static bool emit_label_branch(struct x64_buf *b, const struct x64_form_info *f,
         /* loop/loope/loopne/jrcxz: rel8 only. */
         uint8_t *p = x64__begin(b);
         if (p == NULL)
-            return true;
+            return;
         size_t start = b->len;
         p[0] = (uint8_t)last;
         p[1] = 0;
         struct x64__fixup fx = {start + 1, start + 2, start, l.id, 0, 0, FX_REL8, JK_NONE, 0, 0};
         if (!x64__add_fixup(b, &fx))
-            return true;
+            return;
         b->len += 2;
     }
-    return true;
 }
 
-static void emit_checked(struct x64_buf *b, unsigned upfx, enum x64_form form,
-                         const struct x64_operand *ops, bool exact)
+/* Refuses an overlapping gather (false: refused, error recorded). */
+static bool gather_ok(struct x64_buf *b, const struct x64_form_info *f,
+                      const struct x64_operand *ops)
+{
+    char why[160];
+    if (!gather_overlap(f, ops, why, sizeof why))
+        return true;
+    x64_buf_fail(b, X64_ERR_INVALID_OPERANDS, "%s", why);
+    return false;
+}
+
+/* Emits an already-validated form. */
+static NOINLINE void emit_selected(struct x64_buf *b, unsigned upfx, enum x64_form form,
+                                   const struct x64_operand *ops, bool exact)
 {
     const struct x64_form_info *f = &x64__forms[form];
-    if (emit_label_branch(b, f, ops, exact))
+    if (X64__UNLIKELY(f->pflags & X64__P_GATHER) && !gather_ok(b, f, ops))
         return;
+    if (X64__UNLIKELY(f->nops == 1 && ops[0].kind == X64_OP_LABEL)) {
+        emit_label_branch(b, f, ops, exact);
+        return;
+    }
     size_t start = b->len;
-    encode(b, upfx, f, ops);
-    if (b->listing != NULL)
+    if (f->kind != X64_KIND_LEGACY)
+        encode_vex_evex(b, f, ops);
+    else if (room(b))
+        encode_legacy(b, upfx, f, ops);
+    if (X64__UNLIKELY(b->listing != NULL))
         x64__listing(b, form, ops, f->nops, start);
 }
 
-/* --- Signature cache --- */
+/* --- Fast selection --- */
 
-/* A small code for everything form selection depends on except values checked on every hit
- * (register ranges, memory validity, labels): kind, size, fixed-register numbers (al/cl/dx,
- * xmm0), immediate width class, EVEX decorations. */
-static uint64_t op_code(const struct x64_operand *o)
+/* Size index of a GPR size (1, 2, 4, 8 bytes -> 0..3; 4 = not a GPR size). */
+static const uint8_t gpr_size_index[9] = {4, 0, 1, 4, 2, 4, 4, 4, 3};
+
+/* Memory size code (X64__T_MEM): 0,1,2,4,8,10,16,32,64 bytes -> 0..8, anything else 9. */
+static unsigned mem_size_code(unsigned size)
 {
-    uint64_t c;
-    switch (o->kind) {
-    case X64_OP_REG:
-        if (o->rclass == X64_RC_GPR) {
-            unsigned si = o->size == 1 ? 0u : o->size == 2 ? 1u : o->size == 4 ? 2u : 3u;
-            c = o->u.reg >= 16 ? 17u : 1u + si * 4u + (o->u.reg < 3 ? o->u.reg : 3u);
-        } else if (o->rclass == X64_RC_XMM) {
-            c = o->u.reg == 0 ? 18u : 19u;
-        } else {
-            c = 20u + o->rclass;
-        }
-        break;
-    case X64_OP_MEM:
-        c = (o->u.mem.flags & X64_MEM_MOFFS) ? 26u : o->bcst ? 27u : 28u;
-        c = c * 128u + o->size;
-        break;
-    case X64_OP_IMM: {
-        int64_t v = o->u.imm;
-        c = v == 1                             ? 35u
-            : v >= -128 && v <= 127            ? 36u
-            : v >= 0 && v <= 255               ? 37u
-            : v >= -32768 && v <= 32767        ? 38u
-            : v >= 0 && v <= 65535             ? 39u
-            : v >= INT32_MIN && v <= INT32_MAX ? 40u
-            : v >= 0 && v <= UINT32_MAX        ? 41u
-                                               : 42u;
-        break;
-    }
-    case X64_OP_LABEL:
-        c = 43u;
-        break;
-    default:
-        c = 44u;
-        break;
-    }
-    return c | (uint64_t)(o->mask != 0) << 12 | (uint64_t)(o->zero != 0) << 13;
+    static const uint8_t code[65] = {
+        [0] = 0,  [1] = 1,  [2] = 2,  [3] = 9,  [4] = 3,  [5] = 9,  [6] = 9,  [7] = 9,  [8] = 4,
+        [9] = 9,  [10] = 5, [11] = 9, [12] = 9, [13] = 9, [14] = 9, [15] = 9, [16] = 6, [17] = 9,
+        [18] = 9, [19] = 9, [20] = 9, [21] = 9, [22] = 9, [23] = 9, [24] = 9, [25] = 9, [26] = 9,
+        [27] = 9, [28] = 9, [29] = 9, [30] = 9, [31] = 9, [32] = 7, [33] = 9, [34] = 9, [35] = 9,
+        [36] = 9, [37] = 9, [38] = 9, [39] = 9, [40] = 9, [41] = 9, [42] = 9, [43] = 9, [44] = 9,
+        [45] = 9, [46] = 9, [47] = 9, [48] = 9, [49] = 9, [50] = 9, [51] = 9, [52] = 9, [53] = 9,
+        [54] = 9, [55] = 9, [56] = 9, [57] = 9, [58] = 9, [59] = 9, [60] = 9, [61] = 9, [62] = 9,
+        [63] = 9, [64] = 8};
+    return size <= 64 ? code[size] : 9u;
 }
 
-/* On a cache hit the signature already fixed kinds, sizes, fixed registers and immediate width
- * classes (which decide every immediate range check); only values remain to be checked. */
-static bool hit_valid(const struct x64_buf *b, const struct x64_form_info *f,
-                      const struct x64_operand *ops, unsigned n)
+/* The operand type of a memory operand: its validity as plain memory and as a VSIB operand
+ * is decided here once (what valid_mem() checks), so the match classes only compare bits. */
+static unsigned mem_type(const struct x64_buf *b, const struct x64_operand *o)
 {
-    unsigned vmax = f->kind == X64_KIND_EVEX ? 32u : 16u;
-    for (unsigned i = 0; i < n; i++) {
-        const struct x64_operand *o = &ops[i];
-        unsigned oc = f->ops[i];
-        const char *why;
-        switch (o->kind) {
-        case X64_OP_REG:
-            if (o->rclass == X64_RC_GPR) {
-                if (o->u.reg > 15 && oc != X64_OC_R8)
-                    return false;
-            } else if (o->u.reg >= (o->rclass == X64_RC_K ? 8u : vmax)) {
+    const struct x64_mem *m = &o->u.mem;
+    if (m->flags & X64_MEM_MOFFS) {
+        unsigned si = o->size <= 8 ? gpr_size_index[o->size] : 4u;
+        return o->bcst || si > 3 ? X64__T_BAD : X64__T_MOFFS + si;
+    }
+    if (m->segment > X64_SEG_GS)
+        return X64__T_BAD;
+    unsigned var;
+    if (m->flags & X64_MEM_RIP) {
+        if ((m->flags & X64_MEM_RIP_LABEL) && !x64__label_valid(b, m->label))
+            return X64__T_BAD;
+        var = X64__MV_PLAIN;
+    } else {
+        unsigned sc = m->scale;
+        if ((m->base != X64_NOREG && m->base > 15) || sc == 0 || sc > 8 || (sc & (sc - 1)) != 0)
+            return X64__T_BAD;
+        unsigned idx = m->index;
+        if (idx == X64_NOREG)
+            var = X64__MV_PLAIN;
+        else if (idx < 16)
+            var = idx == X64_RSP ? X64__MV_VSIB : X64__MV_BOTH;
+        else if (idx < 32)
+            var = X64__MV_VSIB_HI;
+        else
+            return X64__T_BAD;
+    }
+    if (o->bcst) {
+        if (var > X64__MV_BOTH)
+            return X64__T_BAD;
+        return o->size == 2   ? X64__T_BCST
+               : o->size == 4 ? X64__T_BCST + 1u
+               : o->size == 8 ? X64__T_BCST + 2u
+                              : X64__T_BAD;
+    }
+    return X64__T_MEM + 4u * mem_size_code(o->size) + var;
+}
+
+/* Base type of a GPR by size in bytes (X64__T_BAD for sizes that are not 1, 2, 4, 8). */
+static const uint8_t gpr_base[9] = {X64__T_BAD, X64__T_GPR,       X64__T_GPR + 5u,
+                                    X64__T_BAD, X64__T_GPR + 10u, X64__T_BAD,
+                                    X64__T_BAD, X64__T_BAD,       X64__T_GPR + 15u};
+
+/* ymm and zmm register types by number; 32 = out of range. */
+#define V16(t) t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t
+static const uint8_t vec_type[2][33] = {
+    {V16(X64__T_YMM), V16(X64__T_YMMHI), X64__T_BAD},
+    {V16(X64__T_ZMM), V16(X64__T_ZMMHI), X64__T_BAD},
+};
+#undef V16
+
+/* The operand type (X64__T_*): everything selection depends on, register ranges and memory
+ * validity included. */
+X64__INLINE unsigned op_type(const struct x64_buf *b, const struct x64_operand *o)
+{
+    if (X64__UNLIKELY(o->mask | o->zero))
+        return X64__T_BAD; /* EVEX decorations: the full matcher checks them per form */
+    unsigned kind = o->kind;
+    if (kind == X64_OP_REG) {
+        unsigned r = o->u.reg, rc = o->rclass;
+        if (rc == X64_RC_GPR) {
+            unsigned base = o->size <= 8 ? gpr_base[o->size] : X64__T_BAD;
+            if (X64__UNLIKELY(base == X64__T_BAD))
+                return X64__T_BAD;
+            if (r < 16)
+                return base + (r < 3 ? r : 3u);
+            return base == X64__T_GPR && r - X64_AH < 4u ? X64__T_GPR + 4u : X64__T_BAD;
+        }
+        if (rc - X64_RC_XMM < 3u) {
+            if (rc == X64_RC_XMM)
+                return r == 0   ? X64__T_XMM0
+                       : r < 16 ? X64__T_XMM
+                       : r < 32 ? X64__T_XMMHI
+                                : X64__T_BAD;
+            return vec_type[rc - X64_RC_YMM][r < 32 ? r : 32u];
+        }
+        return rc == X64_RC_K && r < 8 ? X64__T_K : X64__T_BAD;
+    }
+    if (kind == X64_OP_IMM) {
+        int64_t v = o->u.imm;
+        if ((uint64_t)v + 128u < 256u)
+            return v == 1 ? X64__T_IMM : X64__T_IMM + 1u;
+        if ((uint64_t)v < 256u)
+            return X64__T_IMM + 2u;
+        if ((uint64_t)v + 32768u < 65536u)
+            return X64__T_IMM + 3u;
+        if ((uint64_t)v < 65536u)
+            return X64__T_IMM + 4u;
+        if ((uint64_t)v + 0x80000000u < 0x100000000u)
+            return X64__T_IMM + 5u;
+        return (uint64_t)v < 0x100000000u ? X64__T_IMM + 6u : X64__T_IMM + 7u;
+    }
+    if (kind == X64_OP_MEM)
+        return mem_type(b, o);
+    if (kind == X64_OP_LABEL)
+        return x64__label_valid(b, o->u.label.id) ? X64__T_LABEL : X64__T_BAD;
+    return X64__T_BAD;
+}
+
+/* Whether form `f` takes operands whose accept masks are acc[0..3]. */
+static inline bool form_accepts(const struct x64_form_info *f, const uint64_t acc[4])
+{
+    return ((acc[0] >> f->mc[0]) & (acc[1] >> f->mc[1]) & (acc[2] >> f->mc[2]) &
+            (acc[3] >> f->mc[3]) & 1u) != 0;
+}
+
+/* The full matcher: finds the form where the fast selection did not (unsized memory,
+ * decorations) or records why the operands are refused. */
+static NOINLINE void emit_slow(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
+                               const struct x64_operand *ops, unsigned n)
+{
+    enum x64_form form;
+    char why[200];
+    enum x64_status s = select_form(b, mn, ops, n, &form, why, sizeof why);
+    if (s != X64_OK) {
+        x64_buf_fail(b, s, "%s", why);
+        return;
+    }
+    emit_selected(b, prefix, form, ops, false);
+}
+
+/* The fast selection and encoding for exactly N operands (a constant after inlining, so the
+ * operand types and accept masks stay in registers). Returns false when the fast selection
+ * finds no form; the caller then takes the full matcher. */
+X64__INLINE bool emit_fast(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
+                           const struct x64_operand *ops, const unsigned N)
+{
+    uint64_t acc[4] = {1, 1, 1, 1}; /* past N: "none", which only X64_OC_NONE (bit 0) takes */
+    unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
+    for (unsigned i = 0; i < N; i++) {
+        t[i] = op_type(b, &ops[i]);
+        acc[i] = x64__type_accepts[t[i]];
+    }
+    if (X64__UNLIKELY(x64__mn_unsized_slow[mn])) {
+        for (unsigned i = 0; i < N; i++)
+            if (t[i] - X64__T_MEM < 4u)
                 return false;
-            }
-            if ((f->flags & X64__F_NZ) && f->roles[i] == X64__ROLE_OPREG && o->u.reg == 0)
-                return false;
+    }
+    const uint16_t *first = &x64__cand_first[(size_t)mn * X64__BUCKET_COUNT +
+                                             x64__type_cat[t[0]] * 4u + x64__type_kind2[t[1]]];
+    const uint16_t *k = &x64__cands[first[0]], *end = &x64__cands[first[1]];
+    for (; k < end; k++) {
+        const struct x64_form_info *f = &x64__forms[*k];
+        uint32_t m;
+        memcpy(&m, f->mc, sizeof m);
+        uint64_t ok = (m >> (8u * N)) == 0; /* no operands past N */
+        for (unsigned i = 0; i < N; i++)
+            ok &= acc[i] >> ((m >> (8u * i)) & 0xFFu);
+        if (!(ok & 1u))
+            continue;
+        if (X64__UNLIKELY(f->pflags != 0)) {
+            emit_selected(b, prefix, (enum x64_form) * k, ops, false);
+            return true;
+        }
+        size_t start = b->len;
+        if (f->kind == X64_KIND_LEGACY)
+            encode_legacy(b, prefix, f, ops); /* emit_mn() made room() */
+        else
+            encode_vex_evex(b, f, ops);
+        if (X64__UNLIKELY(b->listing != NULL))
+            x64__listing(b, (enum x64_form) * k, ops, f->nops, start);
+        return true;
+    }
+    return false;
+}
+
+X64__INLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
+                         const struct x64_operand *ops, unsigned n)
+{
+    /* room() also stops at a sticky error (limit is 0 then). */
+    if (b == NULL || !room(b))
+        return;
+    if ((unsigned)mn < X64_MN_COUNT && (n == 0 || ops != NULL)) {
+        bool done;
+        switch (n) {
+        case 0:
+            done = emit_fast(b, prefix, mn, ops, 0);
             break;
-        case X64_OP_MEM:
-            if (!(o->u.mem.flags & X64_MEM_MOFFS) &&
-                !valid_mem(b, &o->u.mem, oc >= X64_OC_VM32X && oc <= X64_OC_VM64Z, vmax, &why))
-                return false;
+        case 1:
+            done = emit_fast(b, prefix, mn, ops, 1);
             break;
-        case X64_OP_LABEL:
-            if (!x64__label_valid(b, o->u.label.id))
-                return false;
+        case 2:
+            done = emit_fast(b, prefix, mn, ops, 2);
+            break;
+        case 3:
+            done = emit_fast(b, prefix, mn, ops, 3);
+            break;
+        case 4:
+            done = emit_fast(b, prefix, mn, ops, 4);
             break;
         default:
+            done = false;
             break;
         }
+        if (done)
+            return;
     }
-    return true;
-}
-
-/* The signature -> form choice does not depend on the buffer (values are re-checked against the
- * buffer on every hit), so one cache per thread serves every buffer: no per-buffer allocation
- * and no cold misses for each new function. */
-static _Thread_local struct x64_form_cache_entry form_cache[(size_t)1 << X64__FORM_CACHE_BITS];
-
-static bool cached_form(uint64_t key, enum x64_form *out, size_t *slot)
-{
-    uint64_t h = (key * 0x9E3779B97F4A7C15ull) >> (64 - X64__FORM_CACHE_BITS);
-    *slot = (size_t)h;
-    if (form_cache[h].key != key)
-        return false;
-    *out = (enum x64_form)form_cache[h].form;
-    return true;
-}
-
-static void cache_form(size_t slot, uint64_t key, enum x64_form form)
-{
-    form_cache[slot].key = key;
-    form_cache[slot].form = (uint32_t)form;
+    emit_slow(b, prefix, mn, ops, n);
 }
 
 void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
@@ -629,35 +817,12 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
         x64_buf_fail(b, X64_ERR_INVALID_ARGUMENT, "bad prefix 0x%x", prefix);
         return;
     }
-    enum x64_form form;
-    uint64_t key = 0;
-    size_t slot = 0;
-    bool cacheable =
-        b->priv != NULL && (unsigned)mn < X64_MN_COUNT && n <= 4 && (n == 0 || ops != NULL);
-    if (cacheable) {
-        key = (uint64_t)mn + 1u;
-        for (unsigned i = 0; i < n; i++)
-            key = key * 0x10001u + op_code(&ops[i]) + 1u;
-        key = key * 8u + n;
-        if (cached_form(key, &form, &slot) && hit_valid(b, &x64__forms[form], ops, n)) {
-            emit_checked(b, prefix, form, ops, false);
-            return;
-        }
-    }
-    char why[200];
-    enum x64_status s = select_form(b, mn, ops, n, &form, why, sizeof why);
-    if (s != X64_OK) {
-        x64_buf_fail(b, s, "%s", why);
-        return;
-    }
-    if (cacheable && match_form(b, &x64__forms[form], ops, n, &(const char *){NULL}) == 1)
-        cache_form(slot, key, form);
-    emit_checked(b, prefix, form, ops, false);
+    emit_mn(b, prefix, mn, ops, n);
 }
 
 void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand *ops, unsigned n)
 {
-    x64_emit_prefixed(b, 0, mn, ops, n);
+    emit_mn(b, 0, mn, ops, n);
 }
 
 void x64_emit_form(struct x64_buf *b, enum x64_form form, const struct x64_operand *ops)
@@ -669,8 +834,15 @@ void x64_emit_form(struct x64_buf *b, enum x64_form form, const struct x64_opera
         return;
     }
     const struct x64_form_info *f = &x64__forms[form];
+    bool ok = false;
+    if (f->nops == 0 || ops != NULL) {
+        uint64_t acc[4] = {1, 1, 1, 1};
+        for (unsigned i = 0; i < f->nops; i++)
+            acc[i] = x64__type_accepts[op_type(b, &ops[i])];
+        ok = form_accepts(f, acc);
+    }
     const char *detail = NULL;
-    if ((f->nops > 0 && ops == NULL) || match_form(b, f, ops, f->nops, &detail) == 0) {
+    if (!ok && (ops == NULL || match_form(b, f, ops, f->nops, &detail) == 0)) {
         char d[120] = "";
         if (ops != NULL)
             describe((enum x64_mnemonic)f->mnemonic, ops, f->nops, d, sizeof d);
@@ -678,7 +850,7 @@ void x64_emit_form(struct x64_buf *b, enum x64_form form, const struct x64_opera
                      detail ? ": " : "", detail ? detail : "");
         return;
     }
-    emit_checked(b, 0, form, ops, true);
+    emit_selected(b, 0, form, ops, true);
 }
 
 /* --- Listing for the typed emitters --- */

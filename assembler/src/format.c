@@ -105,51 +105,10 @@ const char *x64__pclmul_name(unsigned imm)
 
 /* --- Operand classes --- */
 
+/* Byte size of an operand class: the generated table form_match.c reads too. */
 static unsigned class_bytes(unsigned oc)
 {
-    switch (oc) {
-    case X64_OC_R8:
-    case X64_OC_M8:
-    case X64_OC_MOFFS8:
-    case X64_OC_AL:
-    case X64_OC_CL:
-        return 1;
-    case X64_OC_R16:
-    case X64_OC_M16:
-    case X64_OC_MOFFS16:
-    case X64_OC_AX:
-    case X64_OC_DX:
-    case X64_OC_M16BCST:
-        return 2;
-    case X64_OC_R32:
-    case X64_OC_M32:
-    case X64_OC_MOFFS32:
-    case X64_OC_EAX:
-    case X64_OC_M32BCST:
-    case X64_OC_VM32X:
-    case X64_OC_VM32Y:
-    case X64_OC_VM32Z:
-        return 4;
-    case X64_OC_R64:
-    case X64_OC_M64:
-    case X64_OC_MOFFS64:
-    case X64_OC_RAX:
-    case X64_OC_M64BCST:
-    case X64_OC_VM64X:
-    case X64_OC_VM64Y:
-    case X64_OC_VM64Z:
-        return 8;
-    case X64_OC_M80:
-        return 10;
-    case X64_OC_M128:
-        return 16;
-    case X64_OC_M256:
-        return 32;
-    case X64_OC_M512:
-        return 64;
-    default:
-        return 0;
-    }
+    return oc < X64_OC_COUNT ? x64__class_size[oc] : 0u;
 }
 
 static bool class_is_gpr_or_mem(unsigned oc)

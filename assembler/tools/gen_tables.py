@@ -341,8 +341,9 @@ def main():
     return 0
 
 
-def sample(c, f, variant):
-    """(C argument expression, x64_operand expression) for class c in variant 0/1."""
+def sample(c, f, variant, pos=0):
+    """(C argument expression, x64_operand expression) for class c in variant 0/1 at operand
+    position pos."""
     kind = CLASSES[c][1]
     sz = CLASSES[c][2]
     evex = f.row.kind == "evex"
@@ -351,6 +352,8 @@ def sample(c, f, variant):
         return r, f"x64_op_reg(X64_RC_GPR, {sz}, {r})"
     if kind == "vec":
         n = [3, 20 if evex else 12][variant]
+        if pos > 0 and any(CLASSES[x][1] == "vsib" for x in f.ops):
+            n = [7, 14][variant]  # a gather's mask: distinct from destination and index (#UD)
         return f"{n}u", f"x64_op_{c}({n})"
     if kind == "mask":
         return "2u", "x64_op_k(2)"
@@ -442,8 +445,8 @@ static void check(struct x64_buf *t, enum x64_form form, const struct x64_operan
             ops = []
             if r.cc:
                 args.append("X64_CC_NE")
-            for c in f.ops:
-                a, o = sample(c, f, variant)
+            for pos, c in enumerate(f.ops):
+                a, o = sample(c, f, variant, pos)
                 if a is not None:
                     args.append(a)
                 ops.append(o)
@@ -734,6 +737,303 @@ def write_emit_h(path, forms):
     open_write(path, "".join(L))
 
 
+# --- Generic path: operand types, match classes, candidate lists, encoding plans ---
+# x64_emit() sorts each operand into one of X64__T_COUNT types (src/forms.h computes them; the
+# numbers below must stay in step with its X64__T_* macros) and each form operand into a match
+# class: its X64_OC_* class, or a refinement where acceptance depends on the form too (imm8
+# sign-extended, imm32 into a 64-bit operand, EVEX registers 16-31, nz). The generator decides
+# once which types each match class accepts, so selection compares bits, not values.
+T_NONE, T_BAD, T_GPR, T_XMM0, T_XMM, T_XMMHI, T_YMM, T_YMMHI, T_ZMM, T_ZMMHI, T_K = \
+    0, 1, 2, 22, 23, 24, 25, 26, 27, 28, 29
+T_IMM, T_LABEL, T_MOFFS, T_BCST, T_MEM, T_COUNT = 30, 38, 39, 43, 46, 86
+GPR_SIZES = (1, 2, 4, 8)          # size index of X64__T_GPR + 5 * index + sub
+GPR_SUBS = ("r0", "r1", "r2", "r3_15", "high8")
+IMM_WIDTHS = ("one", "s8", "u8", "s16", "u16", "s32", "u32", "i64")
+BCST_SIZES = (2, 4, 8)
+MEM_SIZES = (0, 1, 2, 4, 8, 10, 16, 32, 64, None)  # None: any other size
+MEM_VARIANTS = ("plain", "both", "vsib", "vsib_hi")  # no index / index 0-15 but rsp / rsp / 16-31
+PSEUDO_CLASSES = ["X64__MC_IMM8S", "X64__MC_IMM32S", "X64__MC_XMM_E", "X64__MC_YMM_E",
+                  "X64__MC_ZMM_E", "X64__MC_VM32X_E", "X64__MC_VM32Y_E", "X64__MC_VM32Z_E",
+                  "X64__MC_VM64X_E", "X64__MC_VM64Y_E", "X64__MC_VM64Z_E", "X64__MC_R8NZ",
+                  "X64__MC_R16NZ", "X64__MC_R32NZ", "X64__MC_R64NZ"]
+# Categories: the bucket a type's instruction is looked up in (by its first operand).
+CAT_NONE, CAT_BAD, CAT_GPR, CAT_XMM, CAT_YMM, CAT_ZMM, CAT_K, CAT_IMM, CAT_MEM, CAT_COUNT = \
+    0, 1, 2, 6, 7, 8, 9, 10, 11, 12
+
+
+def type_list():
+    """[(number, description dict)] for every operand type, in number order."""
+    t = [None] * T_COUNT
+    t[T_NONE] = {"k": "none"}
+    t[T_BAD] = {"k": "bad"}
+    for si, sz in enumerate(GPR_SIZES):
+        for sub, sn in enumerate(GPR_SUBS):
+            t[T_GPR + 5 * si + sub] = {"k": "gpr", "size": sz, "sub": sn}
+    t[T_XMM0] = {"k": "vec", "rc": "xmm", "r": "0"}
+    t[T_XMM] = {"k": "vec", "rc": "xmm", "r": "lo"}
+    t[T_XMMHI] = {"k": "vec", "rc": "xmm", "r": "hi"}
+    t[T_YMM] = {"k": "vec", "rc": "ymm", "r": "lo"}
+    t[T_YMMHI] = {"k": "vec", "rc": "ymm", "r": "hi"}
+    t[T_ZMM] = {"k": "vec", "rc": "zmm", "r": "lo"}
+    t[T_ZMMHI] = {"k": "vec", "rc": "zmm", "r": "hi"}
+    t[T_K] = {"k": "mask"}
+    for i, w in enumerate(IMM_WIDTHS):
+        t[T_IMM + i] = {"k": "imm", "w": w}
+    t[T_LABEL] = {"k": "label"}
+    for si, sz in enumerate(GPR_SIZES):
+        t[T_MOFFS + si] = {"k": "moffs", "size": sz}
+    for i, sz in enumerate(BCST_SIZES):
+        t[T_BCST + i] = {"k": "bcst", "size": sz}
+    for sc, sz in enumerate(MEM_SIZES):
+        for v, vn in enumerate(MEM_VARIANTS):
+            t[T_MEM + 4 * sc + v] = {"k": "mem", "size": sz, "var": vn}
+    assert all(x is not None for x in t)
+    return t
+
+
+def type_name(d):
+    return "_".join(str(v) for v in d.values())
+
+
+def type_cat(d):
+    k = d["k"]
+    if k == "none":
+        return CAT_NONE
+    if k == "bad":
+        return CAT_BAD
+    if k == "gpr":
+        return CAT_GPR + GPR_SIZES.index(d["size"])
+    if k == "vec":
+        return {"xmm": CAT_XMM, "ymm": CAT_YMM, "zmm": CAT_ZMM}[d["rc"]]
+    if k == "mask":
+        return CAT_K
+    if k in ("imm", "label"):
+        return CAT_IMM
+    return CAT_MEM
+
+
+IMM_RANGES = {"one": 0, "s8": 1, "u8": 2, "s16": 3, "u16": 4, "s32": 5, "u32": 6, "i64": 7}
+
+
+def accepts(mc, d):
+    """Whether match class `mc` (an X64_OC_* or X64__MC_* name) takes an operand of type `d`
+    on the fast path; mirrors match_op() in form_match.c (unsized memory and decorated operands
+    always take the slow path)."""
+    k = d["k"]
+    if mc in ("X64__MC_IMM8S", "X64__MC_IMM32S"):
+        return k == "imm" and IMM_RANGES[d["w"]] <= (1 if mc == "X64__MC_IMM8S" else 5)
+    base = mc.replace("X64__MC_", "X64_OC_")
+    nz = base.endswith("NZ")
+    evex = base.endswith("_E")
+    base = base[:-2] if (nz or evex) else base
+    oc = base[len("X64_OC_"):].lower()
+    if oc == "none":
+        return k == "none"
+    if oc in ("r8", "r16", "r32", "r64"):
+        return k == "gpr" and d["size"] == CLASSES[oc][2] and not (nz and d["sub"] == "r0") and \
+            (d["sub"] != "high8" or oc == "r8")
+    if oc in FIXED:
+        sz, reg = FIXED[oc]
+        sub = {"X64_RAX": "r0", "X64_RCX": "r1", "X64_RDX": "r2"}[reg]
+        return k == "gpr" and d["size"] == sz and d["sub"] == sub
+    if oc == "xmm0":
+        return k == "vec" and d["rc"] == "xmm" and d["r"] == "0"
+    if oc in ("xmm", "ymm", "zmm"):
+        return k == "vec" and d["rc"] == oc and (d["r"] != "hi" or evex)
+    if oc == "k":
+        return k == "mask"
+    if oc == "one":
+        return k == "imm" and d["w"] == "one"
+    if oc.startswith("imm"):
+        if k != "imm":
+            return False
+        w = IMM_RANGES[d["w"]]
+        return w <= {"imm8": 2, "imm16": 4, "imm32": 6, "imm64": 7}[oc]
+    if oc in ("rel8", "rel32"):
+        return k == "label" or (k == "imm" and IMM_RANGES[d["w"]] <= (1 if oc == "rel8" else 5))
+    kind = CLASSES[oc][1]
+    size = CLASSES[oc][2]
+    if kind == "moffs":
+        return k == "moffs" and d["size"] == size
+    if kind == "bcst":
+        return k == "bcst" and d["size"] == size
+    if k != "mem":
+        return False
+    if kind == "vsib":
+        return d["size"] == size and d["var"] in (("both", "vsib", "vsib_hi") if evex
+                                                  else ("both", "vsib"))
+    if d["var"] not in ("plain", "both"):
+        return False
+    if oc == "m":
+        return True
+    return d["size"] == size
+
+
+def operand_size(f):
+    """form_match.c operand_size(): the first sized GPR or memory class's size."""
+    for c in f.ops:
+        kind = CLASSES[c][1]
+        if kind in ("gpr", "mem") or c in FIXED:
+            return CLASSES[c][2]
+    return 0
+
+
+def match_classes(f):
+    out = []
+    for c, role in zip(f.ops, f.roles):
+        oc = CLASSES[c][0]
+        kind = CLASSES[c][1]
+        if c == "imm8" and "sx" in f.row.attrs:
+            oc = "X64__MC_IMM8S"
+        elif c == "imm32" and operand_size(f) in (0, 8):
+            oc = "X64__MC_IMM32S"
+        elif f.row.kind == "evex" and (c in ("xmm", "ymm", "zmm") or kind == "vsib"):
+            oc = "X64__MC_" + c.upper() + "_E"
+        elif kind == "gpr" and role == "X64__ROLE_OPREG" and "nz" in f.row.attrs:
+            oc = "X64__MC_" + c.upper() + "NZ"
+        out.append(oc)
+    return out + ["X64_OC_NONE"] * (4 - len(out))
+
+
+def form_plan(f):
+    """Operand indices per encoding role, rm kind, 8-bit register bits and plan flags, in the
+    field order of struct x64_form_info (src/forms.h)."""
+    NO = 4
+    reg = rm = vvvv = is4 = NO
+    imm = []
+    rmkind = "X64__RM_NONE"
+    byteregs = []
+    for i, (c, role) in enumerate(zip(f.ops, f.roles)):
+        kind = CLASSES[c][1]
+        if role == "X64__ROLE_REG":
+            reg = i
+            if c == "r8":
+                byteregs.append("X64__BYTE_REG")
+        elif role == "X64__ROLE_RM":
+            rm = i
+            if kind in ("mem", "vsib", "bcst"):
+                rmkind = "X64__RM_MEM"
+            else:
+                rmkind = "X64__RM_REG"
+                if c == "r8":
+                    byteregs.append("X64__BYTE_RM")
+        elif role == "X64__ROLE_OPREG":
+            rm = i
+            rmkind = "X64__RM_OPREG"
+            if c == "r8":
+                byteregs.append("X64__BYTE_RM")
+        elif role == "X64__ROLE_MOFFS":
+            rm = i
+            rmkind = "X64__RM_MOFFS"
+        elif role == "X64__ROLE_VVVV":
+            vvvv = i
+        elif role in ("X64__ROLE_IMM", "X64__ROLE_REL"):
+            imm.append(i)
+        elif role == "X64__ROLE_IS4":
+            is4 = i
+    imm = (imm + [NO, NO])[:2]
+    pflags = []
+    if any(CLASSES[c][1] == "vsib" for c in f.ops) and f.ops and CLASSES[f.ops[0]][1] == "vec":
+        pflags.append("X64__P_GATHER")
+    if any(CLASSES[c][1] == "rel" for c in f.ops):
+        pflags.append("X64__P_BRANCH")
+    return (f"{{{reg}, {rm}, {vvvv}, {is4}}}, {{{imm[0]}, {imm[1]}}}, {rmkind}, "
+            f"{' | '.join(byteregs) or '0'}, {' | '.join(pflags) or '0'}")
+
+
+def generic_select_tables(mnemonics, out_forms):
+    L = []
+    # class sizes: the one list form_match.c and format.c read
+    L.append("const uint8_t x64__class_size[X64_OC_COUNT] = {\n")
+    for name in CLASSES:
+        if CLASSES[name][2]:
+            L.append(f"    [{CLASSES[name][0]}] = {CLASSES[name][2]},\n")
+    L.append("};\n\n")
+    types = type_list()
+    all_mc = [CLASSES[n][0] for n in CLASSES] + PSEUDO_CLASSES + ["X64_OC_NONE"]
+    L.append("/* Per operand type: the match classes that accept it (bit = X64_OC_* / X64__MC_*). */\n")
+    L.append("const uint64_t x64__type_accepts[X64__T_COUNT] = {\n")
+    for i, d in enumerate(types):
+        acc = [mc for mc in all_mc if accepts(mc, d)]
+        bits = " | ".join(f"X64__MC_BIT({mc})" for mc in acc) or "0"
+        L.append(f"    /* {i} {type_name(d)} */ {bits},\n")
+    L.append("};\n\n")
+    L.append("const uint8_t x64__type_cat[X64__T_COUNT] = {\n    ")
+    L.append(", ".join(str(type_cat(d)) for d in types))
+    L.append(",\n};\n\n")
+
+    def class_cat(mc):
+        cats = {type_cat(d) for d in types if accepts(mc, d)}
+        if len(cats) != 1:
+            raise TableError(f"match class {mc} spans operand categories {sorted(cats)}")
+        return cats.pop()
+
+    # The second operand's kind: none (or bad), register, memory, immediate or label.
+    def type_kind2(d):
+        k = d["k"]
+        return {"none": 0, "bad": 0, "gpr": 1, "vec": 1, "mask": 1, "imm": 3, "label": 3}.get(k, 2)
+
+    L.append("const uint8_t x64__type_kind2[X64__T_COUNT] = {\n    ")
+    L.append(", ".join(str(type_kind2(d)) for d in types))
+    L.append(",\n};\n\n")
+
+    def class_kind2(mc):
+        ks = {type_kind2(d) for d in types if accepts(mc, d)}
+        if len(ks) != 1:
+            raise TableError(f"match class {mc} spans operand kinds {sorted(ks)}")
+        return ks.pop()
+
+    by_mn = {m: [] for m in mnemonics}
+    for i, (name, f, mn, cc) in enumerate(out_forms):
+        by_mn[mn].append(i)
+    cands = []
+    first = []
+    unsized_slow = []
+    for m in mnemonics:
+        buckets = [[] for _ in range(CAT_COUNT * 4)]
+        seen = set()
+        for i in by_mn[m]:
+            f = out_forms[i][1]
+            mc = tuple(match_classes(f))
+            if mc in seen:
+                continue  # same operands as an earlier form: x64_emit never picks it
+            seen.add(mc)
+            buckets[class_cat(mc[0]) * 4 + class_kind2(mc[1])].append((mc, out_forms[i][0]))
+        for b in buckets:
+            first.append(len(cands))
+            cands.extend(b)
+        # An unsized memory operand matches M forms at once but sized memory classes only with
+        # the ambiguity check: where both meet in one position, take the slow path.
+        slow = False
+        fs = [out_forms[i][1] for i in by_mn[m]]
+        for pos in range(4):
+            kinds = {("m" if c == "m" else "sized") for f in fs if pos < len(f.ops)
+                     for c in [f.ops[pos]] if CLASSES[c][1] in ("mem", "vsib")}
+            if len(kinds) == 2:
+                slow = True
+        unsized_slow.append(slow)
+    first.append(len(cands))
+    L.append("/* x64_emit() candidates: per mnemonic, bucket (category of the first operand x kind "
+             "of the\n * second) and preference order; forms another one shadows are left out. "
+             "Bucket k of mnemonic\n * mn is x64__cands[first[i] .. first[i + 1]) with i = mn * "
+             "X64__BUCKET_COUNT + k. */\n")
+    L.append("const uint16_t x64__cand_first[X64_MN_COUNT * X64__BUCKET_COUNT + 1] = {\n")
+    for k in range(0, len(first), CAT_COUNT * 4):
+        L.append("    " + ",".join(str(x) for x in first[k:k + CAT_COUNT * 4]) + ",\n")
+    L.append("};\n\n")
+    L.append(f"const uint16_t x64__cands[{max(len(cands), 1)}] = {{\n")
+    for k in range(0, len(cands), 4):
+        L.append("    " + ", ".join(f"X64_FORM_{cident(name)}" for _mc, name in cands[k:k + 4]) +
+                 ",\n")
+    L.append("};\n\n")
+    L.append("/* Mnemonics where an unsized memory operand needs the ambiguity check. */\n")
+    L.append("const uint8_t x64__mn_unsized_slow[X64_MN_COUNT] = {\n")
+    for k in range(0, len(unsized_slow), 32):
+        L.append("    " + ", ".join("1" if x else "0" for x in unsized_slow[k:k + 32]) + ",\n")
+    L.append("};\n\n")
+    return L
+
+
 def write_forms_inc(path, mnemonics, mn_index, out_forms):
     L = [HEADER, "/* The generic form table, included by src/forms.c only. */\n\n"]
     L.append("const struct x64_form_info x64__forms[X64_FORM_COUNT] = {\n")
@@ -757,12 +1057,15 @@ def write_forms_inc(path, mnemonics, mn_index, out_forms):
         if "nz" in r.attrs:
             flags.append("X64__F_NZ")
         imms = list(r.imms) + [0, 0]
+        plan = form_plan(f)
         L.append(
             f"    {{\"{name}\", X64_MN_{cident(mn)}, {kind}, {len(f.ops)}, {{{ops}}}, {{{roles}}}, "
             f"{{{deco}}}, {' | '.join(flags) or '0'}, X64_FEATURE_{r.cpuid.upper()}, "
             f"{r.digit if r.digit is not None else 255}, {{{imms[0]}, {imms[1]}}}, "
-            f"{mp}, {pp}, {Lb}, {W}, {evex_n(f) if r.kind == 'evex' else 1}, {packed(r.pfx)}, {packed(opc)}}},\n")
+            f"{mp}, {pp}, {Lb}, {W}, {evex_n(f) if r.kind == 'evex' else 1}, {packed(r.pfx)}, {packed(opc)}, "
+            f"{{{', '.join(match_classes(f)[:len(f.ops)]) or '0'}}}, {plan}}},\n")
     L.append("};\n\n")
+    L.extend(generic_select_tables(mnemonics, out_forms))
     L.append("const char *const x64__mnemonic_names[X64_MN_COUNT] = {\n")
     for m in mnemonics:
         L.append(f"    \"{m}\",\n")
