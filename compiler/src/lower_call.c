@@ -120,7 +120,9 @@ void cg_lower_global_get(struct cg_ctx *c, uint32_t idx, uint8_t type)
 void cg_lower_global_set(struct cg_ctx *c, uint32_t idx, uint8_t type)
 {
     struct cg_val v = cg_pop(c);
-    if (v.loc != CG_LOC_CONST)
+    /* A 64-bit constant beyond imm32 goes to a register first: cg_store_to_mem would build it
+     * in r11, which holds the cell address below (found by fuzz_cg_differential). */
+    if (v.loc != CG_LOC_CONST || (cg_is_wide(v.type) && v.imm != (int64_t)(int32_t)v.imm))
         cg_to_reg(c, &v);
     (void)type;
     global_cell(c, idx);

@@ -476,3 +476,21 @@ Test(cg_listing, callbacks_report_functions_ops_and_instructions)
     wdec_module_free(m);
     free(bytes);
 }
+
+/* global.set of a 64-bit constant beyond imm32 built the constant in r11, which held the
+ * global's cell address (found by fuzz_cg_differential). */
+Test(cg_exec, global_set_wide_constants)
+{
+    static const struct call calls[] = {
+        {"i", 0, {0}, 1, {0x123456789abcdef0ull}},
+        {"f", 0, {0}, 1, {0x7ff8000000000001ull}},
+        {"small", 0, {0}, 1, {(uint64_t)-5}},
+    };
+    run_calls("(module (global $i (mut i64) (i64.const 0)) (global $f (mut f64) (f64.const 0))"
+              " (func (export \"i\") (result i64) i64.const 0x123456789abcdef0 global.set $i"
+              "  global.get $i)"
+              " (func (export \"f\") (result f64) f64.const nan:0x8000000000001 global.set $f"
+              "  global.get $f)"
+              " (func (export \"small\") (result i64) i64.const -5 global.set $i global.get $i))",
+              calls, sizeof calls / sizeof calls[0]);
+}
