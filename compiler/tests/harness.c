@@ -47,10 +47,18 @@ static void trap_fn(struct cg_vmctx *vm, uint32_t kind, uint32_t detail)
     siglongjmp(*cur_jb, (int)kind);
 }
 
-static void segv_handler(int sig)
+/* The running harness's memory reservation: only faults inside it are Wasm's out-of-bounds
+ * accesses; any other fault is a real crash and must stay one (the fuzzers rely on it). */
+static uint8_t *cur_res;
+static size_t cur_res_size;
+
+static void segv_handler(int sig, siginfo_t *info, void *uctx)
 {
-    (void)sig;
-    siglongjmp(*cur_jb, CG_TRAP_MEMORY_OOB);
+    (void)uctx;
+    uint8_t *addr = info->si_addr;
+    if (cur_jb && addr >= cur_res && addr < cur_res + cur_res_size)
+        siglongjmp(*cur_jb, CG_TRAP_MEMORY_OOB);
+    signal(sig, SIG_DFL); /* returning re-runs the faulting instruction: default action */
 }
 
 static struct harness *H(struct cg_vmctx *vm)
@@ -381,6 +389,17 @@ void h_free(struct harness *h)
     free(h);
 }
 
+struct cg_global_cell *h_global(struct harness *h, uint32_t idx)
+{
+    return h->globals[idx];
+}
+
+const uint8_t *h_memory(const struct harness *h, size_t *out_size)
+{
+    *out_size = h->mod->memory_count ? (size_t)h->mem_pages * 65536 : 0;
+    return h->vm.mem_base;
+}
+
 size_t h_code_size(const struct harness *h)
 {
     return h->code.size;
@@ -409,19 +428,25 @@ int h_call(struct harness *h, const char *name, uint64_t *slots)
     sigaltstack(&ss, NULL);
     struct sigaction sa, old_segv, old_bus;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = segv_handler;
-    sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sa.sa_sigaction = segv_handler;
+    sa.sa_flags = SA_ONSTACK | SA_NODEFER | SA_SIGINFO;
     sigaction(SIGSEGV, &sa, &old_segv);
     sigaction(SIGBUS, &sa, &old_bus);
     char here;
     h->vm.stack_limit = (uintptr_t)&here - 256 * 1024;
     sigjmp_buf jb;
     sigjmp_buf *saved = cur_jb;
+    uint8_t *saved_res = cur_res;
+    size_t saved_res_size = cur_res_size;
     cur_jb = &jb;
+    cur_res = h->reservation;
+    cur_res_size = h->res_size;
     int kind = sigsetjmp(jb, 1);
     if (kind == 0)
         as_entry(entry)(&h->vm, code, slots);
     cur_jb = saved;
+    cur_res = saved_res;
+    cur_res_size = saved_res_size;
     sigaction(SIGSEGV, &old_segv, NULL);
     sigaction(SIGBUS, &old_bus, NULL);
     return kind;

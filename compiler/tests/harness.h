@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cg_global_cell;
+
 struct harness;
 
 /* Compiles `wat` (text format) with cg_options.spill_all = `spill_all`. Returns NULL and
@@ -20,6 +22,10 @@ void h_free(struct harness *h);
 /* Calls export `name` with slots (args in, results out; at least 16 entries). Returns 0 or the
  * enum cg_trap it trapped with. */
 int h_call(struct harness *h, const char *name, uint64_t *slots);
+/* Global `idx`'s storage (read or write it between calls). */
+struct cg_global_cell *h_global(struct harness *h, uint32_t idx);
+/* Memory 0's bytes and current size (0 bytes when the module has no memory). */
+const uint8_t *h_memory(const struct harness *h, size_t *out_size);
 /* Compile statistics of the loaded module. */
 size_t h_code_size(const struct harness *h);
 /* Reads wat2wasm output of a file; returns malloc'd bytes or NULL. */
