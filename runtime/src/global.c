@@ -59,14 +59,10 @@ static kiln_val cell_load(const struct cg_global_cell *cell, kiln_valtype type)
     return v;
 }
 
-kiln_status kiln_global_new(kiln_engine *engine, kiln_valtype type, bool is_mutable, kiln_val init,
-                            kiln_global **out_global)
+kiln_status rt_global_create(kiln_valtype type, bool is_mutable, kiln_val init,
+                             kiln_instance *owner, kiln_global **out_global)
 {
-    if (!out_global)
-        return KILN_ERR_INVALID_ARGUMENT;
     *out_global = NULL;
-    if (!engine)
-        return KILN_ERR_INVALID_ARGUMENT;
     if (init.type != type || type == KILN_V128)
         return KILN_ERR_TYPE_MISMATCH;
     kiln_global *g = calloc(1, sizeof *g);
@@ -75,9 +71,24 @@ kiln_status kiln_global_new(kiln_engine *engine, kiln_valtype type, bool is_muta
     g->refcount = 1;
     g->type = type;
     g->is_mutable = is_mutable;
+    g->owner = owner;
     cell_store(&g->cell, init);
     *out_global = g;
     return KILN_OK;
+}
+
+kiln_status kiln_global_new(kiln_engine *engine, kiln_valtype type, bool is_mutable, kiln_val init,
+                            kiln_global **out_global)
+{
+    if (!out_global)
+        return KILN_ERR_INVALID_ARGUMENT;
+    *out_global = NULL;
+    if (!engine)
+        return KILN_ERR_INVALID_ARGUMENT;
+    kiln_status st = rt_global_create(type, is_mutable, init, NULL, out_global);
+    if (!st && type == KILN_FUNCREF)
+        rt_funcref_escapes(init.ref, NULL);
+    return st;
 }
 
 void rt_global_retain(kiln_global *global)
@@ -120,6 +131,8 @@ kiln_status kiln_global_set(kiln_global *global, kiln_val value)
         return KILN_ERR_IMMUTABLE;
     if (value.type != global->type)
         return KILN_ERR_TYPE_MISMATCH;
+    if (value.type == KILN_FUNCREF)
+        rt_funcref_escapes(value.ref, global->owner);
     cell_store(&global->cell, value);
     return KILN_OK;
 }

@@ -113,6 +113,10 @@ kiln_status kiln_func_call(kiln_func *func, const kiln_val *args, size_t nargs, 
             return rt_fail(out_err, KILN_ERR_TYPE_MISMATCH, NULL,
                            "argument %zu: expected %s, got %s", i, kiln_valtype_name(t->types[i]),
                            kiln_valtype_name(args[i].type));
+    /* A funcref handed to another instance (or the host) may be kept in its globals. */
+    for (size_t i = 0; i < nargs; i++)
+        if (args[i].type == KILN_FUNCREF)
+            rt_funcref_escapes(args[i].ref, func->host_fn ? NULL : func->owner);
 
     if (func->host_fn) {
         for (size_t i = 0; i < nresults; i++) {

@@ -48,17 +48,71 @@ static enum wdec_extern_kind wdec_kind_of(kiln_extern_kind k)
 
 /* --- Lifetime --- */
 
+/* An instance is reference counted by its handle, the linker and the instances that import its
+ * functions. References that escape elsewhere are not counted (a table slot or global holding a
+ * funcref would count its own instance and make cycles); they pin the instance instead: a pinned
+ * instance whose count drops to 0 is retired, kept in the engine's list and destroyed with the
+ * engine, so a funcref in another instance's or the embedder's table always has a live
+ * instance behind it. An instance whose funcrefs never left it is destroyed at once. */
+
 void rt_instance_retain(kiln_instance *instance)
 {
     instance->refcount++;
 }
 
-static void instance_destroy(kiln_instance *inst)
+void rt_funcref_escapes(void *ref, const kiln_instance *holder)
+{
+    if (!ref)
+        return;
+    kiln_func *f = ref; /* every funcref is the first member of a kiln_func */
+    if (f->owner && f->owner != holder)
+        f->owner->pinned = true;
+}
+
+/* Whether something outside the instance may still hold one of its funcrefs: pinned, or one of
+ * its own funcref tables / globals is shared (imported elsewhere or kept by the embedder). */
+static bool still_referenced(const kiln_instance *inst)
+{
+    if (inst->pinned)
+        return true;
+    const struct wdec_module *w = inst->module->wmod;
+    for (uint32_t i = w->table_import_count; i < w->table_count; i++)
+        if (inst->tables[i] && inst->tables[i]->refcount > 1 &&
+            inst->tables[i]->elem_type == KILN_FUNCREF)
+            return true;
+    for (uint32_t i = w->global_import_count; i < w->global_count; i++)
+        if (inst->globals[i] && inst->globals[i]->refcount > 1 &&
+            inst->globals[i]->type == KILN_FUNCREF)
+            return true;
+    return false;
+}
+
+static void instance_destroy(kiln_instance *inst, bool teardown);
+
+/* Drops one reference. During the engine's teardown nothing is retired any more: what reaches
+ * 0 is destroyed, and retired instances are left to the engine's list. */
+static void instance_release(kiln_instance *inst, bool teardown)
+{
+    if (teardown && inst->retired)
+        return;
+    if (--inst->refcount > 0 || inst->retired)
+        return;
+    if (!teardown && still_referenced(inst)) {
+        /* Out of memory in the list: keep it alive without a list entry (a leak, not a
+         * dangling reference). */
+        inst->retired = true;
+        rt_engine_retire(inst->engine, inst);
+        return;
+    }
+    instance_destroy(inst, teardown);
+}
+
+static void instance_destroy(kiln_instance *inst, bool teardown)
 {
     const struct wdec_module *w = inst->module->wmod;
     rt_engine_remove_instance(inst->engine, inst);
     for (size_t i = 0; i < inst->dep_count; i++)
-        kiln_instance_free(inst->deps[i]);
+        instance_release(inst->deps[i], teardown);
     for (size_t i = 0; i < inst->host_dep_count; i++)
         kiln_func_free(inst->host_deps[i]);
     if (inst->globals)
@@ -93,14 +147,40 @@ static void instance_destroy(kiln_instance *inst)
 
 void kiln_instance_free(kiln_instance *instance)
 {
-    if (!instance || --instance->refcount > 0)
-        return;
-    instance_destroy(instance);
+    if (instance)
+        instance_release(instance, false);
 }
 
 void rt_instance_destroy_retired(kiln_instance *instance)
 {
-    instance_destroy(instance);
+    instance_destroy(instance, true);
+}
+
+/* Funcrefs of this module can leave it in ways no store hook sees: generated code writes globals
+ * directly, so an imported mutable funcref global, or funcrefs passed to or returned from other
+ * instances' or the host's functions (which may keep them in their own globals), pin the
+ * instance from the start. Modules without funcref in any signature or imported global are not
+ * affected. */
+static bool funcrefs_may_escape(const struct wdec_module *w)
+{
+    for (uint32_t i = 0; i < w->global_import_count; i++)
+        if (w->globals[i].type.type == WDEC_FUNCREF && w->globals[i].type.is_mutable)
+            return true;
+    bool crosses = w->func_import_count > 0 || w->table_import_count > 0;
+    for (uint32_t i = 0; i < w->export_count && !crosses; i++)
+        crosses = w->exports[i].kind == WDEC_EXTERN_FUNC || w->exports[i].kind == WDEC_EXTERN_TABLE;
+    if (!crosses)
+        return false;
+    for (uint32_t i = 0; i < w->type_count; i++) {
+        const struct wdec_func_type *t = &w->types[i];
+        for (uint32_t k = 0; k < t->param_count; k++)
+            if (t->params[k] == WDEC_FUNCREF)
+                return true;
+        for (uint32_t k = 0; k < t->result_count; k++)
+            if (t->results[k] == WDEC_FUNCREF)
+                return true;
+    }
+    return false;
 }
 
 /* --- Imports --- */
@@ -308,6 +388,7 @@ static kiln_status create_own(kiln_instance *inst, struct kiln_error *err)
         kiln_status st = rt_table_create(et, lim, NULL, &inst->tables[idx]);
         if (st)
             return rt_fail(err, st, NULL, "cannot create table %u", (unsigned)idx);
+        inst->tables[idx]->owner = inst;
         inst->table_ptrs[idx] = &inst->tables[idx]->table;
     }
 
@@ -334,7 +415,7 @@ static kiln_status create_own(kiln_instance *inst, struct kiln_error *err)
             return rt_fail(err, KILN_ERR_UNSUPPORTED, NULL, "global %u type", (unsigned)idx);
         kiln_val init = eval_const(inst, &g->init);
         init.type = vt;
-        st = kiln_global_new(inst->engine, vt, g->type.is_mutable, init, &inst->globals[idx]);
+        st = rt_global_create(vt, g->type.is_mutable, init, inst, &inst->globals[idx]);
         if (st)
             return rt_fail(err, st, NULL, "cannot create global %u", (unsigned)idx);
         inst->global_cells[idx] = &inst->globals[idx]->cell;
@@ -383,6 +464,7 @@ static kiln_status apply_segments(kiln_instance *inst, struct kiln_error *err)
                 return rt_fail_trap(err, KILN_TRAP_TABLE_OOB, UINT32_MAX);
             if (e->count)
                 memcpy(t->elems + off, inst->elem_items[s], (size_t)e->count * sizeof(void *));
+            rt_table_note_stores(inst->tables[e->table_index], t->elems + off, e->count);
         }
         if (e->mode != WDEC_SEGMENT_PASSIVE)
             inst->elem_sizes[s] = 0; /* elem.drop */
@@ -432,6 +514,7 @@ kiln_status kiln_instance_new(kiln_module *module, const kiln_extern *imports, s
     inst->refcount = 1;
     inst->engine = module->engine;
     inst->module = module;
+    inst->pinned = funcrefs_may_escape(w);
     rt_module_retain(module);
 
     inst->global_cells = alloc_array(w->global_count, sizeof *inst->global_cells);
@@ -492,9 +575,11 @@ fail:
     /* A trap after segments started to write may have left references to this instance's
      * functions in imported tables: keep it alive (until the engine goes) rather than leave
      * them dangling. */
-    if (st == KILN_TRAPPED && rt_engine_retire(inst->engine, inst))
+    if (st == KILN_TRAPPED && rt_engine_retire(inst->engine, inst)) {
+        inst->retired = true;
         return st;
-    instance_destroy(inst);
+    }
+    instance_destroy(inst, false);
     return st;
 }
 

@@ -110,6 +110,7 @@ void rt_func_retain(kiln_func *func);
 struct kiln_global {
     struct cg_global_cell cell; /* first: generated code reads the value here */
     uint32_t refcount;
+    kiln_instance *owner; /* the instance that defined it; NULL when made by the embedder */
     kiln_valtype type;
     bool is_mutable;
 };
@@ -120,6 +121,7 @@ struct kiln_table {
     kiln_valtype elem_type;
     struct kiln_limits limits; /* max clamped to UINT32_MAX */
     uint32_t capacity;         /* allocated elements */
+    kiln_instance *owner;      /* the instance that defined it; NULL when made by the embedder */
 };
 
 struct kiln_memory {
@@ -139,6 +141,12 @@ void rt_table_retain(kiln_table *table);
 void rt_memory_retain(kiln_memory *memory);
 kiln_status rt_table_create(kiln_valtype elem_type, struct kiln_limits limits, void *init,
                             kiln_table **out_table);
+/* After `n` references were written into `table`: funcrefs of other instances than the table's
+ * owner now live outside their instance (see rt_funcref_escapes). */
+void rt_table_note_stores(const kiln_table *table, void *const *refs, uint32_t n);
+/* kiln_global_new without the escape check, for an instance's own globals (`owner`). */
+kiln_status rt_global_create(kiln_valtype type, bool is_mutable, kiln_val init,
+                             kiln_instance *owner, kiln_global **out_global);
 /* Grow by `delta` filled with `init`; returns the old size or UINT32_MAX. */
 uint32_t rt_table_grow(kiln_table *table, uint32_t delta, void *init);
 kiln_status rt_memory_create(struct kiln_limits limits, kiln_memory **out_memory);
@@ -172,10 +180,19 @@ struct kiln_instance {
     size_t dep_count;
     kiln_func **host_deps; /* standalone host functions we import (retained) */
     size_t host_dep_count;
+    /* Its funcrefs may be held where its refcount does not see them (another instance's or the
+     * embedder's table or global): at refcount 0 it is retired, not destroyed (below). */
+    bool pinned;
+    bool retired; /* in the engine's retired list: destroyed with the engine */
     kiln_instance *next_in_engine, *prev_in_engine;
 };
 
 void rt_instance_retain(kiln_instance *instance);
+/* Instance lifetime with references that escape (docs/DESIGN-runtime.md, "Lifetime"): the funcref
+ * `ref` (NULL or a `struct kiln_func *`) is being stored into a table or global defined by
+ * `holder` (NULL: one the embedder made). A function of another instance pins that instance:
+ * when its refcount drops to 0 it stays alive, retired, until the engine is freed. */
+void rt_funcref_escapes(void *ref, const kiln_instance *holder);
 void rt_instance_destroy_retired(kiln_instance *instance);
 /* The instance that owns `vmctx`. */
 static inline kiln_instance *rt_instance_of(struct cg_vmctx *vmctx)

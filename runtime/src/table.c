@@ -44,6 +44,14 @@ kiln_status rt_table_create(kiln_valtype elem_type, struct kiln_limits limits, v
     return KILN_OK;
 }
 
+void rt_table_note_stores(const kiln_table *table, void *const *refs, uint32_t n)
+{
+    if (table->elem_type != KILN_FUNCREF)
+        return; /* externrefs belong to the embedder */
+    for (uint32_t i = 0; i < n; i++)
+        rt_funcref_escapes(refs[i], table->owner);
+}
+
 uint32_t rt_table_grow(kiln_table *table, uint32_t delta, void *init)
 {
     uint32_t old = table->table.size;
@@ -67,6 +75,7 @@ uint32_t rt_table_grow(kiln_table *table, uint32_t delta, void *init)
     for (uint64_t i = old; i < want; i++)
         table->table.elems[i] = init;
     table->table.size = (uint32_t)want;
+    rt_table_note_stores(table, &init, 1);
     return old;
 }
 
@@ -137,6 +146,7 @@ kiln_status kiln_table_set(kiln_table *table, uint32_t index, kiln_val value)
     if (!ref_matches(table, value))
         return KILN_ERR_TYPE_MISMATCH;
     table->table.elems[index] = value.ref;
+    rt_table_note_stores(table, &value.ref, 1);
     return KILN_OK;
 }
 
@@ -167,6 +177,12 @@ static struct cg_table *table_at(struct cg_vmctx *vmctx, uint32_t table_idx)
     return vmctx->tables[table_idx];
 }
 
+/* The runtime object around a table of `vmctx` (`struct cg_table` is its first member). */
+static kiln_table *table_obj(struct cg_vmctx *vmctx, uint32_t table_idx)
+{
+    return rt_instance_of(vmctx)->tables[table_idx];
+}
+
 static void *helper_table_get(struct cg_vmctx *vmctx, uint32_t table_idx, uint32_t idx)
 {
     struct cg_table *t = table_at(vmctx, table_idx);
@@ -181,6 +197,7 @@ static void helper_table_set(struct cg_vmctx *vmctx, uint32_t table_idx, uint32_
     if (idx >= t->size)
         rt_trap_raise(KILN_TRAP_TABLE_OOB, UINT32_MAX);
     t->elems[idx] = value;
+    rt_table_note_stores(table_obj(vmctx, table_idx), &value, 1);
 }
 
 static uint32_t helper_table_grow(struct cg_vmctx *vmctx, uint32_t table_idx, void *init,
@@ -197,6 +214,8 @@ static void helper_table_fill(struct cg_vmctx *vmctx, uint32_t table_idx, uint32
         rt_trap_raise(KILN_TRAP_TABLE_OOB, UINT32_MAX);
     for (uint32_t i = 0; i < len; i++)
         t->elems[dst + i] = value;
+    if (len)
+        rt_table_note_stores(table_obj(vmctx, table_idx), &value, 1);
 }
 
 static void helper_table_copy(struct cg_vmctx *vmctx, uint32_t dst_table, uint32_t src_table,
@@ -208,6 +227,8 @@ static void helper_table_copy(struct cg_vmctx *vmctx, uint32_t dst_table, uint32
         rt_trap_raise(KILN_TRAP_TABLE_OOB, UINT32_MAX);
     if (len)
         memmove(d->elems + dst, s->elems + src, (size_t)len * sizeof(void *));
+    if (d != s) /* within one table nothing moves to another holder */
+        rt_table_note_stores(table_obj(vmctx, dst_table), d->elems + dst, len);
 }
 
 static void helper_table_init(struct cg_vmctx *vmctx, uint32_t table_idx, uint32_t elem_idx,
@@ -219,6 +240,7 @@ static void helper_table_init(struct cg_vmctx *vmctx, uint32_t table_idx, uint32
         rt_trap_raise(KILN_TRAP_TABLE_OOB, UINT32_MAX);
     if (len)
         memcpy(t->elems + dst, inst->elem_items[elem_idx] + src, (size_t)len * sizeof(void *));
+    rt_table_note_stores(inst->tables[table_idx], t->elems + dst, len);
 }
 
 static void helper_elem_drop(struct cg_vmctx *vmctx, uint32_t elem_idx)
