@@ -12,10 +12,12 @@
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "usage: kiln validate FILE.wasm\n"
-            "Decodes and validates a WebAssembly 2.0 binary module. Prints nothing and exits 0\n"
-            "when it is valid; otherwise prints `error: FILE:OFFSET: MESSAGE` and exits 1.\n");
+    fprintf(
+        to,
+        "usage: kiln validate FILE.wasm\n"
+        "Decodes and validates a WebAssembly 2.0 binary module (SIMD included). Prints nothing\n"
+        "and exits 0 when it is valid; otherwise prints `error: FILE:OFFSET: MESSAGE` and\n"
+        "exits 1.\n");
 }
 
 int kiln_cmd_validate(int argc, char **argv)
@@ -51,7 +53,8 @@ int kiln_cmd_validate(int argc, char **argv)
     }
     struct wdec_module *m = NULL;
     struct wdec_error err;
-    wdec_status st = wdec_module_decode(bytes, size, NULL, NULL, NULL, &m, &err);
+    struct wdec_options opt = {.features = WDEC_FEATURES_WASM2}; /* SIMD included */
+    wdec_status st = wdec_module_decode(bytes, size, &opt, NULL, NULL, &m, &err);
     wdec_module_free(m);
     free(bytes);
     if (st != WDEC_OK) {

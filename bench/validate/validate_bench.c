@@ -51,7 +51,8 @@ int main(int argc, char **argv)
             struct wdec_module *m = NULL;
             struct wdec_error err;
             double t0 = cpu_seconds();
-            wdec_status st = wdec_module_decode(bytes, (size_t)n, NULL, NULL, NULL, &m, &err);
+            struct wdec_options opt = {.features = WDEC_FEATURES_WASM2}; /* as kiln validate */
+            wdec_status st = wdec_module_decode(bytes, (size_t)n, &opt, NULL, NULL, &m, &err);
             t[r] = cpu_seconds() - t0;
             wdec_module_free(m);
             if (st != WDEC_OK) {

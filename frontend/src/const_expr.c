@@ -103,6 +103,23 @@ wdec_status wdec_const_expr(struct rd *r, struct wdec_module *m, uint8_t type,
             got = WDEC_FUNCREF;
             break;
         }
+        case 0xfd: { /* SIMD: v128.const is the one constant among them */
+            if (!(m->features & WDEC_FEATURE_SIMD))
+                return wdec_fail(r->err, WDEC_ERR_UNSUPPORTED, at, "(SIMD)");
+            uint32_t sub;
+            WDEC_TRY(rd_u32(r, &sub));
+            if (sub != 0x0c) {
+                if (sub > 0xff || !wdec_opcode_info((enum wdec_opcode)(0xfd << 16 | sub)))
+                    return wdec_fail(r->err, WDEC_ERR_ILLEGAL_OPCODE, at, "0xfd %u", sub);
+                return wdec_fail(r->err, WDEC_ERR_CONST_EXPR, at, NULL);
+            }
+            const uint8_t *b;
+            WDEC_TRY(rd_fixed(r, 16, &b));
+            memcpy(out->value.v128, b, 16);
+            out->kind = WDEC_CONST_V128;
+            got = WDEC_V128;
+            break;
+        }
         default:
             if (!is_known_opcode(op))
                 return wdec_fail(r->err, WDEC_ERR_ILLEGAL_OPCODE, at, "0x%02x", op);

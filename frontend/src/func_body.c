@@ -10,7 +10,7 @@
 /* --- Tables from opcodes.def --- */
 
 #define T_NONE      0
-#define T_SPECIAL   0
+#define T_SPECIAL   1 /* not a type: checked by hand */
 #define T_I32       WDEC_I32
 #define T_I64       WDEC_I64
 #define T_F32       WDEC_F32
@@ -19,50 +19,30 @@
 #define T_FUNCREF   WDEC_FUNCREF
 #define T_EXTERNREF WDEC_EXTERNREF
 
-/* Operand types of the NUMERIC group, by opcode byte (one-byte ops) and by 0xFC sub-opcode. */
+/* A table takes the rows of one prefix: PICK(SIG, 0x00) is SIG_0x00, SIG_0xfc, ... */
+#define PICK(table, prefix) table##_##prefix
+
+/* Natural alignment (log2) of a memory immediate kind; 0 for the others. */
+#define IMM_ALIGN(k)                                                                               \
+    ((k) == WDEC_IMM_MEMARG16                                  ? 4                                 \
+     : (k) == WDEC_IMM_MEMARG8 || (k) == WDEC_IMM_MEMARG8_LANE ? 3                                 \
+     : (k) == WDEC_IMM_MEMARG4 || (k) == WDEC_IMM_MEMARG4_LANE ? 2                                 \
+     : (k) == WDEC_IMM_MEMARG2 || (k) == WDEC_IMM_MEMARG2_LANE ? 1                                 \
+                                                               : 0)
+
+/* Operand types of one-byte opcodes; `numeric` marks the NUMERIC group, which the loop handles
+ * generically from these types. */
 struct num_sig {
     uint8_t in1, in2, out;
     bool numeric;
 };
-
-/* Rows are selected by pasting group and prefix into a macro name: only NUMERIC one-byte rows
- * expand to an initializer. */
-#define SIG_NUMERIC_0x00(code, in1, in2, out) [code] = {T_##in1, T_##in2, T_##out, true},
-/* clang-format off */
-#define SIG_CONTROL_0x00(code, in1, in2, out)
-#define SIG_CONTROL_0xfc(code, in1, in2, out)
-#define SIG_CONTROL_0xfd(code, in1, in2, out)
-#define SIG_PARAMETRIC_0x00(code, in1, in2, out)
-#define SIG_PARAMETRIC_0xfc(code, in1, in2, out)
-#define SIG_PARAMETRIC_0xfd(code, in1, in2, out)
-#define SIG_VARIABLE_0x00(code, in1, in2, out)
-#define SIG_VARIABLE_0xfc(code, in1, in2, out)
-#define SIG_VARIABLE_0xfd(code, in1, in2, out)
-#define SIG_TABLE_0x00(code, in1, in2, out)
-#define SIG_TABLE_0xfc(code, in1, in2, out)
-#define SIG_TABLE_0xfd(code, in1, in2, out)
-#define SIG_MEMORY_0x00(code, in1, in2, out)
-#define SIG_MEMORY_0xfc(code, in1, in2, out)
-#define SIG_MEMORY_0xfd(code, in1, in2, out)
-#define SIG_LOAD_0x00(code, in1, in2, out)
-#define SIG_LOAD_0xfc(code, in1, in2, out)
-#define SIG_LOAD_0xfd(code, in1, in2, out)
-#define SIG_STORE_0x00(code, in1, in2, out)
-#define SIG_STORE_0xfc(code, in1, in2, out)
-#define SIG_STORE_0xfd(code, in1, in2, out)
-#define SIG_CONST_0x00(code, in1, in2, out)
-#define SIG_CONST_0xfc(code, in1, in2, out)
-#define SIG_CONST_0xfd(code, in1, in2, out)
-#define SIG_NUMERIC_0xfc(code, in1, in2, out)
-#define SIG_NUMERIC_0xfd(code, in1, in2, out)
-#define SIG_REFERENCE_0x00(code, in1, in2, out)
-#define SIG_REFERENCE_0xfc(code, in1, in2, out)
-#define SIG_REFERENCE_0xfd(code, in1, in2, out)
-/* clang-format on */
-#define SIG_ROW(group, prefix, code, in1, in2, out) SIG_##group##_##prefix(code, in1, in2, out)
+#define SIG_0x00(code, group, in1, in2, out)                                                       \
+    [code] = {T_##in1, T_##in2, T_##out, WDEC_GROUP_##group == WDEC_GROUP_NUMERIC},
+#define SIG_0xfc(code, group, in1, in2, out)
+#define SIG_0xfd(code, group, in1, in2, out)
 static const struct num_sig sig_byte[256] = {
 #define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
-    SIG_ROW(group, prefix, code, in1, in2, out)
+    PICK(SIG, prefix)(code, group, in1, in2, out)
 #include <wdec/opcodes.def>
 #undef WDEC_OPCODE
 };
@@ -75,47 +55,12 @@ const uint8_t wdec_one_type[256] = {
 };
 
 /* Natural alignment (log2) of one-byte loads and stores, from their MEMARGn immediate. */
-#define ALIGN_MEMARG1               0
-#define ALIGN_MEMARG2               1
-#define ALIGN_MEMARG4               2
-#define ALIGN_MEMARG8               3
-#define ALIGN_MEMARG16              4
-#define ALIGN_LOAD_0x00(code, imm)  [code] = ALIGN_##imm,
-#define ALIGN_STORE_0x00(code, imm) [code] = ALIGN_##imm,
-/* clang-format off */
-#define ALIGN_CONTROL_0x00(code, imm)
-#define ALIGN_CONTROL_0xfc(code, imm)
-#define ALIGN_CONTROL_0xfd(code, imm)
-#define ALIGN_PARAMETRIC_0x00(code, imm)
-#define ALIGN_PARAMETRIC_0xfc(code, imm)
-#define ALIGN_PARAMETRIC_0xfd(code, imm)
-#define ALIGN_VARIABLE_0x00(code, imm)
-#define ALIGN_VARIABLE_0xfc(code, imm)
-#define ALIGN_VARIABLE_0xfd(code, imm)
-#define ALIGN_TABLE_0x00(code, imm)
-#define ALIGN_TABLE_0xfc(code, imm)
-#define ALIGN_TABLE_0xfd(code, imm)
-#define ALIGN_MEMORY_0x00(code, imm)
-#define ALIGN_MEMORY_0xfc(code, imm)
-#define ALIGN_MEMORY_0xfd(code, imm)
-#define ALIGN_LOAD_0xfc(code, imm)
-#define ALIGN_LOAD_0xfd(code, imm)
-#define ALIGN_STORE_0xfc(code, imm)
-#define ALIGN_STORE_0xfd(code, imm)
-#define ALIGN_CONST_0x00(code, imm)
-#define ALIGN_CONST_0xfc(code, imm)
-#define ALIGN_CONST_0xfd(code, imm)
-#define ALIGN_NUMERIC_0x00(code, imm)
-#define ALIGN_NUMERIC_0xfc(code, imm)
-#define ALIGN_NUMERIC_0xfd(code, imm)
-#define ALIGN_REFERENCE_0x00(code, imm)
-#define ALIGN_REFERENCE_0xfc(code, imm)
-#define ALIGN_REFERENCE_0xfd(code, imm)
-/* clang-format on */
-#define ALIGN_ROW(group, prefix, code, imm) ALIGN_##group##_##prefix(code, imm)
+#define ALIGN_0x00(code, imm) [code] = IMM_ALIGN(WDEC_IMM_##imm),
+#define ALIGN_0xfc(code, imm)
+#define ALIGN_0xfd(code, imm)
 static const uint8_t natural_align_tab[256] = {
 #define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
-    ALIGN_ROW(group, prefix, code, imm)
+    PICK(ALIGN, prefix)(code, imm)
 #include <wdec/opcodes.def>
 #undef WDEC_OPCODE
 };
@@ -124,6 +69,22 @@ static inline uint32_t natural_align(uint8_t op)
 {
     return natural_align_tab[op];
 }
+
+/* SIMD ops by sub-opcode (all below 256): immediate kind + 1 (0: no such op) and the operand and
+ * result types of the row, which the loop checks generically (SPECIAL: v128.bitselect). */
+struct simd_sig {
+    uint8_t imm1, in1, in2, out;
+};
+#define SIMD_0x00(code, imm, in1, in2, out)
+#define SIMD_0xfc(code, imm, in1, in2, out)
+#define SIMD_0xfd(code, imm, in1, in2, out)                                                        \
+    [code] = {WDEC_IMM_##imm + 1, T_##in1, T_##in2, T_##out},
+static const struct simd_sig simd_sig[256] = {
+#define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
+    PICK(SIMD, prefix)(code, imm, in1, in2, out)
+#include <wdec/opcodes.def>
+#undef WDEC_OPCODE
+};
 
 /* --- Validation state --- */
 
@@ -322,9 +283,9 @@ HOT wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
     }
     if ((b & 0xc0) == 0x40) {
         r->p++;
-        if (!is_valtype(b))
-            return wdec_fail(c->err, b == WDEC_V128 ? WDEC_ERR_UNSUPPORTED : WDEC_ERR_VALUE_TYPE,
-                             rd_off(r) - 1, NULL);
+        wdec_status st = valtype_status(b, c->m->features);
+        if (st)
+            return wdec_fail(c->err, st, rd_off(r) - 1, NULL);
         bt->result_count = 1;
         bt->results = &wdec_one_type[b];
         return WDEC_OK;
@@ -343,14 +304,15 @@ HOT wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
     return WDEC_OK;
 }
 
-HOT wdec_status read_memarg(struct val *c, uint8_t op, struct wdec_memarg *arg)
+/* A memarg whose alignment may be at most `max_align` (log2 of the natural alignment). */
+HOT wdec_status read_memarg(struct val *c, uint32_t max_align, struct wdec_memarg *arg)
 {
     uint32_t align, offset;
     WDEC_TRY(rd_u32(&c->r, &align));
     WDEC_TRY(rd_u32(&c->r, &offset));
     if (c->m->memory_count == 0)
         return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, OP_OFF(c), "0");
-    if (align > natural_align(op))
+    if (align > max_align)
         return fail_at(c, WDEC_ERR_ALIGNMENT);
     arg->align_log2 = align;
     arg->offset = offset;
@@ -455,9 +417,9 @@ HOT wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_fu
         uint8_t t = 0;
         WDEC_TRY(rd_u32(r, &n));
         WDEC_TRY(rd_byte(r, &t));
-        if (!is_valtype(t))
-            return wdec_fail(c->err, t == WDEC_V128 ? WDEC_ERR_UNSUPPORTED : WDEC_ERR_VALUE_TYPE,
-                             rd_off(r) - 1, NULL);
+        wdec_status st = valtype_status(t, m->features);
+        if (st)
+            return wdec_fail(c->err, st, rd_off(r) - 1, NULL);
         total += n;
         if (total - ft->param_count >= ((uint64_t)1 << 32))
             return wdec_fail(c->err, WDEC_ERR_TOO_MANY_LOCALS, at, NULL);
@@ -491,6 +453,29 @@ HOT wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_fu
     return WDEC_OK;
 }
 
+/* The state at the start of defined function `func_index`'s body, shared by the validating loop
+ * and the decode-only scan: the reader on the body (bounded by the module's end, not the body's:
+ * an overrun is then reported the way the reference interpreter does, "END opcode expected" or
+ * "section size mismatch"), the locals decoded and described in *fi, and room for 256 operands. */
+HOT wdec_status body_init(struct val *c, const struct wdec_module *m, struct wdec_scratch *s,
+                          uint32_t func_index, struct wdec_error *err, struct wdec_func_info *fi)
+{
+    const struct wdec_func *fn = &m->funcs[func_index];
+    *c = (struct val){
+        .m = m,
+        .s = s,
+        .r = {m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
+              WDEC_ERR_UNEXPECTED_END_SECTION},
+        .op_at = m->bytes + fn->body_offset,
+        .err = err,
+    };
+    *fi = (struct wdec_func_info){.body_offset = fn->body_offset, .body_size = fn->body_size};
+    WDEC_TRY(decode_locals(c, func_index, fi));
+    WDEC_TRY(stack_reserve(c, 256));
+    c->frames = s->frames;
+    return WDEC_OK;
+}
+
 /* The loop, instantiated twice: `plain` (no callbacks at all) compiles every visitor call out,
  * which is the validator's hot path; the other keeps them. */
 HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, uint32_t func_index,
@@ -498,37 +483,14 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                           const bool plain)
 {
     const struct wdec_func *fn = &m->funcs[func_index];
-    struct val cv = {
-        .m = m,
-        .s = s,
-        /* Read up to the module's end, not the body's: an overrun is then reported the way the
-         * reference interpreter does ("END opcode expected", "section size mismatch"). */
-        .r = {m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
-              WDEC_ERR_UNEXPECTED_END_SECTION},
-        .err = err,
-    };
+    struct val cv;
     struct val *c = &cv;
     struct rd *r = &c->r;
     const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
-    c->op_at = m->bytes + fn->body_offset;
-
-    struct wdec_func_info fi = {.body_offset = fn->body_offset, .body_size = fn->body_size};
-    WDEC_TRY(decode_locals(c, func_index, &fi));
+    struct wdec_func_info fi;
+    WDEC_TRY(body_init(c, m, s, func_index, err, &fi));
     const uint8_t *locals = fi.local_types;
     const uint32_t local_count = fi.local_count;
-
-    if (s->stack_cap < 256) {
-        void *p = s->stack;
-        wdec_status st = grow(&p, &s->stack_cap, 256, sizeof(uint16_t));
-        if (st)
-            return fail_at(c, st);
-        s->stack = p;
-    }
-    c->stack = s->stack;
-    c->cap = s->stack_cap;
-    c->frames = s->frames;
-    c->sp = 0;
-    c->fp = 0;
     struct wdec_block_type fbt = {0, fi.type->result_count, NULL, fi.type->results, fi.type_index};
     WDEC_TRY(push_frame(c, K_FUNC, &fbt, true));
     bool live = true;
@@ -580,7 +542,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                 continue;
             }
         }
-        if (!plain && live && v->instr_begin && op != 0xfc) {
+        if (!plain && live && v->instr_begin && op != 0xfc && op != 0xfd) {
             wdec_status st = v->instr_begin(ctx, (enum wdec_opcode)op, OP_OFF(c));
             if (st)
                 return client_fail(c, st);
@@ -770,14 +732,16 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                     for (uint32_t i = 0; i < n; i++) {
                         uint8_t b;
                         WDEC_TRY(rd_byte(r, &b));
-                        if (!is_valtype(b))
-                            return wdec_fail(err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+                        wdec_status st = valtype_status(b, m->features);
+                        if (st)
+                            return wdec_fail(err, st, rd_off(r) - 1, NULL);
                     }
                     return fail_at(c, WDEC_ERR_RESULT_ARITY);
                 }
                 WDEC_TRY(rd_byte(r, &t));
-                if (!is_valtype(t))
-                    return wdec_fail(err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+                wdec_status st = valtype_status(t, m->features);
+                if (st)
+                    return wdec_fail(err, st, rd_off(r) - 1, NULL);
                 WDEC_TRY(pop_expect(c, WDEC_I32));
                 WDEC_TRY(pop_expect(c, t));
                 WDEC_TRY(pop_expect(c, t));
@@ -869,7 +833,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x34:
         case 0x35: {
             struct wdec_memarg arg;
-            WDEC_TRY(read_memarg(c, op, &arg));
+            WDEC_TRY(read_memarg(c, natural_align(op), &arg));
             WDEC_TRY(pop_expect(c, WDEC_I32));
             VISIT(load, (enum wdec_opcode)op, arg);
             static const uint8_t result[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
@@ -888,7 +852,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x3d:
         case 0x3e: {
             struct wdec_memarg arg;
-            WDEC_TRY(read_memarg(c, op, &arg));
+            WDEC_TRY(read_memarg(c, natural_align(op), &arg));
             static const uint8_t value[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
                                             WDEC_I32, WDEC_I64, WDEC_I64, WDEC_I64};
             WDEC_TRY(pop_expect(c, value[op - 0x36]));
@@ -1092,8 +1056,111 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             }
             break;
         }
-        case 0xfd:
-            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
+        /* --- 0xFD prefix: SIMD, generic from the rows' immediates and types --- */
+        case 0xfd: {
+            if (!(m->features & WDEC_FEATURE_SIMD))
+                return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
+            uint32_t sub;
+            WDEC_TRY(rd_u32(r, &sub));
+            if (sub > 0xff || !simd_sig[sub].imm1)
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfd %u", sub);
+            const struct simd_sig *sg = &simd_sig[sub];
+            enum wdec_opcode sop = (enum wdec_opcode)(0xfd << 16 | sub);
+            if (!plain && live && v->instr_begin) {
+                wdec_status st = v->instr_begin(ctx, sop, OP_OFF(c));
+                if (st)
+                    return client_fail(c, st);
+            }
+            unsigned imm = sg->imm1 - 1u;
+            struct wdec_memarg arg = {0};
+            uint8_t lane = 0;
+            const uint8_t *bytes = NULL;
+            switch (imm) {
+            case WDEC_IMM_NONE:
+                break;
+            case WDEC_IMM_LANE2:
+            case WDEC_IMM_LANE4:
+            case WDEC_IMM_LANE8:
+            case WDEC_IMM_LANE16:
+                WDEC_TRY(rd_byte(r, &lane));
+                if (lane >= 2u << (imm - WDEC_IMM_LANE2))
+                    return wdec_fail(err, WDEC_ERR_INVALID_LANE, OP_OFF(c), "%u", lane);
+                break;
+            case WDEC_IMM_SHUFFLE:
+                WDEC_TRY(rd_fixed(r, 16, &bytes));
+                for (unsigned i = 0; i < 16; i++)
+                    if (bytes[i] >= 32)
+                        return wdec_fail(err, WDEC_ERR_INVALID_LANE, OP_OFF(c), "%u", bytes[i]);
+                break;
+            case WDEC_IMM_V128:
+                WDEC_TRY(rd_fixed(r, 16, &bytes));
+                break;
+            case WDEC_IMM_MEMARG1_LANE:
+            case WDEC_IMM_MEMARG2_LANE:
+            case WDEC_IMM_MEMARG4_LANE:
+            case WDEC_IMM_MEMARG8_LANE: {
+                uint32_t align = imm - WDEC_IMM_MEMARG1_LANE; /* log2 of the lane's bytes */
+                WDEC_TRY(read_memarg(c, align, &arg));
+                WDEC_TRY(rd_byte(r, &lane));
+                if (lane >= 16u >> align)
+                    return wdec_fail(err, WDEC_ERR_INVALID_LANE, OP_OFF(c), "%u", lane);
+                break;
+            }
+            default: /* MEMARG1 ... MEMARG16 */
+                WDEC_TRY(read_memarg(c, IMM_ALIGN(imm), &arg));
+                break;
+            }
+            if (sg->in1 == T_SPECIAL) { /* v128.bitselect */
+                WDEC_TRY(pop_expect(c, WDEC_V128));
+                WDEC_TRY(pop_expect(c, WDEC_V128));
+                WDEC_TRY(pop_expect(c, WDEC_V128));
+            } else {
+                if (sg->in2)
+                    WDEC_TRY(pop_expect(c, sg->in2));
+                if (sg->in1)
+                    WDEC_TRY(pop_expect(c, sg->in1));
+            }
+            if (!plain && live) {
+                wdec_status st = WDEC_OK;
+                switch (imm) {
+                case WDEC_IMM_NONE:
+                    st = v->simd ? v->simd(ctx, sop) : WDEC_OK;
+                    break;
+                case WDEC_IMM_LANE2:
+                case WDEC_IMM_LANE4:
+                case WDEC_IMM_LANE8:
+                case WDEC_IMM_LANE16:
+                    st = v->simd_lane ? v->simd_lane(ctx, sop, lane) : WDEC_OK;
+                    break;
+                case WDEC_IMM_SHUFFLE:
+                    st = v->simd_shuffle ? v->simd_shuffle(ctx, bytes) : WDEC_OK;
+                    break;
+                case WDEC_IMM_V128:
+                    st = v->v128_const ? v->v128_const(ctx, bytes) : WDEC_OK;
+                    break;
+                case WDEC_IMM_MEMARG1_LANE:
+                case WDEC_IMM_MEMARG2_LANE:
+                case WDEC_IMM_MEMARG4_LANE:
+                case WDEC_IMM_MEMARG8_LANE:
+                    if (sg->out)
+                        st = v->simd_load_lane ? v->simd_load_lane(ctx, sop, arg, lane) : WDEC_OK;
+                    else
+                        st = v->simd_store_lane ? v->simd_store_lane(ctx, sop, arg, lane) : WDEC_OK;
+                    break;
+                default:
+                    if (sg->out)
+                        st = v->simd_load ? v->simd_load(ctx, sop, arg) : WDEC_OK;
+                    else
+                        st = v->simd_store ? v->simd_store(ctx, sop, arg) : WDEC_OK;
+                    break;
+                }
+                if (st)
+                    return client_fail(c, st);
+            }
+            if (sg->out)
+                WDEC_TRY(push(c, sg->out));
+            break;
+        }
         default: {
             /* The numeric group: fixed operand and result types from opcodes.def. */
             const struct num_sig *sg = &sig_byte[op];
@@ -1138,7 +1205,8 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
  * byte after an invalid instruction still makes the module "malformed". After the first
  * validation error the rest of the bodies are therefore only decoded, by this scan. */
 
-/* Immediate kind + 1 of each CORE opcode (0: not an opcode), from opcodes.def. */
+/* Immediate kind + 1 of each CORE and SIMD opcode (0: not an opcode), from opcodes.def, at
+ * [op], [0x100 + 0xFC sub-opcode] and [0x200 + 0xFD sub-opcode]. */
 #define IMM_0x00_CORE(code, imm) [code] = WDEC_IMM_##imm + 1,
 #define IMM_0xfc_CORE(code, imm) [0x100 + (code)] = WDEC_IMM_##imm + 1,
 /* clang-format off */
@@ -1151,10 +1219,10 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
 #define IMM_0xfd_CORE(code, imm)
 #define IMM_0xfd_TAIL_CALL(code, imm)
 #define IMM_0xfd_EXCEPTIONS(code, imm)
-#define IMM_0xfd_SIMD(code, imm)
+#define IMM_0xfd_SIMD(code, imm) [0x200 + (code)] = WDEC_IMM_##imm + 1,
 /* clang-format on */
 #define IMM_ROW(prefix, feature, code, imm) IMM_##prefix##_##feature(code, imm)
-static const uint8_t imm_kind[0x100 + 18] = {
+static const uint8_t imm_kind[0x300] = {
 #define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
     IMM_ROW(prefix, feature, code, imm)
 #include <wdec/opcodes.def>
@@ -1179,10 +1247,9 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
         uint8_t b = *r->p;
         if ((b & 0xc0) == 0x40) {
             r->p++;
-            if (b != 0x40 && !is_valtype(b))
-                return wdec_fail(c->err,
-                                 b == WDEC_V128 ? WDEC_ERR_UNSUPPORTED : WDEC_ERR_VALUE_TYPE,
-                                 rd_off(r) - 1, NULL);
+            wdec_status st = b == 0x40 ? WDEC_OK : valtype_status(b, c->m->features);
+            if (st)
+                return wdec_fail(c->err, st, rd_off(r) - 1, NULL);
             return WDEC_OK;
         }
         int64_t idx;
@@ -1202,8 +1269,30 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
     case WDEC_IMM_MEMARG2:
     case WDEC_IMM_MEMARG4:
     case WDEC_IMM_MEMARG8:
+    case WDEC_IMM_MEMARG16:
         WDEC_TRY(scan_u32(c));
         return scan_u32(c);
+    case WDEC_IMM_MEMARG1_LANE:
+    case WDEC_IMM_MEMARG2_LANE:
+    case WDEC_IMM_MEMARG4_LANE:
+    case WDEC_IMM_MEMARG8_LANE: {
+        uint8_t lane;
+        WDEC_TRY(scan_u32(c));
+        WDEC_TRY(scan_u32(c));
+        return rd_byte(r, &lane);
+    }
+    case WDEC_IMM_LANE2:
+    case WDEC_IMM_LANE4:
+    case WDEC_IMM_LANE8:
+    case WDEC_IMM_LANE16: {
+        uint8_t lane;
+        return rd_byte(r, &lane);
+    }
+    case WDEC_IMM_V128:
+    case WDEC_IMM_SHUFFLE: {
+        const uint8_t *b;
+        return rd_fixed(r, 16, &b);
+    }
     case WDEC_IMM_MEMORY:
         return read_zero(c);
     case WDEC_IMM_MEMORY_COPY:
@@ -1242,8 +1331,9 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
         for (uint32_t i = 0; i < n; i++) {
             uint8_t t = 0;
             WDEC_TRY(rd_byte(r, &t));
-            if (!is_valtype(t))
-                return wdec_fail(c->err, WDEC_ERR_VALUE_TYPE, rd_off(r) - 1, NULL);
+            wdec_status st = valtype_status(t, c->m->features);
+            if (st)
+                return wdec_fail(c->err, st, rd_off(r) - 1, NULL);
         }
         return WDEC_OK;
     }
@@ -1263,21 +1353,12 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
                            struct wdec_error *err)
 {
     const struct wdec_func *fn = &m->funcs[func_index];
-    struct val cv = {
-        .m = m,
-        .s = s,
-        .r = {m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
-              WDEC_ERR_UNEXPECTED_END_SECTION},
-        .err = err,
-    };
+    struct val cv;
     struct val *c = &cv;
     struct rd *r = &c->r;
     const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
-    c->op_at = m->bytes + fn->body_offset;
     struct wdec_func_info fi;
-    WDEC_TRY(decode_locals(c, func_index, &fi));
-    WDEC_TRY(stack_reserve(c, 256));
-    c->stack = s->stack;
+    WDEC_TRY(body_init(c, m, s, func_index, err, &fi));
     /* Open blocks as a byte stack on the operand stack's storage: 1 for an if still before its
      * else, 0 otherwise. */
     uint32_t depth = 0;
@@ -1294,7 +1375,13 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
                 return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfc %u", sub);
             idx = 0x100 + sub;
         } else if (op == 0xfd) {
-            return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
+            if (!(m->features & WDEC_FEATURE_SIMD))
+                return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
+            uint32_t sub;
+            WDEC_TRY(rd_u32(r, &sub));
+            if (sub > 0xff || !imm_kind[0x200 + sub])
+                return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfd %u", sub);
+            idx = 0x200 + sub;
         }
         if (!imm_kind[idx])
             return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0x%02x", op);

@@ -260,6 +260,17 @@ static inline bool is_reftype(uint8_t b)
     return b == WDEC_FUNCREF || b == WDEC_EXTERNREF;
 }
 
+/* WDEC_OK for a value type byte allowed under `features`; v128 without WDEC_FEATURE_SIMD is
+ * WDEC_ERR_UNSUPPORTED, any other byte WDEC_ERR_VALUE_TYPE. */
+static inline wdec_status valtype_status(uint8_t b, uint32_t features)
+{
+    if (is_valtype(b))
+        return WDEC_OK;
+    if (b == WDEC_V128)
+        return (features & WDEC_FEATURE_SIMD) ? WDEC_OK : WDEC_ERR_UNSUPPORTED;
+    return WDEC_ERR_VALUE_TYPE;
+}
+
 /* A one-element type array for any byte: wdec_one_type + t points at t (block types). */
 extern const uint8_t wdec_one_type[256];
 

@@ -55,12 +55,12 @@ static wdec_status read_name(struct rd *r, struct wdec_module *m, struct wdec_na
     return WDEC_OK;
 }
 
-static wdec_status read_valtype(struct rd *r, uint8_t *out)
+static wdec_status read_valtype(struct rd *r, const struct wdec_module *m, uint8_t *out)
 {
     WDEC_TRY(rd_byte(r, out));
-    if (!is_valtype(*out))
-        return wdec_fail(r->err, *out == WDEC_V128 ? WDEC_ERR_UNSUPPORTED : WDEC_ERR_VALUE_TYPE,
-                         rd_off(r) - 1, NULL);
+    wdec_status st = valtype_status(*out, m->features);
+    if (st)
+        return wdec_fail(r->err, st, rd_off(r) - 1, NULL);
     return WDEC_OK;
 }
 
@@ -110,9 +110,10 @@ static wdec_status read_memory_type(struct rd *r, struct wdec_memory_type *out)
     return WDEC_OK;
 }
 
-static wdec_status read_global_type(struct rd *r, struct wdec_global_type *out)
+static wdec_status read_global_type(struct rd *r, const struct wdec_module *m,
+                                    struct wdec_global_type *out)
 {
-    WDEC_TRY(read_valtype(r, &out->type));
+    WDEC_TRY(read_valtype(r, m, &out->type));
     uint8_t mut;
     WDEC_TRY(rd_byte(r, &mut));
     if (mut > 1)
@@ -151,12 +152,12 @@ static wdec_status type_section(struct dec *d, struct rd *r)
         WDEC_TRY(wdec_rd_len(r, &ft->param_count));
         ALLOC_ARRAY(r, m, vt, ft->param_count);
         for (uint32_t k = 0; k < ft->param_count; k++)
-            WDEC_TRY(read_valtype(r, &vt[k]));
+            WDEC_TRY(read_valtype(r, m, &vt[k]));
         ft->params = vt;
         WDEC_TRY(wdec_rd_len(r, &ft->result_count));
         ALLOC_ARRAY(r, m, vt, ft->result_count);
         for (uint32_t k = 0; k < ft->result_count; k++)
-            WDEC_TRY(read_valtype(r, &vt[k]));
+            WDEC_TRY(read_valtype(r, m, &vt[k]));
         ft->results = vt;
         m->type_count = i + 1;
     }
@@ -207,7 +208,7 @@ static wdec_status import_section(struct dec *d, struct rd *r)
             break;
         case WDEC_EXTERN_GLOBAL:
             im->index = m->global_count;
-            WDEC_TRY(read_global_type(r, &m->globals[m->global_count].type));
+            WDEC_TRY(read_global_type(r, m, &m->globals[m->global_count].type));
             m->globals[m->global_count++].imported = true;
             break;
         default:
@@ -292,7 +293,7 @@ static wdec_status global_section(struct dec *d, struct rd *r)
     m->globals = g;
     for (uint32_t i = 0; i < n; i++) {
         struct wdec_global *gl = &m->globals[m->global_count];
-        WDEC_TRY(read_global_type(r, &gl->type));
+        WDEC_TRY(read_global_type(r, m, &gl->type));
         WDEC_TRY(wdec_const_expr(r, m, gl->type.type, &gl->init));
         m->global_count++;
     }
@@ -703,6 +704,7 @@ wdec_status wdec_module_decode(const uint8_t *bytes, size_t size,
         return wdec_fail(err, WDEC_ERR_OUT_OF_MEMORY, 0, NULL);
     m->bytes = bytes;
     m->size = size;
+    m->features = options->features;
     m->start_func = WDEC_NO_INDEX;
     struct dec d = {
         .m = m, .err = err, .opt = options, .v = visitor ? visitor : &null_visitor, .ctx = ctx};

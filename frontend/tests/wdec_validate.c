@@ -43,7 +43,8 @@ int main(void)
         }
         struct wdec_module *m = NULL;
         struct wdec_error err;
-        wdec_status st = wdec_module_decode(bytes, size, NULL, NULL, NULL, &m, &err);
+        struct wdec_options opt = {.features = WDEC_FEATURES_WASM2};
+        wdec_status st = wdec_module_decode(bytes, size, &opt, NULL, NULL, &m, &err);
         if (st == WDEC_OK)
             printf("%s\tok\n", line);
         else

@@ -50,6 +50,16 @@ enum wdec_imm {
     WDEC_IMM_MEMORY_INIT,
     WDEC_IMM_MEMORY_COPY,
     WDEC_IMM_TAG,
+    /* SIMD */
+    WDEC_IMM_LANE2, /* one lane-index byte, below 2 (4, 8, 16 likewise) */
+    WDEC_IMM_LANE4,
+    WDEC_IMM_LANE8,
+    WDEC_IMM_LANE16,
+    WDEC_IMM_SHUFFLE,      /* 16 lane-index bytes, each below 32 */
+    WDEC_IMM_MEMARG1_LANE, /* memarg (natural alignment n bytes), then a lane index below 16/n */
+    WDEC_IMM_MEMARG2_LANE,
+    WDEC_IMM_MEMARG4_LANE,
+    WDEC_IMM_MEMARG8_LANE,
 };
 
 /* Visitor groups (the `group` column): which callback of struct wdec_visitor receives an op. */
@@ -64,12 +74,25 @@ enum wdec_group {
     WDEC_GROUP_CONST,
     WDEC_GROUP_NUMERIC,
     WDEC_GROUP_REFERENCE,
+    /* SIMD, each group one callback of the visitor's SIMD part */
+    WDEC_GROUP_SIMD, /* simd: splat, compare, arithmetic, shifts, conversions, bitselect, ... */
+    WDEC_GROUP_SIMD_LANE, /* simd_lane: extract_lane, replace_lane */
+    WDEC_GROUP_SIMD_SHUFFLE,
+    WDEC_GROUP_SIMD_CONST,
+    WDEC_GROUP_SIMD_LOAD,
+    WDEC_GROUP_SIMD_STORE,
+    WDEC_GROUP_SIMD_LOAD_LANE,
+    WDEC_GROUP_SIMD_STORE_LANE,
 };
 
-/* Features beyond WebAssembly 2.0, as bits of wdec_options.features. CORE (2.0: sign-extension,
- * saturating conversions, multi-value, bulk memory, reference types) is always on. The others are
- * reserved: enabling one that is not implemented yet makes decoding fail with
- * WDEC_ERR_UNSUPPORTED rather than accept code we cannot validate. */
+/* Optional features, as bits of wdec_options.features. CORE (2.0: sign-extension, saturating
+ * conversions, multi-value, bulk memory, reference types) is always on. SIMD (fixed-width 128-bit
+ * SIMD: the v128 type and the 0xFD opcodes) is part of WebAssembly 2.0 too, but it is opt-in: a
+ * client that cannot handle v128 (the compiler today) leaves the bit off, and then v128 or an
+ * 0xFD opcode is refused with WDEC_ERR_UNSUPPORTED instead of reaching a visitor that would not
+ * know it. `kiln validate` turns it on. The remaining bits are post-2.0 proposals, reserved:
+ * enabling one that is not implemented yet makes decoding fail with WDEC_ERR_UNSUPPORTED rather
+ * than accept code we cannot validate. */
 enum wdec_feature {
     WDEC_FEATURE_CORE = 0,
     WDEC_FEATURE_TAIL_CALL = 1u << 0,
@@ -80,7 +103,9 @@ enum wdec_feature {
     WDEC_FEATURE_SIMD = 1u << 5,
 };
 /* The features this build implements (others are refused when requested). */
-#define WDEC_FEATURES_IMPLEMENTED 0u
+#define WDEC_FEATURES_IMPLEMENTED ((uint32_t)WDEC_FEATURE_SIMD)
+/* All of WebAssembly 2.0, SIMD included: what a plain validator asks for. */
+#define WDEC_FEATURES_WASM2 ((uint32_t)WDEC_FEATURE_SIMD)
 
 /* Static facts about an opcode, from opcodes.def. Returns NULL for a value not in the list. */
 struct wdec_opcode_info {
@@ -160,7 +185,7 @@ enum wdec_const_kind {
     WDEC_CONST_I64,        /* value.i64 */
     WDEC_CONST_F32,        /* value.f32_bits */
     WDEC_CONST_F64,        /* value.f64_bits */
-    WDEC_CONST_V128,       /* value.v128 (SIMD, reserved) */
+    WDEC_CONST_V128,       /* value.v128: the 16 bytes of v128.const, lane 0 first (SIMD) */
     WDEC_CONST_GLOBAL_GET, /* value.index: an imported global's index */
     WDEC_CONST_REF_NULL,   /* value.ref_type: WDEC_FUNCREF or WDEC_EXTERNREF */
     WDEC_CONST_REF_FUNC,   /* value.index: a function index */
@@ -269,6 +294,7 @@ struct wdec_local_name {
 struct wdec_module {
     const uint8_t *bytes;
     size_t size;
+    uint32_t features; /* wdec_options.features it was decoded with; wdec_func_decode() too */
 
     uint32_t type_count;
     struct wdec_func_type *types;
@@ -315,7 +341,9 @@ struct wdec_module {
 struct wdec_visitor;
 
 struct wdec_options {
-    uint32_t features; /* enum wdec_feature bits beyond CORE; 0 for plain WebAssembly 2.0 */
+    /* enum wdec_feature bits beyond CORE: 0 for WebAssembly 2.0 without SIMD (v128 and 0xFD
+     * opcodes refused as unsupported), WDEC_FEATURES_WASM2 for all of 2.0. */
+    uint32_t features;
     /* Decode function bodies for well-formedness only (malformed bytes are reported here, as
      * the reference interpreter decodes a whole module before validating it) but neither
      * validate nor visit them; the client then calls wdec_func_decode() per function, for

@@ -55,6 +55,7 @@
     X(WDEC_ERR_UNKNOWN_ELEM,           "unknown elem segment")                                     \
     X(WDEC_ERR_UNKNOWN_DATA,           "unknown data segment")                                     \
     X(WDEC_ERR_ALIGNMENT,              "alignment must not be larger than natural")                \
+    X(WDEC_ERR_INVALID_LANE,           "invalid lane index")                                       \
     X(WDEC_ERR_CONST_EXPR,             "constant expression required")                             \
     X(WDEC_ERR_DUPLICATE_EXPORT,       "duplicate export name")                                    \
     X(WDEC_ERR_GLOBAL_IMMUTABLE,       "global is immutable")                                      \

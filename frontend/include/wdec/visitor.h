@@ -92,7 +92,7 @@ struct wdec_visitor {
     wdec_status (*global_set)(void *ctx, uint32_t global_index, const struct wdec_global_type *t);
 
     /* --- Memory --- */
-    /* i32.load ... i64.load32_u, and v128.load when SIMD exists. */
+    /* i32.load ... i64.load32_u (the v128 loads and stores are in the SIMD group below). */
     wdec_status (*load)(void *ctx, enum wdec_opcode op, struct wdec_memarg arg);
     wdec_status (*store)(void *ctx, enum wdec_opcode op, struct wdec_memarg arg);
     wdec_status (*memory_size)(void *ctx, uint32_t memory_index);
@@ -127,6 +127,26 @@ struct wdec_visitor {
     wdec_status (*table_copy)(void *ctx, uint32_t dst_table, uint32_t src_table);
     wdec_status (*table_init)(void *ctx, uint32_t elem_index, uint32_t table_index);
     wdec_status (*elem_drop)(void *ctx, uint32_t elem_index);
+
+    /* --- SIMD (only with WDEC_FEATURE_SIMD; the groups SIMD_* of opcodes.def) --- */
+    /* v128.const: its 16 bytes, lane 0 first (valid during the call only). */
+    wdec_status (*v128_const)(void *ctx, const uint8_t *bytes);
+    /* Group SIMD: every op without immediates (splat, comparisons, bitwise, arithmetic, shifts,
+     * conversions, any_true/all_true/bitmask, v128.bitselect); operand and result types are
+     * those of the op's opcodes.def row (bitselect: three v128 in, v128 out). */
+    wdec_status (*simd)(void *ctx, enum wdec_opcode op);
+    /* extract_lane (v128 -> scalar) and replace_lane (v128 scalar -> v128); `lane` is checked. */
+    wdec_status (*simd_lane)(void *ctx, enum wdec_opcode op, uint8_t lane);
+    /* i8x16.shuffle: 16 lane indices, each below 32 (valid during the call only). */
+    wdec_status (*simd_shuffle)(void *ctx, const uint8_t *lanes);
+    /* v128.load, the extending, splat and zero loads; v128.store. */
+    wdec_status (*simd_load)(void *ctx, enum wdec_opcode op, struct wdec_memarg arg);
+    wdec_status (*simd_store)(void *ctx, enum wdec_opcode op, struct wdec_memarg arg);
+    /* v128.loadN_lane (i32 v128 -> v128) and v128.storeN_lane (i32 v128 ->). */
+    wdec_status (*simd_load_lane)(void *ctx, enum wdec_opcode op, struct wdec_memarg arg,
+                                  uint8_t lane);
+    wdec_status (*simd_store_lane)(void *ctx, enum wdec_opcode op, struct wdec_memarg arg,
+                                   uint8_t lane);
 };
 
 #endif
