@@ -2,8 +2,8 @@
 /* Differential fuzzer: the fuzz input drives a small generator that writes a VALID module
  * (typed value stack: integer and float arithmetic, comparisons, select, locals, globals,
  * multi-value blocks/loops/ifs, br/br_if/br_table, calls and call_indirect, loads and stores in
- * and out of bounds, conversions including trapping ones, memory.size/grow), compiled once
- * normally and once with `spill_all`. Every export is called with arguments from the input and
+ * and out of bounds, conversions including trapping ones, memory.size/grow/fill/copy), compiled
+ * once normally and once with `spill_all`. Every export is called with arguments from the input and
  * both runs must agree on the trap or on every result, the globals and the memory. Fuel and a
  * depth counter (globals checked in each prologue and loop header) bound run time and recursion,
  * so stack exhaustion (deeper in spill_all frames) never decides a run.
@@ -705,7 +705,7 @@ static void depth_leave(struct gen *g)
 static void gen_stmt(struct gen *g, unsigned depth)
 {
     struct rd *in = g->in;
-    switch (pick(in, 13)) {
+    switch (pick(in, 14)) {
     case 0: { /* local.set */
         unsigned t = pick(in, NT);
         unsigned l = pick_local(g, t);
@@ -837,6 +837,24 @@ static void gen_stmt(struct gen *g, unsigned depth)
         gen_label_values(g, &g->frames[0], depth);
         depth_leave(g);
         op(g, 0x0f);
+        return;
+    }
+    case 12: { /* memory.fill / memory.copy: bounds-checked helpers, may trap */
+        gen_addr(g, depth);
+        if (pick(in, 2)) {
+            gen_expr(g, I32, depth + 1);
+            gen_addr(g, depth);
+            op(g, 0xfc);
+            op(g, 0x0b);
+            op(g, 0x00);
+        } else {
+            gen_addr(g, depth);
+            gen_addr(g, depth);
+            op(g, 0xfc);
+            op(g, 0x0a);
+            op(g, 0x00);
+            op(g, 0x00);
+        }
         return;
     }
     default: { /* a nested block of statements */

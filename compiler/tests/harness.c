@@ -182,6 +182,30 @@ static void elem_drop(struct cg_vmctx *vm, uint32_t seg)
     H(vm)->dropped_elem[seg] = true;
 }
 
+/* --- Memory reservations, reused ---
+ * Mapping and unmapping an 8 GiB reservation took about 3 ms here (a loop of 20, with or without
+ * ASan), twice per differential-fuzzer input. Freed reservations are kept (at most two),
+ * emptied with MADV_DONTNEED (zero pages on next touch) and made PROT_NONE again. */
+static uint8_t *pool[2];
+static unsigned npool;
+
+static uint8_t *reservation_get(size_t size)
+{
+    if (npool)
+        return pool[--npool];
+    return mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+}
+
+static void reservation_put(uint8_t *p, size_t size)
+{
+    if (npool < sizeof pool / sizeof pool[0] && mprotect(p, size, PROT_NONE) == 0 &&
+        madvise(p, size, MADV_DONTNEED) == 0) {
+        pool[npool++] = p;
+        return;
+    }
+    munmap(p, size);
+}
+
 uint8_t *h_wat2wasm(const char *wat, size_t *out_size)
 {
     char in[] = "/tmp/cgtest_XXXXXX";
@@ -264,8 +288,7 @@ struct harness *h_load_wasm(const uint8_t *bytes, size_t size, bool spill_all)
 
     /* Memory: reserve the full guard region, enable the initial pages. */
     h->res_size = (size_t)CG_MEMORY_RESERVATION;
-    h->reservation =
-        mmap(NULL, h->res_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    h->reservation = reservation_get(h->res_size);
     if (h->reservation == MAP_FAILED)
         goto fail;
     h->vm.mem_base = h->reservation;
@@ -375,7 +398,7 @@ void h_free(struct harness *h)
     x64_code_free(&h->sealed);
     cg_code_free(&h->code);
     if (h->reservation && h->reservation != MAP_FAILED)
-        munmap(h->reservation, h->res_size);
+        reservation_put(h->reservation, h->res_size);
     wdec_module_free(h->mod);
     free(h->bytes);
     free(h->cells);
