@@ -115,8 +115,9 @@ struct val {
     uint32_t height;  /* innermost frame's height ... */
     bool unreachable; /* ... and unreachable flag, cached out of frames[] */
     struct wdec_frame *frames;
-    uint32_t fp;          /* frame count; frames[fp - 1] is innermost */
-    const uint8_t *op_at; /* first byte of the instruction being validated */
+    uint32_t fp;             /* frame count; frames[fp - 1] is innermost */
+    const uint8_t *op_at;    /* first byte of the instruction being validated */
+    const uint8_t *body_end; /* the body's declared end */
     struct wdec_error *err;
 };
 
@@ -162,10 +163,13 @@ HOT wdec_status stack_reserve(struct val *c, uint32_t extra)
     return WDEC_OK;
 }
 
+/* Room on the operand stack without a check per push. An instruction pushes at most one value
+ * with push() (several only through push_types()), and the loop stops before any instruction
+ * that starts at or after the body's declared end. So it is enough that, at the top of the loop,
+ *   cap - sp >= body_end - p
+ * which body_init() sets up (cap >= body size) and push_types() restores after a multi-push. */
 HOT wdec_status push(struct val *c, uint8_t t)
 {
-    if (c->sp == c->cap)
-        WDEC_TRY(stack_reserve(c, 1));
     c->stack[c->sp++] = t;
     return WDEC_OK;
 }
@@ -186,9 +190,13 @@ HOT wdec_status pop_any(struct val *c, uint8_t *out)
 
 HOT wdec_status pop_expect(struct val *c, uint8_t t)
 {
+    /* The common case first: a known operand of the expected type. */
+    if (c->sp > c->height && c->stack[c->sp - 1] == t) {
+        c->sp--;
+        return WDEC_OK;
+    }
     if (c->sp > c->height) {
-        uint16_t a = c->stack[--c->sp];
-        if (a == t || a == WDEC_UNKNOWN)
+        if (c->stack[--c->sp] == WDEC_UNKNOWN)
             return WDEC_OK;
         return mismatch(c);
     }
@@ -200,13 +208,15 @@ HOT wdec_status pop_expect(struct val *c, uint8_t t)
 HOT wdec_status pop_types(struct val *c, const uint8_t *types, uint32_t n)
 {
     for (uint32_t i = n; i-- > 0;)
-        WDEC_TRY(pop_expect(c, types[i]));
+        WDEC_TRY_HOT(pop_expect(c, types[i]));
     return WDEC_OK;
 }
 
 HOT wdec_status push_types(struct val *c, const uint8_t *types, uint32_t n)
 {
-    WDEC_TRY(stack_reserve(c, n));
+    /* n values now, and one per instruction that may still start before the body's end. */
+    size_t left = c->r.p < c->body_end ? (size_t)(c->body_end - c->r.p) : 0;
+    WDEC_TRY_HOT(stack_reserve(c, n + (uint32_t)left + 1));
     uint16_t *dst = c->stack + c->sp;
     for (uint32_t i = 0; i < n; i++)
         dst[i] = types[i];
@@ -258,7 +268,7 @@ static inline void label_types(const struct wdec_frame *f, const uint8_t **types
 HOT wdec_status check_frame_end(struct val *c)
 {
     struct wdec_frame *f = &c->frames[c->fp - 1];
-    WDEC_TRY(pop_types(c, f->bt.results, f->bt.result_count));
+    WDEC_TRY_HOT(pop_types(c, f->bt.results, f->bt.result_count));
     if (c->sp != f->height)
         return mismatch(c);
     return WDEC_OK;
@@ -292,7 +302,7 @@ HOT wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
     }
     size_t at = rd_off(r);
     int64_t idx;
-    WDEC_TRY(wdec_rd_s33(r, &idx));
+    WDEC_TRY_HOT(wdec_rd_s33(r, &idx));
     if (idx < 0 || (uint64_t)idx >= c->m->type_count)
         return wdec_fail(c->err, WDEC_ERR_UNKNOWN_TYPE, at, "%lld", (long long)idx);
     const struct wdec_func_type *ft = &c->m->types[idx];
@@ -308,8 +318,8 @@ HOT wdec_status read_block_type(struct val *c, struct wdec_block_type *bt)
 HOT wdec_status read_memarg(struct val *c, uint32_t max_align, struct wdec_memarg *arg)
 {
     uint32_t align, offset;
-    WDEC_TRY(rd_u32(&c->r, &align));
-    WDEC_TRY(rd_u32(&c->r, &offset));
+    WDEC_TRY_HOT(rd_u32(&c->r, &align));
+    WDEC_TRY_HOT(rd_u32(&c->r, &offset));
     if (c->m->memory_count == 0)
         return wdec_fail(c->err, WDEC_ERR_UNKNOWN_MEMORY, OP_OFF(c), "0");
     if (align > max_align)
@@ -323,7 +333,7 @@ HOT wdec_status read_memarg(struct val *c, uint32_t max_align, struct wdec_memar
 HOT wdec_status read_zero(struct val *c)
 {
     uint8_t b;
-    WDEC_TRY(rd_byte(&c->r, &b));
+    WDEC_TRY_HOT(rd_byte(&c->r, &b));
     if (b != 0)
         return wdec_fail(c->err, WDEC_ERR_ZERO_BYTE, rd_off(&c->r) - 1, NULL);
     return WDEC_OK;
@@ -338,7 +348,7 @@ HOT wdec_status need_memory(struct val *c)
 
 HOT wdec_status read_table(struct val *c, uint32_t *out)
 {
-    WDEC_TRY(rd_u32(&c->r, out));
+    WDEC_TRY_HOT(rd_u32(&c->r, out));
     if (*out >= c->m->table_count)
         return wdec_fail(c->err, WDEC_ERR_UNKNOWN_TABLE, OP_OFF(c), "%u", *out);
     return WDEC_OK;
@@ -346,7 +356,7 @@ HOT wdec_status read_table(struct val *c, uint32_t *out)
 
 HOT wdec_status read_elem(struct val *c, uint32_t *out)
 {
-    WDEC_TRY(rd_u32(&c->r, out));
+    WDEC_TRY_HOT(rd_u32(&c->r, out));
     if (*out >= c->m->elem_count)
         return wdec_fail(c->err, WDEC_ERR_UNKNOWN_ELEM, OP_OFF(c), "%u", *out);
     return WDEC_OK;
@@ -370,7 +380,7 @@ HOT wdec_status check_data(struct val *c, uint32_t idx)
 
 HOT wdec_status read_label(struct val *c, uint32_t *depth)
 {
-    WDEC_TRY(rd_u32(&c->r, depth));
+    WDEC_TRY_HOT(rd_u32(&c->r, depth));
     if (*depth >= c->fp)
         return wdec_fail(c->err, WDEC_ERR_UNKNOWN_LABEL, OP_OFF(c), "%u", *depth);
     return WDEC_OK;
@@ -408,15 +418,15 @@ HOT wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_fu
     struct rd *r = &c->r;
     size_t at = rd_off(r);
     uint32_t groups;
-    WDEC_TRY(wdec_rd_len(r, &groups));
+    WDEC_TRY_HOT(wdec_rd_len(r, &groups));
     /* First pass: the total, which must stay below 2^32 ("too many locals"). */
     const uint8_t *save = r->p;
     uint64_t total = ft->param_count;
     for (uint32_t i = 0; i < groups; i++) {
         uint32_t n;
         uint8_t t = 0;
-        WDEC_TRY(rd_u32(r, &n));
-        WDEC_TRY(rd_byte(r, &t));
+        WDEC_TRY_HOT(rd_u32(r, &n));
+        WDEC_TRY_HOT(rd_byte(r, &t));
         wdec_status st = valtype_status(t, m->features);
         if (st)
             return wdec_fail(c->err, st, rd_off(r) - 1, NULL);
@@ -467,14 +477,432 @@ HOT wdec_status body_init(struct val *c, const struct wdec_module *m, struct wde
         .r = {m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
               WDEC_ERR_UNEXPECTED_END_SECTION},
         .op_at = m->bytes + fn->body_offset,
+        .body_end = m->bytes + fn->body_offset + fn->body_size,
         .err = err,
     };
     *fi = (struct wdec_func_info){.body_offset = fn->body_offset, .body_size = fn->body_size};
-    WDEC_TRY(decode_locals(c, func_index, fi));
-    WDEC_TRY(stack_reserve(c, 256));
+    WDEC_TRY_HOT(decode_locals(c, func_index, fi));
+    /* See push(): one stack slot per byte of the body at most, plus a spare. */
+    if (fn->body_size > UINT32_MAX - 256)
+        return fail_at(c, WDEC_ERR_IMPL_LIMIT);
+    WDEC_TRY_HOT(stack_reserve(c, (uint32_t)fn->body_size + 256));
     c->frames = s->frames;
     return WDEC_OK;
 }
+
+/* The body ran past its declared end without its final `end`: malformed whatever follows, and the
+ * decode-only scan finds the error the reference interpreter reports (it reads on into the next
+ * bytes). The scan ends where the validator would, so it cannot succeed here. */
+static wdec_status body_overrun(const struct wdec_module *m, struct wdec_scratch *s,
+                                uint32_t func_index, struct wdec_error *err)
+{
+    wdec_status st = wdec_body_scan(m, s, func_index, err);
+    if (st == WDEC_OK)
+        st = wdec_fail(err, WDEC_ERR_SECTION_SIZE, m->funcs[func_index].body_offset, NULL);
+    return st;
+}
+
+/* --- The plain validator's fast path ---
+ * The common instructions (locals, globals, constants, loads, stores, numeric ops, drop, blocks
+ * with an empty or single-value type, end, br, br_if, call) make up nearly all of a body. Without
+ * a visitor they run through this small loop, whose state fits in registers. It has no error
+ * paths: at anything irregular (another opcode, a long index, a type that does not match at
+ * once, an operand from polymorphic dead code, a multi-value label) it stops before that
+ * instruction, and the full loop validates it and reports any error exactly as usual. */
+
+struct fast {
+    const uint8_t *p;          /* in: the next instruction; out: the first one not handled */
+    const uint8_t *end;        /* instructions start before it; 16 bytes readable past each */
+    uint16_t *stack;           /* operand stack with room for a push per byte (see push()) */
+    uint32_t sp;               /* in/out */
+    uint32_t fp;               /* in/out: control frames */
+    struct wdec_frame *frames; /* frame_cap entries */
+    uint32_t frame_cap;
+    const uint8_t *locals; /* local types */
+    uint32_t local_count;
+    const struct wdec_module *m;
+};
+
+/* A well-formed u32 LEB128 at q (1 to 5 bytes; the 5-byte padded form is what linkers write for
+ * relocatable indices); *len 0 for anything else, which the full loop then reports. */
+static inline uint32_t fast_u32(const uint8_t *q, unsigned *len)
+{
+    if (WDEC_LIKELY(q[0] < 0x80)) {
+        *len = 1;
+        return q[0];
+    }
+    uint32_t v = q[0] & 0x7fu;
+    for (unsigned i = 1; i < 4; i++) {
+        v |= (uint32_t)(q[i] & 0x7f) << (7 * i);
+        if (q[i] < 0x80) {
+            *len = i + 1;
+            return v;
+        }
+    }
+    *len = q[4] < 0x10 ? 5 : 0;
+    return v | (uint32_t)q[4] << 28;
+}
+
+/* The length of a well-formed s32 (max 5 bytes) or s64 (max 10 bytes) LEB128 at q, 0 otherwise.
+ * The last byte's unused high bits must repeat the sign bit. */
+static inline unsigned fast_s32_len(const uint8_t *q)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (q[i] < 0x80)
+            return i + 1;
+    return (q[4] & 0xf8) == 0 || (q[4] & 0xf8) == 0x78 ? 5 : 0;
+}
+
+static inline unsigned fast_s64_len(const uint8_t *q)
+{
+    for (unsigned i = 0; i < 9; i++)
+        if (q[i] < 0x80)
+            return i + 1;
+    return q[9] == 0 || q[9] == 0x7f ? 10 : 0;
+}
+
+/* Loaded type of each load 0x28..0x35 and stored type of each store 0x36..0x3e. */
+static const uint8_t load_type[14] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
+                                      WDEC_I32, WDEC_I32, WDEC_I32, WDEC_I64, WDEC_I64,
+                                      WDEC_I64, WDEC_I64, WDEC_I64, WDEC_I64};
+static const uint8_t store_type[9] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
+                                      WDEC_I32, WDEC_I64, WDEC_I64, WDEC_I64};
+
+#if defined(__GNUC__)
+#define FAST_THREADED 1
+#define FAST_LABEL(l)                                                                              \
+    l:;
+#define FAST_NEXT()                                                                                \
+    do {                                                                                           \
+        if (WDEC_UNLIKELY(p >= end))                                                               \
+            goto out;                                                                              \
+        op = *p;                                                                                   \
+        goto *jt[op];                                                                              \
+    } while (0)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+__attribute__((noinline))
+#else
+#define FAST_THREADED 0
+#define FAST_LABEL(l)
+#define FAST_NEXT() continue
+#endif
+static void
+fast_run(struct fast *f)
+{
+    const uint8_t *p = f->p;
+    const uint8_t *const end = f->end;
+    uint16_t *const stack = f->stack;
+    uint32_t sp = f->sp;
+    uint32_t fp = f->fp;
+    struct wdec_frame *const frames = f->frames;
+    uint32_t height = frames[fp - 1].height;
+    const uint8_t *const locals = f->locals;
+    const uint32_t local_count = f->local_count;
+    const struct wdec_module *const m = f->m;
+#if FAST_THREADED
+    /* Threaded dispatch: each handler ends in its own indirect jump, which the CPU predicts far
+     * better than one shared jump (GNU C labels as values; the switch below is the fallback). */
+    static const void *const jt[256] = {
+        &&L_00,  &&L_01,  &&L_02,  &&L_02,  &&L_02,  &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_0b,  &&L_0c,  &&L_0c,  &&L_num, &&L_0f,  &&L_10,  &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_1a,  &&L_1b,  &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_20,  &&L_21,  &&L_21,  &&L_23,  &&L_24,  &&L_num, &&L_num, &&L_num,
+        &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,
+        &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_36,  &&L_36,  &&L_36,  &&L_36,  &&L_36,  &&L_36,
+        &&L_36,  &&L_36,  &&L_36,  &&L_num, &&L_num, &&L_41,  &&L_42,  &&L_43,  &&L_44,  &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+    };
+#endif
+    while (p < end) {
+        uint8_t op = p[0];
+        switch (op) {
+        case 0x00: /* unreachable */
+            FAST_LABEL(L_00)
+            sp = height;
+            frames[fp - 1].unreachable = true;
+            p++;
+            FAST_NEXT();
+        case 0x01: /* nop */
+            FAST_LABEL(L_01)
+            p++;
+            FAST_NEXT();
+        case 0x0f: { /* return */
+            FAST_LABEL(L_0f)
+            const struct wdec_frame *f0 = &frames[0];
+            uint32_t n = f0->bt.result_count;
+            if (n > 1 || (n == 1 && (sp == height || stack[sp - 1] != f0->bt.results[0])))
+                goto out;
+            sp = height;
+            frames[fp - 1].unreachable = true;
+            p++;
+            FAST_NEXT();
+        }
+        case 0x02:   /* block */
+        case 0x03:   /* loop */
+        case 0x04: { /* if */
+            FAST_LABEL(L_02)
+            uint8_t b = p[1];
+            if (fp == f->frame_cap || (b != 0x40 && valtype_status(b, m->features) != WDEC_OK))
+                goto out;
+            if (op == 0x04) {
+                if (sp == height || stack[sp - 1] != WDEC_I32)
+                    goto out;
+                sp--;
+            }
+            struct wdec_frame *fr = &frames[fp++];
+            fr->bt.param_count = 0;
+            fr->bt.params = NULL;
+            fr->bt.result_count = b != 0x40;
+            fr->bt.results = b != 0x40 ? &wdec_one_type[b] : NULL;
+            fr->bt.type_index = WDEC_NO_INDEX;
+            fr->height = height = sp;
+            fr->kind = op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF;
+            fr->unreachable = false;
+            fr->entered_live = true; /* only callbacks read it, and there are none here */
+            p += 2;
+            FAST_NEXT();
+        }
+        case 0x0b: { /* end of a block, loop or if (the function's own end is the full loop's) */
+            FAST_LABEL(L_0b)
+            const struct wdec_frame *fr = &frames[fp - 1];
+            uint32_t n = fr->bt.result_count;
+            if (fr->kind == K_FUNC || n > 1 || (fr->kind == K_IF && (n | fr->bt.param_count)))
+                goto out;
+            if (fr->unreachable && sp == height) {
+                /* Dead end of the frame: its results come from the polymorphic stack. */
+                if (n)
+                    stack[sp++] = fr->bt.results[0];
+            } else if (sp - height != n || (n == 1 && stack[sp - 1] != fr->bt.results[0])) {
+                goto out;
+            }
+            fp--;
+            height = frames[fp - 1].height;
+            p++;
+            FAST_NEXT();
+        }
+        case 0x0c:   /* br */
+        case 0x0d: { /* br_if */
+            FAST_LABEL(L_0c)
+            uint8_t d = p[1];
+            if (d >= 0x80 || d >= fp)
+                goto out;
+            uint32_t top = sp;
+            if (op == 0x0d) {
+                if (sp == height || stack[sp - 1] != WDEC_I32)
+                    goto out;
+                top--;
+            }
+            const struct wdec_frame *t = &frames[fp - 1 - d];
+            uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
+            const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
+            if (n > 1 || (n == 1 && (top == height || stack[top - 1] != lt[0])))
+                goto out;
+            if (op == 0x0d) {
+                sp = top;
+            } else {
+                sp = height;
+                frames[fp - 1].unreachable = true;
+            }
+            p += 2;
+            FAST_NEXT();
+        }
+        case 0x10: { /* call */
+            FAST_LABEL(L_10)
+            unsigned len;
+            uint32_t idx = fast_u32(p + 1, &len);
+            if (len == 0 || idx >= m->func_count)
+                goto out;
+            const struct wdec_func_type *ft = &m->types[m->funcs[idx].type_index];
+            uint32_t np = ft->param_count;
+            if (sp - height < np || ft->result_count > 1)
+                goto out;
+            for (uint32_t i = 0; i < np; i++)
+                if (stack[sp - np + i] != ft->params[i])
+                    goto out;
+            sp -= np;
+            if (ft->result_count)
+                stack[sp++] = ft->results[0];
+            p += 1 + len;
+            FAST_NEXT();
+        }
+        case 0x1a: /* drop */
+            FAST_LABEL(L_1a)
+            if (sp == height)
+                goto out;
+            sp--;
+            p++;
+            FAST_NEXT();
+        case 0x20: { /* local.get */
+            FAST_LABEL(L_20)
+            unsigned len;
+            uint32_t idx = fast_u32(p + 1, &len);
+            if (len == 0 || idx >= local_count)
+                goto out;
+            stack[sp++] = locals[idx];
+            p += 1 + len;
+            FAST_NEXT();
+        }
+        case 0x21:   /* local.set */
+        case 0x22: { /* local.tee */
+            FAST_LABEL(L_21)
+            unsigned len;
+            uint32_t idx = fast_u32(p + 1, &len);
+            if (len == 0 || idx >= local_count || sp == height || stack[sp - 1] != locals[idx])
+                goto out;
+            sp -= op == 0x21;
+            p += 1 + len;
+            FAST_NEXT();
+        }
+        case 0x23: { /* global.get */
+            FAST_LABEL(L_23)
+            unsigned len;
+            uint32_t idx = fast_u32(p + 1, &len);
+            if (len == 0 || idx >= m->global_count)
+                goto out;
+            stack[sp++] = m->globals[idx].type.type;
+            p += 1 + len;
+            FAST_NEXT();
+        }
+        case 0x24: { /* global.set */
+            FAST_LABEL(L_24)
+            unsigned len;
+            uint32_t idx = fast_u32(p + 1, &len);
+            if (len == 0 || idx >= m->global_count || sp == height)
+                goto out;
+            const struct wdec_global_type *gt = &m->globals[idx].type;
+            if (!gt->is_mutable || stack[sp - 1] != gt->type)
+                goto out;
+            sp--;
+            p += 1 + len;
+            FAST_NEXT();
+        }
+        case 0x1b: { /* select (untyped): numeric or vector operands of one type */
+            FAST_LABEL(L_1b)
+            if (sp - height < 3 || stack[sp - 1] != WDEC_I32)
+                goto out;
+            uint16_t t = stack[sp - 2];
+            if (t != stack[sp - 3] || t == WDEC_UNKNOWN || is_reftype((uint8_t)t))
+                goto out;
+            sp -= 2;
+            p++;
+            FAST_NEXT();
+        }
+        case 0x43: /* f32.const */
+            FAST_LABEL(L_43)
+            stack[sp++] = WDEC_F32;
+            p += 5;
+            FAST_NEXT();
+        case 0x44: /* f64.const */
+            FAST_LABEL(L_44)
+            stack[sp++] = WDEC_F64;
+            p += 9;
+            FAST_NEXT();
+        case 0x28:
+        case 0x29:
+        case 0x2a:
+        case 0x2b:
+        case 0x2c:
+        case 0x2d:
+        case 0x2e:
+        case 0x2f:
+        case 0x30:
+        case 0x31:
+        case 0x32:
+        case 0x33:
+        case 0x34:
+        case 0x35: { /* loads: i32 -> t */
+            FAST_LABEL(L_28)
+            unsigned n;
+            (void)fast_u32(p + 2, &n);
+            if (p[1] > natural_align(op) || n == 0 || m->memory_count == 0 || sp == height ||
+                stack[sp - 1] != WDEC_I32)
+                goto out;
+            stack[sp - 1] = load_type[op - 0x28];
+            p += 2 + n;
+            FAST_NEXT();
+        }
+        case 0x36:
+        case 0x37:
+        case 0x38:
+        case 0x39:
+        case 0x3a:
+        case 0x3b:
+        case 0x3c:
+        case 0x3d:
+        case 0x3e: { /* stores: i32 t -> */
+            FAST_LABEL(L_36)
+            unsigned n;
+            (void)fast_u32(p + 2, &n);
+            if (p[1] > natural_align(op) || n == 0 || m->memory_count == 0 || sp - height < 2 ||
+                stack[sp - 1] != store_type[op - 0x36] || stack[sp - 2] != WDEC_I32)
+                goto out;
+            sp -= 2;
+            p += 2 + n;
+            FAST_NEXT();
+        }
+        case 0x41: { /* i32.const */
+            FAST_LABEL(L_41)
+            unsigned n = fast_s32_len(p + 1);
+            if (n == 0)
+                goto out;
+            stack[sp++] = WDEC_I32;
+            p += 1 + n;
+            FAST_NEXT();
+        }
+        case 0x42: { /* i64.const */
+            FAST_LABEL(L_42)
+            unsigned n = fast_s64_len(p + 1);
+            if (n == 0)
+                goto out;
+            stack[sp++] = WDEC_I64;
+            p += 1 + n;
+            FAST_NEXT();
+        }
+        default: { /* the numeric group, from opcodes.def */
+            FAST_LABEL(L_num)
+            const struct num_sig *sg = &sig_byte[op];
+            if (!sg->numeric)
+                goto out;
+            if (sg->in2) {
+                if (sp - height < 2 || stack[sp - 1] != sg->in2 || stack[sp - 2] != sg->in1)
+                    goto out;
+                sp--;
+            } else if (sp == height || stack[sp - 1] != sg->in1) {
+                goto out;
+            }
+            stack[sp - 1] = sg->out;
+            p++;
+            FAST_NEXT();
+        }
+        }
+    }
+out:
+    f->p = p;
+    f->sp = sp;
+    f->fp = fp;
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 /* The loop, instantiated twice: `plain` (no callbacks at all) compiles every visitor call out,
  * which is the validator's hot path; the other keeps them. */
@@ -488,11 +916,11 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
     struct rd *r = &c->r;
     const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
     struct wdec_func_info fi;
-    WDEC_TRY(body_init(c, m, s, func_index, err, &fi));
+    WDEC_TRY_HOT(body_init(c, m, s, func_index, err, &fi));
     const uint8_t *locals = fi.local_types;
     const uint32_t local_count = fi.local_count;
     struct wdec_block_type fbt = {0, fi.type->result_count, NULL, fi.type->results, fi.type_index};
-    WDEC_TRY(push_frame(c, K_FUNC, &fbt, true));
+    WDEC_TRY_HOT(push_frame(c, K_FUNC, &fbt, true));
     bool live = true;
     {
         wdec_status st = !plain && v->func_begin ? v->func_begin(ctx, &fi) : WDEC_OK;
@@ -500,48 +928,25 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             return client_fail(c, st);
     }
 
+    /* Where the fast path may start an instruction: 16 readable bytes before the body's end. */
+    const uint8_t *fast_end = fn->body_size > 16 ? body_end - 16 : m->bytes + fn->body_offset;
     for (;;) {
-        if (r->p >= r->end)
-            return wdec_rd_eos(r);
+        if (plain && r->p < fast_end) {
+            struct fast f = {r->p,      fast_end,     c->stack, c->sp,       c->fp,
+                             c->frames, s->frame_cap, locals,   local_count, m};
+            fast_run(&f);
+            r->p = f.p;
+            c->sp = f.sp;
+            c->fp = f.fp;
+            c->height = c->frames[c->fp - 1].height;
+            c->unreachable = c->frames[c->fp - 1].unreachable;
+        }
+        /* One check per instruction: past the body's declared end (which lies within the module)
+         * there is no valid continuation, so the decode-only scan reports the error. */
+        if (r->p >= body_end)
+            return body_overrun(m, s, func_index, err);
         c->op_at = r->p;
         uint8_t op = *r->p++;
-        /* Plain validation: the commonest instructions with a one-byte immediate skip the
-         * switch (local.get alone is about a quarter of compiler-generated code). */
-        if (plain && r->p < r->end && *r->p < 0x80) {
-            uint8_t imm = *r->p;
-            if (op == 0x20 && imm < local_count) {
-                r->p++;
-                WDEC_TRY(push(c, locals[imm]));
-                continue;
-            }
-            if (op == 0x21 && imm < local_count) {
-                r->p++;
-                WDEC_TRY(pop_expect(c, locals[imm]));
-                continue;
-            }
-            if (op == 0x22 && imm < local_count) {
-                r->p++;
-                WDEC_TRY(pop_expect(c, locals[imm]));
-                WDEC_TRY(push(c, locals[imm]));
-                continue;
-            }
-            if (op == 0x41) {
-                r->p++;
-                WDEC_TRY(push(c, WDEC_I32));
-                continue;
-            }
-            /* Loads with one-byte alignment and offset, memory 0 present. */
-            if (op >= 0x28 && op <= 0x35 && r->end - r->p >= 2 && r->p[1] < 0x80 &&
-                imm <= natural_align(op) && m->memory_count) {
-                static const uint8_t loaded[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
-                                                 WDEC_I32, WDEC_I32, WDEC_I32, WDEC_I64, WDEC_I64,
-                                                 WDEC_I64, WDEC_I64, WDEC_I64, WDEC_I64};
-                r->p += 2;
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(push(c, loaded[op - 0x28]));
-                continue;
-            }
-        }
         if (!plain && live && v->instr_begin && op != 0xfc && op != 0xfd) {
             wdec_status st = v->instr_begin(ctx, (enum wdec_opcode)op, OP_OFF(c));
             if (st)
@@ -561,35 +966,39 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x03: /* loop */
         case 0x04: /* if */ {
             struct wdec_block_type bt;
-            WDEC_TRY(read_block_type(c, &bt));
+            WDEC_TRY_HOT(read_block_type(c, &bt));
             if (op == 0x04)
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-            WDEC_TRY(pop_types(c, bt.params, bt.param_count));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+            WDEC_TRY_HOT(pop_types(c, bt.params, bt.param_count));
             if (op == 0x02)
                 VISIT(block, &bt);
             else if (op == 0x03)
                 VISIT(loop, &bt);
             else
                 VISIT(if_, &bt);
-            WDEC_TRY(push_frame(c, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF, &bt, live));
+            WDEC_TRY_HOT(push_frame(c,
+                                    op == 0x02   ? K_BLOCK
+                                    : op == 0x03 ? K_LOOP
+                                                 : K_IF,
+                                    &bt, live));
             break;
         }
         case 0x05: /* else */ {
             struct wdec_frame *f = &c->frames[c->fp - 1];
             if (f->kind != K_IF)
                 return fail_at(c, WDEC_ERR_END_EXPECTED);
-            WDEC_TRY(check_frame_end(c));
+            WDEC_TRY_HOT(check_frame_end(c));
             f->kind = K_ELSE;
             f->unreachable = false;
             c->unreachable = false;
             live = f->entered_live;
             VISIT0(else_);
-            WDEC_TRY(push_types(c, f->bt.params, f->bt.param_count));
+            WDEC_TRY_HOT(push_types(c, f->bt.params, f->bt.param_count));
             break;
         }
         case 0x0b: /* end */ {
             struct wdec_frame *f = &c->frames[c->fp - 1];
-            WDEC_TRY(check_frame_end(c));
+            WDEC_TRY_HOT(check_frame_end(c));
             if (f->kind == K_IF) {
                 /* No else: the implicit else arm passes the params through as results. */
                 if (f->bt.param_count != f->bt.result_count ||
@@ -614,15 +1023,15 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             c->fp--;
             c->height = c->frames[c->fp - 1].height;
             c->unreachable = c->frames[c->fp - 1].unreachable;
-            WDEC_TRY(push_types(c, bt.results, bt.result_count));
+            WDEC_TRY_HOT(push_types(c, bt.results, bt.result_count));
             break;
         }
         case 0x0c: /* br */ {
             uint32_t depth, n;
             const uint8_t *lt;
-            WDEC_TRY(read_label(c, &depth));
+            WDEC_TRY_HOT(read_label(c, &depth));
             label_types(&c->frames[c->fp - 1 - depth], &lt, &n);
-            WDEC_TRY(pop_types(c, lt, n));
+            WDEC_TRY_HOT(pop_types(c, lt, n));
             VISIT(br, depth, n);
             set_unreachable(c);
             live = false;
@@ -631,26 +1040,26 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x0d: /* br_if */ {
             uint32_t depth, n;
             const uint8_t *lt;
-            WDEC_TRY(read_label(c, &depth));
-            WDEC_TRY(pop_expect(c, WDEC_I32));
+            WDEC_TRY_HOT(read_label(c, &depth));
+            WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
             label_types(&c->frames[c->fp - 1 - depth], &lt, &n);
-            WDEC_TRY(pop_types(c, lt, n));
+            WDEC_TRY_HOT(pop_types(c, lt, n));
             VISIT(br_if, depth, n);
-            WDEC_TRY(push_types(c, lt, n));
+            WDEC_TRY_HOT(push_types(c, lt, n));
             break;
         }
         case 0x0e: /* br_table */ {
             uint32_t count, dflt;
-            WDEC_TRY(wdec_rd_len(r, &count));
+            WDEC_TRY_HOT(wdec_rd_len(r, &count));
             void *p = s->targets;
             wdec_status st = grow(&p, &s->target_cap, count + 1, sizeof(uint32_t));
             if (st)
                 return fail_at(c, st);
             s->targets = p;
             for (uint32_t i = 0; i < count; i++)
-                WDEC_TRY(read_label(c, &s->targets[i]));
-            WDEC_TRY(read_label(c, &dflt));
-            WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(read_label(c, &s->targets[i]));
+            WDEC_TRY_HOT(read_label(c, &dflt));
+            WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
             uint32_t n;
             const uint8_t *dt;
             label_types(&c->frames[c->fp - 1 - dflt], &dt, &n);
@@ -675,7 +1084,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                         return mismatch(c);
                 }
             }
-            WDEC_TRY(pop_types(c, dt, n));
+            WDEC_TRY_HOT(pop_types(c, dt, n));
             VISIT(br_table, s->targets, count, dflt, n);
             set_unreachable(c);
             live = false;
@@ -683,7 +1092,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         }
         case 0x0f: /* return */ {
             const struct wdec_frame *ff = &c->frames[0];
-            WDEC_TRY(pop_types(c, ff->bt.results, ff->bt.result_count));
+            WDEC_TRY_HOT(pop_types(c, ff->bt.results, ff->bt.result_count));
             VISIT0(return_);
             set_unreachable(c);
             live = false;
@@ -691,34 +1100,34 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         }
         case 0x10: /* call */ {
             uint32_t idx;
-            WDEC_TRY(rd_u32(r, &idx));
+            WDEC_TRY_HOT(rd_u32(r, &idx));
             if (idx >= m->func_count)
                 return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, OP_OFF(c), "%u", idx);
             const struct wdec_func_type *ft = &m->types[m->funcs[idx].type_index];
-            WDEC_TRY(pop_types(c, ft->params, ft->param_count));
+            WDEC_TRY_HOT(pop_types(c, ft->params, ft->param_count));
             VISIT(call, idx, ft);
-            WDEC_TRY(push_types(c, ft->results, ft->result_count));
+            WDEC_TRY_HOT(push_types(c, ft->results, ft->result_count));
             break;
         }
         case 0x11: /* call_indirect */ {
             uint32_t tidx, table;
-            WDEC_TRY(rd_u32(r, &tidx));
-            WDEC_TRY(read_table(c, &table));
+            WDEC_TRY_HOT(rd_u32(r, &tidx));
+            WDEC_TRY_HOT(read_table(c, &table));
             if (m->tables[table].type.elem_type != WDEC_FUNCREF)
                 return mismatch(c);
             if (tidx >= m->type_count)
                 return wdec_fail(err, WDEC_ERR_UNKNOWN_TYPE, OP_OFF(c), "%u", tidx);
             const struct wdec_func_type *ft = &m->types[tidx];
-            WDEC_TRY(pop_expect(c, WDEC_I32));
-            WDEC_TRY(pop_types(c, ft->params, ft->param_count));
+            WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+            WDEC_TRY_HOT(pop_types(c, ft->params, ft->param_count));
             VISIT(call_indirect, tidx, ft, table);
-            WDEC_TRY(push_types(c, ft->results, ft->result_count));
+            WDEC_TRY_HOT(push_types(c, ft->results, ft->result_count));
             break;
         }
         /* --- Parametric --- */
         case 0x1a: /* drop */ {
             uint8_t t = 0;
-            WDEC_TRY(pop_any(c, &t));
+            WDEC_TRY_HOT(pop_any(c, &t));
             VISIT(drop, t);
             break;
         }
@@ -727,29 +1136,29 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             uint8_t t = 0;
             if (op == 0x1c) {
                 uint32_t n;
-                WDEC_TRY(wdec_rd_len(r, &n));
+                WDEC_TRY_HOT(wdec_rd_len(r, &n));
                 if (n != 1) {
                     for (uint32_t i = 0; i < n; i++) {
                         uint8_t b;
-                        WDEC_TRY(rd_byte(r, &b));
+                        WDEC_TRY_HOT(rd_byte(r, &b));
                         wdec_status st = valtype_status(b, m->features);
                         if (st)
                             return wdec_fail(err, st, rd_off(r) - 1, NULL);
                     }
                     return fail_at(c, WDEC_ERR_RESULT_ARITY);
                 }
-                WDEC_TRY(rd_byte(r, &t));
+                WDEC_TRY_HOT(rd_byte(r, &t));
                 wdec_status st = valtype_status(t, m->features);
                 if (st)
                     return wdec_fail(err, st, rd_off(r) - 1, NULL);
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, t));
-                WDEC_TRY(pop_expect(c, t));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, t));
+                WDEC_TRY_HOT(pop_expect(c, t));
             } else {
                 uint8_t t1 = 0, t2 = 0;
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_any(c, &t1));
-                WDEC_TRY(pop_any(c, &t2));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_any(c, &t1));
+                WDEC_TRY_HOT(pop_any(c, &t2));
                 /* Untyped select is for numeric (and vector) operands only. */
                 if (is_reftype(t1) || is_reftype(t2))
                     return mismatch(c);
@@ -758,7 +1167,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                 t = t1 == WDEC_UNKNOWN ? t2 : t1;
             }
             VISIT(select, t);
-            WDEC_TRY(push(c, t));
+            WDEC_TRY_HOT(push(c, t));
             break;
         }
         /* --- Variables --- */
@@ -766,37 +1175,37 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x21: /* local.set */
         case 0x22: /* local.tee */ {
             uint32_t idx;
-            WDEC_TRY(rd_u32(r, &idx));
+            WDEC_TRY_HOT(rd_u32(r, &idx));
             if (idx >= local_count)
                 return wdec_fail(err, WDEC_ERR_UNKNOWN_LOCAL, OP_OFF(c), "%u", idx);
             uint8_t t = locals[idx];
             if (op == 0x20) {
                 VISIT(local_get, idx, t);
-                WDEC_TRY(push(c, t));
+                WDEC_TRY_HOT(push(c, t));
             } else if (op == 0x21) {
-                WDEC_TRY(pop_expect(c, t));
+                WDEC_TRY_HOT(pop_expect(c, t));
                 VISIT(local_set, idx, t);
             } else {
-                WDEC_TRY(pop_expect(c, t));
+                WDEC_TRY_HOT(pop_expect(c, t));
                 VISIT(local_tee, idx, t);
-                WDEC_TRY(push(c, t));
+                WDEC_TRY_HOT(push(c, t));
             }
             break;
         }
         case 0x23: /* global.get */
         case 0x24: /* global.set */ {
             uint32_t idx;
-            WDEC_TRY(rd_u32(r, &idx));
+            WDEC_TRY_HOT(rd_u32(r, &idx));
             if (idx >= m->global_count)
                 return wdec_fail(err, WDEC_ERR_UNKNOWN_GLOBAL, OP_OFF(c), "%u", idx);
             const struct wdec_global_type *gt = &m->globals[idx].type;
             if (op == 0x23) {
                 VISIT(global_get, idx, gt);
-                WDEC_TRY(push(c, gt->type));
+                WDEC_TRY_HOT(push(c, gt->type));
             } else {
                 if (!gt->is_mutable)
                     return fail_at(c, WDEC_ERR_GLOBAL_IMMUTABLE);
-                WDEC_TRY(pop_expect(c, gt->type));
+                WDEC_TRY_HOT(pop_expect(c, gt->type));
                 VISIT(global_set, idx, gt);
             }
             break;
@@ -804,15 +1213,15 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x25: /* table.get */
         case 0x26: /* table.set */ {
             uint32_t table;
-            WDEC_TRY(read_table(c, &table));
+            WDEC_TRY_HOT(read_table(c, &table));
             uint8_t et = m->tables[table].type.elem_type;
             if (op == 0x25) {
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(table_get, table);
-                WDEC_TRY(push(c, et));
+                WDEC_TRY_HOT(push(c, et));
             } else {
-                WDEC_TRY(pop_expect(c, et));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, et));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(table_set, table);
             }
             break;
@@ -833,13 +1242,13 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x34:
         case 0x35: {
             struct wdec_memarg arg;
-            WDEC_TRY(read_memarg(c, natural_align(op), &arg));
-            WDEC_TRY(pop_expect(c, WDEC_I32));
+            WDEC_TRY_HOT(read_memarg(c, natural_align(op), &arg));
+            WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
             VISIT(load, (enum wdec_opcode)op, arg);
             static const uint8_t result[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
                                              WDEC_I32, WDEC_I32, WDEC_I32, WDEC_I64, WDEC_I64,
                                              WDEC_I64, WDEC_I64, WDEC_I64, WDEC_I64};
-            WDEC_TRY(push(c, result[op - 0x28]));
+            WDEC_TRY_HOT(push(c, result[op - 0x28]));
             break;
         }
         case 0x36:
@@ -852,95 +1261,95 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x3d:
         case 0x3e: {
             struct wdec_memarg arg;
-            WDEC_TRY(read_memarg(c, natural_align(op), &arg));
+            WDEC_TRY_HOT(read_memarg(c, natural_align(op), &arg));
             static const uint8_t value[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
                                             WDEC_I32, WDEC_I64, WDEC_I64, WDEC_I64};
-            WDEC_TRY(pop_expect(c, value[op - 0x36]));
-            WDEC_TRY(pop_expect(c, WDEC_I32));
+            WDEC_TRY_HOT(pop_expect(c, value[op - 0x36]));
+            WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
             VISIT(store, (enum wdec_opcode)op, arg);
             break;
         }
         case 0x3f: /* memory.size */
-            WDEC_TRY(read_zero(c));
-            WDEC_TRY(need_memory(c));
+            WDEC_TRY_HOT(read_zero(c));
+            WDEC_TRY_HOT(need_memory(c));
             VISIT(memory_size, 0);
-            WDEC_TRY(push(c, WDEC_I32));
+            WDEC_TRY_HOT(push(c, WDEC_I32));
             break;
         case 0x40: /* memory.grow */
-            WDEC_TRY(read_zero(c));
-            WDEC_TRY(need_memory(c));
-            WDEC_TRY(pop_expect(c, WDEC_I32));
+            WDEC_TRY_HOT(read_zero(c));
+            WDEC_TRY_HOT(need_memory(c));
+            WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
             VISIT(memory_grow, 0);
-            WDEC_TRY(push(c, WDEC_I32));
+            WDEC_TRY_HOT(push(c, WDEC_I32));
             break;
         /* --- Constants --- */
         case 0x41: {
             int32_t x;
-            WDEC_TRY(rd_s32(r, &x));
+            WDEC_TRY_HOT(rd_s32(r, &x));
             VISIT(i32_const, x);
-            WDEC_TRY(push(c, WDEC_I32));
+            WDEC_TRY_HOT(push(c, WDEC_I32));
             break;
         }
         case 0x42: {
             int64_t x;
-            WDEC_TRY(rd_s64(r, &x));
+            WDEC_TRY_HOT(rd_s64(r, &x));
             VISIT(i64_const, x);
-            WDEC_TRY(push(c, WDEC_I64));
+            WDEC_TRY_HOT(push(c, WDEC_I64));
             break;
         }
         case 0x43: {
             const uint8_t *b;
-            WDEC_TRY(rd_fixed(r, 4, &b));
+            WDEC_TRY_HOT(rd_fixed(r, 4, &b));
             uint32_t bits =
                 (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
             VISIT(f32_const, bits);
-            WDEC_TRY(push(c, WDEC_F32));
+            WDEC_TRY_HOT(push(c, WDEC_F32));
             break;
         }
         case 0x44: {
             const uint8_t *b;
-            WDEC_TRY(rd_fixed(r, 8, &b));
+            WDEC_TRY_HOT(rd_fixed(r, 8, &b));
             uint64_t bits = 0;
             for (int i = 7; i >= 0; i--)
                 bits = bits << 8 | b[i];
             VISIT(f64_const, bits);
-            WDEC_TRY(push(c, WDEC_F64));
+            WDEC_TRY_HOT(push(c, WDEC_F64));
             break;
         }
         /* --- References --- */
         case 0xd0: /* ref.null */ {
             uint8_t t = 0;
-            WDEC_TRY(rd_byte(r, &t));
+            WDEC_TRY_HOT(rd_byte(r, &t));
             if (!is_reftype(t))
                 return wdec_fail(err, WDEC_ERR_REF_TYPE, rd_off(r) - 1, NULL);
             VISIT(ref_null, t);
-            WDEC_TRY(push(c, t));
+            WDEC_TRY_HOT(push(c, t));
             break;
         }
         case 0xd1: /* ref.is_null */ {
             uint8_t t = 0;
-            WDEC_TRY(pop_any(c, &t));
+            WDEC_TRY_HOT(pop_any(c, &t));
             if (t != WDEC_UNKNOWN && !is_reftype(t))
                 return mismatch(c);
             VISIT(ref_is_null, t);
-            WDEC_TRY(push(c, WDEC_I32));
+            WDEC_TRY_HOT(push(c, WDEC_I32));
             break;
         }
         case 0xd2: /* ref.func */ {
             uint32_t idx;
-            WDEC_TRY(rd_u32(r, &idx));
+            WDEC_TRY_HOT(rd_u32(r, &idx));
             if (idx >= m->func_count)
                 return wdec_fail(err, WDEC_ERR_UNKNOWN_FUNC, OP_OFF(c), "%u", idx);
             if (!m->funcs[idx].declared)
                 return fail_at(c, WDEC_ERR_UNDECLARED_FUNC_REF);
             VISIT(ref_func, idx);
-            WDEC_TRY(push(c, WDEC_FUNCREF));
+            WDEC_TRY_HOT(push(c, WDEC_FUNCREF));
             break;
         }
         /* --- 0xFC prefix: saturating truncation, bulk memory, tables --- */
         case 0xfc: {
             uint32_t sub;
-            WDEC_TRY(rd_u32(r, &sub));
+            WDEC_TRY_HOT(rd_u32(r, &sub));
             enum wdec_opcode fop = (enum wdec_opcode)(0xfc << 16 | sub);
             if (sub > 17)
                 return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfc %u", sub);
@@ -952,102 +1361,102 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             if (sub <= 7) {
                 static const uint8_t in[8] = {WDEC_F32, WDEC_F32, WDEC_F64, WDEC_F64,
                                               WDEC_F32, WDEC_F32, WDEC_F64, WDEC_F64};
-                WDEC_TRY(pop_expect(c, in[sub]));
+                WDEC_TRY_HOT(pop_expect(c, in[sub]));
                 VISIT(numeric, fop);
-                WDEC_TRY(push(c, sub < 4 ? WDEC_I32 : WDEC_I64));
+                WDEC_TRY_HOT(push(c, sub < 4 ? WDEC_I32 : WDEC_I64));
                 break;
             }
             switch (sub) {
             case 8: { /* memory.init */
                 uint32_t data;
-                WDEC_TRY(rd_u32(r, &data));
-                WDEC_TRY(read_zero(c));
-                WDEC_TRY(need_memory(c));
-                WDEC_TRY(check_data(c, data));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(rd_u32(r, &data));
+                WDEC_TRY_HOT(read_zero(c));
+                WDEC_TRY_HOT(need_memory(c));
+                WDEC_TRY_HOT(check_data(c, data));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(memory_init, data, 0);
                 break;
             }
             case 9: { /* data.drop */
                 uint32_t data;
-                WDEC_TRY(rd_u32(r, &data));
-                WDEC_TRY(check_data(c, data));
+                WDEC_TRY_HOT(rd_u32(r, &data));
+                WDEC_TRY_HOT(check_data(c, data));
                 VISIT(data_drop, data);
                 break;
             }
             case 10: /* memory.copy */
-                WDEC_TRY(read_zero(c));
-                WDEC_TRY(read_zero(c));
-                WDEC_TRY(need_memory(c));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(read_zero(c));
+                WDEC_TRY_HOT(read_zero(c));
+                WDEC_TRY_HOT(need_memory(c));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(memory_copy, 0, 0);
                 break;
             case 11: /* memory.fill */
-                WDEC_TRY(read_zero(c));
-                WDEC_TRY(need_memory(c));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(read_zero(c));
+                WDEC_TRY_HOT(need_memory(c));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(memory_fill, 0);
                 break;
             case 12: { /* table.init elem table */
                 uint32_t elem, table;
-                WDEC_TRY(rd_u32(r, &elem));
-                WDEC_TRY(read_table(c, &table));
+                WDEC_TRY_HOT(rd_u32(r, &elem));
+                WDEC_TRY_HOT(read_table(c, &table));
                 if (elem >= m->elem_count)
                     return wdec_fail(err, WDEC_ERR_UNKNOWN_ELEM, OP_OFF(c), "%u", elem);
                 if (m->elems[elem].elem_type != m->tables[table].type.elem_type)
                     return mismatch(c);
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(table_init, elem, table);
                 break;
             }
             case 13: { /* elem.drop */
                 uint32_t elem;
-                WDEC_TRY(read_elem(c, &elem));
+                WDEC_TRY_HOT(read_elem(c, &elem));
                 VISIT(elem_drop, elem);
                 break;
             }
             case 14: { /* table.copy dst src */
                 uint32_t dst, src;
-                WDEC_TRY(read_table(c, &dst));
-                WDEC_TRY(read_table(c, &src));
+                WDEC_TRY_HOT(read_table(c, &dst));
+                WDEC_TRY_HOT(read_table(c, &src));
                 if (m->tables[dst].type.elem_type != m->tables[src].type.elem_type)
                     return mismatch(c);
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(table_copy, dst, src);
                 break;
             }
             case 15: { /* table.grow */
                 uint32_t table;
-                WDEC_TRY(read_table(c, &table));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, m->tables[table].type.elem_type));
+                WDEC_TRY_HOT(read_table(c, &table));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, m->tables[table].type.elem_type));
                 VISIT(table_grow, table);
-                WDEC_TRY(push(c, WDEC_I32));
+                WDEC_TRY_HOT(push(c, WDEC_I32));
                 break;
             }
             case 16: { /* table.size */
                 uint32_t table;
-                WDEC_TRY(read_table(c, &table));
+                WDEC_TRY_HOT(read_table(c, &table));
                 VISIT(table_size, table);
-                WDEC_TRY(push(c, WDEC_I32));
+                WDEC_TRY_HOT(push(c, WDEC_I32));
                 break;
             }
             case 17: { /* table.fill */
                 uint32_t table;
-                WDEC_TRY(read_table(c, &table));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
-                WDEC_TRY(pop_expect(c, m->tables[table].type.elem_type));
-                WDEC_TRY(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(read_table(c, &table));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
+                WDEC_TRY_HOT(pop_expect(c, m->tables[table].type.elem_type));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
                 VISIT(table_fill, table);
                 break;
             }
@@ -1061,7 +1470,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             if (!(m->features & WDEC_FEATURE_SIMD))
                 return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
             uint32_t sub;
-            WDEC_TRY(rd_u32(r, &sub));
+            WDEC_TRY_HOT(rd_u32(r, &sub));
             if (sub > 0xff || !simd_sig[sub].imm1)
                 return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfd %u", sub);
             const struct simd_sig *sg = &simd_sig[sub];
@@ -1082,43 +1491,43 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             case WDEC_IMM_LANE4:
             case WDEC_IMM_LANE8:
             case WDEC_IMM_LANE16:
-                WDEC_TRY(rd_byte(r, &lane));
+                WDEC_TRY_HOT(rd_byte(r, &lane));
                 if (lane >= 2u << (imm - WDEC_IMM_LANE2))
                     return wdec_fail(err, WDEC_ERR_INVALID_LANE, OP_OFF(c), "%u", lane);
                 break;
             case WDEC_IMM_SHUFFLE:
-                WDEC_TRY(rd_fixed(r, 16, &bytes));
+                WDEC_TRY_HOT(rd_fixed(r, 16, &bytes));
                 for (unsigned i = 0; i < 16; i++)
                     if (bytes[i] >= 32)
                         return wdec_fail(err, WDEC_ERR_INVALID_LANE, OP_OFF(c), "%u", bytes[i]);
                 break;
             case WDEC_IMM_V128:
-                WDEC_TRY(rd_fixed(r, 16, &bytes));
+                WDEC_TRY_HOT(rd_fixed(r, 16, &bytes));
                 break;
             case WDEC_IMM_MEMARG1_LANE:
             case WDEC_IMM_MEMARG2_LANE:
             case WDEC_IMM_MEMARG4_LANE:
             case WDEC_IMM_MEMARG8_LANE: {
                 uint32_t align = imm - WDEC_IMM_MEMARG1_LANE; /* log2 of the lane's bytes */
-                WDEC_TRY(read_memarg(c, align, &arg));
-                WDEC_TRY(rd_byte(r, &lane));
+                WDEC_TRY_HOT(read_memarg(c, align, &arg));
+                WDEC_TRY_HOT(rd_byte(r, &lane));
                 if (lane >= 16u >> align)
                     return wdec_fail(err, WDEC_ERR_INVALID_LANE, OP_OFF(c), "%u", lane);
                 break;
             }
             default: /* MEMARG1 ... MEMARG16 */
-                WDEC_TRY(read_memarg(c, IMM_ALIGN(imm), &arg));
+                WDEC_TRY_HOT(read_memarg(c, IMM_ALIGN(imm), &arg));
                 break;
             }
             if (sg->in1 == T_SPECIAL) { /* v128.bitselect */
-                WDEC_TRY(pop_expect(c, WDEC_V128));
-                WDEC_TRY(pop_expect(c, WDEC_V128));
-                WDEC_TRY(pop_expect(c, WDEC_V128));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_V128));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_V128));
+                WDEC_TRY_HOT(pop_expect(c, WDEC_V128));
             } else {
                 if (sg->in2)
-                    WDEC_TRY(pop_expect(c, sg->in2));
+                    WDEC_TRY_HOT(pop_expect(c, sg->in2));
                 if (sg->in1)
-                    WDEC_TRY(pop_expect(c, sg->in1));
+                    WDEC_TRY_HOT(pop_expect(c, sg->in1));
             }
             if (!plain && live) {
                 wdec_status st = WDEC_OK;
@@ -1158,7 +1567,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                     return client_fail(c, st);
             }
             if (sg->out)
-                WDEC_TRY(push(c, sg->out));
+                WDEC_TRY_HOT(push(c, sg->out));
             break;
         }
         default: {
@@ -1171,14 +1580,14 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
                     c->stack[c->sp - 2] == sg->in1) {
                     c->sp -= 2;
                 } else {
-                    WDEC_TRY(pop_expect(c, sg->in2));
-                    WDEC_TRY(pop_expect(c, sg->in1));
+                    WDEC_TRY_HOT(pop_expect(c, sg->in2));
+                    WDEC_TRY_HOT(pop_expect(c, sg->in1));
                 }
             } else {
-                WDEC_TRY(pop_expect(c, sg->in1));
+                WDEC_TRY_HOT(pop_expect(c, sg->in1));
             }
             VISIT(numeric, (enum wdec_opcode)op);
-            WDEC_TRY(push(c, sg->out));
+            WDEC_TRY_HOT(push(c, sg->out));
             break;
         }
         }
@@ -1257,9 +1666,9 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
     }
     case WDEC_IMM_BR_TABLE: {
         uint32_t n;
-        WDEC_TRY(wdec_rd_len(r, &n));
+        WDEC_TRY_HOT(wdec_rd_len(r, &n));
         for (uint32_t i = 0; i <= n; i++)
-            WDEC_TRY(scan_u32(c));
+            WDEC_TRY_HOT(scan_u32(c));
         return WDEC_OK;
     }
     case WDEC_IMM_CALL_INDIRECT:
@@ -1270,15 +1679,15 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
     case WDEC_IMM_MEMARG4:
     case WDEC_IMM_MEMARG8:
     case WDEC_IMM_MEMARG16:
-        WDEC_TRY(scan_u32(c));
+        WDEC_TRY_HOT(scan_u32(c));
         return scan_u32(c);
     case WDEC_IMM_MEMARG1_LANE:
     case WDEC_IMM_MEMARG2_LANE:
     case WDEC_IMM_MEMARG4_LANE:
     case WDEC_IMM_MEMARG8_LANE: {
         uint8_t lane;
-        WDEC_TRY(scan_u32(c));
-        WDEC_TRY(scan_u32(c));
+        WDEC_TRY_HOT(scan_u32(c));
+        WDEC_TRY_HOT(scan_u32(c));
         return rd_byte(r, &lane);
     }
     case WDEC_IMM_LANE2:
@@ -1296,12 +1705,12 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
     case WDEC_IMM_MEMORY:
         return read_zero(c);
     case WDEC_IMM_MEMORY_COPY:
-        WDEC_TRY(read_zero(c));
+        WDEC_TRY_HOT(read_zero(c));
         return read_zero(c);
     case WDEC_IMM_DATA:
     case WDEC_IMM_MEMORY_INIT: {
         uint32_t x;
-        WDEC_TRY(rd_u32(r, &x));
+        WDEC_TRY_HOT(rd_u32(r, &x));
         if (!c->m->has_data_count && !c->s->data_use) {
             c->s->data_use = true;
             c->s->data_use_index = x;
@@ -1327,10 +1736,10 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
     }
     case WDEC_IMM_SELECT_T: {
         uint32_t n;
-        WDEC_TRY(wdec_rd_len(r, &n));
+        WDEC_TRY_HOT(wdec_rd_len(r, &n));
         for (uint32_t i = 0; i < n; i++) {
             uint8_t t = 0;
-            WDEC_TRY(rd_byte(r, &t));
+            WDEC_TRY_HOT(rd_byte(r, &t));
             wdec_status st = valtype_status(t, c->m->features);
             if (st)
                 return wdec_fail(c->err, st, rd_off(r) - 1, NULL);
@@ -1339,7 +1748,7 @@ static wdec_status scan_immediate(struct val *c, unsigned imm)
     }
     case WDEC_IMM_REF_TYPE: {
         uint8_t t = 0;
-        WDEC_TRY(rd_byte(r, &t));
+        WDEC_TRY_HOT(rd_byte(r, &t));
         if (!is_reftype(t))
             return wdec_fail(c->err, WDEC_ERR_REF_TYPE, rd_off(r) - 1, NULL);
         return WDEC_OK;
@@ -1358,7 +1767,7 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
     struct rd *r = &c->r;
     const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
     struct wdec_func_info fi;
-    WDEC_TRY(body_init(c, m, s, func_index, err, &fi));
+    WDEC_TRY_HOT(body_init(c, m, s, func_index, err, &fi));
     /* Open blocks as a byte stack on the operand stack's storage: 1 for an if still before its
      * else, 0 otherwise. */
     uint32_t depth = 0;
@@ -1370,7 +1779,7 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
         unsigned idx = op;
         if (op == 0xfc) {
             uint32_t sub;
-            WDEC_TRY(rd_u32(r, &sub));
+            WDEC_TRY_HOT(rd_u32(r, &sub));
             if (sub > 17)
                 return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfc %u", sub);
             idx = 0x100 + sub;
@@ -1378,18 +1787,18 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
             if (!(m->features & WDEC_FEATURE_SIMD))
                 return wdec_fail(err, WDEC_ERR_UNSUPPORTED, OP_OFF(c), "(SIMD)");
             uint32_t sub;
-            WDEC_TRY(rd_u32(r, &sub));
+            WDEC_TRY_HOT(rd_u32(r, &sub));
             if (sub > 0xff || !imm_kind[0x200 + sub])
                 return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0xfd %u", sub);
             idx = 0x200 + sub;
         }
         if (!imm_kind[idx])
             return wdec_fail(err, WDEC_ERR_ILLEGAL_OPCODE, OP_OFF(c), "0x%02x", op);
-        WDEC_TRY(scan_immediate(c, imm_kind[idx] - 1u));
+        WDEC_TRY_HOT(scan_immediate(c, imm_kind[idx] - 1u));
         if (op == 0x02 || op == 0x03 || op == 0x04) {
             c->sp = depth;
-            WDEC_TRY(stack_reserve(c, 1));
-            WDEC_TRY(push(c, op == 0x04));
+            WDEC_TRY_HOT(stack_reserve(c, 1));
+            WDEC_TRY_HOT(push(c, op == 0x04));
             depth++;
         } else if (op == 0x05) {
             if (depth == 0 || s->stack[depth - 1] != 1)

@@ -22,6 +22,23 @@ __attribute__((format(printf, 4, 5)))
 wdec_status
 wdec_fail(struct wdec_error *err, wdec_status status, size_t offset, const char *fmt, ...);
 
+/* Branch hints for the body loop: errors are cold, so their spill code stays out of the way. */
+#if defined(__GNUC__)
+#define WDEC_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define WDEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define WDEC_LIKELY(x)   (x)
+#define WDEC_UNLIKELY(x) (x)
+#endif
+
+/* WDEC_TRY with the failure marked cold. */
+#define WDEC_TRY_HOT(e)                                                                            \
+    do {                                                                                           \
+        wdec_status s_ = (e);                                                                      \
+        if (WDEC_UNLIKELY(s_))                                                                     \
+            return s_;                                                                             \
+    } while (0)
+
 /* --- Reader: [p, end) inside a module that starts at base --- */
 
 /* Forced inlining for the readers: a reader inside the body validator's state must never be
