@@ -5,6 +5,7 @@
 
 #include "x64/code_memory.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -61,6 +62,149 @@ enum x64_status x64_code_seal_bytes(const void *bytes, size_t size, struct x64_c
         return X64_ERR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
     return seal(bytes, size, NULL, 0, out);
+}
+
+/* --- Code space --- */
+
+#define HUGE_PAGE       ((size_t)2 << 20)
+#define HUGE_HINT_BYTES ((size_t)4 << 20) /* from here on, huge pages pay for their rounding */
+#define MIN_STEP        ((size_t)64 << 10)
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels answer EINVAL, which we ignore */
+#endif
+
+static size_t page_size(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    return page > 0 ? (size_t)page : 4096u;
+}
+
+static size_t round_up(size_t n, size_t to)
+{
+    return (n + to - 1) / to * to;
+}
+
+/* Huge pages only pay off when the space is huge-page aligned and grows in whole huge pages. */
+static size_t space_granule(const struct x64_code_space *s)
+{
+    return s->reserved >= HUGE_HINT_BYTES && ((uintptr_t)s->addr & (HUGE_PAGE - 1)) == 0
+               ? HUGE_PAGE
+               : page_size();
+}
+
+enum x64_status x64_code_space_reserve(struct x64_code_space *s, size_t max_size, size_t hint)
+{
+    if (s == NULL || max_size == 0 || max_size > ((size_t)1 << 40))
+        return X64_ERR_INVALID_ARGUMENT;
+    memset(s, 0, sizeof *s);
+    bool huge = hint >= HUGE_HINT_BYTES;
+    size_t size = round_up(max_size < hint ? hint : max_size, huge ? HUGE_PAGE : page_size());
+    /* PROT_NONE + MAP_NORESERVE: address space only; pages are committed by _ensure. For huge
+     * pages, map one extra huge page and trim the ends so the start is 2 MiB aligned. */
+    size_t map = huge ? size + HUGE_PAGE : size;
+    void *mem = mmap(NULL, map, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED)
+        return X64_ERR_OS;
+    uint8_t *addr = mem;
+    if (huge) {
+        uint8_t *aligned = (uint8_t *)round_up((uintptr_t)mem, HUGE_PAGE);
+        if (aligned > addr)
+            munmap(addr, (size_t)(aligned - addr));
+        size_t tail = (size_t)(addr + map - (aligned + size));
+        if (tail > 0)
+            munmap(aligned + size, tail);
+        addr = aligned;
+        /* Advice only: without THP the space still works with small pages. */
+        (void)madvise(addr, size, MADV_HUGEPAGE);
+    }
+    s->addr = addr;
+    s->reserved = size;
+    return X64_OK;
+}
+
+/* Moves the written bytes to a reservation of at least `need` bytes. */
+static enum x64_status space_move(struct x64_code_space *s, size_t need)
+{
+    struct x64_code_space n;
+    size_t want = s->reserved * 2 > need ? s->reserved * 2 : need;
+    enum x64_status st = x64_code_space_reserve(&n, want, want);
+    if (st != X64_OK)
+        return st;
+    st = x64_code_space_ensure(&n, s->writable > 0 ? s->writable : 1);
+    if (st != X64_OK) {
+        x64_code_space_free(&n);
+        return st;
+    }
+    memcpy(n.addr, s->addr, s->writable);
+    x64_code_space_free(s);
+    *s = n;
+    return X64_OK;
+}
+
+enum x64_status x64_code_space_ensure(struct x64_code_space *s, size_t size)
+{
+    if (s == NULL || s->addr == NULL)
+        return X64_ERR_INVALID_ARGUMENT;
+    if (size <= s->writable)
+        return X64_OK;
+    if (size > ((size_t)1 << 40))
+        return X64_ERR_TOO_LARGE;
+    if (size > s->reserved) {
+        enum x64_status st = space_move(s, size);
+        if (st != X64_OK)
+            return st;
+        if (size <= s->writable)
+            return X64_OK;
+    }
+    size_t want = s->writable * 2;
+    if (want < size)
+        want = size;
+    if (want < MIN_STEP)
+        want = MIN_STEP;
+    want = round_up(want, space_granule(s));
+    if (want > s->reserved)
+        want = s->reserved;
+    uint8_t *from = s->addr + s->writable;
+    size_t n = want - s->writable;
+    if (mprotect(from, n, PROT_READ | PROT_WRITE) != 0)
+        return X64_ERR_OS;
+    /* Fault the new pages in with one call instead of one trap per page (several times
+     * cheaper under virtualisation). Advice only: an old kernel refuses it harmlessly. */
+    (void)madvise(from, n, MADV_POPULATE_WRITE);
+    s->writable = want;
+    return X64_OK;
+}
+
+enum x64_status x64_code_space_seal(struct x64_code_space *s, size_t size, struct x64_code *out)
+{
+    if (s == NULL || out == NULL || s->addr == NULL || size > s->writable)
+        return X64_ERR_INVALID_ARGUMENT;
+    size_t map_size = round_up(size ? size : 1, page_size());
+    if (map_size > s->writable) {
+        /* Nothing written yet (size 0): seal one committed page. */
+        enum x64_status st = x64_code_space_ensure(s, map_size);
+        if (st != X64_OK)
+            return st;
+    }
+    if (mprotect(s->addr, map_size, PROT_READ | PROT_EXEC) != 0)
+        return X64_ERR_OS;
+    if (s->reserved > map_size)
+        munmap(s->addr + map_size, s->reserved - map_size);
+    memset(out, 0, sizeof *out);
+    out->addr = s->addr;
+    out->size = size;
+    out->map_size = map_size;
+    memset(s, 0, sizeof *s);
+    return X64_OK;
+}
+
+void x64_code_space_free(struct x64_code_space *s)
+{
+    if (s == NULL)
+        return;
+    if (s->addr != NULL)
+        munmap(s->addr, s->reserved);
+    memset(s, 0, sizeof *s);
 }
 
 void x64_code_free(struct x64_code *c)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Code memory: the README example end to end, sealing never leaves a page W+X, calls with
- * integer and xmm arguments, absolute label data relocated at seal time. */
+ * integer and xmm arguments, absolute label data relocated at seal time, code spaces sealed in
+ * place. */
 #include "x64/x64.h"
 
 #include <criterion/criterion.h>
@@ -82,6 +83,62 @@ Test(x64_code_memory, sealed_pages_are_rx_never_wx_and_freed)
     cr_assert_str_eq(p, "", "unmapped after free");
     x64_code_free(&code); /* zeroed: no-op */
     x64_buf_free(&b);
+}
+
+/* A code space: written in place, grown (small and huge-page sized), moved when the
+ * reservation is too small, sealed RX in place with the rest released, never W+X. */
+Test(x64_code_memory, code_space_write_grow_move_seal_in_place)
+{
+    struct x64_code_space s;
+    cr_assert_eq(x64_code_space_reserve(NULL, 4096, 0), X64_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(x64_code_space_reserve(&s, 0, 0), X64_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(x64_code_space_reserve(&s, 8192, 100), X64_OK);
+    cr_assert_geq(s.reserved, 8192);
+    cr_assert_eq(s.writable, 0);
+    char p[8];
+    perms_of(s.addr, p);
+    cr_assert_str_eq(p, "---p", "reserved, not committed");
+    cr_assert_eq(x64_code_space_ensure(&s, 100), X64_OK);
+    cr_assert_geq(s.writable, 100);
+    perms_of(s.addr, p);
+    cr_assert_str_eq(p, "rw-p");
+    /* mov eax, 7; ret at the start, then grow past the reservation: the bytes move along. */
+    const uint8_t ret7[] = {0xb8, 0x07, 0x00, 0x00, 0x00, 0xc3};
+    memcpy(s.addr, ret7, sizeof ret7);
+    size_t big = s.reserved + 3 * 4096 + 17;
+    cr_assert_eq(x64_code_space_ensure(&s, big), X64_OK);
+    cr_assert_geq(s.reserved, big);
+    cr_assert_geq(s.writable, big);
+    cr_assert_arr_eq(s.addr, ret7, sizeof ret7);
+    s.addr[big - 1] = 0xcc; /* the whole requested range is writable */
+    assert_no_wx_mapping();
+    cr_assert_eq(x64_code_space_seal(&s, s.writable + 1, &(struct x64_code){0}),
+                 X64_ERR_INVALID_ARGUMENT);
+    uint8_t *tail = s.addr + s.reserved - 1;
+    struct x64_code code;
+    cr_assert_eq(x64_code_space_seal(&s, sizeof ret7, &code), X64_OK);
+    cr_assert_null(s.addr, "the space is emptied");
+    cr_assert_eq(code.size, sizeof ret7);
+    perms_of(code.addr, p);
+    cr_assert_str_eq(p, "r-xp");
+    perms_of(tail, p);
+    cr_assert_str_eq(p, "", "the unused rest of the reservation is released");
+    assert_no_wx_mapping();
+    cr_assert_eq(x64_code_call_int(code.addr, NULL, 0, NULL, 0), 7);
+    x64_code_free(&code);
+    x64_code_space_free(&s); /* zeroed: no-op */
+
+    /* Large hint: huge-page aligned reservation; free releases it. */
+    cr_assert_eq(x64_code_space_reserve(&s, (size_t)16 << 20, (size_t)8 << 20), X64_OK);
+    cr_assert_eq((uintptr_t)s.addr & (((uintptr_t)2 << 20) - 1), 0);
+    cr_assert_eq(x64_code_space_ensure(&s, 5), X64_OK);
+    cr_assert_eq(s.writable % ((size_t)2 << 20), 0, "grows in whole huge pages");
+    s.addr[0] = 0xc3;
+    uint8_t *a = s.addr;
+    x64_code_space_free(&s);
+    cr_assert_null(s.addr);
+    perms_of(a, p);
+    cr_assert_str_eq(p, "");
 }
 
 Test(x64_code_memory, six_integer_and_xmm_arguments)

@@ -59,6 +59,7 @@ struct cg_ctrl {
     struct x64_label label; /* branch target: end (block/if) or start (loop) */
     /* Loops: the locals cached in registers at the header ("homes"). Every back edge puts them
      * back in those registers; local.set of a home local inside the loop keeps it there. */
+    uint32_t outer_loop; /* cg_ctx.loop_ctrl when this frame was pushed */
     uint8_t nhome;
     uint8_t home_reg[CG_MAX_HOMES];
     uint32_t home_local[CG_MAX_HOMES];
@@ -113,7 +114,8 @@ struct cg_ctx {
     int32_t xmm_owner[16];
     uint8_t *lcache; /* per local: register caching it, or CG_NO_REG */
     uint32_t lcache_cap;
-    uint32_t ncached; /* registers currently caching locals */
+    uint32_t cached_mask; /* registers caching locals: bit r = gp r, bit 16 + r = xmm r */
+    uint32_t loop_ctrl;   /* 1 + index of the innermost loop frame; 0 outside loops */
 };
 
 /* --- Small type helpers --- */
@@ -160,10 +162,47 @@ static inline void cg_add_trap_site(struct cg_ctx *c, size_t code_offset)
 
 /* --- Value stack (value_stack.c) --- */
 bool cg_stack_reserve(struct cg_ctx *c, uint32_t extra);
-void cg_push_const(struct cg_ctx *c, uint8_t type, int64_t imm);
-void cg_push_reg(struct cg_ctx *c, uint8_t type, unsigned reg);
+/* Grows the stack for one more entry; &c->overflow (written and ignored) when out of memory. */
+struct cg_val *cg_push_slow(struct cg_ctx *c);
+/* A new top entry (inline: every instruction pushes). */
+static inline struct cg_val *cg_push(struct cg_ctx *c)
+{
+    if (c->sp == c->stack_cap)
+        return cg_push_slow(c);
+    struct cg_val *v = &c->stack[c->sp++];
+    if (c->sp > c->max_depth)
+        c->max_depth = c->sp;
+    return v;
+}
+static inline void cg_push_const(struct cg_ctx *c, uint8_t type, int64_t imm)
+{
+    struct cg_val *v = cg_push(c);
+    v->loc = CG_LOC_CONST;
+    v->type = type;
+    v->imm = imm;
+}
+static inline void cg_push_reg(struct cg_ctx *c, uint8_t type, unsigned reg)
+{
+    uint32_t i = c->sp;
+    struct cg_val *v = cg_push(c);
+    if (v == &c->overflow)
+        return;
+    v->loc = CG_LOC_REG;
+    v->type = type;
+    v->reg = (uint8_t)reg;
+    if (cg_is_float(type))
+        c->xmm_owner[reg] = (int32_t)i;
+    else
+        c->gp_owner[reg] = (int32_t)i;
+}
+static inline void cg_push_local(struct cg_ctx *c, uint32_t local)
+{
+    struct cg_val *v = cg_push(c);
+    v->loc = CG_LOC_LOCAL;
+    v->type = c->local_types[local];
+    v->local = local;
+}
 void cg_push_slot(struct cg_ctx *c, uint8_t type);
-void cg_push_local(struct cg_ctx *c, uint32_t local);
 void cg_push_flags(struct cg_ctx *c, enum x64_cc cc);
 /* Pops the top entry; a register it holds becomes CG_OWNER_TEMP until cg_release(). */
 static inline struct cg_val cg_pop(struct cg_ctx *c)
@@ -223,7 +262,16 @@ void cg_drop_all_caches(struct cg_ctx *c);
 /* local.set of a value held in TEMP register `reg`: the register now caches `local`. */
 void cg_cache_local(struct cg_ctx *c, uint32_t local, unsigned reg);
 /* Home register of `local` in the innermost loop, or -1. */
-int cg_local_home(const struct cg_ctx *c, uint32_t local);
+static inline int cg_local_home(const struct cg_ctx *c, uint32_t local)
+{
+    if (c->loop_ctrl == 0)
+        return -1;
+    const struct cg_ctrl *f = &c->ctrl[c->loop_ctrl - 1];
+    for (unsigned k = 0; k < f->nhome; k++)
+        if (f->home_local[k] == local)
+            return f->home_reg[k];
+    return -1;
+}
 /* Frees register `reg` of the local's class for the caller (spills/drops its owner); false if
  * a TEMP value holds it. */
 bool cg_take_reg(struct cg_ctx *c, unsigned reg, bool xmm);

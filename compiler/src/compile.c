@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <x64/code_memory.h>
 #include <x64/format.h>
 
 wdec_status cg_fail(struct cg_ctx *c, cg_status s, const char *msg)
@@ -47,28 +48,23 @@ static void listing_hook(void *ctx, const struct x64_buf *b, enum x64_form form,
     c->listing->insn(c->listing->ctx, c->func_index, (uint32_t)at, text);
 }
 
-/* The module blob: function buffers are appended here as they finish. */
+/* The module blob: function buffers are appended here as they finish. It lives in a code
+ * space (the assembler's code memory, RW until the runtime seals it RX in place), so the
+ * machine code is written once, where it will run, and its pages are faulted in only once. */
 struct blob {
-    uint8_t *data;
-    size_t len, cap;
+    struct x64_code_space *space;
+    size_t len;
 };
 
 static bool blob_append(struct blob *bl, const uint8_t *p, size_t n, size_t align)
 {
     size_t start = (bl->len + align - 1) & ~(align - 1);
-    if (start + n > bl->cap) {
-        size_t cap = bl->cap ? bl->cap : 65536;
-        while (cap < start + n)
-            cap *= 2;
-        uint8_t *d = realloc(bl->data, cap);
-        if (!d)
-            return false;
-        bl->data = d;
-        bl->cap = cap;
-    }
+    if (start + n > bl->space->writable && x64_code_space_ensure(bl->space, start + n) != X64_OK)
+        return false;
+    uint8_t *data = bl->space->addr;
     /* int3 padding between functions. */
-    memset(bl->data + bl->len, 0xCC, start - bl->len);
-    memcpy(bl->data + start, p, n);
+    memset(data + bl->len, 0xCC, start - bl->len);
+    memcpy(data + start, p, n);
     bl->len = start + n;
     return true;
 }
@@ -119,7 +115,7 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
 
     struct x64_buf buf;
     memset(&buf, 0, sizeof buf);
-    struct blob bl = {NULL, 0, 0};
+    struct blob bl = {NULL, 0};
     struct cg_ctx c;
     memset(&c, 0, sizeof c);
     c.mod = module;
@@ -137,11 +133,16 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
     uint32_t *func_offsets = calloc(nfuncs + 1, sizeof *func_offsets);
     uint32_t *entry_offsets = calloc(module->type_count + 1, sizeof *entry_offsets);
     struct cg_func_code *funcs = calloc(ndefined + 1, sizeof *funcs);
-    bl.cap = body_bytes * 2 + 65536;
     c.sites_cap = body_bytes / 8 + 64; /* about one memory access per 8 body bytes */
     c.sites = malloc(c.sites_cap * sizeof *c.sites);
-    bl.data = malloc(bl.cap);
-    if (!func_offsets || !entry_offsets || !funcs || !bl.data || !c.sites ||
+    bl.space = calloc(1, sizeof *bl.space);
+    /* Expect about 2 code bytes per body byte; reserve address space for 4 (more moves it). */
+    size_t expect = body_bytes * 2 + 4096 + 160 * ((size_t)nimports + module->type_count);
+    if (bl.space && x64_code_space_reserve(bl.space, expect * 2, expect) != X64_OK) {
+        free(bl.space);
+        bl.space = NULL;
+    }
+    if (!func_offsets || !entry_offsets || !funcs || !bl.space || !c.sites ||
         !cg_stack_reserve(&c, 256)) {
         cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory");
         goto fail;
@@ -229,10 +230,11 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
     for (size_t k = 0; k < c.ncalls; k++) {
         const struct cg_call_fixup *f = &c.calls[k];
         int32_t rel = (int32_t)((int64_t)func_offsets[f->callee] - (int64_t)(f->pos + 4));
-        memcpy(bl.data + f->pos, &rel, 4);
+        memcpy(bl.space->addr + f->pos, &rel, 4);
     }
 
-    out->bytes = bl.data;
+    out->bytes = bl.space->addr;
+    out->space = bl.space;
     out->size = bl.len;
     out->num_imported_funcs = nimports;
     out->num_funcs = ndefined;
@@ -261,7 +263,9 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
 
 fail:
     x64_buf_free(&buf);
-    free(bl.data);
+    if (bl.space)
+        x64_code_space_free(bl.space);
+    free(bl.space);
     free(func_offsets);
     free(entry_offsets);
     free(funcs);
@@ -278,7 +282,9 @@ void cg_code_free(struct cg_code *code)
 {
     if (!code)
         return;
-    free(code->bytes);
+    if (code->space)
+        x64_code_space_free(code->space);
+    free(code->space);
     free(code->funcs);
     free(code->entry_offsets);
     free(code->import_thunk_offsets);

@@ -27,6 +27,9 @@ wdec_status cg_ctrl_push(struct cg_ctx *c, uint8_t kind, const struct wdec_block
     f->base = c->sp - f->nparams;
     f->label = x64_label_new(c->b);
     f->nhome = 0;
+    f->outer_loop = c->loop_ctrl;
+    if (kind == CG_CTRL_LOOP)
+        c->loop_ctrl = c->nctrl;
     return WDEC_OK;
 }
 
@@ -175,7 +178,7 @@ void cg_ctrl_loop(struct cg_ctx *c, const struct wdec_block_type *bt)
         return;
     /* The locals cached now become the loop's homes: back edges restore them. */
     struct cg_ctrl *f = &c->ctrl[c->nctrl - 1];
-    for (unsigned r = 0; r < 16 && c->ncached; r++) {
+    for (unsigned r = 0; r < 16 && c->cached_mask; r++) {
         for (int x = 0; x < 2; x++) {
             int32_t o = x ? c->xmm_owner[r] : c->gp_owner[r];
             if (!CG_IS_LOCAL_OWNER(o) || f->nhome == CG_MAX_HOMES)
@@ -242,6 +245,7 @@ void cg_ctrl_end(struct cg_ctx *c)
         if (c->dead)
             reset_to_slots(c, f, f->nresults, f->results);
         c->dead = false;
+        c->loop_ctrl = f->outer_loop;
         c->nctrl--;
         return;
     }
@@ -260,6 +264,7 @@ void cg_ctrl_end(struct cg_ctx *c)
             reset_to_slots(c, f, f->nresults, f->results);
     }
     c->dead = false;
+    c->loop_ctrl = f->outer_loop;
     c->nctrl--;
 }
 

@@ -17,37 +17,23 @@ void cg_drop_local_cache(struct cg_ctx *c, uint32_t local)
     if (r == CG_NO_REG)
         return;
     c->lcache[local] = CG_NO_REG;
-    c->ncached--;
-    if (cg_is_float(c->local_types[local]))
+    if (cg_is_float(c->local_types[local])) {
         c->xmm_owner[r] = CG_OWNER_FREE;
-    else
+        c->cached_mask &= ~(UINT32_C(1) << (16 + r));
+    } else {
         c->gp_owner[r] = CG_OWNER_FREE;
+        c->cached_mask &= ~(UINT32_C(1) << r);
+    }
 }
 
 void cg_drop_all_caches(struct cg_ctx *c)
 {
-    if (c->ncached == 0)
-        return;
-    for (unsigned r = 0; r < 16; r++) {
-        if (CG_IS_LOCAL_OWNER(c->gp_owner[r]))
-            cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->gp_owner[r]));
-        if (CG_IS_LOCAL_OWNER(c->xmm_owner[r]))
-            cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->xmm_owner[r]));
+    /* Only the registers in the mask: calls and merges are frequent, cached locals few. */
+    while (c->cached_mask) {
+        unsigned bit = (unsigned)__builtin_ctz(c->cached_mask);
+        int32_t o = bit < 16 ? c->gp_owner[bit] : c->xmm_owner[bit - 16];
+        cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(o));
     }
-}
-
-int cg_local_home(const struct cg_ctx *c, uint32_t local)
-{
-    for (uint32_t i = c->nctrl; i-- > 0;) {
-        const struct cg_ctrl *f = &c->ctrl[i];
-        if (f->kind != CG_CTRL_LOOP)
-            continue;
-        for (unsigned k = 0; k < f->nhome; k++)
-            if (f->home_local[k] == local)
-                return f->home_reg[k];
-        return -1;
-    }
-    return -1;
 }
 
 bool cg_take_reg(struct cg_ctx *c, unsigned reg, bool xmm)
@@ -70,11 +56,13 @@ void cg_cache_local(struct cg_ctx *c, uint32_t local, unsigned reg)
 {
     cg_drop_local_cache(c, local);
     c->lcache[local] = (uint8_t)reg;
-    c->ncached++;
-    if (cg_is_float(c->local_types[local]))
+    if (cg_is_float(c->local_types[local])) {
         c->xmm_owner[reg] = CG_OWNER_LOCAL(local);
-    else
+        c->cached_mask |= UINT32_C(1) << (16 + reg);
+    } else {
         c->gp_owner[reg] = CG_OWNER_LOCAL(local);
+        c->cached_mask |= UINT32_C(1) << reg;
+    }
 }
 
 unsigned cg_alloc_gp(struct cg_ctx *c)
@@ -86,7 +74,7 @@ unsigned cg_alloc_gp(struct cg_ctx *c)
             return r;
         }
     }
-    for (unsigned i = 0; c->ncached && i < CG_NUM_GP_ALLOCATABLE; i++) {
+    for (unsigned i = 0; (c->cached_mask & 0xFFFFu) && i < CG_NUM_GP_ALLOCATABLE; i++) {
         unsigned r = gp_order[i];
         if (CG_IS_LOCAL_OWNER(c->gp_owner[r])) {
             cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->gp_owner[r]));
@@ -116,7 +104,7 @@ unsigned cg_alloc_xmm(struct cg_ctx *c)
             return r;
         }
     }
-    for (unsigned r = 0; c->ncached && r < CG_NUM_XMM_ALLOCATABLE; r++) {
+    for (unsigned r = 0; (c->cached_mask >> 16) && r < CG_NUM_XMM_ALLOCATABLE; r++) {
         if (CG_IS_LOCAL_OWNER(c->xmm_owner[r])) {
             cg_drop_local_cache(c, CG_LOCAL_OF_OWNER(c->xmm_owner[r]));
             c->xmm_owner[r] = CG_OWNER_TEMP;

@@ -21,7 +21,7 @@ bool cg_stack_reserve(struct cg_ctx *c, uint32_t extra)
     return true;
 }
 
-static struct cg_val *push(struct cg_ctx *c)
+struct cg_val *cg_push_slow(struct cg_ctx *c)
 {
     if (c->sp == c->stack_cap && !cg_stack_reserve(c, 1)) {
         cg_fail(c, CG_ERR_OUT_OF_MEMORY, "out of memory (value stack)");
@@ -33,49 +33,18 @@ static struct cg_val *push(struct cg_ctx *c)
     return v;
 }
 
-void cg_push_const(struct cg_ctx *c, uint8_t type, int64_t imm)
-{
-    struct cg_val *v = push(c);
-    v->loc = CG_LOC_CONST;
-    v->type = type;
-    v->imm = imm;
-}
-
-void cg_push_reg(struct cg_ctx *c, uint8_t type, unsigned reg)
-{
-    uint32_t i = c->sp;
-    struct cg_val *v = push(c);
-    if (v == &c->overflow)
-        return;
-    v->loc = CG_LOC_REG;
-    v->type = type;
-    v->reg = (uint8_t)reg;
-    if (cg_is_float(type))
-        c->xmm_owner[reg] = (int32_t)i;
-    else
-        c->gp_owner[reg] = (int32_t)i;
-}
-
 void cg_push_slot(struct cg_ctx *c, uint8_t type)
 {
     uint32_t i = c->sp;
-    struct cg_val *v = push(c);
+    struct cg_val *v = cg_push(c);
     v->loc = CG_LOC_SLOT;
     v->type = type;
     v->local = i; /* SLOT entries keep their depth here */
 }
 
-void cg_push_local(struct cg_ctx *c, uint32_t local)
-{
-    struct cg_val *v = push(c);
-    v->loc = CG_LOC_LOCAL;
-    v->type = cg_local_type(c, local);
-    v->local = local;
-}
-
 void cg_push_flags(struct cg_ctx *c, enum x64_cc cc)
 {
-    struct cg_val *v = push(c);
+    struct cg_val *v = cg_push(c);
     v->loc = CG_LOC_FLAGS;
     v->type = WDEC_I32;
     v->cc = (uint8_t)cc;

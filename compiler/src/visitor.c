@@ -44,7 +44,8 @@ static wdec_status v_func_begin(void *ctx, const struct wdec_func_info *fn)
     }
     if (fn->local_count)
         memset(c->lcache, CG_NO_REG, fn->local_count);
-    c->ncached = 0;
+    c->cached_mask = 0;
+    c->loop_ctrl = 0;
     if (c->listing && c->listing->func)
         c->listing->func(c->listing->ctx, fn->func_index, (uint32_t)(c->func_base + c->b->len));
     struct wdec_block_type bt = {0, fn->type->result_count, NULL, fn->type->results,

@@ -90,19 +90,17 @@ static bool seal_code(kiln_module *m)
     if (m->code.size == 0)
         return true;
     struct x64_code *sealed = calloc(1, sizeof *sealed);
-    if (!sealed || x64_code_seal_bytes(m->code.bytes, m->code.size, sealed) != X64_OK) {
+    /* In place: the compiler wrote the blob into a code space, now sealed RX without a copy. */
+    if (!sealed || x64_code_space_seal(m->code.space, m->code.size, sealed) != X64_OK) {
         free(sealed);
         return false;
     }
+    /* The blob lives on only as sealed code; the emptied space is freed with the module. */
+    m->code.bytes = NULL;
     m->code_mem = sealed;
     m->code_base = sealed->addr;
     m->code_size = sealed->size;
-    if (!rt_code_register(m, (uintptr_t)m->code_base, m->code_size))
-        return false;
-    /* The blob lives on only in its sealed copy. */
-    free(m->code.bytes);
-    m->code.bytes = NULL;
-    return true;
+    return rt_code_register(m, (uintptr_t)m->code_base, m->code_size);
 }
 
 /* --- Modules --- */

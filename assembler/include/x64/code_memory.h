@@ -26,6 +26,38 @@ enum x64_status x64_code_seal(struct x64_buf *b, struct x64_code *out);
  * same way. Returns X64_OK, X64_ERR_INVALID_ARGUMENT or X64_ERR_OS. */
 enum x64_status x64_code_seal_bytes(const void *bytes, size_t size, struct x64_code *out);
 
+/* --- Code space: write code where it will run, then seal it in place --- */
+
+/* A reservation of address space that code is written into directly and then sealed RX in
+ * place, so large code is never copied and its pages are faulted in only once. Bytes
+ * [addr, addr + writable) are RW; the rest of the reservation is PROT_NONE. Never W+X: sealing
+ * turns the written part RX and unmaps the rest. Fields are read-only for the user. */
+struct x64_code_space {
+    uint8_t *addr; /* NULL when empty */
+    size_t reserved;
+    size_t writable;
+};
+
+/* Reserves at least `max_size` bytes of address space (nothing is committed yet). `hint` is
+ * the size the code is expected to reach: from a few MiB on, the space asks the kernel for
+ * transparent huge pages (fewer page faults while writing, fewer iTLB misses when running).
+ * Returns X64_OK, X64_ERR_INVALID_ARGUMENT or X64_ERR_OS (then `s` is zeroed). */
+enum x64_status x64_code_space_reserve(struct x64_code_space *s, size_t max_size, size_t hint);
+
+/* Makes the first `size` bytes writable, growing in large steps. If `size` exceeds the
+ * reservation, the written bytes move to a larger one: `addr` may change, so re-read it.
+ * Returns X64_OK, X64_ERR_INVALID_ARGUMENT, X64_ERR_TOO_LARGE or X64_ERR_OS (the space and
+ * its bytes are unchanged on error). */
+enum x64_status x64_code_space_ensure(struct x64_code_space *s, size_t size);
+
+/* Seals the first `size` bytes (<= writable) RX in place and releases the rest of the
+ * reservation. On success `out` owns the mapping (free it with x64_code_free()) and `s` is
+ * zeroed. Returns X64_OK, X64_ERR_INVALID_ARGUMENT or X64_ERR_OS (`s` unchanged). */
+enum x64_status x64_code_space_seal(struct x64_code_space *s, size_t size, struct x64_code *out);
+
+/* Unmaps the whole reservation; safe on a zeroed struct. Leaves it zeroed. */
+void x64_code_space_free(struct x64_code_space *s);
+
 /* Unmaps sealed code; safe on a zeroed struct. Leaves it zeroed. */
 void x64_code_free(struct x64_code *c);
 

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct wdec_module; /* frontend/include/wdec/module.h */
+struct wdec_module;    /* frontend/include/wdec/module.h */
+struct x64_code_space; /* assembler/include/x64/code_memory.h */
 
 #define CG_STATUS_LIST(X)                                                                          \
     X(CG_OK, "ok")                                                                                 \
@@ -77,8 +78,12 @@ struct cg_trap_site {
 };
 
 struct cg_code {
-    uint8_t *bytes; /* malloc'd, position independent; seal a copy (or these bytes) RX */
+    /* Position independent; RW pages of `space` until sealed. Seal them in place with
+     * x64_code_space_seal(space, size, ...) (then `bytes` is NULL and `space` empty), or seal a
+     * copy. */
+    uint8_t *bytes;
     size_t size;
+    struct x64_code_space *space; /* owns `bytes`; freed by cg_code_free() */
     uint32_t num_imported_funcs;
     uint32_t num_funcs; /* defined functions */
     struct cg_func_code *funcs;
