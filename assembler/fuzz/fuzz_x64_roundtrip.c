@@ -78,7 +78,7 @@ static struct x64_mem mem_of(struct reader *r, bool vsib)
 
 static unsigned mem_size(enum x64_opclass oc)
 {
-    static const unsigned sizes[] = {0, 1, 2, 4, 8, 10, 16, 32, 64};
+    static const unsigned sizes[] = {0, 1, 2, 4, 8, 6, 10, 16, 32, 64};
     if (oc >= X64_OC_M && oc <= X64_OC_M512)
         return sizes[oc - X64_OC_M];
     if (oc >= X64_OC_VM32X && oc <= X64_OC_VM32Z)

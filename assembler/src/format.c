@@ -126,6 +126,8 @@ static const char *size_keyword(unsigned bytes)
         return "WORD";
     case 4:
         return "DWORD";
+    case 6:
+        return "FWORD";
     case 8:
         return "QWORD";
     case 10:
@@ -150,6 +152,13 @@ static void put_disp(struct sb *s, int64_t d, bool unsigned_wrap)
         put(s, "+0x%" PRIx64, (uint64_t)d);
 }
 
+/* Far jmp/call through an m16:64 pointer (REX.W FF /5, /3). */
+static bool is_far_m80(const struct x64_form_info *f)
+{
+    return (f->mnemonic == X64_MN_JMP || f->mnemonic == X64_MN_CALL) && f->nops == 1 &&
+           f->ops[0] == X64_OC_M80;
+}
+
 /* A memory operand; `next` is the address after the instruction (RIP-relative targets). */
 static void put_mem(struct sb *s, const struct x64_form_info *f, unsigned i,
                     const struct x64_operand *o, uint64_t next, uint64_t *rip_target, bool *has_rip)
@@ -162,6 +171,8 @@ static void put_mem(struct sb *s, const struct x64_form_info *f, unsigned i,
     const char *mn = x64_mnemonic_name((enum x64_mnemonic)f->mnemonic);
     if (f->mnemonic == X64_MN_CMPXCHG16B)
         kw = "OWORD"; /* objdump's name for its m128 */
+    if (is_far_m80(f))
+        kw = "FWORD"; /* m16:64: objdump prints `rex.W jmp FWORD PTR` */
     if (!strcmp(mn, "lddqu") || !strcmp(mn, "vlddqu"))
         kw = NULL; /* objdump prints no size for lddqu's unaligned load */
     if (oc >= X64_OC_VM32X && oc <= X64_OC_VM64Z) {
@@ -307,7 +318,9 @@ static const struct string_op string_ops[] = {
     {X64_MN_STOSW, "stos", 2}, {X64_MN_STOSD, "stos", 4}, {X64_MN_STOSQ, "stos", 8},
     {X64_MN_LODSB, "lods", 1}, {X64_MN_LODSW, "lods", 2}, {X64_MN_LODSD, "lods", 4},
     {X64_MN_LODSQ, "lods", 8}, {X64_MN_SCASB, "scas", 1}, {X64_MN_SCASW, "scas", 2},
-    {X64_MN_SCASD, "scas", 4}, {X64_MN_SCASQ, "scas", 8},
+    {X64_MN_SCASD, "scas", 4}, {X64_MN_SCASQ, "scas", 8}, {X64_MN_INSB, "ins", 1},
+    {X64_MN_INSW, "ins", 2},   {X64_MN_INSD, "ins", 4},   {X64_MN_OUTSB, "outs", 1},
+    {X64_MN_OUTSW, "outs", 2}, {X64_MN_OUTSD, "outs", 4},
 };
 
 static const struct string_op *find_string_op(const struct x64_form_info *f)
@@ -336,6 +349,12 @@ static void put_string_operands(struct sb *s, const struct string_op *so)
         break;
     case 'm':
         put(s, "%s PTR es:[rdi],%s PTR ds:[rsi]", kw, kw);
+        break;
+    case 'i':
+        put(s, "%s PTR es:[rdi],dx", kw);
+        break;
+    case 'o':
+        put(s, "dx,%s PTR ds:[rsi]", kw);
         break;
     default:
         put(s, "%s PTR ds:[rsi],%s PTR es:[rdi]", kw, kw); /* cmps */
@@ -409,6 +428,9 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
         unsigned nmine = 0;
         for (unsigned k = 0; k < (f->pfx >> 24) && k < 3; k++)
             mine[nmine++] = (uint8_t)(f->pfx >> (8 * k));
+        /* jecxz's 67 is written in the table as its first opcode byte. */
+        if ((f->opc >> 24) > 1 && is_legacy_prefix((uint8_t)f->opc) && nmine < 4)
+            mine[nmine++] = (uint8_t)f->opc;
         /* fs/gs show in the operand (fs:[rax]); es/cs/ss/ds do nothing in 64-bit mode and
          * objdump shows them as prefix words (`cs nop ...`), so they stay in the scan. */
         for (unsigned k = 0; k < f->nops && k < nops; k++)
@@ -454,6 +476,7 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
     const char *mn = x64_mnemonic_name((enum x64_mnemonic)f->mnemonic);
     const struct string_op *so = find_string_op(f);
     bool drop_last_imm = false;
+    bool shown_none = false;
     if (so != NULL) {
         snprintf(name, sizeof name, "%s", so->base);
     } else if (f->mnemonic == X64_MN_MOV &&
@@ -471,6 +494,18 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
         return s.len;
     } else if (f->mnemonic == X64_MN_PUSH && f->nops == 1 && f->ops[0] == X64_OC_IMM16) {
         snprintf(name, sizeof name, "pushw"); /* 66 68 iw */
+    } else if (f->mnemonic == X64_MN_XCHG && f->nops == 2 && f->ops[0] == X64_OC_RAX &&
+               f->ops[1] == X64_OC_RAX) {
+        snprintf(name, sizeof name, "nop"); /* 90: objdump reads xchg rax,rax as nop */
+        shown_none = true;
+    } else if (is_far_m80(f)) {
+        /* objdump names the REX of an m16:64 far pointer: `rex.W jmp`, `rex.WB call`. */
+        size_t i = 0;
+        while (bytes != NULL && i < len && is_legacy_prefix(bytes[i]))
+            i++;
+        uint8_t rex = bytes != NULL && i < len && (bytes[i] & 0xF0u) == 0x40 ? bytes[i] : 0x48;
+        snprintf(name, sizeof name, "rex.%s%s%s%s %s", (rex & 8u) ? "W" : "", (rex & 4u) ? "R" : "",
+                 (rex & 2u) ? "X" : "", (rex & 1u) ? "B" : "", mn);
     } else {
         snprintf(name, sizeof name, "%s", mn);
         /* cmpps xmm0,xmm1,0x1 -> cmpltps xmm0,xmm1; pclmulqdq ...,0x11 -> pclmulhqhqdq. */
@@ -507,6 +542,8 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
     unsigned shown = f->nops < nops ? f->nops : nops;
     if (drop_last_imm && shown > 0)
         shown--;
+    if (shown_none)
+        shown = 0;
     if (f->mnemonic == X64_MN_XCHG && f->nops == 2) {
         bool swap = (f->roles[0] == X64__ROLE_REG && f->roles[1] == X64__ROLE_RM) ||
                     (f->roles[0] == X64__ROLE_IMPLICIT && f->roles[1] == X64__ROLE_OPREG);

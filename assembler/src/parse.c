@@ -656,7 +656,7 @@ static uint8_t rex_word(struct tok t)
 
 /* --- String instructions: objdump spells `stos QWORD PTR es:[rdi],rax` for stosq --- */
 
-static const char *const string_ops[] = {"movs", "cmps", "stos", "lods", "scas"};
+static const char *const string_ops[] = {"movs", "cmps", "stos", "lods", "scas", "ins", "outs"};
 
 static bool is_string_base(struct tok t)
 {
@@ -669,7 +669,8 @@ static bool is_string_base(struct tok t)
 /* The operand size of a string op's explicit operands (memory size or accumulator), checking
  * that memory operands address [rsi]/[rdi]. A segment override other than the default one on
  * a [rsi] source becomes a raw prefix byte. */
-static enum x64_status string_size(struct pctx *c, struct x64_asm_insn *in, unsigned *out_size)
+static enum x64_status string_size(struct pctx *c, struct x64_asm_insn *in, bool port,
+                                   unsigned *out_size)
 {
     unsigned size = 0;
     for (unsigned i = 0; i < in->nops; i++) {
@@ -689,8 +690,12 @@ static enum x64_status string_size(struct pctx *c, struct x64_asm_insn *in, unsi
                 in->raw_prefix[in->nraw++] =
                     (uint8_t) "\x26\x2e\x36\x3e\x64\x65"[(m->segment - 1u) % 6u];
             }
-        } else if (o->kind == X64_OP_REG && o->rclass == X64_RC_GPR && o->u.reg == X64_RAX) {
+        } else if (o->kind == X64_OP_REG && o->rclass == X64_RC_GPR && o->u.reg == X64_RAX &&
+                   !port) {
             /* the accumulator: al/ax/eax/rax */
+        } else if (o->kind == X64_OP_REG && o->rclass == X64_RC_GPR && o->u.reg == X64_RDX &&
+                   o->size == 2 && port) {
+            continue; /* ins/outs: the port in dx says nothing of the size */
         } else {
             return fail(c, X64_ERR_INVALID_OPERANDS, "bad operand for a string instruction");
         }
@@ -941,16 +946,19 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
         if (out->nops == 0)
             return fail(&c, X64_ERR_SIZE_MISSING,
                         "'%.*s' needs its operands (or use the b/w/d/q form)", TOKF(mtok));
-        enum x64_status s = string_size(&c, out, &size);
+        bool port = tok_is(mtok, "ins") || tok_is(mtok, "outs");
+        enum x64_status s = string_size(&c, out, port, &size);
         if (s)
             return s;
         char name[8];
-        memcpy(name, mtok.s, 4);
-        for (size_t i = 0; i < 4; i++)
+        size_t bn = mtok.n;
+        memcpy(name, mtok.s, bn);
+        for (size_t i = 0; i < bn; i++)
             name[i] = lower(name[i]);
-        name[4] = size == 1 ? 'b' : size == 2 ? 'w' : size == 4 ? 'd' : 'q';
-        if (!x64_mnemonic_lookup(name, 5, &mn))
-            return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic '%.5s'", name);
+        name[bn] = size == 1 ? 'b' : size == 2 ? 'w' : size == 4 ? 'd' : 'q';
+        if (!x64_mnemonic_lookup(name, bn + 1, &mn))
+            return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic '%.*s'", (int)(bn + 1),
+                        name);
         out->nops = 0;
         out->mnemonic = mn;
         return X64_OK;
@@ -970,6 +978,18 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
         if (!x64_mnemonic_lookup("xlatb", 5, &mn))
             return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic 'xlatb'");
         out->nops = 0;
+    }
+    /* objdump's `rex.W jmp FWORD PTR [m]` is the m16:64 far pointer: the table's m80 form
+     * (REX.W FF /5 or /3), whose REX the encoder derives, so the REX word goes. */
+    if ((mn == X64_MN_JMP || mn == X64_MN_CALL) && out->nops == 1 &&
+        out->ops[0].kind == X64_OP_MEM && out->ops[0].size == 6) {
+        for (unsigned i = 0; i < out->nraw; i++)
+            if ((out->raw_prefix[i] & 0xF8u) == 0x48) {
+                out->ops[0].size = 10;
+                memmove(&out->raw_prefix[i], &out->raw_prefix[i + 1], out->nraw - i - 1u);
+                out->nraw--;
+                break;
+            }
     }
     out->mnemonic = mn;
     out->movabs = movabs;
@@ -1245,10 +1265,19 @@ enum x64_status x64_asm_text(struct x64_buf *b, const char *text, size_t len, ui
     }
     /* Raw prefixes go first, in the order written. A REX word there is usually ignored (a REX
      * only counts right before the opcode, SDM vol. 2, 2.2.1), as it was in the original:
-     * objdump prints `rex.WXB` as a word when the instruction did not use those bits. */
-    memcpy(all, in.raw_prefix, in.nraw);
-    memcpy(all + in.nraw, tmp.data, tmp.len);
-    size_t total = in.nraw + tmp.len;
+     * objdump prints `rex.WXB` as a word when it thinks the instruction did not use those
+     * bits. One exception: W on push/pop is "unused" to objdump yet overrides a data16 (66),
+     * so `data16 rex.WXB pop r10` (66 4b 5a) is a 64-bit pop. A W written last goes into our
+     * own REX (replacing the word), where it changes nothing objdump would have shown. */
+    size_t nraw = in.nraw;
+    if (nraw > 0 && (in.raw_prefix[nraw - 1] & 0xF8u) == 0x48 && tmp.len > 1 &&
+        (tmp.data[0] & 0xF0u) == 0x40) {
+        tmp.data[0] |= 0x08u;
+        nraw--;
+    }
+    memcpy(all, in.raw_prefix, nraw);
+    memcpy(all + nraw, tmp.data, tmp.len);
+    size_t total = nraw + tmp.len;
     x64_buf_free(&tmp);
     if (total > 15)
         return x64_buf_fail(b, X64_ERR_INVALID_OPERANDS, "instruction longer than 15 bytes");

@@ -170,9 +170,9 @@ static bool sample_ops(const struct x64_form_desc *d, unsigned v, unsigned seed,
             return false; /* EVEX broadcasts: out of this scope */
         default: {
             static const unsigned sizes[] = {
-                [X64_OC_M] = 0,     [X64_OC_M8] = 1,    [X64_OC_M16] = 2,
-                [X64_OC_M32] = 4,   [X64_OC_M64] = 8,   [X64_OC_M80] = 10,
-                [X64_OC_M128] = 16, [X64_OC_M256] = 32, [X64_OC_M512] = 64};
+                [X64_OC_M] = 0,     [X64_OC_M8] = 1,   [X64_OC_M16] = 2,  [X64_OC_M32] = 4,
+                [X64_OC_M64] = 8,   [X64_OC_M48] = 6,  [X64_OC_M80] = 10, [X64_OC_M128] = 16,
+                [X64_OC_M256] = 32, [X64_OC_M512] = 64};
             if (d->ops[i] < X64_OC_M || d->ops[i] > X64_OC_M512)
                 return false;
             ops[i] = x64_op_mem(sizes[d->ops[i]], sample_mem(seed + v * 3u + i));

@@ -87,6 +87,59 @@ Test(x64_parse, objdump_spellings_encode_as_gnu_as_does)
     expect_bytes("data16 cs nop WORD PTR [rax+rax*1+0x0]", "66 2e 66 0f 1f 04 00");
 }
 
+Test(x64_parse, session2_general_purpose_forms)
+{
+    /* Lines as objdump prints them; bytes from GNU as 2.40 for the same text. */
+    expect_bytes("cli", "fa");
+    expect_bytes("sti", "fb");
+    expect_bytes("movsxd eax,ecx", "63 c1");
+    expect_bytes("movsxd r9d,DWORD PTR [r10+rax*4+0x10]", "45 63 4c 82 10");
+    expect_bytes("retw", "66 c3");
+    expect_bytes("retw 0x10", "66 c2 10 00");
+    expect_bytes("retf 0x8", "ca 08 00");
+    expect_bytes("retfq", "48 cb");
+    expect_bytes("retfq 0x8", "48 ca 08 00");
+    expect_bytes("retfw", "66 cb");
+    expect_bytes("retfw 0x8", "66 ca 08 00");
+    expect_bytes("ud0 eax,ecx", "0f ff c1");
+    expect_bytes("ud0 r9d,DWORD PTR [rax]", "44 0f ff 08");
+    expect_bytes("jmp FWORD PTR [rax]", "ff 28");
+    expect_bytes("call FWORD PTR [r9+0x8]", "41 ff 59 08");
+    expect_bytes("rex.W jmp FWORD PTR [rax]", "48 ff 28");
+    expect_bytes("rex.WX call FWORD PTR [rax+r10*2]", "4a ff 1c 50");
+    expect_bytes("jmp DWORD PTR [rax]", "66 ff 28");
+    expect_bytes("call DWORD PTR [rbx]", "66 ff 1b");
+    expect_bytes("ins BYTE PTR es:[rdi],dx", "6c");
+    expect_bytes("ins WORD PTR es:[rdi],dx", "66 6d");
+    expect_bytes("ins DWORD PTR es:[rdi],dx", "6d");
+    expect_bytes("outs dx,BYTE PTR ds:[rsi]", "6e");
+    expect_bytes("outs dx,WORD PTR ds:[rsi]", "66 6f");
+    expect_bytes("outs dx,DWORD PTR ds:[rsi]", "6f");
+    expect_bytes("rep ins BYTE PTR es:[rdi],dx", "f3 6c");
+    expect_bytes("rep outs dx,DWORD PTR ds:[rsi]", "f3 6f");
+    expect_bytes("leavew", "66 c9");
+    expect_bytes("pushfw", "66 9c");
+    expect_bytes("popfw", "66 9d");
+    expect_bytes("enterw 0x8,0x1", "66 c8 08 00 01");
+    expect_bytes("nop", "90");
+    expect_bytes("xchg eax,eax", "87 c0");
+    expect_bytes("xchg ax,ax", "66 90");
+    expect_bytes("xchg r8d,eax", "41 90");
+    /* GNU as and llvm-mc: xchg rax,rax is the one-byte 90; eax,eax must stay 87 c0 (90 would
+     * not zero-extend rax). */
+    expect_bytes("xchg rax,rax", "90");
+    expect_bytes("xchg rcx,rax", "48 91");
+    expect_bytes("retf", "cb");
+    expect_bytes("jecxz 0x0", "67 e3 fd");
+    expect_bytes("rex.WB jmp FWORD PTR [r9]", "49 ff 29");
+    /* objdump's text for 66 4b 5a: REX.W (which it calls unused) overrides the data16, so the
+     * pop stays 64-bit; ours is 66 49 5a (the X bit it named is unused indeed). */
+    expect_bytes("data16 rex.WXB pop r10", "66 49 5a");
+    expect_bytes("rex.WB mov al,r10b", "4c 88 d0"); /* objdump: rex.WR mov al,r10b */
+    expect_error("ins QWORD PTR es:[rdi],dx", "unknown mnemonic");
+    expect_error("ins BYTE PTR es:[rdi],ax", "bad operand for a string instruction");
+}
+
 Test(x64_parse, vector_and_folded_immediates)
 {
     if (!have_mnemonic("vpaddd") || !have_mnemonic("cmpps") || !have_mnemonic("pclmulqdq"))

@@ -80,10 +80,12 @@ static const char *const cc_alias[][2] = {
 
 /* Whole-mnemonic spellings that differ between the table (GNU objdump names) and Zydis. */
 static const char *const mn_alias[][2] = {
-    {"xlatb", "xlat"},
-    {"movabs", "mov"},
-    {"pushf", "pushfq"},
-    {"popf", "popfq"},
+    {"xlatb", "xlat"},   {"movabs", "mov"},   {"pushf", "pushfq"},
+    {"popf", "popfq"},   {"pushfw", "pushf"}, {"popfw", "popf"},
+    {"retw", "ret"},     {"retf", "ret"}, /* Zydis reads the far return as ret with a far branch
+                                             type */
+    {"retfq", "ret"},    {"retfw", "ret"},    {"leavew", "leave"},
+    {"enterw", "enter"},
 };
 
 static bool same_mnemonic(const char *ours, const char *zy)

@@ -27,7 +27,7 @@ MN_ALIASES = {"repz": "repe", "repnz": "repne", "sal": "shl", "movabs": "mov",
 CLASSES = {}
 for n, sz in (("r8", 1), ("r16", 2), ("r32", 4), ("r64", 8)):
     CLASSES[n] = ("X64_OC_" + n.upper(), "gpr", sz, "enum x64_gpr")
-for n, sz in (("m", 0), ("m8", 1), ("m16", 2), ("m32", 4), ("m64", 8), ("m80", 10), ("m128", 16),
+for n, sz in (("m", 0), ("m8", 1), ("m16", 2), ("m32", 4), ("m64", 8), ("m48", 6), ("m80", 10), ("m128", 16),
               ("m256", 32), ("m512", 64)):
     CLASSES[n] = ("X64_OC_" + n.upper(), "mem", sz, "struct x64_mem")
 for n, sz in (("moffs8", 1), ("moffs16", 2), ("moffs32", 4), ("moffs64", 8)):
@@ -964,6 +964,9 @@ def generic_select_tables(mnemonics, out_forms):
 
     def class_cat(mc):
         cats = {type_cat(d) for d in types if accepts(mc, d)}
+        oc = mc[len("X64_OC_"):].lower() if mc.startswith("X64_OC_") else None
+        if not cats and oc in CLASSES and CLASSES[oc][1] == "mem":
+            cats = {CAT_MEM}  # a size with no fast type (m48): only the full matcher takes it
         if len(cats) != 1:
             raise TableError(f"match class {mc} spans operand categories {sorted(cats)}")
         return cats.pop()

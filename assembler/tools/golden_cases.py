@@ -22,8 +22,8 @@ GPR16 = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"] + ["r%dw" % i for i in 
 GPR8 = ["al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"] + ["r%db" % i for i in range(8, 16)]
 HIGH8 = ["ah", "ch", "dh", "bh"]
 GPR = {1: GPR8, 2: GPR16, 4: GPR32, 8: GPR64}
-SIZE_PTR = {1: "byte ptr ", 2: "word ptr ", 4: "dword ptr ", 8: "qword ptr ", 10: "tbyte ptr ",
-            16: "xmmword ptr ", 32: "ymmword ptr ", 0: ""}
+SIZE_PTR = {1: "byte ptr ", 2: "word ptr ", 4: "dword ptr ", 6: "fword ptr ", 8: "qword ptr ",
+            10: "tbyte ptr ", 16: "xmmword ptr ", 32: "ymmword ptr ", 0: ""}
 SEGS = ["es", "cs", "ss", "ds", "fs", "gs"]
 
 
@@ -137,9 +137,14 @@ def matches_form(op, code):
         return len(code) == 1 and code[0] == seq[0]  # lock / rep alone
     while i < len(code) and code[i] in LEGACY_PREFIXES:
         i += 1
+    # a prefix byte the table writes as the first opcode byte (jecxz: 67 E3) is a prefix here
+    lead = []
+    while len(seq) > 1 and seq[0] in LEGACY_PREFIXES:
+        lead.append(seq[0])
+        seq = seq[1:]
     # the form's mandatory/size prefixes and REX.W are part of the form (GNU as encodes
     # `push 0x1234` as 68 id, `xchg rax, rax` as 90)
-    if any(p not in code[:i] for p in op["pfx"]):
+    if any(p not in code[:i] for p in op["pfx"] + lead):
         return False
     if op["rexw"] and not (i < len(code) and 0x48 <= code[i] <= 0x4F):
         return False
@@ -354,6 +359,12 @@ def case_text(form, ops):
         mn = "movabs"
     if mn == "push" and any(s.imm == 2 for s in form.slots):
         mn = "pushw"  # a bare `push imm` is the 64-bit push
+    if mn == "retf":
+        mn = "retfd"  # a bare retf makes GNU as warn about the operand size
+    if mn in ("jmp", "call") and any(s.mem == 10 for s in form.slots):
+        # GNU as takes the m16:64 far pointer only as an FWORD with an explicit REX.W
+        mn = "rex.w " + mn
+        mem_size_override = 6
     if (mn == "movq" and form.legacy_rexw and form.op["seq"][-1] in (0x6E, 0x7E)
             and any(o[0] == "mem" for o in ops)):
         # GNU as spells 66 REX.W 0F 6E/7E with memory only as movd plus an explicit REX.W

@@ -26,6 +26,7 @@ enum x64_opclass {
     X64_OC_M16,
     X64_OC_M32,
     X64_OC_M64,
+    X64_OC_M48, /* m16:32 far pointer (jmp/call FWORD PTR) */
     X64_OC_M80,
     X64_OC_M128,
     X64_OC_M256,

@@ -2516,6 +2516,22 @@ static inline void x64_movsxd_r64_m32(struct x64_buf *b, enum x64_gpr dst, struc
     X64__LIST(b, X64_FORM_MOVSXD_R64_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
+/* movsxd r32,r/m32  [RM: 63 /r; base] */
+static inline void x64_movsxd_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x63), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSXD_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* movsxd r32,r/m32  [RM: 63 /r; base] */
+static inline void x64_movsxd_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x63), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSXD_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
 /* lea r16,m  [RM: 66 8D /r; base] */
 static inline void x64_lea_r16_m(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
 {
@@ -5404,6 +5420,14 @@ static inline void x64_xchg_r32_eax(struct x64_buf *b, enum x64_gpr dst)
     X64__LIST(b, X64_FORM_XCHG_R32_EAX, (int64_t)dst, 0, 0, 0, NULL);
 }
 
+/* xchg rax,rax  [ZO: 90; base] */
+static inline void x64_xchg_rax_rax(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x90), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_XCHG_RAX_RAX, 0, 0, 0, 0, NULL);
+}
+
 /* xchg rax,r64  [O: REX.W 90+ro; base] */
 static inline void x64_xchg_rax_r64(struct x64_buf *b, enum x64_gpr src)
 {
@@ -5812,12 +5836,132 @@ static inline void x64_ret_imm16(struct x64_buf *b, int32_t imm)
     X64__LIST(b, X64_FORM_RET_IMM16, (int64_t)imm, 0, 0, 0, NULL);
 }
 
+/* retw   [ZO: 66 C3; base] */
+static inline void x64_retw(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RETW, 0, 0, 0, 0, NULL);
+}
+
+/* retw imm16  [I: 66 C2 iw; base] */
+static inline void x64_retw_imm16(struct x64_buf *b, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc2), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_RETW_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+}
+
+/* retf   [ZO: CB; base] */
+static inline void x64_retf(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xcb), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RETF, 0, 0, 0, 0, NULL);
+}
+
+/* retf imm16  [I: CA iw; base] */
+static inline void x64_retf_imm16(struct x64_buf *b, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xca), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_RETF_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+}
+
+/* retfq   [ZO: REX.W CB; base] */
+static inline void x64_retfq(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xcb), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RETFQ, 0, 0, 0, 0, NULL);
+}
+
+/* retfq imm16  [I: REX.W CA iw; base] */
+static inline void x64_retfq_imm16(struct x64_buf *b, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xca), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_RETFQ_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+}
+
+/* retfw   [ZO: 66 CB; base] */
+static inline void x64_retfw(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xcb), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_RETFW, 0, 0, 0, 0, NULL);
+}
+
+/* retfw imm16  [I: 66 CA iw; base] */
+static inline void x64_retfw_imm16(struct x64_buf *b, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xca), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_RETFW_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+}
+
+/* jmp m32  [M: 66 FF /5; base] */
+static inline void x64_jmp_m32(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_JMP_M32, 0, 0, 0, 0, &mem);
+}
+
+/* jmp m48  [M: FF /5; base] */
+static inline void x64_jmp_m48(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_JMP_M48, 0, 0, 0, 0, &mem);
+}
+
+/* jmp m80  [M: REX.W FF /5; base] */
+static inline void x64_jmp_m80(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_JMP_M80, 0, 0, 0, 0, &mem);
+}
+
+/* call m32  [M: 66 FF /3; base] */
+static inline void x64_call_m32(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CALL_M32, 0, 0, 0, 0, &mem);
+}
+
+/* call m48  [M: FF /3; base] */
+static inline void x64_call_m48(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CALL_M48, 0, 0, 0, 0, &mem);
+}
+
+/* call m80  [M: REX.W FF /3; base] */
+static inline void x64_call_m80(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CALL_M80, 0, 0, 0, 0, &mem);
+}
+
 /* jrcxz rel8  [D: E3 cb; base] */
 static inline void x64_jrcxz_rel8(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xe3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
     X64__LIST(b, X64_FORM_JRCXZ_REL8, (int64_t)rel, 0, 0, 0, NULL);
+}
+
+/* jecxz rel8  [D: 67 E3 cb; base] */
+static inline void x64_jecxz_rel8(struct x64_buf *b, int32_t rel)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x67, 0xe3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
+    X64__LIST(b, X64_FORM_JECXZ_REL8, (int64_t)rel, 0, 0, 0, NULL);
 }
 
 /* loop rel8  [D: E2 cb; base] */
@@ -5948,6 +6092,22 @@ static inline void x64_popf(struct x64_buf *b)
     X64__LIST(b, X64_FORM_POPF, 0, 0, 0, 0, NULL);
 }
 
+/* pushfw   [ZO: 66 9C; base] */
+static inline void x64_pushfw(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x9c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUSHFW, 0, 0, 0, 0, NULL);
+}
+
+/* popfw   [ZO: 66 9D; base] */
+static inline void x64_popfw(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x9d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_POPFW, 0, 0, 0, 0, NULL);
+}
+
 /* leave   [ZO: C9; base] */
 static inline void x64_leave(struct x64_buf *b)
 {
@@ -5956,12 +6116,28 @@ static inline void x64_leave(struct x64_buf *b)
     X64__LIST(b, X64_FORM_LEAVE, 0, 0, 0, 0, NULL);
 }
 
+/* leavew   [ZO: 66 C9; base] */
+static inline void x64_leavew(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LEAVEW, 0, 0, 0, 0, NULL);
+}
+
 /* enter imm16,imm8  [II: C8 iw ib; base] */
 static inline void x64_enter_imm16_imm8(struct x64_buf *b, int32_t imm, int32_t imm2)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xc8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 1u, (int64_t)imm2);
     X64__LIST(b, X64_FORM_ENTER_IMM16_IMM8, (int64_t)imm, (int64_t)imm2, 0, 0, NULL);
+}
+
+/* enterw imm16,imm8  [II: 66 C8 iw ib; base] */
+static inline void x64_enterw_imm16_imm8(struct x64_buf *b, int32_t imm, int32_t imm2)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 1u, (int64_t)imm2);
+    X64__LIST(b, X64_FORM_ENTERW_IMM16_IMM8, (int64_t)imm, (int64_t)imm2, 0, 0, NULL);
 }
 
 /* cbw   [ZO: 66 98; base] */
@@ -6050,6 +6226,22 @@ static inline void x64_std(struct x64_buf *b)
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfd), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_STD, 0, 0, 0, 0, NULL);
+}
+
+/* cli   [ZO: FA; base] */
+static inline void x64_cli(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xfa), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CLI, 0, 0, 0, 0, NULL);
+}
+
+/* sti   [ZO: FB; base] */
+static inline void x64_sti(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0xfb), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_STI, 0, 0, 0, 0, NULL);
 }
 
 /* lahf   [ZO: 9F; base] */
@@ -6458,6 +6650,54 @@ static inline void x64_scasq(struct x64_buf *b)
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xaf), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_SCASQ, 0, 0, 0, 0, NULL);
+}
+
+/* insb   [ZO: 6C; base] */
+static inline void x64_insb(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x6c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_INSB, 0, 0, 0, 0, NULL);
+}
+
+/* insw   [ZO: 66 6D; base] */
+static inline void x64_insw(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x6d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_INSW, 0, 0, 0, 0, NULL);
+}
+
+/* insd   [ZO: 6D; base] */
+static inline void x64_insd(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x6d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_INSD, 0, 0, 0, 0, NULL);
+}
+
+/* outsb   [ZO: 6E; base] */
+static inline void x64_outsb(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x6e), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_OUTSB, 0, 0, 0, 0, NULL);
+}
+
+/* outsw   [ZO: 66 6F; base] */
+static inline void x64_outsw(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x6f), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_OUTSW, 0, 0, 0, 0, NULL);
+}
+
+/* outsd   [ZO: 6F; base] */
+static inline void x64_outsd(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x6f), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_OUTSD, 0, 0, 0, 0, NULL);
 }
 
 /* lock   [ZO: F0; base] */
@@ -7914,6 +8154,22 @@ static inline void x64_ud1_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb9), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_UD1_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+}
+
+/* ud0 r32,r/m32  [RM: 0F FF /r; base] */
+static inline void x64_ud0_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xff), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD0_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+}
+
+/* ud0 r32,r/m32  [RM: 0F FF /r; base] */
+static inline void x64_ud0_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xff), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD0_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
 }
 
 /* fwait   [ZO: 9B; base] */
