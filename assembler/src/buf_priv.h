@@ -40,6 +40,14 @@ struct x64_form_cache_entry {
     uint32_t form;
 };
 
+/* An instruction whose listing waits for the final layout (shrinking on, see x64__listing). */
+struct x64_listed {
+    enum x64_form form;
+    unsigned nops;
+    size_t start, end;
+    struct x64_operand ops[4];
+};
+
 struct x64_buf_priv {
     struct x64__labels lb; /* first member: the inline label paths in x64/buffer.h use it */
     struct x64_align_pt *al;
@@ -50,6 +58,8 @@ struct x64_buf_priv {
     size_t npe, cap_pe;
     size_t *relocs;
     size_t nrelocs, cap_relocs;
+    struct x64_listed *listed; /* deferred listing while shrinking is on */
+    size_t nlisted, cap_listed;
     bool shrink;
     bool finished;
     char error[200];

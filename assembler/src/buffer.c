@@ -94,6 +94,7 @@ void x64_buf_free(struct x64_buf *b)
         free(b->priv->pool);
         free(b->priv->pe);
         free(b->priv->relocs);
+        free(b->priv->listed);
         free(b->priv);
     }
     free(b->data);
@@ -243,6 +244,23 @@ void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operan
 {
     if (b->listing == NULL || b->status != X64_OK || b->len <= start)
         return;
+    struct x64_buf_priv *pv = b->priv;
+    if (pv != NULL && pv->shrink && !pv->finished) {
+        /* Shrinking moves code: x64_buf_finish() reports it with the final offsets. */
+        if (!x64__grow_array((void **)&pv->listed, &pv->cap_listed, pv->nlisted + 1,
+                             sizeof *pv->listed)) {
+            x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
+            return;
+        }
+        struct x64_listed *e = &pv->listed[pv->nlisted++];
+        e->form = form;
+        e->nops = nops < 4 ? nops : 4;
+        e->start = start;
+        e->end = b->len;
+        if (e->nops > 0)
+            memcpy(e->ops, ops, e->nops * sizeof *ops);
+        return;
+    }
     b->listing(b->listing_ctx, b, form, ops, nops, start, b->len);
 }
 

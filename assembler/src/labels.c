@@ -506,6 +506,17 @@ static bool shrink_jumps(struct x64_buf *b)
         }
         f->start = ns;
     }
+    for (size_t i = 0; i < pv->nlisted; i++) {
+        struct x64_listed *e = &pv->listed[i];
+        e->start = map_off(&L, e->start);
+        e->end = map_off(&L, e->end);
+        /* A shrunk label jump is listed as the rel8 form it became. */
+        if (e->end - e->start == 2 && e->form == X64_FORM_JMP_REL32)
+            e->form = X64_FORM_JMP_REL8;
+        else if (e->end - e->start == 2 && e->form >= X64_FORM_JO_REL32 &&
+                 e->form <= X64_FORM_JG_REL32)
+            e->form = (enum x64_form)(X64_FORM_JO_REL8 + (e->form - X64_FORM_JO_REL32));
+    }
     for (size_t i = 0; i < L.n; i++) {
         if (L.e[i].fx == SIZE_MAX) {
             struct x64_align_pt *a = &pv->al[L.e[i].al];
@@ -622,5 +633,13 @@ enum x64_status x64_buf_finish(struct x64_buf *b)
         return b->status;
     pv->finished = true;
     b->limit = 0;
+    /* Listings deferred while shrinking: final offsets and bytes now. */
+    for (size_t i = 0; i < pv->nlisted && b->listing != NULL; i++) {
+        const struct x64_listed *e = &pv->listed[i];
+        b->listing(b->listing_ctx, b, e->form, e->ops, e->nops, e->start, e->end);
+    }
+    free(pv->listed);
+    pv->listed = NULL;
+    pv->nlisted = pv->cap_listed = 0;
     return X64_OK;
 }

@@ -332,3 +332,61 @@ Test(x64_labels, align_pads_with_recommended_nops)
     x64_align(&b, 3);
     cr_assert_eq(b.status, X64_ERR_INVALID_ARGUMENT);
 }
+
+/* --- The listing hook with shrinking: final offsets and bytes --- */
+
+struct listed {
+    unsigned count;
+    enum x64_form form[8];
+    size_t start[8], end[8];
+    uint8_t first[8];
+};
+
+static void record(void *ctx, const struct x64_buf *bb, enum x64_form form,
+                   const struct x64_operand *ops, unsigned nops, size_t start, size_t end)
+{
+    (void)ops;
+    (void)nops;
+    struct listed *l = ctx;
+    if (l->count < 8) {
+        l->form[l->count] = form;
+        l->start[l->count] = start;
+        l->end[l->count] = end;
+        l->first[l->count] = bb->data[start];
+    }
+    l->count++;
+}
+
+Test(x64_labels, listing_reports_final_offsets_after_shrinking)
+{
+    struct listed l;
+    memset(&l, 0, sizeof l);
+    x64_buf_set_listing(&b, record, &l);
+    x64_buf_set_shrink_jumps(&b, true);
+    struct x64_label over = x64_label_new(&b), done = x64_label_new(&b);
+    x64_jmp(&b, over); /* rel32 (5 bytes) -> rel8 (2) */
+    x64_ud2(&b);
+    x64_label_bind(&b, over);
+    x64_mov_r32_imm32(&b, X64_RAX, 7);     /* old 7..12, final 4..9 */
+    x64_cmp_r32_r32(&b, X64_RAX, X64_RAX); /* ZF = 1 */
+    x64_jcc(&b, X64_CC_E, done);           /* rel32 (6 bytes) -> rel8 (2) */
+    x64_mov_r32_imm32(&b, X64_RAX, 9);     /* skipped */
+    x64_label_bind(&b, done);
+    x64_ret(&b);
+    cr_assert_eq(l.count, 0, "with shrinking on, the listing waits for the final layout");
+    cr_assert_eq(x64_buf_finish(&b), X64_OK);
+    cr_assert_eq(l.count, 7);
+    static const size_t want_start[7] = {0, 2, 4, 9, 11, 13, 18};
+    static const size_t want_end[7] = {2, 4, 9, 11, 13, 18, 19};
+    for (unsigned i = 0; i < 7; i++) {
+        cr_expect_eq(l.start[i], want_start[i], "insn %u starts at %zu", i, l.start[i]);
+        cr_expect_eq(l.end[i], want_end[i], "insn %u ends at %zu", i, l.end[i]);
+    }
+    cr_expect_eq(l.form[0], X64_FORM_JMP_REL8, "a shrunk jump is listed as its rel8 form");
+    cr_expect_eq(l.form[4], X64_FORM_JE_REL8);
+    cr_expect_eq(l.first[0], 0xeb, "the hook sees the final (short) bytes");
+    cr_expect_eq(l.first[4], 0x74);
+    cr_expect_eq(l.form[6], X64_FORM_RET);
+    cr_expect_eq(b.len, 19);
+    cr_assert_eq(run_int(0, 0), 7);
+}

@@ -82,7 +82,9 @@ bool x64_buf_reserve(struct x64_buf *b, size_t n);
 
 /* When `on`, x64_buf_finish() shrinks forward rel32 jumps whose target fits in rel8 and moves
  * everything after them (labels, label data, RIP-relative references, alignment padding).
- * Byte offsets reported to the listing hook are those before shrinking. Default: off. */
+ * With a listing hook, instructions emitted while shrinking is on are reported by
+ * x64_buf_finish() instead, with their final offsets and bytes (turn it on before emitting).
+ * Default: off. */
 void x64_buf_set_shrink_jumps(struct x64_buf *b, bool on);
 
 /* Completes the code: optionally shrinks jumps, lays out the constant pool after the code,
