@@ -6,107 +6,68 @@
 
 enum alu { ALU_ADD, ALU_SUB, ALU_AND, ALU_OR, ALU_XOR, ALU_CMP, ALU_IMUL };
 
+/* imul's immediate forms take a separate source; here the source is the destination. */
+static void imul_r32_imm8(struct x64_buf *b, enum x64_gpr d, int32_t imm)
+{
+    x64_imul_r32_r32_imm8(b, d, d, imm);
+}
+static void imul_r64_imm8(struct x64_buf *b, enum x64_gpr d, int32_t imm)
+{
+    x64_imul_r64_r64_imm8(b, d, d, imm);
+}
+static void imul_r32_imm32(struct x64_buf *b, enum x64_gpr d, int32_t imm)
+{
+    x64_imul_r32_r32_imm32(b, d, d, imm);
+}
+static void imul_r64_imm32(struct x64_buf *b, enum x64_gpr d, int32_t imm)
+{
+    x64_imul_r64_r64_imm32(b, d, d, imm);
+}
+
+/* The x86 forms of each ALU op, [0] 32-bit and [1] 64-bit: register, memory, imm8 and imm32
+ * source operands. */
+struct alu_forms {
+    void (*rr[2])(struct x64_buf *b, enum x64_gpr d, enum x64_gpr s);
+    void (*rm[2])(struct x64_buf *b, enum x64_gpr d, struct x64_mem m);
+    void (*ri8[2])(struct x64_buf *b, enum x64_gpr d, int32_t imm);
+    void (*ri32[2])(struct x64_buf *b, enum x64_gpr d, int32_t imm);
+};
+
+/* clang-format off */
+static const struct alu_forms alu_table[] = {
+    [ALU_ADD]  = {{x64_add_r32_r32, x64_add_r64_r64}, {x64_add_r32_m32, x64_add_r64_m64},
+                  {x64_add_r32_imm8, x64_add_r64_imm8}, {x64_add_r32_imm32, x64_add_r64_imm32}},
+    [ALU_SUB]  = {{x64_sub_r32_r32, x64_sub_r64_r64}, {x64_sub_r32_m32, x64_sub_r64_m64},
+                  {x64_sub_r32_imm8, x64_sub_r64_imm8}, {x64_sub_r32_imm32, x64_sub_r64_imm32}},
+    [ALU_AND]  = {{x64_and_r32_r32, x64_and_r64_r64}, {x64_and_r32_m32, x64_and_r64_m64},
+                  {x64_and_r32_imm8, x64_and_r64_imm8}, {x64_and_r32_imm32, x64_and_r64_imm32}},
+    [ALU_OR]   = {{x64_or_r32_r32, x64_or_r64_r64}, {x64_or_r32_m32, x64_or_r64_m64},
+                  {x64_or_r32_imm8, x64_or_r64_imm8}, {x64_or_r32_imm32, x64_or_r64_imm32}},
+    [ALU_XOR]  = {{x64_xor_r32_r32, x64_xor_r64_r64}, {x64_xor_r32_m32, x64_xor_r64_m64},
+                  {x64_xor_r32_imm8, x64_xor_r64_imm8}, {x64_xor_r32_imm32, x64_xor_r64_imm32}},
+    [ALU_CMP]  = {{x64_cmp_r32_r32, x64_cmp_r64_r64}, {x64_cmp_r32_m32, x64_cmp_r64_m64},
+                  {x64_cmp_r32_imm8, x64_cmp_r64_imm8}, {x64_cmp_r32_imm32, x64_cmp_r64_imm32}},
+    [ALU_IMUL] = {{x64_imul_r32_r32, x64_imul_r64_r64}, {x64_imul_r32_m32, x64_imul_r64_m64},
+                  {imul_r32_imm8, imul_r64_imm8}, {imul_r32_imm32, imul_r64_imm32}},
+};
+/* clang-format on */
+
 static void alu_rr(struct x64_buf *b, enum alu op, bool w, enum x64_gpr d, enum x64_gpr s)
 {
-    switch (op) {
-    case ALU_ADD:
-        w ? x64_add_r64_r64(b, d, s) : x64_add_r32_r32(b, d, s);
-        break;
-    case ALU_SUB:
-        w ? x64_sub_r64_r64(b, d, s) : x64_sub_r32_r32(b, d, s);
-        break;
-    case ALU_AND:
-        w ? x64_and_r64_r64(b, d, s) : x64_and_r32_r32(b, d, s);
-        break;
-    case ALU_OR:
-        w ? x64_or_r64_r64(b, d, s) : x64_or_r32_r32(b, d, s);
-        break;
-    case ALU_XOR:
-        w ? x64_xor_r64_r64(b, d, s) : x64_xor_r32_r32(b, d, s);
-        break;
-    case ALU_CMP:
-        w ? x64_cmp_r64_r64(b, d, s) : x64_cmp_r32_r32(b, d, s);
-        break;
-    case ALU_IMUL:
-        w ? x64_imul_r64_r64(b, d, s) : x64_imul_r32_r32(b, d, s);
-        break;
-    }
+    alu_table[op].rr[w](b, d, s);
 }
 
 static void alu_rm(struct x64_buf *b, enum alu op, bool w, enum x64_gpr d, struct x64_mem m)
 {
-    switch (op) {
-    case ALU_ADD:
-        w ? x64_add_r64_m64(b, d, m) : x64_add_r32_m32(b, d, m);
-        break;
-    case ALU_SUB:
-        w ? x64_sub_r64_m64(b, d, m) : x64_sub_r32_m32(b, d, m);
-        break;
-    case ALU_AND:
-        w ? x64_and_r64_m64(b, d, m) : x64_and_r32_m32(b, d, m);
-        break;
-    case ALU_OR:
-        w ? x64_or_r64_m64(b, d, m) : x64_or_r32_m32(b, d, m);
-        break;
-    case ALU_XOR:
-        w ? x64_xor_r64_m64(b, d, m) : x64_xor_r32_m32(b, d, m);
-        break;
-    case ALU_CMP:
-        w ? x64_cmp_r64_m64(b, d, m) : x64_cmp_r32_m32(b, d, m);
-        break;
-    case ALU_IMUL:
-        w ? x64_imul_r64_m64(b, d, m) : x64_imul_r32_m32(b, d, m);
-        break;
-    }
+    alu_table[op].rm[w](b, d, m);
 }
 
 static void alu_ri(struct x64_buf *b, enum alu op, bool w, enum x64_gpr d, int32_t imm)
 {
-    bool small = imm >= -128 && imm <= 127;
-    switch (op) {
-    case ALU_ADD:
-        if (small)
-            w ? x64_add_r64_imm8(b, d, imm) : x64_add_r32_imm8(b, d, imm);
-        else
-            w ? x64_add_r64_imm32(b, d, imm) : x64_add_r32_imm32(b, d, imm);
-        break;
-    case ALU_SUB:
-        if (small)
-            w ? x64_sub_r64_imm8(b, d, imm) : x64_sub_r32_imm8(b, d, imm);
-        else
-            w ? x64_sub_r64_imm32(b, d, imm) : x64_sub_r32_imm32(b, d, imm);
-        break;
-    case ALU_AND:
-        if (small)
-            w ? x64_and_r64_imm8(b, d, imm) : x64_and_r32_imm8(b, d, imm);
-        else
-            w ? x64_and_r64_imm32(b, d, imm) : x64_and_r32_imm32(b, d, imm);
-        break;
-    case ALU_OR:
-        if (small)
-            w ? x64_or_r64_imm8(b, d, imm) : x64_or_r32_imm8(b, d, imm);
-        else
-            w ? x64_or_r64_imm32(b, d, imm) : x64_or_r32_imm32(b, d, imm);
-        break;
-    case ALU_XOR:
-        if (small)
-            w ? x64_xor_r64_imm8(b, d, imm) : x64_xor_r32_imm8(b, d, imm);
-        else
-            w ? x64_xor_r64_imm32(b, d, imm) : x64_xor_r32_imm32(b, d, imm);
-        break;
-    case ALU_CMP:
-        if (small)
-            w ? x64_cmp_r64_imm8(b, d, imm) : x64_cmp_r32_imm8(b, d, imm);
-        else
-            w ? x64_cmp_r64_imm32(b, d, imm) : x64_cmp_r32_imm32(b, d, imm);
-        break;
-    case ALU_IMUL:
-        if (small)
-            w ? x64_imul_r64_r64_imm8(b, d, d, imm) : x64_imul_r32_r32_imm8(b, d, d, imm);
-        else
-            w ? x64_imul_r64_r64_imm32(b, d, d, imm) : x64_imul_r32_r32_imm32(b, d, d, imm);
-        break;
-    }
+    if (imm >= -128 && imm <= 127)
+        alu_table[op].ri8[w](b, d, imm);
+    else
+        alu_table[op].ri32[w](b, d, imm);
 }
 
 /* Whether a constant operand fits the sign-extended imm32 of a `w`-bit op. For 32-bit ops any
