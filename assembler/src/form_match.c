@@ -481,6 +481,98 @@ X64__INLINE void encode_legacy(struct x64_buf *b, unsigned upfx, const struct x6
     b->len = end;
 }
 
+/* --- Straight-line encoders for the common legacy shapes (x64_form_info.shape) --- */
+
+/* Table prefixes, REX when any bit is set (REX.W from the form), opcode bytes. */
+X64__INLINE uint8_t *put_pfx_rex_opc(uint8_t *p, const struct x64_form_info *f, unsigned rex,
+                                     uint32_t opc)
+{
+    put32(p, f->pfx & 0xFFFFFFu);
+    p += f->pfx >> 24;
+    rex |= ((unsigned)f->flags & X64__F_REXW) << 1; /* X64__F_REXW is 4, REX.W is 8 */
+    *p = (uint8_t)(0x40u | rex);
+    p += rex != 0;
+    put32(p, opc & 0xFFFFFFu);
+    return p + (opc >> 24);
+}
+
+/* ModRM.reg for forms whose reg field is an operand or a /digit (0 without either). */
+X64__INLINE unsigned modrm_reg(const struct x64_form_info *f, const struct x64_operand *ops)
+{
+    return f->at[X64__AT_REG] < X64__NO_OP ? ops[f->at[X64__AT_REG]].u.reg
+           : f->digit != 255               ? f->digit
+                                           : 0u;
+}
+
+/* Encodes a form of shape X64__S_RR/RI/RM/O/VRR (no lock/rep prefix); the caller made room(). */
+X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
+                              const struct x64_operand *ops)
+{
+    uint8_t *p = b->data + b->len;
+    switch (f->shape) {
+    case X64__S_RR: {
+        unsigned reg = ops[f->at[X64__AT_REG]].u.reg, rm = ops[f->at[X64__AT_RM]].u.reg;
+        p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | ((rm >> 3) & 1u), f->opc);
+        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+        break;
+    }
+    case X64__S_RI: {
+        unsigned reg = modrm_reg(f, ops), rm = ops[f->at[X64__AT_RM]].u.reg;
+        p = put_pfx_rex_opc(p, f, (rm >> 3) & 1u, f->opc);
+        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+        put64(p, (uint64_t)ops[f->imm_at[0]].u.imm);
+        p += f->imm[0];
+        break;
+    }
+    case X64__S_RM: {
+        unsigned reg = modrm_reg(f, ops);
+        const struct x64_mem *m = &ops[f->at[X64__AT_RM]].u.mem;
+        uint8_t *disp_at;
+        if (m->segment != 0)
+            *p++ = x64__seg_byte(m->segment);
+        p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | x64__mem_xb(*m), f->opc);
+        p = x64__modrm_mem(p, reg, *m, 1, &disp_at);
+        if (X64__UNLIKELY((m->flags & X64_MEM_RIP_LABEL) && disp_at != NULL) &&
+            !x64__fixup_rip(b, m->label, (size_t)(disp_at - b->data), (size_t)(p - b->data)))
+            return;
+        break;
+    }
+    case X64__S_VRR: {
+        /* SDM vol. 2, 2.3: the 2-byte C5 form when map=0F, W=0 and B=0, as GNU as. */
+        unsigned reg = ops[f->at[X64__AT_REG]].u.reg, rm = ops[f->at[X64__AT_RM]].u.reg;
+        unsigned vvvv = f->at[X64__AT_VVVV] < X64__NO_OP ? ops[f->at[X64__AT_VVVV]].u.reg : 0u;
+        unsigned tail =
+            ((unsigned)f->w << 7) | ((~vvvv & 15u) << 3) | ((unsigned)f->l << 2) | f->pp;
+        unsigned r = (reg >> 3) & 1u, xb = (rm >> 3) & 1u;
+        if (f->map == 1u && f->w == 0u && xb == 0u) {
+            p[0] = 0xC5;
+            p[1] = (uint8_t)(((r ^ 1u) << 7) | (tail & 0x7Fu));
+            p += 2;
+        } else {
+            p[0] = 0xC4;
+            p[1] = (uint8_t)(((((r << 2) | xb) ^ 7u) << 5) | f->map);
+            p[2] = (uint8_t)tail;
+            p += 3;
+        }
+        p[0] = (uint8_t)f->opc;
+        p[1] = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+        p += 2;
+        break;
+    }
+    default: { /* X64__S_O */
+        unsigned rm = ops[f->at[X64__AT_RM]].u.reg;
+        uint32_t opc = f->opc + ((rm & 7u) << (8u * ((f->opc >> 24) - 1u)));
+        p = put_pfx_rex_opc(p, f, (rm >> 3) & 1u, opc);
+        if (f->imm_at[0] < X64__NO_OP) {
+            put64(p, (uint64_t)ops[f->imm_at[0]].u.imm);
+            p += f->imm[0];
+        }
+        break;
+    }
+    }
+    b->len = (size_t)(p - b->data);
+}
+
 /* VEX/EVEX: the shared inline encoders with the plan's operands. */
 static NOINLINE void encode_vex_evex(struct x64_buf *b, const struct x64_form_info *f,
                                      const struct x64_operand *ops)
@@ -519,8 +611,8 @@ static NOINLINE void encode_vex_evex(struct x64_buf *b, const struct x64_form_in
 }
 
 /* Branch forms with a label operand go through the label machinery. */
-static void emit_label_branch(struct x64_buf *b, const struct x64_form_info *f,
-                              const struct x64_operand *ops, bool exact)
+static NOINLINE void emit_label_branch(struct x64_buf *b, const struct x64_form_info *f,
+                                       const struct x64_operand *ops, bool exact)
 {
     struct x64_label l = ops[0].u.label;
     unsigned last = (f->opc >> (8u * ((f->opc >> 24) - 1u))) & 0xFFu;
@@ -607,7 +699,7 @@ static unsigned mem_size_code(unsigned size)
 
 /* The operand type of a memory operand: its validity as plain memory and as a VSIB operand
  * is decided here once (what valid_mem() checks), so the match classes only compare bits. */
-static unsigned mem_type(const struct x64_buf *b, const struct x64_operand *o)
+static NOINLINE unsigned mem_type(const struct x64_buf *b, const struct x64_operand *o)
 {
     const struct x64_mem *m = &o->u.mem;
     if (m->flags & X64_MEM_MOFFS) {
@@ -646,10 +738,9 @@ static unsigned mem_type(const struct x64_buf *b, const struct x64_operand *o)
     return X64__T_MEM + 4u * mem_size_code(o->size) + var;
 }
 
-/* Base type of a GPR by size in bytes (X64__T_BAD for sizes that are not 1, 2, 4, 8). */
-static const uint8_t gpr_base[9] = {X64__T_BAD, X64__T_GPR,       X64__T_GPR + 5u,
-                                    X64__T_BAD, X64__T_GPR + 10u, X64__T_BAD,
-                                    X64__T_BAD, X64__T_BAD,       X64__T_GPR + 15u};
+/* Base type of a GPR by size in bytes (0 for sizes that are not 1, 2, 4, 8). */
+static const uint8_t gpr_base[256] = {
+    [1] = X64__T_GPR, [2] = X64__T_GPR + 5u, [4] = X64__T_GPR + 10u, [8] = X64__T_GPR + 15u};
 
 /* ymm and zmm register types by number; 32 = out of range. */
 #define V16(t) t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t
@@ -669,21 +760,17 @@ X64__INLINE unsigned op_type(const struct x64_buf *b, const struct x64_operand *
     if (kind == X64_OP_REG) {
         unsigned r = o->u.reg, rc = o->rclass;
         if (rc == X64_RC_GPR) {
-            unsigned base = o->size <= 8 ? gpr_base[o->size] : X64__T_BAD;
-            if (X64__UNLIKELY(base == X64__T_BAD))
+            unsigned base = gpr_base[o->size];
+            if (X64__UNLIKELY(base == 0))
                 return X64__T_BAD;
             if (r < 16)
                 return base + (r < 3 ? r : 3u);
             return base == X64__T_GPR && r - X64_AH < 4u ? X64__T_GPR + 4u : X64__T_BAD;
         }
-        if (rc - X64_RC_XMM < 3u) {
-            if (rc == X64_RC_XMM)
-                return r == 0   ? X64__T_XMM0
-                       : r < 16 ? X64__T_XMM
-                       : r < 32 ? X64__T_XMMHI
-                                : X64__T_BAD;
+        if (rc == X64_RC_XMM)
+            return r == 0 ? X64__T_XMM0 : r < 16 ? X64__T_XMM : r < 32 ? X64__T_XMMHI : X64__T_BAD;
+        if (rc - X64_RC_YMM < 2u)
             return vec_type[rc - X64_RC_YMM][r < 32 ? r : 32u];
-        }
         return rc == X64_RC_K && r < 8 ? X64__T_K : X64__T_BAD;
     }
     if (kind == X64_OP_IMM) {
@@ -747,10 +834,10 @@ X64__INLINE bool emit_fast(struct x64_buf *b, unsigned prefix, enum x64_mnemonic
                 return false;
     }
     const uint16_t *first = &x64__cand_first[(size_t)mn * X64__BUCKET_COUNT +
-                                             x64__type_cat[t[0]] * 4u + x64__type_kind2[t[1]]];
-    const uint16_t *k = &x64__cands[first[0]], *end = &x64__cands[first[1]];
-    for (; k < end; k++) {
-        const struct x64_form_info *f = &x64__forms[*k];
+                                             x64__type_bucket[t[0]] + x64__type_kind2[t[1]]];
+    for (unsigned k = first[0], end = first[1]; k < end; k++) {
+        enum x64_form form = (enum x64_form)x64__cands[k];
+        const struct x64_form_info *f = &x64__forms[form];
         uint32_t m;
         memcpy(&m, f->mc, sizeof m);
         uint64_t ok = (m >> (8u * N)) == 0; /* no operands past N */
@@ -759,16 +846,21 @@ X64__INLINE bool emit_fast(struct x64_buf *b, unsigned prefix, enum x64_mnemonic
         if (!(ok & 1u))
             continue;
         if (X64__UNLIKELY(f->pflags != 0)) {
-            emit_selected(b, prefix, (enum x64_form) * k, ops, false);
+            if (N == 1 && t[0] == X64__T_LABEL)
+                emit_label_branch(b, f, ops, false);
+            else
+                emit_selected(b, prefix, form, ops, false);
             return true;
         }
-        size_t start = b->len;
-        if (f->kind == X64_KIND_LEGACY)
-            encode_legacy(b, prefix, f, ops); /* emit_mn() made room() */
+        size_t start = b->len; /* emit_mn() made room() */
+        if (f->shape != X64__S_GENERIC && prefix == 0)
+            encode_shape(b, f, ops);
+        else if (f->kind == X64_KIND_LEGACY)
+            encode_legacy(b, prefix, f, ops);
         else
             encode_vex_evex(b, f, ops);
         if (X64__UNLIKELY(b->listing != NULL))
-            x64__listing(b, (enum x64_form) * k, ops, f->nops, start);
+            x64__listing(b, form, ops, f->nops, start);
         return true;
     }
     return false;

@@ -52,6 +52,18 @@ struct x64_form_info {
     uint8_t rmkind;    /* X64__RM_* */
     uint8_t byteregs;  /* X64__BYTE_* */
     uint8_t pflags;    /* X64__P_* */
+    uint8_t shape;     /* X64__S_*: which encoder */
+};
+
+/* x64_form_info.shape: common forms (legacy without 8-bit registers, VEX register forms) that
+ * have a straight-line encoder; everything else goes through the general ones. */
+enum {
+    X64__S_GENERIC = 0,
+    X64__S_RR,  /* ModRM reg, reg */
+    X64__S_RI,  /* ModRM /digit reg, one immediate */
+    X64__S_RM,  /* ModRM with memory (reg or /digit), no immediate */
+    X64__S_O,   /* register in the opcode, at most one immediate */
+    X64__S_VRR, /* VEX, ModRM reg, reg (and vvvv), no immediate */
 };
 
 /* struct x64_form_info.at[] slots and "no operand". */
@@ -107,7 +119,7 @@ _Static_assert(X64__MC_COUNT <= 64, "match classes must fit one uint64_t mask");
 #define X64__T_MEM   46 /* + 4 * size code (0,1,2,4,8,10,16,32,64,other) + variant: */
 #define X64__T_COUNT 86
 enum { X64__MV_PLAIN = 0, X64__MV_BOTH, X64__MV_VSIB, X64__MV_VSIB_HI };
-/* Candidate buckets: category of the first operand (x64__type_cat) x kind of the second
+/* Candidate buckets: category of the first operand (x64__type_bucket / 4) x kind of the second
  * (x64__type_kind2: none, register, memory, immediate/label). */
 #define X64__CAT_COUNT    12
 #define X64__BUCKET_COUNT (X64__CAT_COUNT * 4)
@@ -125,7 +137,7 @@ extern const uint16_t x64__mn_first[X64_MN_COUNT + 1];
 extern const uint16_t x64__mn_forms[];
 extern const uint8_t x64__class_size[X64_OC_COUNT];
 extern const uint64_t x64__type_accepts[X64__T_COUNT];
-extern const uint8_t x64__type_cat[X64__T_COUNT];
+extern const uint8_t x64__type_bucket[X64__T_COUNT]; /* 4 x category */
 extern const uint8_t x64__type_kind2[X64__T_COUNT];
 extern const uint16_t x64__cand_first[X64_MN_COUNT * X64__BUCKET_COUNT + 1];
 extern const uint16_t x64__cands[];

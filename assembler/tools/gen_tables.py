@@ -937,8 +937,22 @@ def form_plan(f):
         pflags.append("X64__P_GATHER")
     if any(CLASSES[c][1] == "rel" for c in f.ops):
         pflags.append("X64__P_BRANCH")
+    # Shapes with a straight-line encoder in form_match.c (legacy, no 8-bit registers).
+    shape = "X64__S_GENERIC"
+    if f.row.kind == "legacy" and not byteregs and imm[1] == NO:
+        if rmkind == "X64__RM_REG" and reg != NO and imm[0] == NO:
+            shape = "X64__S_RR"
+        elif rmkind == "X64__RM_REG" and reg == NO and imm[0] != NO:
+            shape = "X64__S_RI"
+        elif rmkind == "X64__RM_MEM" and imm[0] == NO:
+            shape = "X64__S_RM"
+        elif rmkind == "X64__RM_OPREG":
+            shape = "X64__S_O"
+    if f.row.kind == "vex" and rmkind == "X64__RM_REG" and reg != NO and imm[0] == NO and \
+            is4 == NO and not f.row.is4:
+        shape = "X64__S_VRR"
     return (f"{{{reg}, {rm}, {vvvv}, {is4}}}, {{{imm[0]}, {imm[1]}}}, {rmkind}, "
-            f"{' | '.join(byteregs) or '0'}, {' | '.join(pflags) or '0'}")
+            f"{' | '.join(byteregs) or '0'}, {' | '.join(pflags) or '0'}, {shape}")
 
 
 def generic_select_tables(mnemonics, out_forms):
@@ -958,8 +972,9 @@ def generic_select_tables(mnemonics, out_forms):
         bits = " | ".join(f"X64__MC_BIT({mc})" for mc in acc) or "0"
         L.append(f"    /* {i} {type_name(d)} */ {bits},\n")
     L.append("};\n\n")
-    L.append("const uint8_t x64__type_cat[X64__T_COUNT] = {\n    ")
-    L.append(", ".join(str(type_cat(d)) for d in types))
+    L.append("/* Per operand type as first operand: 4 x its category (the bucket row). */\n")
+    L.append("const uint8_t x64__type_bucket[X64__T_COUNT] = {\n    ")
+    L.append(", ".join(str(4 * type_cat(d)) for d in types))
     L.append(",\n};\n\n")
 
     def class_cat(mc):
