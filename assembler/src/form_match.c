@@ -840,7 +840,7 @@ X64__INLINE bool emit_fast(struct x64_buf *b, unsigned prefix, enum x64_mnemonic
         const struct x64_form_info *f = &x64__forms[form];
         uint32_t m;
         memcpy(&m, f->mc, sizeof m);
-        uint64_t ok = (m >> (8u * N)) == 0; /* no operands past N */
+        uint64_t ok = ((uint64_t)m >> (8u * N)) == 0; /* no operands past N (N <= 4) */
         for (unsigned i = 0; i < N; i++)
             ok &= acc[i] >> ((m >> (8u * i)) & 0xFFu);
         if (!(ok & 1u))
