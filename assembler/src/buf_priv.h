@@ -74,6 +74,9 @@ bool x64__add_fixup(struct x64_buf *b, const struct x64__fixup *f);
 /* Whether `id` names a label of this buffer. */
 bool x64__label_valid(const struct x64_buf *b, uint32_t id);
 
+/* Recomputes `limit` from the capacity, the status, the finished flag and the listing hook. */
+void x64__update_limit(struct x64_buf *b);
+
 /* Writes the n-byte recommended NOP at p. */
 void x64__nop_bytes(uint8_t *p, size_t n);
 

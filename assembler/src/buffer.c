@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The longest instruction is 15 bytes; the inline emitters need this much room at `len`. */
-#define SLACK       16u
+/* Room the inline emitters need at `len` (see X64__SLACK in encode.h). */
+#define SLACK       X64__SLACK
 #define DEFAULT_CAP 16384u /* a typical JIT function fits without regrowing */
 /* rel32 displacements must reach across the whole buffer. */
 #define MAX_CODE ((size_t)1 << 30)
@@ -62,8 +62,8 @@ enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap)
         return b->status;
     }
     b->cap = cap;
-    b->limit = cap - SLACK;
     b->status = X64_OK;
+    x64__update_limit(b);
     /* Label id 0 is the "no label" value returned on error. */
     if (!x64__grow_array((void **)&b->priv->lb.labels, &b->priv->lb.cap_labels, 64,
                          sizeof(size_t))) {
@@ -135,6 +135,13 @@ const char *x64_buf_error(const struct x64_buf *b)
     return b->priv->error;
 }
 
+void x64__update_limit(struct x64_buf *b)
+{
+    bool open = b->status == X64_OK && b->priv != NULL && !b->priv->finished && b->cap > SLACK;
+    /* With a listing hook every emit takes the slow path, which calls it. */
+    b->limit = open && b->listing == NULL ? b->cap - SLACK : 0;
+}
+
 static bool grow_to(struct x64_buf *b, size_t need)
 {
     if (need > MAX_CODE) {
@@ -151,7 +158,7 @@ static bool grow_to(struct x64_buf *b, size_t need)
     }
     b->data = p;
     b->cap = cap;
-    b->limit = cap - SLACK;
+    x64__update_limit(b);
     return true;
 }
 
@@ -167,7 +174,7 @@ uint8_t *x64__slow(struct x64_buf *b)
         x64_buf_fail(b, X64_ERR_FINISHED, "emit after x64_buf_finish()");
         return NULL;
     }
-    if (b->len >= b->limit && !grow_to(b, b->len + 2 * SLACK))
+    if (b->cap - b->len < 2 * SLACK && !grow_to(b, b->len + 2 * SLACK))
         return NULL;
     return b->data + b->len;
 }
@@ -237,6 +244,51 @@ void x64_buf_set_listing(struct x64_buf *b, x64_listing_fn fn, void *ctx)
         return;
     b->listing = fn;
     b->listing_ctx = ctx;
+    x64__update_limit(b);
+}
+
+/* --- Out-of-line paths of the inline emitters (encode.h) --- */
+
+/* Entry i = reg << 4 | rm: REX.R (bit 2) and REX.B (bit 0), ModRM with mod=11 `k` bytes up. */
+#define RR(k, i)                                                                                   \
+    ((((i) >> 5) & 4u) | (((i) >> 3) & 1u) |                                                       \
+     ((uint64_t)(0xC0u | (((i) >> 1) & 0x38u) | ((i)&7u)) << (8 * (k))))
+#define RR4(k, i)  RR(k, i), RR(k, (i) + 1u), RR(k, (i) + 2u), RR(k, (i) + 3u)
+#define RR16(k, i) RR4(k, i), RR4(k, (i) + 4u), RR4(k, (i) + 8u), RR4(k, (i) + 12u)
+#define RR64(k, i) RR16(k, i), RR16(k, (i) + 16u), RR16(k, (i) + 32u), RR16(k, (i) + 48u)
+#define RR256(k)   RR64(k, 0u), RR64(k, 64u), RR64(k, 128u), RR64(k, 192u)
+
+const uint64_t x64__rr2[256] = {RR256(2)};
+const uint64_t x64__rr3[256] = {RR256(3)};
+const uint64_t x64__rr4[256] = {RR256(4)};
+
+void x64__list_packed(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, int64_t a1,
+                      int64_t a2, int64_t a3, bool has_mem, uint64_t mlo, uint64_t mhi)
+{
+    struct x64_mem m = x64__mem_unpack(mlo, mhi);
+    x64__list(b, form, start, a0, a1, a2, a3, has_mem ? &m : NULL);
+}
+
+void x64__legacy_slow(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc, unsigned rexw,
+                      unsigned rmkind, unsigned reg, unsigned rm, uint64_t mlo, uint64_t mhi,
+                      unsigned byteregs, unsigned imm_size, int64_t imm, unsigned imm2_size,
+                      int64_t imm2)
+{
+    if (b->len >= b->limit && x64__slow(b) == NULL)
+        return;
+    struct x64_mem m = x64__mem_unpack(mlo, mhi);
+    x64__legacy_full(b, upfx, pfx, opc, rexw, rmkind, reg, rm, m, byteregs, imm_size, imm,
+                     imm2_size, imm2);
+}
+
+void x64__vex_slow(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
+                   unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv, unsigned rm,
+                   uint64_t mlo, uint64_t mhi, unsigned imm_size, int64_t imm)
+{
+    if (b->len >= b->limit && x64__slow(b) == NULL)
+        return;
+    struct x64_mem m = x64__mem_unpack(mlo, mhi);
+    x64__vex_full(b, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m, imm_size, imm);
 }
 
 void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operand *ops,

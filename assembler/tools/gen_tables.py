@@ -678,7 +678,8 @@ def write_emit_h(path, forms):
  * first). When two table lines share a name (e.g. add r64,r64 as MR and RM), the first line
  * wins: the one GNU as picks. EVEX forms with {k}/{z} take `unsigned k, bool z` last.
  * Errors (out of memory, ah..bh with REX) are recorded in the buffer's sticky status; after an
- * error every emitter does nothing. */
+ * error every emitter does nothing. Each emitter is forced inline (X64__EMITTER): its fast path
+ * is a few register operations and stores, and its rare cases are one out-of-line call. */
 #ifndef X64_GEN_EMIT_H
 #define X64_GEN_EMIT_H
 
@@ -717,17 +718,18 @@ def write_emit_h(path, forms):
         else:
             form = f"X64_FORM_{cident(name)}"
         args = []
-        memarg = "NULL"
+        memarg = "NOMEM"
         for c, n in zip(f.ops, names):
             kind = CLASSES[c][1]
             if n is None or kind in ("mem", "moffs", "vsib", "bcst"):
                 args.append("0")
                 if n is not None:
-                    memarg = "&" + n
+                    memarg = f"MEM({n})"
             else:
                 args.append(f"(int64_t){n}")
         args = (args + ["0"] * 4)[:4]
         L.append(f"/* {r.mnemonic} {','.join(r.operands)}  [{r.enc}: {r.opcode_text}; {r.cpuid}] */\n")
+        L.append("X64__EMITTER\n")
         L.append(f"static inline void x64_{name}({', '.join(params)})\n{{\n")
         L.append("    X64__LIST_BEGIN(b);\n")
         L.append(f"    {call}\n")

@@ -55,14 +55,14 @@ typedef void (*x64_listing_fn)(void *ctx, const struct x64_buf *b, enum x64_form
                                size_t end);
 
 /* A growable code buffer. Transparent so that the typed emitters in gen/emit.h can inline:
- * they check `len < limit` (room for one more instruction and no error), store the bytes at
- * `data + len` and bump `len`. Do not write the fields directly. */
+ * they check `len < limit` (room for one more instruction, no error, no listing hook), store
+ * the bytes at `data + len` and bump `len`. Do not write the fields directly. */
 struct x64_buf {
     uint8_t *data;
     size_t len;
     size_t cap;
-    size_t limit; /* cap - 16 while OK; 0 after an error or finish, so every emit takes the slow
-                     path */
+    size_t limit; /* cap - X64__SLACK while OK; 0 after an error or finish, or while a listing
+                     hook is set, so that every emit takes the slow path */
     enum x64_status status;    /* first error, sticky */
     struct x64_buf_priv *priv; /* labels, fixups, constant pool, error text */
     x64_listing_fn listing;    /* see x64_buf_set_listing() */
@@ -179,6 +179,12 @@ bool x64__fixup_rip(struct x64_buf *b, uint32_t label_id, size_t disp_pos, size_
 void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operand *ops,
                   unsigned nops, size_t start);
 
+#if defined(__GNUC__)
+#define X64__ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define X64__ALWAYS_INLINE
+#endif
+
 /* Label state the inline label paths below use directly: it is the first member of the private
  * part (b->priv), so that a jump to a label is a few stores, not a call. */
 #define X64__UNBOUND SIZE_MAX
@@ -219,6 +225,7 @@ static inline struct x64__labels *x64__lb(const struct x64_buf *b)
 }
 
 /* `limit != 0` means: initialised, no error, not finished (see struct x64_buf). */
+X64__ALWAYS_INLINE
 static inline struct x64_label x64_label_new(struct x64_buf *b)
 {
     if (b != NULL && b->limit != 0) {
@@ -234,6 +241,7 @@ static inline struct x64_label x64_label_new(struct x64_buf *b)
     return x64__label_new_slow(b);
 }
 
+X64__ALWAYS_INLINE
 static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 {
     if (b != NULL && b->limit != 0) {
@@ -247,7 +255,8 @@ static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 }
 
 /* The common case of jmp/jcc/call to a label: room in the buffer and the fixup array, a valid
- * label, no listing hook. Backward targets within rel8 get the 2-byte form. */
+ * label (`len < limit` also means no listing hook). Backward targets within rel8 get the 2-byte
+ * form. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -259,7 +268,7 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
         return;
     }
     struct x64__labels *lb = x64__lb(b);
-    if (lb->nfx >= lb->cap_fx || (size_t)(l.id - 1u) >= lb->nlabels - 1u || b->listing != NULL) {
+    if (lb->nfx >= lb->cap_fx || (size_t)(l.id - 1u) >= lb->nlabels - 1u) {
         x64__jump_slow(b, kind, cc, l);
         return;
     }
@@ -307,16 +316,19 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
     b->len = start + n;
 }
 
+X64__ALWAYS_INLINE
 static inline void x64_jmp(struct x64_buf *b, struct x64_label l)
 {
     x64__jump(b, X64__J_JMP, 0, l);
 }
 
+X64__ALWAYS_INLINE
 static inline void x64_jcc(struct x64_buf *b, enum x64_cc cc, struct x64_label l)
 {
     x64__jump(b, X64__J_JCC, (unsigned)cc & 15u, l);
 }
 
+X64__ALWAYS_INLINE
 static inline void x64_call_label(struct x64_buf *b, struct x64_label l)
 {
     x64__jump(b, X64__J_CALL, 0, l);

@@ -16,9 +16,11 @@
 
 #if defined(__GNUC__)
 #define X64__INLINE      static inline __attribute__((always_inline))
+#define X64__EMITTER     __attribute__((always_inline)) /* before `static inline` */
 #define X64__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define X64__INLINE      static inline
+#define X64__INLINE static inline
+#define X64__EMITTER
 #define X64__UNLIKELY(x) (x)
 #endif
 
@@ -38,6 +40,10 @@
 /* `byteregs` bits: which register operands are 8-bit (REX rules for spl..dil and ah..bh). */
 #define X64__BYTE_REG 1u /* the ModRM.reg operand */
 #define X64__BYTE_RM  2u /* the rm / opcode register operand */
+
+/* Bytes the buffer keeps after `limit`: the longest instruction (15) plus the 8-byte stores of
+ * the inline fast paths, which may run past its end. */
+#define X64__SLACK 32u
 
 /* The write pointer for one more instruction (at most 16 bytes), or NULL when emitting must
  * stop (sticky error, finished buffer, out of memory). */
@@ -161,18 +167,12 @@ X64__INLINE void x64__commit(struct x64_buf *b, uint8_t *end, struct x64_mem m, 
     b->len = (size_t)(end - b->data);
 }
 
-/* Legacy (and REX) encoding.
- * upfx:   a lock/rep prefix byte from the caller (0 = none), placed after a leading 66 as GNU as.
- * pfx:    the table's legacy prefixes (66/F2/F3), packed.
- * opc:    opcode bytes including 0F / 0F 38 / 0F 3A, packed.
- * rexw:   8 for REX.W, else 0.
- * rmkind: X64__RM_*; reg: ModRM.reg register number or /digit; rm: register for REG/OPREG.
- * byteregs: X64__BYTE_* bits for 8-bit register operands.
- * imm_size/imm, imm2_size/imm2: trailing immediates (imm first). */
-X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc,
-                             unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
-                             struct x64_mem m, unsigned byteregs, unsigned imm_size, int64_t imm,
-                             unsigned imm2_size, int64_t imm2)
+/* The full legacy encoder: every case, byte by byte (the arguments are those of x64__legacy
+ * below). Used out of line by x64__legacy_slow(). */
+X64__INLINE void x64__legacy_full(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc,
+                                  unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
+                                  struct x64_mem m, unsigned byteregs, unsigned imm_size,
+                                  int64_t imm, unsigned imm2_size, int64_t imm2)
 {
     if (X64__UNLIKELY(b->len >= b->limit) && x64__slow(b) == NULL)
         return;
@@ -230,12 +230,10 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
     x64__commit(b, p, m, disp_at);
 }
 
-/* VEX encoding (SDM vol. 2, 2.3). map: 1=0F 2=0F38 3=0F3A; pp: 0 none,1 66,2 F3,3 F2; l: VEX.L;
- * w: VEX.W; vvvv: the extra source register (0 when unused). The 2-byte C5 form is used when
- * map=0F, W=0 and X=B=0, as GNU as does. imm carries /is4 registers in bits 7:4. */
-X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
-                          unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
-                          unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+/* The full VEX encoder (arguments as x64__vex below), used out of line by x64__vex_slow(). */
+X64__INLINE void x64__vex_full(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
+                               unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
+                               unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
 {
     if (X64__UNLIKELY(b->len >= b->limit) && x64__slow(b) == NULL)
         return;
@@ -305,19 +303,279 @@ X64__INLINE void x64__evex(struct x64_buf *b, unsigned map, unsigned pp, unsigne
     x64__commit(b, p, m, disp_at);
 }
 
+/* --- Fast paths --- */
+/* The inline emitters build each instruction in one or two 64-bit registers and write them
+ * with 8-byte stores, which may run up to 8 bytes past the instruction's end: the buffer keeps
+ * X64__SLACK bytes after `limit`. Everything unusual (no room, an error, a listing hook, a
+ * lock/rep prefix, a segment override, RIP-relative or absolute addresses, ah..bh) goes to the
+ * out-of-line full encoders below, which write the same bytes. */
+
+/* The out-of-line full encoders (buffer.c): x64__legacy_full / x64__vex_full after making
+ * room. */
+void x64__legacy_slow(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc, unsigned rexw,
+                      unsigned rmkind, unsigned reg, unsigned rm, uint64_t mlo, uint64_t mhi,
+                      unsigned byteregs, unsigned imm_size, int64_t imm, unsigned imm2_size,
+                      int64_t imm2);
+void x64__vex_slow(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
+                   unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv, unsigned rm,
+                   uint64_t mlo, uint64_t mhi, unsigned imm_size, int64_t imm);
+
+/* A memory operand packed into two integers for the out-of-line calls: built from the fields
+ * only on the cold path, so the inline fast path never stores the struct to memory. */
+X64__INLINE uint64_t x64__mem_lo(struct x64_mem m)
+{
+    return (uint64_t)(uint32_t)m.disp | (uint64_t)m.base << 32 | (uint64_t)m.index << 40 |
+           (uint64_t)m.scale << 48 | (uint64_t)m.segment << 56;
+}
+
+X64__INLINE uint64_t x64__mem_hi(struct x64_mem m)
+{
+    return (uint64_t)m.flags | (uint64_t)m.label << 32;
+}
+
+X64__INLINE struct x64_mem x64__mem_unpack(uint64_t lo, uint64_t hi)
+{
+    struct x64_mem m = {
+        (int32_t)(uint32_t)lo, (uint8_t)(lo >> 32), (uint8_t)(lo >> 40), (uint8_t)(lo >> 48),
+        (uint8_t)(lo >> 56),   (uint8_t)hi,         {0, 0, 0},           (uint32_t)(hi >> 32)};
+    return m;
+}
+
+/* Little-endian 8-byte store at any alignment (x86-64 is little-endian). */
+X64__INLINE void x64__st8(uint8_t *p, uint64_t v)
+{
+#if defined(__GNUC__)
+    __builtin_memcpy(p, &v, 8);
+#else
+    for (unsigned i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+/* Whether `m` takes the inline memory path: a base register, no segment, not RIP-relative. */
+X64__INLINE bool x64__mem_simple(struct x64_mem m)
+{
+    return (m.flags | m.segment) == 0 && m.base != X64_NOREG;
+}
+
+/* ModRM (mod=11) and REX.R/REX.B for every pair of register numbers 0..15, indexed by
+ * `reg << 4 | rm`: bits 0..3 hold REX.R (4) and REX.B (1), and the ModRM byte sits `k` bytes
+ * above them, where it lands after a REX byte and k-1 opcode bytes (buffer.c). One load and an
+ * OR replace the shifts and masks of a register-register encoding. */
+extern const uint64_t x64__rr2[256]; /* REX, 1 opcode byte, ModRM */
+extern const uint64_t x64__rr3[256]; /* REX, 2 opcode bytes, ModRM */
+extern const uint64_t x64__rr4[256]; /* REX, 3 opcode bytes, ModRM */
+
+X64__INLINE uint64_t x64__rr(unsigned opc_bytes, unsigned reg, unsigned rm)
+{
+    unsigned i = ((reg << 4) + rm) & 0xFFu;
+    return opc_bytes == 1u ? x64__rr2[i] : opc_bytes == 2u ? x64__rr3[i] : x64__rr4[i];
+}
+
+/* ModRM and SIB of a simple memory operand (see x64__mem_simple) packed little-endian, with
+ * their length in *out_n, the displacement's length (0, 1 or 4) in *out_dn and REX.X/REX.B in
+ * *out_xb. The caller stores the displacement itself. SDM vol. 2, 2.1.5. */
+X64__INLINE uint64_t x64__mem_tail(unsigned reg, struct x64_mem m, unsigned *out_n,
+                                   unsigned *out_dn, unsigned *out_xb)
+{
+    unsigned regf = (reg & 7u) << 3;
+    unsigned base = (unsigned)m.base & 7u;
+    int32_t d = m.disp;
+    unsigned xb = ((unsigned)m.base >> 3) & 1u;
+    unsigned mod, dn;
+    /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
+    if (d == 0 && base != 5u) {
+        mod = 0u;
+        dn = 0u;
+    } else if ((uint32_t)d + 128u < 256u) {
+        mod = 0x40u;
+        dn = 1u;
+    } else {
+        mod = 0x80u;
+        dn = 4u;
+    }
+    uint64_t t;
+    unsigned n;
+    if (m.index == X64_NOREG) {
+        if (base != 4u) {
+            t = mod | regf | base;
+            n = 1;
+        } else {
+            /* RSP/R12 as base: SIB with index=100 (none). */
+            t = mod | regf | 4u | (0x24u << 8);
+            n = 2;
+        }
+    } else {
+        unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8 -> 0..3 */
+        unsigned idx = (unsigned)m.index;
+        xb |= (idx >> 2) & 2u;
+        t = mod | regf | 4u | (((ss << 6) | ((idx & 7u) << 3) | base) << 8);
+        n = 2;
+    }
+    *out_n = n;
+    *out_dn = dn;
+    *out_xb = xb;
+    return t;
+}
+
+/* Legacy (and REX) encoding.
+ * upfx:   a lock/rep prefix byte from the caller (0 = none), placed after a leading 66 as GNU as.
+ * pfx:    the table's legacy prefixes (66/F2/F3), packed.
+ * opc:    opcode bytes including 0F / 0F 38 / 0F 3A, packed.
+ * rexw:   8 for REX.W, else 0.
+ * rmkind: X64__RM_*; reg: ModRM.reg register number or /digit; rm: register for REG/OPREG.
+ * byteregs: X64__BYTE_* bits for 8-bit register operands.
+ * imm_size/imm, imm2_size/imm2: trailing immediates (imm first). */
+X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc,
+                             unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
+                             struct x64_mem m, unsigned byteregs, unsigned imm_size, int64_t imm,
+                             unsigned imm2_size, int64_t imm2)
+{
+    size_t len = b->len;
+    unsigned need = 0, forbid = 0;
+    if (byteregs & X64__BYTE_REG) {
+        need |= (reg - 4u) < 12u;
+        forbid |= reg >= 16u;
+    }
+    if (byteregs & X64__BYTE_RM) {
+        need |= (rm - 4u) < 12u;
+        forbid |= rm >= 16u;
+    }
+    if (X64__UNLIKELY(len >= b->limit) || upfx != 0 || rmkind == X64__RM_MOFFS ||
+        (rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m))) || X64__UNLIKELY(forbid)) {
+        x64__legacy_slow(b, upfx, pfx, opc, rexw, rmkind, reg, rm, x64__mem_lo(m), x64__mem_hi(m),
+                         byteregs, imm_size, imm, imm2_size, imm2);
+        return;
+    }
+    uint8_t *const p0 = b->data + len;
+    uint8_t *p = p0;
+    unsigned on = opc >> 24, pn = pfx >> 24;
+    uint64_t w;
+    unsigned n;
+    unsigned rex = rexw | (need << 6);
+    uint64_t tail = 0;
+    unsigned tn = 0, dn = 0;
+    if (rmkind == X64__RM_REG) {
+        /* REX, opcode, ModRM from one table entry; without REX everything moves down a byte. */
+        uint64_t e = x64__rr(on, reg, rm);
+        rex |= (unsigned)e & 15u;
+        if (rex) {
+            w = 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8;
+            n = on + 2;
+        } else {
+            w = (e >> 8) | (opc & 0xFFFFFFu);
+            n = on + 1;
+        }
+    } else {
+        unsigned xb = 0;
+        if (rmkind == X64__RM_MEM) {
+            tail = x64__mem_tail(reg, m, &tn, &dn, &xb);
+            rex |= ((reg >> 1) & 4u) | xb; /* REX.R, REX.X, REX.B */
+        } else if (rmkind == X64__RM_OPREG) {
+            rex |= (rm >> 3) & 1u;                /* REX.B */
+            opc += (rm & 7u) << (8u * (on - 1u)); /* +rb/+rw/+rd/+ro: last opcode byte */
+        }
+        w = opc & 0xFFFFFFu;
+        n = on;
+        if (rex) {
+            w = (w << 8) | 0x40u | rex;
+            n += 1;
+        }
+    }
+    w = (w << (8 * pn)) | (pfx & 0xFFFFFFu);
+    n += pn;
+    x64__st8(p, w);
+    p += n;
+    if (rmkind == X64__RM_MEM) {
+        x64__st8(p, tail);
+        p += tn;
+        x64__st8(p, (uint64_t)(int64_t)m.disp);
+        p += dn;
+    }
+    if (imm_size) {
+        x64__st8(p, (uint64_t)imm);
+        p += imm_size;
+    }
+    if (imm2_size) {
+        x64__st8(p, (uint64_t)imm2);
+        p += imm2_size;
+    }
+    b->len = len + (size_t)(p - p0);
+}
+
+/* VEX encoding (SDM vol. 2, 2.3). map: 1=0F 2=0F38 3=0F3A; pp: 0 none,1 66,2 F3,3 F2; l: VEX.L;
+ * w: VEX.W; vvvv: the extra source register (0 when unused). The 2-byte C5 form is used when
+ * map=0F, W=0 and X=B=0, as GNU as does. imm carries /is4 registers in bits 7:4. */
+X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
+                          unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
+                          unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+{
+    size_t len = b->len;
+    if (X64__UNLIKELY(len >= b->limit) || rmkind == X64__RM_MOFFS || rmkind == X64__RM_OPREG ||
+        (rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m)))) {
+        x64__vex_slow(b, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, x64__mem_lo(m),
+                      x64__mem_hi(m), imm_size, imm);
+        return;
+    }
+    uint8_t *const p0 = b->data + len;
+    uint8_t *p = p0;
+    unsigned r = (reg >> 3) & 1u, xb = 0, tn = 0, dn = 0;
+    uint64_t tail = 0;
+    if (rmkind == X64__RM_REG) {
+        xb = (rm >> 3) & 1u;
+        tail = 0xC0u | ((reg & 7u) << 3) | (rm & 7u);
+        tn = 1;
+    } else if (rmkind == X64__RM_MEM) {
+        tail = x64__mem_tail(reg, m, &tn, &dn, &xb);
+    }
+    unsigned last = (w << 7) | ((~vvvv & 15u) << 3) | (l << 2) | pp;
+    uint64_t v;
+    unsigned n;
+    if (map == 1u && w == 0u && xb == 0u) {
+        v = 0xC5u | ((uint64_t)(((r ^ 1u) << 7) | (last & 0x7Fu)) << 8) | ((uint64_t)opcode << 16);
+        n = 3;
+    } else {
+        v = 0xC4u | ((uint64_t)(((((r << 2) | xb) ^ 7u) << 5) | map) << 8) |
+            ((uint64_t)last << 16) | ((uint64_t)opcode << 24);
+        n = 4;
+    }
+    x64__st8(p, v);
+    p += n;
+    x64__st8(p, tail);
+    p += tn;
+    if (rmkind == X64__RM_MEM) {
+        x64__st8(p, (uint64_t)(int64_t)m.disp);
+        p += dn;
+    }
+    if (imm_size) {
+        x64__st8(p, (uint64_t)imm);
+        p += imm_size;
+    }
+    b->len = len + (size_t)(p - p0);
+}
+
 /* --- Listing support for the typed emitters --- */
-/* The hook call is out of line and rebuilds the operands from the form table, so the inline
- * fast path only tests one pointer. Register and immediate operands travel as integers,
- * a memory operand by address. */
+/* The hook call is out of line and rebuilds the operands from the form table. A listing hook
+ * sets `limit` to 0, so only an emit that saw `len >= limit` (the test the encoders make first,
+ * which the compiler shares) can need it: the fast path tests nothing more. Register and
+ * immediate operands travel as integers, a memory operand by address. */
 void x64__list(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, int64_t a1,
                int64_t a2, int64_t a3, const struct x64_mem *mem);
+/* x64__list with the memory operand packed (x64__mem_lo/hi); has_mem says whether there is one. */
+void x64__list_packed(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, int64_t a1,
+                      int64_t a2, int64_t a3, bool has_mem, uint64_t mlo, uint64_t mhi);
 #ifndef X64_NO_LISTING
-#define X64__LIST_BEGIN(b) size_t x64__start = (b)->len
+#define X64__LIST_BEGIN(b)                                                                         \
+    size_t x64__start = (b)->len;                                                                  \
+    bool x64__slowed = x64__start >= (b)->limit
 #define X64__LIST(b, form, a0, a1, a2, a3, mem)                                                    \
     do {                                                                                           \
-        if (X64__UNLIKELY((b)->listing != NULL))                                                   \
-            x64__list((b), (form), x64__start, (a0), (a1), (a2), (a3), (mem));                     \
+        if (X64__UNLIKELY(x64__slowed) && (b)->listing != NULL)                                    \
+            x64__list_packed((b), (form), x64__start, (a0), (a1), (a2), (a3), X64__LISTMEM_##mem); \
     } while (0)
+/* The generator passes `NOMEM` or `MEM(name)` as the memory argument. */
+#define X64__LISTMEM_NOMEM     false, 0u, 0u
+#define X64__LISTMEM_MEM(name) true, x64__mem_lo(name), x64__mem_hi(name)
 #else
 #define X64__LIST_BEGIN(b)                      ((void)0)
 #define X64__LIST(b, form, a0, a1, a2, a3, mem) ((void)0)
