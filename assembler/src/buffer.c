@@ -65,14 +65,14 @@ enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap)
     b->status = X64_OK;
     x64__update_limit(b);
     /* Label id 0 is the "no label" value returned on error. */
-    if (!x64__grow_array((void **)&b->priv->lb.labels, &b->priv->lb.cap_labels, 64,
+    if (!x64__grow_array((void **)&b->priv->lb.labels, &b->priv->lb.cap_labels, 256,
                          sizeof(size_t))) {
         x64_buf_free(b);
         b->status = X64_ERR_NO_MEMORY;
         return b->status;
     }
     /* Room for the first jumps, so that the inline jump path needs no growth check call. */
-    if (!x64__grow_array((void **)&b->priv->lb.fx, &b->priv->lb.cap_fx, 64,
+    if (!x64__grow_array((void **)&b->priv->lb.fx, &b->priv->lb.cap_fx, 256,
                          sizeof *b->priv->lb.fx)) {
         x64_buf_free(b);
         b->status = X64_ERR_NO_MEMORY;

@@ -35,6 +35,9 @@ struct x64_label x64__label_new_slow(struct x64_buf *b)
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
+    /* Ids are 32-bit: the inline x64_label_new() relies on nlabels < cap_labels <= UINT32_MAX. */
+    if (pv->lb.cap_labels > UINT32_MAX)
+        pv->lb.cap_labels = UINT32_MAX;
     pv->lb.labels[pv->lb.nlabels] = X64__UNBOUND;
     l.id = (uint32_t)pv->lb.nlabels++;
     return l;
@@ -187,6 +190,7 @@ static inline void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_
     }
     f.end = start + n;
     if (target != X64__UNBOUND) {
+        f.kind |= X64__FX_DONE; /* complete now: finishing skips it unless code moves */
         long long rel = (long long)target - (long long)f.end;
         if (is_short) {
             if (rel < -128 || rel > 127) {
@@ -412,6 +416,7 @@ static bool shrink_jumps(struct x64_buf *b)
     }
     for (size_t i = 0; i < pv->lb.nfx; i++) {
         struct x64__fixup *f = &pv->lb.fx[i];
+        f->kind &= (uint8_t)~X64__FX_DONE; /* code moves: every field is written again */
         if (f->jkind == JK_NONE || pv->lb.labels[f->label] == X64__UNBOUND)
             continue;
         f->shrink = 0;
@@ -567,6 +572,8 @@ static bool resolve(struct x64_buf *b)
     struct x64_buf_priv *pv = b->priv;
     for (size_t i = 0; i < pv->lb.nfx; i++) {
         struct x64__fixup *f = &pv->lb.fx[i];
+        if (f->kind & X64__FX_DONE)
+            continue;
         size_t target = pv->lb.labels[f->label];
         if (target == X64__UNBOUND) {
             x64_buf_fail(b, X64_ERR_LABEL_UNBOUND, "label %u used at offset %zu but never bound",

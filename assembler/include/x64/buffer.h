@@ -190,8 +190,10 @@ void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operan
 #define X64__UNBOUND SIZE_MAX
 
 enum { X64__FX_REL8, X64__FX_REL32, X64__FX_ABS64, X64__FX_DIFF32 }; /* x64__fixup.kind */
-enum { X64__JK_NONE, X64__JK_JMP, X64__JK_JCC };                     /* x64__fixup.jkind */
-enum { X64__J_JMP, X64__J_JCC, X64__J_CALL };                        /* jump kinds */
+/* Flag in x64__fixup.kind: the field already holds its final value (a jump to a bound label). */
+#define X64__FX_DONE 0x80u
+enum { X64__JK_NONE, X64__JK_JMP, X64__JK_JCC }; /* x64__fixup.jkind */
+enum { X64__J_JMP, X64__J_JCC, X64__J_CALL };    /* jump kinds */
 
 /* One label reference, resolved (and moved by the shrinking pass) at finish. */
 struct x64__fixup {
@@ -206,6 +208,26 @@ struct x64__fixup {
     uint8_t cc;     /* condition code of a jcc */
     uint8_t shrink; /* decided by the finishing pass */
 };
+
+/* The inline jump path writes label+base_label and addend..shrink as two 8-byte words. */
+_Static_assert(offsetof(struct x64__fixup, base_label) == offsetof(struct x64__fixup, label) + 4 &&
+                   offsetof(struct x64__fixup, addend) == offsetof(struct x64__fixup, label) + 8 &&
+                   offsetof(struct x64__fixup, kind) == offsetof(struct x64__fixup, addend) + 4 &&
+                   offsetof(struct x64__fixup, jkind) == offsetof(struct x64__fixup, kind) + 1 &&
+                   offsetof(struct x64__fixup, cc) == offsetof(struct x64__fixup, kind) + 2 &&
+                   offsetof(struct x64__fixup, shrink) == offsetof(struct x64__fixup, kind) + 3,
+               "x64__fixup layout");
+
+/* Little-endian 8-byte store at any alignment. */
+static inline void x64__st8_(uint8_t *p, uint64_t v)
+{
+#if defined(__GNUC__)
+    __builtin_memcpy(p, &v, 8);
+#else
+    for (unsigned i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
 
 struct x64__labels {
     size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
@@ -231,7 +253,7 @@ static inline struct x64_label x64_label_new(struct x64_buf *b)
     if (b != NULL && b->limit != 0) {
         struct x64__labels *lb = x64__lb(b);
         size_t n = lb->nlabels;
-        if (n < lb->cap_labels && n < UINT32_MAX) {
+        if (n < lb->cap_labels) { /* cap_labels <= UINT32_MAX (labels.c) */
             struct x64_label l = {(uint32_t)n};
             lb->labels[n] = X64__UNBOUND;
             lb->nlabels = n + 1;
@@ -256,7 +278,9 @@ static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 
 /* The common case of jmp/jcc/call to a label: room in the buffer and the fixup array, a valid
  * label (`len < limit` also means no listing hook). Backward targets within rel8 get the 2-byte
- * form. */
+ * form. The instruction is written with one 8-byte store (the buffer keeps slack after
+ * `limit`) and the fixup with five; a reference to a bound label is complete at once and is
+ * marked X64__FX_DONE, so that finishing skips it unless the shrinking pass moved code. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -268,51 +292,52 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
         return;
     }
     struct x64__labels *lb = x64__lb(b);
-    if (lb->nfx >= lb->cap_fx || (size_t)(l.id - 1u) >= lb->nlabels - 1u) {
+    size_t nfx = lb->nfx;
+    if (nfx >= lb->cap_fx || (size_t)(l.id - 1u) >= lb->nlabels - 1u) {
         x64__jump_slow(b, kind, cc, l);
         return;
     }
     size_t start = b->len;
     uint8_t *p = b->data + start;
     size_t target = lb->labels[l.id];
-    struct x64__fixup *f = &lb->fx[lb->nfx++];
-    size_t n;
-    f->start = start;
-    f->label = l.id;
-    f->base_label = 0;
-    f->addend = 0;
-    f->cc = (uint8_t)cc;
-    f->shrink = 0;
+    struct x64__fixup *f = &lb->fx[nfx];
+    lb->nfx = nfx + 1;
+    size_t n, field;
+    uint64_t w, fk;
     if (kind != X64__J_CALL && target != X64__UNBOUND && target + 128u >= start + 2u) {
         /* Backward within rel8 (target <= start, so the upper bound always holds). */
-        p[0] = kind == X64__J_JMP ? 0xEB : (uint8_t)(0x70u + cc);
-        p[1] = (uint8_t)(int8_t)((long long)target - (long long)(start + 2u));
+        w = (kind == X64__J_JMP ? 0xEBu : 0x70u + cc) |
+            (uint64_t)(uint8_t)(int8_t)((long long)target - (long long)(start + 2u)) << 8;
         n = 2;
-        f->pos = start + 1;
-        f->kind = X64__FX_REL8;
-        f->jkind = X64__JK_NONE;
+        field = 1;
+        fk = X64__FX_REL8 | X64__FX_DONE;
     } else {
+        unsigned jk;
         if (kind == X64__J_JCC) {
-            p[0] = 0x0F;
-            p[1] = (uint8_t)(0x80u + cc);
+            w = 0x800Fu + (cc << 8);
             n = 6;
-            f->jkind = X64__JK_JCC;
+            jk = X64__JK_JCC;
         } else {
-            p[0] = kind == X64__J_JMP ? 0xE9 : 0xE8;
+            w = kind == X64__J_JMP ? 0xE9u : 0xE8u;
             n = 5;
-            f->jkind = kind == X64__J_JMP ? X64__JK_JMP : X64__JK_NONE;
+            jk = kind == X64__J_JMP ? X64__JK_JMP : X64__JK_NONE;
         }
-        uint32_t rel = target == X64__UNBOUND
-                           ? 0u
-                           : (uint32_t)(int32_t)((long long)target - (long long)(start + n));
-        p[n - 4] = (uint8_t)rel;
-        p[n - 3] = (uint8_t)(rel >> 8);
-        p[n - 2] = (uint8_t)(rel >> 16);
-        p[n - 1] = (uint8_t)(rel >> 24);
-        f->pos = start + n - 4;
-        f->kind = X64__FX_REL32;
+        field = n - 4;
+        fk = X64__FX_REL32 | (uint64_t)jk << 8;
+        if (target != X64__UNBOUND) {
+            w |= (uint64_t)(uint32_t)(int32_t)((long long)target - (long long)(start + n))
+                 << (8 * field);
+            fk |= X64__FX_DONE;
+        }
     }
+    x64__st8_(p, w);
+    f->pos = start + field;
     f->end = start + n;
+    f->start = start;
+    /* label, base_label = 0 | addend = 0, kind, jkind, cc, shrink = 0 */
+    uint64_t lo = l.id, hi = (fk | (uint64_t)cc << 16) << 32;
+    x64__st8_((uint8_t *)f + offsetof(struct x64__fixup, label), lo);
+    x64__st8_((uint8_t *)f + offsetof(struct x64__fixup, addend), hi);
     b->len = start + n;
 }
 

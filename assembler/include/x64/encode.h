@@ -344,12 +344,7 @@ X64__INLINE struct x64_mem x64__mem_unpack(uint64_t lo, uint64_t hi)
 /* Little-endian 8-byte store at any alignment (x86-64 is little-endian). */
 X64__INLINE void x64__st8(uint8_t *p, uint64_t v)
 {
-#if defined(__GNUC__)
-    __builtin_memcpy(p, &v, 8);
-#else
-    for (unsigned i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-#endif
+    x64__st8_(p, v);
 }
 
 /* Whether `m` takes the inline memory path: a base register, no segment, not RIP-relative. */
@@ -447,8 +442,8 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
                          byteregs, imm_size, imm, imm2_size, imm2);
         return;
     }
-    uint8_t *const p0 = b->data + len;
-    uint8_t *p = p0;
+    uint8_t *const p = b->data + len;
+    size_t off = 0; /* bytes written so far */
     unsigned on = opc >> 24, pn = pfx >> 24;
     uint64_t w;
     unsigned n;
@@ -484,23 +479,23 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
     }
     w = (w << (8 * pn)) | (pfx & 0xFFFFFFu);
     n += pn;
-    x64__st8(p, w);
-    p += n;
+    x64__st8(p + off, w);
+    off += n;
     if (rmkind == X64__RM_MEM) {
-        x64__st8(p, tail);
-        p += tn;
-        x64__st8(p, (uint64_t)(int64_t)m.disp);
-        p += dn;
+        x64__st8(p + off, tail);
+        off += tn;
+        x64__st8(p + off, (uint64_t)(int64_t)m.disp);
+        off += dn;
     }
     if (imm_size) {
-        x64__st8(p, (uint64_t)imm);
-        p += imm_size;
+        x64__st8(p + off, (uint64_t)imm);
+        off += imm_size;
     }
     if (imm2_size) {
-        x64__st8(p, (uint64_t)imm2);
-        p += imm2_size;
+        x64__st8(p + off, (uint64_t)imm2);
+        off += imm2_size;
     }
-    b->len = len + (size_t)(p - p0);
+    b->len = len + off;
 }
 
 /* VEX encoding (SDM vol. 2, 2.3). map: 1=0F 2=0F38 3=0F3A; pp: 0 none,1 66,2 F3,3 F2; l: VEX.L;
@@ -517,8 +512,8 @@ X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned
                       x64__mem_hi(m), imm_size, imm);
         return;
     }
-    uint8_t *const p0 = b->data + len;
-    uint8_t *p = p0;
+    uint8_t *const p = b->data + len;
+    size_t off = 0; /* bytes written so far */
     unsigned r = (reg >> 3) & 1u, xb = 0, tn = 0, dn = 0;
     uint64_t tail = 0;
     if (rmkind == X64__RM_REG) {
@@ -539,19 +534,19 @@ X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned
             ((uint64_t)last << 16) | ((uint64_t)opcode << 24);
         n = 4;
     }
-    x64__st8(p, v);
-    p += n;
-    x64__st8(p, tail);
-    p += tn;
+    x64__st8(p + off, v);
+    off += n;
+    x64__st8(p + off, tail);
+    off += tn;
     if (rmkind == X64__RM_MEM) {
-        x64__st8(p, (uint64_t)(int64_t)m.disp);
-        p += dn;
+        x64__st8(p + off, (uint64_t)(int64_t)m.disp);
+        off += dn;
     }
     if (imm_size) {
-        x64__st8(p, (uint64_t)imm);
-        p += imm_size;
+        x64__st8(p + off, (uint64_t)imm);
+        off += imm_size;
     }
-    b->len = len + (size_t)(p - p0);
+    b->len = len + off;
 }
 
 /* --- Listing support for the typed emitters --- */
