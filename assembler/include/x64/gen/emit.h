@@ -2829,19 +2829,21 @@ static inline void x64_movsxd_r64_m32(struct x64_buf *b, enum x64_gpr dst, struc
 }
 
 /* movsxd r32,r/m32  [RM: 63 /r; base] */
+X64__EMITTER
 static inline void x64_movsxd_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x63), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSXD_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_MOVSXD_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
 }
 
 /* movsxd r32,r/m32  [RM: 63 /r; base] */
+X64__EMITTER
 static inline void x64_movsxd_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x63), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_MOVSXD_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_MOVSXD_R32_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
 /* lea r16,m  [RM: 66 8D /r; base] */
@@ -6094,11 +6096,12 @@ static inline void x64_xchg_r32_eax(struct x64_buf *b, enum x64_gpr dst)
 }
 
 /* xchg rax,rax  [ZO: 90; base] */
+X64__EMITTER
 static inline void x64_xchg_rax_rax(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x90), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_XCHG_RAX_RAX, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_XCHG_RAX_RAX, 0, 0, 0, 0, NOMEM);
 }
 
 /* xchg rax,r64  [O: REX.W 90+ro; base] */
@@ -6561,115 +6564,129 @@ static inline void x64_ret_imm16(struct x64_buf *b, int32_t imm)
 }
 
 /* retw   [ZO: 66 C3; base] */
+X64__EMITTER
 static inline void x64_retw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RETW, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETW, 0, 0, 0, 0, NOMEM);
 }
 
 /* retw imm16  [I: 66 C2 iw; base] */
+X64__EMITTER
 static inline void x64_retw_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc2), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RETW_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETW_IMM16, (int64_t)imm, 0, 0, 0, NOMEM);
 }
 
 /* retf   [ZO: CB; base] */
+X64__EMITTER
 static inline void x64_retf(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xcb), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RETF, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETF, 0, 0, 0, 0, NOMEM);
 }
 
 /* retf imm16  [I: CA iw; base] */
+X64__EMITTER
 static inline void x64_retf_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xca), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RETF_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETF_IMM16, (int64_t)imm, 0, 0, 0, NOMEM);
 }
 
 /* retfq   [ZO: REX.W CB; base] */
+X64__EMITTER
 static inline void x64_retfq(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xcb), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RETFQ, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETFQ, 0, 0, 0, 0, NOMEM);
 }
 
 /* retfq imm16  [I: REX.W CA iw; base] */
+X64__EMITTER
 static inline void x64_retfq_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xca), 8u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RETFQ_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETFQ_IMM16, (int64_t)imm, 0, 0, 0, NOMEM);
 }
 
 /* retfw   [ZO: 66 CB; base] */
+X64__EMITTER
 static inline void x64_retfw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xcb), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_RETFW, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETFW, 0, 0, 0, 0, NOMEM);
 }
 
 /* retfw imm16  [I: 66 CA iw; base] */
+X64__EMITTER
 static inline void x64_retfw_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xca), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_RETFW_IMM16, (int64_t)imm, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_RETFW_IMM16, (int64_t)imm, 0, 0, 0, NOMEM);
 }
 
 /* jmp m32  [M: 66 FF /5; base] */
+X64__EMITTER
 static inline void x64_jmp_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_JMP_M32, 0, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_JMP_M32, 0, 0, 0, 0, MEM(mem));
 }
 
 /* jmp m48  [M: FF /5; base] */
+X64__EMITTER
 static inline void x64_jmp_m48(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_JMP_M48, 0, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_JMP_M48, 0, 0, 0, 0, MEM(mem));
 }
 
 /* jmp m80  [M: REX.W FF /5; base] */
+X64__EMITTER
 static inline void x64_jmp_m80(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_MEM, 5u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_JMP_M80, 0, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_JMP_M80, 0, 0, 0, 0, MEM(mem));
 }
 
 /* call m32  [M: 66 FF /3; base] */
+X64__EMITTER
 static inline void x64_call_m32(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CALL_M32, 0, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_CALL_M32, 0, 0, 0, 0, MEM(mem));
 }
 
 /* call m48  [M: FF /3; base] */
+X64__EMITTER
 static inline void x64_call_m48(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CALL_M48, 0, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_CALL_M48, 0, 0, 0, 0, MEM(mem));
 }
 
 /* call m80  [M: REX.W FF /3; base] */
+X64__EMITTER
 static inline void x64_call_m80(struct x64_buf *b, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 8u, X64__RM_MEM, 3u, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CALL_M80, 0, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_CALL_M80, 0, 0, 0, 0, MEM(mem));
 }
 
 /* jrcxz rel8  [D: E3 cb; base] */
@@ -6682,11 +6699,12 @@ static inline void x64_jrcxz_rel8(struct x64_buf *b, int32_t rel)
 }
 
 /* jecxz rel8  [D: 67 E3 cb; base] */
+X64__EMITTER
 static inline void x64_jecxz_rel8(struct x64_buf *b, int32_t rel)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x67, 0xe3), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 1u, (int64_t)rel, 0u, 0);
-    X64__LIST(b, X64_FORM_JECXZ_REL8, (int64_t)rel, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_JECXZ_REL8, (int64_t)rel, 0, 0, 0, NOMEM);
 }
 
 /* loop rel8  [D: E2 cb; base] */
@@ -6834,19 +6852,21 @@ static inline void x64_popf(struct x64_buf *b)
 }
 
 /* pushfw   [ZO: 66 9C; base] */
+X64__EMITTER
 static inline void x64_pushfw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x9c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSHFW, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_PUSHFW, 0, 0, 0, 0, NOMEM);
 }
 
 /* popfw   [ZO: 66 9D; base] */
+X64__EMITTER
 static inline void x64_popfw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x9d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_POPFW, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_POPFW, 0, 0, 0, 0, NOMEM);
 }
 
 /* leave   [ZO: C9; base] */
@@ -6859,11 +6879,12 @@ static inline void x64_leave(struct x64_buf *b)
 }
 
 /* leavew   [ZO: 66 C9; base] */
+X64__EMITTER
 static inline void x64_leavew(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_LEAVEW, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_LEAVEW, 0, 0, 0, 0, NOMEM);
 }
 
 /* enter imm16,imm8  [II: C8 iw ib; base] */
@@ -6876,11 +6897,12 @@ static inline void x64_enter_imm16_imm8(struct x64_buf *b, int32_t imm, int32_t 
 }
 
 /* enterw imm16,imm8  [II: 66 C8 iw ib; base] */
+X64__EMITTER
 static inline void x64_enterw_imm16_imm8(struct x64_buf *b, int32_t imm, int32_t imm2)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xc8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 1u, (int64_t)imm2);
-    X64__LIST(b, X64_FORM_ENTERW_IMM16_IMM8, (int64_t)imm, (int64_t)imm2, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_ENTERW_IMM16_IMM8, (int64_t)imm, (int64_t)imm2, 0, 0, NOMEM);
 }
 
 /* cbw   [ZO: 66 98; base] */
@@ -6983,19 +7005,21 @@ static inline void x64_std(struct x64_buf *b)
 }
 
 /* cli   [ZO: FA; base] */
+X64__EMITTER
 static inline void x64_cli(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfa), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_CLI, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_CLI, 0, 0, 0, 0, NOMEM);
 }
 
 /* sti   [ZO: FB; base] */
+X64__EMITTER
 static inline void x64_sti(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xfb), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_STI, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_STI, 0, 0, 0, 0, NOMEM);
 }
 
 /* lahf   [ZO: 9F; base] */
@@ -7458,51 +7482,57 @@ static inline void x64_scasq(struct x64_buf *b)
 }
 
 /* insb   [ZO: 6C; base] */
+X64__EMITTER
 static inline void x64_insb(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6c), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INSB, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_INSB, 0, 0, 0, 0, NOMEM);
 }
 
 /* insw   [ZO: 66 6D; base] */
+X64__EMITTER
 static inline void x64_insw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x6d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INSW, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_INSW, 0, 0, 0, 0, NOMEM);
 }
 
 /* insd   [ZO: 6D; base] */
+X64__EMITTER
 static inline void x64_insd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6d), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_INSD, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_INSD, 0, 0, 0, 0, NOMEM);
 }
 
 /* outsb   [ZO: 6E; base] */
+X64__EMITTER
 static inline void x64_outsb(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6e), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OUTSB, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_OUTSB, 0, 0, 0, 0, NOMEM);
 }
 
 /* outsw   [ZO: 66 6F; base] */
+X64__EMITTER
 static inline void x64_outsw(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x6f), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OUTSW, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_OUTSW, 0, 0, 0, 0, NOMEM);
 }
 
 /* outsd   [ZO: 6F; base] */
+X64__EMITTER
 static inline void x64_outsd(struct x64_buf *b)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x6f), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_OUTSD, 0, 0, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_OUTSD, 0, 0, 0, 0, NOMEM);
 }
 
 /* lock   [ZO: F0; base] */
@@ -9144,19 +9174,21 @@ static inline void x64_ud1_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
 }
 
 /* ud0 r32,r/m32  [RM: 0F FF /r; base] */
+X64__EMITTER
 static inline void x64_ud0_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xff), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_UD0_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NULL);
+    X64__LIST(b, X64_FORM_UD0_R32_R32, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
 }
 
 /* ud0 r32,r/m32  [RM: 0F FF /r; base] */
+X64__EMITTER
 static inline void x64_ud0_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xff), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
-    X64__LIST(b, X64_FORM_UD0_R32_M32, (int64_t)dst, 0, 0, 0, &mem);
+    X64__LIST(b, X64_FORM_UD0_R32_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
 /* fwait   [ZO: 9B; base] */
