@@ -33,13 +33,6 @@ struct x64_pool_entry {
     uint32_t label;
 };
 
-/* Cache of the generic path (per thread, form_match.c): operand signature -> chosen form. */
-#define X64__FORM_CACHE_BITS 10
-struct x64_form_cache_entry {
-    uint64_t key; /* 0 = empty */
-    uint32_t form;
-};
-
 /* An instruction whose listing waits for the final layout (shrinking on, see x64__listing). */
 struct x64_listed {
     enum x64_form form;
