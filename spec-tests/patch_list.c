@@ -37,16 +37,6 @@ void spec_patch_list_free(struct spec_patch_list *list)
     free(list);
 }
 
-static char *dup_range(const char *s, size_t len)
-{
-    char *p = malloc(len + 1);
-    if (p) {
-        memcpy(p, s, len);
-        p[len] = '\0';
-    }
-    return p;
-}
-
 /* `FILE:LINE  reason`: LINE is a number (a patch replaces one line, never a whole file). */
 static const char *parse_header(const char *s, size_t len, struct patch_entry *out)
 {
@@ -76,8 +66,8 @@ static const char *parse_header(const char *s, size_t len, struct patch_entry *o
         end--;
     if (end == r)
         return "a patch needs a reason after the FILE:LINE";
-    out->file = dup_range(s, (size_t)(colon - s));
-    out->reason = dup_range(s + r, end - r);
+    out->file = spec_dup_range(s, (size_t)(colon - s));
+    out->reason = spec_dup_range(s + r, end - r);
     out->line = line;
     return out->file && out->reason ? NULL : "out of memory";
 }
@@ -146,7 +136,7 @@ spec_status spec_patch_list_load(const char *path, struct spec_patch_list **out_
                             : "expected `+ REPLACEMENT LINE` after the `- ` line";
             goto bad;
         }
-        char *copy = dup_range(line + 2, len - 2);
+        char *copy = spec_dup_range(line + 2, len - 2);
         if (!copy) {
             why = "out of memory";
             goto bad;

@@ -38,7 +38,7 @@ void spec_skip_list_free(struct spec_skip_list *list)
     free(list);
 }
 
-static char *dup_range(const char *s, size_t len)
+char *spec_dup_range(const char *s, size_t len)
 {
     char *p = malloc(len + 1);
     if (p) {
@@ -94,8 +94,8 @@ static bool parse_entry(const char *s, size_t len, struct skip_entry *out, const
         *why = "a skip needs a reason after the FILE:LINE";
         return false;
     }
-    out->file = dup_range(s, (size_t)(colon - s));
-    out->reason = dup_range(s + i, end - i);
+    out->file = spec_dup_range(s, (size_t)(colon - s));
+    out->reason = spec_dup_range(s + i, end - i);
     out->line = line;
     if (!out->file || !out->reason) {
         free(out->file);

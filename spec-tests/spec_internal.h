@@ -55,6 +55,10 @@ struct spec_result {
 /* Parses a value as wast2json writes it: type "i32" etc. and value text (decimal bits for
  * numbers, "nan:canonical"/"nan:arithmetic" only if `expected`, "null" or a decimal host number
  * for references; `value` NULL means "any non-null reference"). Returns false with a message. */
+/* A NUL-terminated malloc'd copy of s[0..len), or NULL when out of memory (skip and patch lists).
+ */
+char *spec_dup_range(const char *s, size_t len);
+
 bool spec_value_parse(const char *type, const char *value, bool expected,
                       struct spec_value *out_value, char *err, size_t err_size);
 
