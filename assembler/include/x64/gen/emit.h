@@ -2720,6 +2720,24 @@ static inline void x64_movsx_r64_m16(struct x64_buf *b, enum x64_gpr dst, struct
     X64__LIST(b, X64_FORM_MOVSX_R64_M16, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
+/* movsx r16,r/m16  [RM: 66 0F BF /r; base] */
+X64__EMITTER
+static inline void x64_movsx_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbf), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSX_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* movsx r16,r/m16  [RM: 66 0F BF /r; base] */
+X64__EMITTER
+static inline void x64_movsx_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xbf), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSX_R16_M16, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
 /* movzx r16,r/m8  [RM: 66 0F B6 /r; base] */
 X64__EMITTER
 static inline void x64_movzx_r16_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
@@ -2810,6 +2828,24 @@ static inline void x64_movzx_r64_m16(struct x64_buf *b, enum x64_gpr dst, struct
     X64__LIST(b, X64_FORM_MOVZX_R64_M16, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
+/* movzx r16,r/m16  [RM: 66 0F B7 /r; base] */
+X64__EMITTER
+static inline void x64_movzx_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb7), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVZX_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* movzx r16,r/m16  [RM: 66 0F B7 /r; base] */
+X64__EMITTER
+static inline void x64_movzx_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb7), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVZX_R16_M16, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
 /* movsxd r64,r/m32  [RM: REX.W 63 /r; base] */
 X64__EMITTER
 static inline void x64_movsxd_r64_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
@@ -2844,6 +2880,24 @@ static inline void x64_movsxd_r32_m32(struct x64_buf *b, enum x64_gpr dst, struc
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x63), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_MOVSXD_R32_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* movsxd r16,r/m32  [RM: 66 63 /r; base] */
+X64__EMITTER
+static inline void x64_movsxd_r16_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x63), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSXD_R16_R32, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* movsxd r16,r/m32  [RM: 66 63 /r; base] */
+X64__EMITTER
+static inline void x64_movsxd_r16_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x63), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOVSXD_R16_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
 /* lea r16,m  [RM: 66 8D /r; base] */
@@ -6518,6 +6572,24 @@ static inline void x64_jmp_m64(struct x64_buf *b, struct x64_mem mem)
     X64__LIST(b, X64_FORM_JMP_M64, 0, 0, 0, 0, MEM(mem));
 }
 
+/* jmp r/m16  [M: 66 FF /4; base] */
+X64__EMITTER
+static inline void x64_jmp_r16(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_REG, 4u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_JMP_R16, (int64_t)dst, 0, 0, 0, NOMEM);
+}
+
+/* jmp r/m16  [M: 66 FF /4; base] */
+X64__EMITTER
+static inline void x64_jmp_m16(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 4u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_JMP_M16, 0, 0, 0, 0, MEM(mem));
+}
+
 /* call rel32  [D: E8 cd; base] */
 X64__EMITTER
 static inline void x64_call_rel32(struct x64_buf *b, int32_t rel)
@@ -6543,6 +6615,24 @@ static inline void x64_call_m64(struct x64_buf *b, struct x64_mem mem)
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0xff), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_CALL_M64, 0, 0, 0, 0, MEM(mem));
+}
+
+/* call r/m16  [M: 66 FF /2; base] */
+X64__EMITTER
+static inline void x64_call_r16(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_REG, 2u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CALL_R16, (int64_t)dst, 0, 0, 0, NOMEM);
+}
+
+/* call r/m16  [M: 66 FF /2; base] */
+X64__EMITTER
+static inline void x64_call_m16(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0xff), 0u, X64__RM_MEM, 2u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CALL_M16, 0, 0, 0, 0, MEM(mem));
 }
 
 /* ret   [ZO: C3; base] */
@@ -7191,6 +7281,24 @@ static inline void x64_nop_m32(struct x64_buf *b, struct x64_mem mem)
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x1f), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_NOP_M32, 0, 0, 0, 0, MEM(mem));
+}
+
+/* nop r/m64  [M: REX.W 0F 1F /0; base] */
+X64__EMITTER
+static inline void x64_nop_r64(struct x64_buf *b, enum x64_gpr dst)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x1f), 8u, X64__RM_REG, 0u, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_NOP_R64, (int64_t)dst, 0, 0, 0, NOMEM);
+}
+
+/* nop r/m64  [M: REX.W 0F 1F /0; base] */
+X64__EMITTER
+static inline void x64_nop_m64(struct x64_buf *b, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x1f), 8u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_NOP_M64, 0, 0, 0, 0, MEM(mem));
 }
 
 /* in al,imm8  [I: E4 ib; base] */
@@ -8624,6 +8732,15 @@ static inline void x64_cvtsi2ss_xmm_m64(struct x64_buf *b, unsigned dst, struct 
     X64__LIST(b, X64_FORM_CVTSI2SS_XMM_M64, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
+/* cvtpi2ps xmm,m64  [RM: 0F 2A /r; sse] */
+X64__EMITTER
+static inline void x64_cvtpi2ps_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0x2a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPI2PS_XMM_M64, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
 /* cvtsi2sd xmm,r/m32  [RM: F2 0F 2A /r; sse2] */
 X64__EMITTER
 static inline void x64_cvtsi2sd_xmm_r32(struct x64_buf *b, unsigned dst, enum x64_gpr src)
@@ -8658,6 +8775,15 @@ static inline void x64_cvtsi2sd_xmm_m64(struct x64_buf *b, unsigned dst, struct 
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0xf2), X64__B2(0x0f, 0x2a), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_CVTSI2SD_XMM_M64, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* cvtpi2pd xmm,m64  [RM: 66 0F 2A /r; sse2] */
+X64__EMITTER
+static inline void x64_cvtpi2pd_xmm_m64(struct x64_buf *b, unsigned dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0x2a), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_CVTPI2PD_XMM_M64, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
 /* cvttss2si r32,xmm/m32  [RM: F3 0F 2C /r; sse] */
@@ -9173,6 +9299,42 @@ static inline void x64_ud1_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
     X64__LIST(b, X64_FORM_UD1_R32_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
+/* ud1 r16,r/m16  [RM: 66 0F B9 /r; base] */
+X64__EMITTER
+static inline void x64_ud1_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb9), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD1_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* ud1 r16,r/m16  [RM: 66 0F B9 /r; base] */
+X64__EMITTER
+static inline void x64_ud1_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb9), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD1_R16_M16, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* ud1 r64,r/m64  [RM: REX.W 0F B9 /r; base] */
+X64__EMITTER
+static inline void x64_ud1_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb9), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD1_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* ud1 r64,r/m64  [RM: REX.W 0F B9 /r; base] */
+X64__EMITTER
+static inline void x64_ud1_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb9), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD1_R64_M64, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
 /* ud0 r32,r/m32  [RM: 0F FF /r; base] */
 X64__EMITTER
 static inline void x64_ud0_r32_r32(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
@@ -9189,6 +9351,42 @@ static inline void x64_ud0_r32_m32(struct x64_buf *b, enum x64_gpr dst, struct x
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xff), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_UD0_R32_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* ud0 r16,r/m16  [RM: 66 0F FF /r; base] */
+X64__EMITTER
+static inline void x64_ud0_r16_r16(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xff), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD0_R16_R16, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* ud0 r16,r/m16  [RM: 66 0F FF /r; base] */
+X64__EMITTER
+static inline void x64_ud0_r16_m16(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xff), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD0_R16_M16, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* ud0 r64,r/m64  [RM: REX.W 0F FF /r; base] */
+X64__EMITTER
+static inline void x64_ud0_r64_r64(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xff), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD0_R64_R64, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* ud0 r64,r/m64  [RM: REX.W 0F FF /r; base] */
+X64__EMITTER
+static inline void x64_ud0_r64_m64(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xff), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_UD0_R64_M64, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
 /* fwait   [ZO: 9B; base] */
@@ -12260,6 +12458,24 @@ static inline void x64_pcmpestri_xmm_m128_imm8(struct x64_buf *b, unsigned dst, 
     X64__LIST(b, X64_FORM_PCMPESTRI_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, MEM(mem));
 }
 
+/* pcmpestriq xmm,xmm/m128,imm8  [RMI: 66 REX.W 0F 3A 61 /r ib; sse42] */
+X64__EMITTER
+static inline void x64_pcmpestriq_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x61), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRIQ_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NOMEM);
+}
+
+/* pcmpestriq xmm,xmm/m128,imm8  [RMI: 66 REX.W 0F 3A 61 /r ib; sse42] */
+X64__EMITTER
+static inline void x64_pcmpestriq_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x61), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRIQ_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, MEM(mem));
+}
+
 /* pcmpestrm xmm,xmm/m128,imm8  [RMI: 66 0F 3A 60 /r ib; sse42] */
 X64__EMITTER
 static inline void x64_pcmpestrm_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
@@ -12276,6 +12492,24 @@ static inline void x64_pcmpestrm_xmm_m128_imm8(struct x64_buf *b, unsigned dst, 
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x60), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
     X64__LIST(b, X64_FORM_PCMPESTRM_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, MEM(mem));
+}
+
+/* pcmpestrmq xmm,xmm/m128,imm8  [RMI: 66 REX.W 0F 3A 60 /r ib; sse42] */
+X64__EMITTER
+static inline void x64_pcmpestrmq_xmm_xmm_imm8(struct x64_buf *b, unsigned dst, unsigned src, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x60), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRMQ_XMM_XMM_IMM8, (int64_t)dst, (int64_t)src, (int64_t)imm, 0, NOMEM);
+}
+
+/* pcmpestrmq xmm,xmm/m128,imm8  [RMI: 66 REX.W 0F 3A 60 /r ib; sse42] */
+X64__EMITTER
+static inline void x64_pcmpestrmq_xmm_m128_imm8(struct x64_buf *b, unsigned dst, struct x64_mem mem, int32_t imm)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B3(0x0f, 0x3a, 0x60), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 1u, (int64_t)imm, 0u, 0);
+    X64__LIST(b, X64_FORM_PCMPESTRMQ_XMM_M128_IMM8, (int64_t)dst, 0, (int64_t)imm, 0, MEM(mem));
 }
 
 /* pcmpgtq xmm,xmm/m128  [RM: 66 0F 38 37 /r; sse42] */
