@@ -121,6 +121,14 @@ static struct x64_operand operand_of(struct reader *r, enum x64_opclass oc, bool
         return x64_op_r16(X64_RDX);
     case X64_OC_XMM0:
         return x64_op_xmm(0);
+    case X64_OC_SREG:
+        return x64_op_sreg((enum x64_sreg)(v % 6u));
+    case X64_OC_SREGW: /* cs cannot be loaded: pick from the other five */
+        return x64_op_sreg((enum x64_sreg)(v % 5u == X64_SREG_CS ? X64_SREG_GS : v % 5u));
+    case X64_OC_FS:
+        return x64_op_sreg(X64_SREG_FS);
+    case X64_OC_GS:
+        return x64_op_sreg(X64_SREG_GS);
     case X64_OC_ONE:
         return x64_op_imm(1);
     case X64_OC_IMM8:

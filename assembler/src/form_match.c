@@ -148,6 +148,23 @@ static int match_op(const struct x64_buf *b, const struct x64_form_info *f, unsi
     }
     case X64_OC_K:
         return o->kind == X64_OP_REG && o->rclass == X64_RC_K && o->u.reg < 8;
+    case X64_OC_SREG:
+    case X64_OC_SREGW:
+        if (o->kind != X64_OP_REG || o->rclass != X64_RC_SEG)
+            return M_NO;
+        if (o->u.reg > X64_SREG_GS) {
+            *why = "invalid segment register";
+            return M_NO;
+        }
+        if (oc == X64_OC_SREGW && o->u.reg == X64_SREG_CS) {
+            *why = "cs cannot be loaded with mov (#UD)";
+            return M_NO;
+        }
+        return M_YES;
+    case X64_OC_FS:
+    case X64_OC_GS:
+        return o->kind == X64_OP_REG && o->rclass == X64_RC_SEG &&
+               o->u.reg == (oc == X64_OC_FS ? X64_SREG_FS : X64_SREG_GS);
     case X64_OC_ONE:
         return o->kind == X64_OP_IMM && o->u.imm == 1;
     case X64_OC_IMM8:
@@ -992,6 +1009,16 @@ void x64__list(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, 
             break;
         case X64_OC_K:
             ops[i] = x64_op_k(r);
+            break;
+        case X64_OC_SREG:
+        case X64_OC_SREGW:
+            ops[i] = x64_op_sreg((enum x64_sreg)r);
+            break;
+        case X64_OC_FS:
+            ops[i] = x64_op_sreg(X64_SREG_FS);
+            break;
+        case X64_OC_GS:
+            ops[i] = x64_op_sreg(X64_SREG_GS);
             break;
         case X64_OC_ONE:
             ops[i] = x64_op_imm(1);

@@ -492,8 +492,6 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
         put(&s, (flags & X64_FMT_COMPACT) ? "%s " : "%-6s ", full_x);
         put(&s, "BYTE PTR ds:[rbx]");
         return s.len;
-    } else if (f->mnemonic == X64_MN_PUSH && f->nops == 1 && f->ops[0] == X64_OC_IMM16) {
-        snprintf(name, sizeof name, "pushw"); /* 66 68 iw */
     } else if (f->mnemonic == X64_MN_XCHG && f->nops == 2 && f->ops[0] == X64_OC_RAX &&
                f->ops[1] == X64_OC_RAX) {
         snprintf(name, sizeof name, "nop"); /* 90: objdump reads xchg rax,rax as nop */
@@ -610,6 +608,8 @@ size_t x64_format_insn(enum x64_form form, const struct x64_operand *ops, unsign
                 put_gpr(&s, o->u.reg, o->size);
             else if (o->rclass == X64_RC_K)
                 put(&s, "k%u", o->u.reg);
+            else if (o->rclass == X64_RC_SEG)
+                put(&s, "%s", o->u.reg < 6 ? seg_names[o->u.reg + 1] : "?");
             else
                 put(&s, "%s%u",
                     o->rclass == X64_RC_XMM   ? "xmm"

@@ -74,12 +74,16 @@ enum { X64__AT_REG = 0, X64__AT_RM, X64__AT_VVVV, X64__AT_IS4 };
 #define X64__P_GATHER 0x01u /* VSIB gather: destination, index (and mask) must differ */
 #define X64__P_BRANCH 0x02u /* rel8/rel32 operand: a label goes through the label machinery */
 
-/* Match classes beyond enum x64_opclass: where whether an operand fits depends on the form as
- * well (gen_tables.py, match_classes()). */
+/* Match classes (x64_form_info.mc, bit positions of x64__type_accepts): the enum x64_opclass
+ * values below X64_OC_SREG, then classes where whether an operand fits depends on the form as
+ * well (gen_tables.py, match_classes()). The segment-register classes have no fast-path
+ * operand type: their forms carry X64__MC_SLOW, which no type sets, and the full matcher
+ * takes them. So that all match classes fit one uint64_t, the numbering restarts there. */
 enum {
-    X64__MC_IMM8S = X64_OC_COUNT, /* imm8 sign-extended: -128..127 */
-    X64__MC_IMM32S,               /* imm32 into a 64-bit (or unsized) operand: int32 range */
-    X64__MC_XMM_E,                /* EVEX forms: registers 16-31 too */
+    X64__MC_SLOW = X64_OC_SREG,
+    X64__MC_IMM8S,  /* imm8 sign-extended: -128..127 */
+    X64__MC_IMM32S, /* imm32 into a 64-bit (or unsized) operand: int32 range */
+    X64__MC_XMM_E,  /* EVEX forms: registers 16-31 too */
     X64__MC_YMM_E,
     X64__MC_ZMM_E,
     X64__MC_VM32X_E,
@@ -96,6 +100,7 @@ enum {
 };
 #define X64__MC_BIT(c) ((uint64_t)1 << (c))
 _Static_assert(X64__MC_COUNT <= 64, "match classes must fit one uint64_t mask");
+_Static_assert(X64_OC_SREG + 4 == X64_OC_COUNT, "segment-register classes come last");
 
 /* Operand types: what x64_emit() sorts each operand into before selection (form_match.c
  * op_type(); gen_tables.py type_list() uses the same numbers). X64__T_BAD is anything the fast

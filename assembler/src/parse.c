@@ -552,8 +552,8 @@ static enum x64_status parse_operand(struct pctx *c, struct x64_operand *op, str
                 *op = x64_op_k(r.num);
                 break;
             case R_SEG:
-                return fail(c, X64_ERR_INVALID_REGISTER,
-                            "segment register '%.*s' is not supported as an operand", TOKF(t));
+                *op = x64_op_sreg((enum x64_sreg)(r.num - 1)); /* r.num is enum x64_seg */
+                break;
             default:
                 return fail(c, X64_ERR_INVALID_REGISTER, "register '%.*s' is not supported",
                             TOKF(t));
@@ -713,16 +713,11 @@ static enum x64_status string_size(struct pctx *c, struct x64_asm_insn *in, bool
 
 /* --- Mnemonics objdump spells with an immediate folded in --- */
 
-/* cmp<pred>{ps,pd,ss,sd} and vcmp<pred>..., pclmul<q><q>dq and vpclmul..., pushw: the
- * underlying mnemonic and the immediate (or pushw, the 16-bit immediate form of push). */
-static bool lookup_alias(const char *name, size_t n, enum x64_mnemonic *out, int *out_imm,
-                         bool *out_pushw)
+/* cmp<pred>{ps,pd,ss,sd} and vcmp<pred>..., pclmul<q><q>dq and vpclmul...: the underlying
+ * mnemonic and the immediate. */
+static bool lookup_alias(const char *name, size_t n, enum x64_mnemonic *out, int *out_imm)
 {
     char base[24];
-    if (n == 5 && !strncmp(name, "pushw", 5)) {
-        *out_pushw = true;
-        return x64_mnemonic_lookup("push", 4, out);
-    }
     bool vex = n > 0 && name[0] == 'v';
     const char *p = name + (vex ? 1 : 0);
     size_t pn = n - (vex ? 1u : 0u);
@@ -896,15 +891,13 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
     bool movabs = tok_is(mtok, "movabs");
     enum x64_mnemonic mn = X64_MN_COUNT;
     int extra_imm = -1; /* an immediate the mnemonic spells (cmpltps: 1) */
-    bool pushw = false;
     if (!is_string) {
         char name[24] = "";
         if (mtok.n >= sizeof name)
             return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic '%.*s'", TOKF(mtok));
         for (size_t i = 0; i < mtok.n; i++)
             name[i] = lower(mtok.s[i]);
-        if (!x64_mnemonic_lookup(name, mtok.n, &mn) &&
-            !lookup_alias(name, mtok.n, &mn, &extra_imm, &pushw))
+        if (!x64_mnemonic_lookup(name, mtok.n, &mn) && !lookup_alias(name, mtok.n, &mn, &extra_imm))
             return fail(&c, X64_ERR_UNKNOWN_MNEMONIC, "unknown mnemonic '%.*s'", TOKF(mtok));
     }
 
@@ -993,7 +986,6 @@ enum x64_status x64_asm_parse(const char *text, size_t len, struct x64_asm_insn 
     }
     out->mnemonic = mn;
     out->movabs = movabs;
-    out->pushw = pushw;
     for (unsigned i = 0; i < out->nops; i++)
         if (info[i].vsib_width)
             out->vsib_width = info[i].vsib_width;
@@ -1222,17 +1214,6 @@ enum x64_status x64_asm_text(struct x64_buf *b, const char *text, size_t len, ui
         s = pick_branch(&in, address, &form, &ops[0], why, sizeof why);
         if (s != X64_OK)
             return x64_buf_fail(b, s, "%s", why);
-    } else if (in.pushw) {
-        const uint16_t *forms;
-        size_t n = x64_mnemonic_forms(in.mnemonic, &forms);
-        for (size_t i = 0; i < n && form == X64_FORM_COUNT; i++) {
-            struct x64_form_desc d;
-            if (x64_form_describe((enum x64_form)forms[i], &d) && d.nops == 1 &&
-                d.ops[0] == X64_OC_IMM16 && in.nops == 1 && in.ops[0].kind == X64_OP_IMM)
-                form = (enum x64_form)forms[i];
-        }
-        if (form == X64_FORM_COUNT)
-            return x64_buf_fail(b, X64_ERR_INVALID_OPERANDS, "pushw takes a 16-bit immediate");
     } else if (in.vsib_width) {
         s = pick_vsib(&in, &form, ops, why, sizeof why);
         if (s != X64_OK)

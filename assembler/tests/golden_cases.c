@@ -58,6 +58,12 @@ bool golden_reg(const char *name, size_t len, struct x64_operand *out)
             *out = x64_op_reg(X64_RC_GPR, 1, X64_AH + n);
             return true;
         }
+    static const char *const sregs[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
+    for (unsigned n = 0; n < 6; n++)
+        if (name_is(name, len, sregs[n])) {
+            *out = x64_op_sreg((enum x64_sreg)n);
+            return true;
+        }
     if (len >= 4 && len <= 5 && (memcmp(name, "xmm", 3) == 0 || memcmp(name, "ymm", 3) == 0)) {
         unsigned n = 0;
         for (size_t i = 3; i < len; i++) {

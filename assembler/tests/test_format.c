@@ -123,6 +123,16 @@ static bool sample_ops(const struct x64_form_desc *d, unsigned v, unsigned seed,
         case X64_OC_XMM0:
             ops[i] = x64_op_xmm(0);
             break;
+        case X64_OC_SREG:
+        case X64_OC_SREGW:
+            ops[i] = x64_op_sreg(v ? X64_SREG_GS : X64_SREG_SS);
+            break;
+        case X64_OC_FS:
+            ops[i] = x64_op_sreg(X64_SREG_FS);
+            break;
+        case X64_OC_GS:
+            ops[i] = x64_op_sreg(X64_SREG_GS);
+            break;
         case X64_OC_ONE:
             ops[i] = x64_op_imm(1);
             break;

@@ -154,6 +154,29 @@ Test(x64_generic, invalid_combination_is_refused_with_message)
     cr_assert_eq(x64_buf_finish(&b), X64_ERR_INVALID_OPERANDS);
 }
 
+Test(x64_generic, segment_registers)
+{
+    emit2(X64_MN_MOV, x64_op_r16(X64_AX), x64_op_sreg(X64_SREG_FS));
+    struct x64_operand fs = x64_op_sreg(X64_SREG_FS);
+    x64_emit(&b, X64_MN_PUSH, &fs, 1);
+    x64_mov_sregw_r32(&b, X64_SREG_GS, X64_R9D);
+    EXPECT_BYTES(0x66, 0x8c, 0xe0, 0x0f, 0xa0, 0x41, 0x8e, 0xe9);
+    /* mov cannot load cs (#UD): refused, the buffer unchanged. */
+    emit2(X64_MN_MOV, x64_op_sreg(X64_SREG_CS), x64_op_r32(X64_EAX));
+    cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
+    cr_assert(strstr(x64_buf_error(&b), "cs cannot be loaded") != NULL, "%s", x64_buf_error(&b));
+    cr_assert_eq(b.len, 8);
+}
+
+Test(x64_generic, segment_register_out_of_range_is_refused)
+{
+    emit2(X64_MN_MOV, x64_op_r32(X64_EAX), x64_op_sreg((enum x64_sreg)6));
+    cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
+    cr_assert(strstr(x64_buf_error(&b), "invalid segment register") != NULL, "%s",
+              x64_buf_error(&b));
+    cr_assert_eq(b.len, 0);
+}
+
 Test(x64_generic, size_must_be_given_when_ambiguous)
 {
     emit2(X64_MN_ADD, x64_op_mem(0, x64_mem_b(X64_RAX, 0)), x64_op_imm(1));

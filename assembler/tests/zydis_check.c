@@ -55,6 +55,10 @@ const char *zydis_check_reg_name(const struct x64_operand *op)
         return vec_name("ymm", op->u.reg);
     case X64_RC_ZMM:
         return vec_name("zmm", op->u.reg);
+    case X64_RC_SEG: {
+        static const char *const sregs[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
+        return op->u.reg < 6 ? sregs[op->u.reg] : "?";
+    }
     default:
         return vec_name("k", op->u.reg);
     }
@@ -94,24 +98,27 @@ static const char *const mn_alias[][2] = {
     {"leavew", "leave"},
     {"enterw", "enter"},
     {"pcmpestriq", "pcmpestri"},
+    {"pushw", "push"},
+    {"popw", "pop"},
     {"pcmpestrmq", "pcmpestrm"},
 };
 
 /* Forms whose operand width GNU as and objdump take from the 66 / REX.W prefix while Zydis
  * reads Intel's fixed width: near call/jmp through r/m16 (64-bit on Intel, 16-bit on AMD;
  * SDM vol. 2, CALL/JMP: "operand size forced to 64 bits"), ud0/ud1 (no operands are read;
- * Zydis always prints 32-bit ones) and movsxd r16's source (Zydis names it r16). For these
+ * Zydis always prints 32-bit ones), movsxd r16's source (Zydis names it r16) and the source
+ * of a move to a segment register (8E, which reads 16 bits; Zydis names it r16). For these
  * operands the check compares everything but the width. */
 static const struct {
     const char *form;
     unsigned op; /* 0-based operand index */
 } width_exempt[] = {
-    {"call_r16", 0},       {"call_m16", 0},    {"jmp_r16", 0},     {"jmp_m16", 0},
-    {"ud0_r16_r16", 0},    {"ud0_r16_m16", 0}, {"ud0_r64_r64", 0}, {"ud0_r64_m64", 0},
-    {"ud0_r16_r16", 1},    {"ud0_r16_m16", 1}, {"ud0_r64_r64", 1}, {"ud0_r64_m64", 1},
-    {"ud1_r16_r16", 0},    {"ud1_r16_m16", 0}, {"ud1_r64_r64", 0}, {"ud1_r64_m64", 0},
-    {"ud1_r16_r16", 1},    {"ud1_r16_m16", 1}, {"ud1_r64_r64", 1}, {"ud1_r64_m64", 1},
-    {"movsxd_r16_r32", 1},
+    {"call_r16", 0},       {"call_m16", 0},      {"jmp_r16", 0},       {"jmp_m16", 0},
+    {"ud0_r16_r16", 0},    {"ud0_r16_m16", 0},   {"ud0_r64_r64", 0},   {"ud0_r64_m64", 0},
+    {"ud0_r16_r16", 1},    {"ud0_r16_m16", 1},   {"ud0_r64_r64", 1},   {"ud0_r64_m64", 1},
+    {"ud1_r16_r16", 0},    {"ud1_r16_m16", 0},   {"ud1_r64_r64", 0},   {"ud1_r64_m64", 0},
+    {"ud1_r16_r16", 1},    {"ud1_r16_m16", 1},   {"ud1_r64_r64", 1},   {"ud1_r64_m64", 1},
+    {"movsxd_r16_r32", 1}, {"mov_sregw_r32", 1}, {"mov_sregw_r64", 1},
 };
 
 static bool width_exempted(const char *form, unsigned op)
@@ -168,7 +175,8 @@ static unsigned imm_bits(enum x64_opclass oc)
 
 static bool is_fixed(enum x64_opclass oc)
 {
-    return (oc >= X64_OC_AL && oc <= X64_OC_ONE) || oc == X64_OC_XMM0;
+    return (oc >= X64_OC_AL && oc <= X64_OC_ONE) || oc == X64_OC_XMM0 || oc == X64_OC_FS ||
+           oc == X64_OC_GS;
 }
 
 static bool is_vsib(enum x64_opclass oc)

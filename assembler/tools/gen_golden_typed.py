@@ -56,6 +56,8 @@ def main():
         for t, i in zip(params, explicit):
             if t == "enum x64_gpr":
                 args_.append("(enum x64_gpr)o[%d].u.reg" % i)
+            elif t == "enum x64_sreg":
+                args_.append("(enum x64_sreg)o[%d].u.reg" % i)
             elif t == "unsigned":
                 args_.append("o[%d].u.reg" % i)
             elif t == "struct x64_mem":

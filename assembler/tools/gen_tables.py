@@ -50,11 +50,18 @@ for n, (sz, _r) in FIXED.items():
     CLASSES[n] = ("X64_OC_" + n.upper(), "fixed", sz, None)
 CLASSES["xmm0"] = ("X64_OC_XMM0", "fixedvec", 16, None)
 CLASSES["1"] = ("X64_OC_ONE", "one", 0, None)
+# Segment registers: `sreg` any of es..gs, `sregw` one mov may load (not cs), `fs`/`gs` fixed.
+# They have no fast-path operand type: x64_emit() takes the full matcher for them.
+CLASSES["sreg"] = ("X64_OC_SREG", "sreg", 2, "enum x64_sreg")
+CLASSES["sregw"] = ("X64_OC_SREGW", "sreg", 2, "enum x64_sreg")
+FIXED_SEG = {"fs": "X64_SREG_FS", "gs": "X64_SREG_GS"}
+for n in FIXED_SEG:
+    CLASSES[n] = ("X64_OC_" + n.upper(), "fixedseg", 2, None)
 
 ROLE_LETTERS = {"R": "X64__ROLE_REG", "M": "X64__ROLE_RM", "V": "X64__ROLE_VVVV",
                 "I": "X64__ROLE_IMM", "O": "X64__ROLE_OPREG", "D": "X64__ROLE_REL",
                 "X": "X64__ROLE_IS4", "F": "X64__ROLE_MOFFS"}
-IMPLICIT_KINDS = ("fixed", "fixedvec", "one")
+IMPLICIT_KINDS = ("fixed", "fixedvec", "fixedseg", "one")
 PREFIX_BYTES = ("66", "F2", "F3")
 PP = {"": 0, "NP": 0, "66": 1, "F3": 2, "F2": 3}
 MAPS = {"0F": 1, "0F38": 2, "0F3A": 3, "MAP5": 5, "MAP6": 6}
@@ -263,7 +270,7 @@ def check_roles(r, combo, roles):
         if role == "X64__ROLE_RM" and kind not in ("gpr", "mem", "vec", "mask", "vsib", "bcst"):
             raise TableError(f"x64.isa:{r.lineno}: {c} cannot be ModRM.rm")
         if role in ("X64__ROLE_REG", "X64__ROLE_VVVV", "X64__ROLE_OPREG", "X64__ROLE_IS4") and \
-                kind not in ("gpr", "vec", "mask"):
+                kind not in ("gpr", "vec", "mask", "sreg"):
             raise TableError(f"x64.isa:{r.lineno}: {c} cannot be a register role")
 
 
@@ -357,6 +364,9 @@ def sample(c, f, variant, pos=0):
         return f"{n}u", f"x64_op_{c}({n})"
     if kind == "mask":
         return "2u", "x64_op_k(2)"
+    if kind == "sreg":
+        r = ["X64_SREG_DS", "X64_SREG_GS"][variant]
+        return r, f"x64_op_sreg({r})"
     if kind in ("mem", "bcst"):
         m = ["x64_mem_bis(X64_R13, X64_R10, 4, 0x100)", "x64_mem_b(X64_RSP, -8)"][variant]
         op = f"x64_op_mem({sz}, {m})"
@@ -386,6 +396,8 @@ def sample(c, f, variant, pos=0):
         return None, f"x64_op_reg(X64_RC_GPR, {sz}, {FIXED[c][1]})"
     if kind == "fixedvec":
         return None, "x64_op_xmm(0)"
+    if kind == "fixedseg":
+        return None, f"x64_op_sreg({FIXED_SEG[c]})"
     return None, "x64_op_imm(1)"
 
 
@@ -520,7 +532,7 @@ def param_names(f):
         kind = CLASSES[c][1]
         if kind in IMPLICIT_KINDS:
             out.append(None)
-        elif kind in ("gpr", "vec", "mask"):
+        elif kind in ("gpr", "vec", "mask", "sreg"):
             out.append("dst" if i == 0 else next(regs))
         elif kind in ("mem", "moffs", "vsib", "bcst"):
             out.append("mem")
@@ -544,6 +556,10 @@ def op_expr(c, name):
         return f"x64_op_{c}({name})"
     if kind == "mask":
         return f"x64_op_k({name})"
+    if kind == "sreg":
+        return f"x64_op_sreg({name})"
+    if kind == "fixedseg":
+        return f"x64_op_sreg({FIXED_SEG[c]})"
     if kind in ("mem", "moffs", "vsib", "bcst"):
         return f"x64_op_mem({sz}, {name})"
     if kind == "one":
@@ -754,7 +770,7 @@ IMM_WIDTHS = ("one", "s8", "u8", "s16", "u16", "s32", "u32", "i64")
 BCST_SIZES = (2, 4, 8)
 MEM_SIZES = (0, 1, 2, 4, 8, 10, 16, 32, 64, None)  # None: any other size
 MEM_VARIANTS = ("plain", "both", "vsib", "vsib_hi")  # no index / index 0-15 but rsp / rsp / 16-31
-PSEUDO_CLASSES = ["X64__MC_IMM8S", "X64__MC_IMM32S", "X64__MC_XMM_E", "X64__MC_YMM_E",
+PSEUDO_CLASSES = ["X64__MC_SLOW", "X64__MC_IMM8S", "X64__MC_IMM32S", "X64__MC_XMM_E", "X64__MC_YMM_E",
                   "X64__MC_ZMM_E", "X64__MC_VM32X_E", "X64__MC_VM32Y_E", "X64__MC_VM32Z_E",
                   "X64__MC_VM64X_E", "X64__MC_VM64Y_E", "X64__MC_VM64Z_E", "X64__MC_R8NZ",
                   "X64__MC_R16NZ", "X64__MC_R32NZ", "X64__MC_R64NZ"]
@@ -822,6 +838,8 @@ def accepts(mc, d):
     on the fast path; mirrors match_op() in form_match.c (unsized memory and decorated operands
     always take the slow path)."""
     k = d["k"]
+    if mc == "X64__MC_SLOW":
+        return False
     if mc in ("X64__MC_IMM8S", "X64__MC_IMM32S"):
         return k == "imm" and IMM_RANGES[d["w"]] <= (1 if mc == "X64__MC_IMM8S" else 5)
     base = mc.replace("X64__MC_", "X64_OC_")
@@ -831,6 +849,8 @@ def accepts(mc, d):
     oc = base[len("X64_OC_"):].lower()
     if oc == "none":
         return k == "none"
+    if oc in CLASSES and CLASSES[oc][1] in ("sreg", "fixedseg"):
+        return False  # no fast-path type: the full matcher takes segment registers
     if oc in ("r8", "r16", "r32", "r64"):
         return k == "gpr" and d["size"] == CLASSES[oc][2] and not (nz and d["sub"] == "r0") and \
             (d["sub"] != "high8" or oc == "r8")
@@ -885,7 +905,9 @@ def match_classes(f):
     for c, role in zip(f.ops, f.roles):
         oc = CLASSES[c][0]
         kind = CLASSES[c][1]
-        if c == "imm8" and "sx" in f.row.attrs:
+        if kind in ("sreg", "fixedseg"):
+            oc = "X64__MC_SLOW"
+        elif c == "imm8" and "sx" in f.row.attrs:
             oc = "X64__MC_IMM8S"
         elif c == "imm32" and operand_size(f) in (0, 8):
             oc = "X64__MC_IMM32S"
@@ -981,9 +1003,6 @@ def generic_select_tables(mnemonics, out_forms):
 
     def class_cat(mc):
         cats = {type_cat(d) for d in types if accepts(mc, d)}
-        oc = mc[len("X64_OC_"):].lower() if mc.startswith("X64_OC_") else None
-        if not cats and oc in CLASSES and CLASSES[oc][1] == "mem":
-            cats = {CAT_MEM}  # a size with no fast type (m48): only the full matcher takes it
         if len(cats) != 1:
             raise TableError(f"match class {mc} spans operand categories {sorted(cats)}")
         return cats.pop()
@@ -1018,6 +1037,8 @@ def generic_select_tables(mnemonics, out_forms):
             if mc in seen:
                 continue  # same operands as an earlier form: x64_emit never picks it
             seen.add(mc)
+            if any(not any(accepts(c, d) for d in types) for c in mc[:len(f.ops)]):
+                continue  # no fast-path type fits an operand (m48, sreg): full matcher only
             buckets[class_cat(mc[0]) * 4 + class_kind2(mc[1])].append((mc, out_forms[i][0]))
         for b in buckets:
             first.append(len(cands))

@@ -34,6 +34,8 @@ def reg_name(kind, size, n):
 
 
 # --- Operand classes -------------------------------------------------------------------------
+SREGS = ["es", "cs", "ss", "ds", "fs", "gs"]
+
 # Concrete classes of tables/x64.isa (after `a/b` alternatives are split): what one operand
 # position accepts.
 
@@ -47,13 +49,16 @@ class Slot:
         self.rel = None      # size in bytes
         self.moffs = None    # access size
         self.fixed = None    # register name or "1"
+        self.sreg = None     # segment register names this position takes
         self.high8 = cls == "r8"
         if cls in ("r8", "r16", "r32", "r64"):
             self.reg = ("gpr", size)
         elif cls in ("xmm", "ymm"):
             self.reg = (cls, size)
-        elif cls in ("al", "ax", "eax", "rax", "cl", "dx", "xmm0", "1"):
+        elif cls in ("al", "ax", "eax", "rax", "cl", "dx", "xmm0", "1", "fs", "gs"):
             self.fixed = cls
+        elif cls in ("sreg", "sregw"):
+            self.sreg = SREGS if cls == "sreg" else [s for s in SREGS if s != "cs"]
         elif re.fullmatch(r"m\d*", cls):
             self.mem = size
         elif cls.startswith("moffs"):
@@ -257,6 +262,8 @@ def build_cases(form):
             return ("rel", rel_values(s.rel)[0])
         if s.moffs:
             return ("moffs", s.moffs, 0x1122334455667788)
+        if s.sreg:
+            return ("reg", "ds")
         raise ValueError(form.name)
 
     def make(overrides):
@@ -315,6 +322,9 @@ def build_cases(form):
         if s.moffs:
             for a in (0x1122334455667788, 0x10, 0xFFFFFFFFFFFFFFF0):
                 cases.append(make({i: ("moffs", s.moffs, a)}))
+        if s.sreg:
+            for name in s.sreg:
+                cases.append(make({i: ("reg", name)}))
     if not cases:
         cases.append(make({}))
     seen = set()
@@ -357,8 +367,13 @@ def case_text(form, ops):
     if any(o[0] == "moffs" for o in ops) or (mn == "mov" and any(
             s.imm == 8 for s in form.slots)):
         mn = "movabs"
-    if mn == "push" and any(s.imm == 2 for s in form.slots):
-        mn = "pushw"  # a bare `push imm` is the 64-bit push
+    if mn == "mov" and any(s.sreg for s in form.slots):
+        # GNU as drops the 66 of `mov sreg, r16` and the REX.W of the r64 forms (16 bits move
+        # either way); the table writes them, as the SDM and llvm-mc do
+        if form.legacy_rexw:
+            mn = "rex.w mov"
+        elif 0x66 in form.op["pfx"] and form.op["seq"][-1] == 0x8E:
+            mn = "data16 mov"
     if mn == "retf":
         mn = "retfd"  # a bare retf makes GNU as warn about the operand size
     if mn in ("jmp", "call") and any(s.mem == 10 for s in form.slots):

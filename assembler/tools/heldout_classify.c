@@ -77,6 +77,9 @@ static int named_in_issue(ZydisMnemonic m)
     case ZYDIS_MNEMONIC_LFENCE:
     case ZYDIS_MNEMONIC_MFENCE:
     case ZYDIS_MNEMONIC_SFENCE:
+    case ZYDIS_MNEMONIC_LFS: /* segment register instructions (SDM vol. 1, 5.1.12) */
+    case ZYDIS_MNEMONIC_LGS:
+    case ZYDIS_MNEMONIC_LSS:
         return 1;
     default:
         return 0;
@@ -299,7 +302,16 @@ int main(int argc, char **argv)
             if (ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
                 continue;
             ZydisRegisterClass rc = ZydisRegisterGetClass(ops[i].reg.value);
-            if (rc == ZYDIS_REGCLASS_MMX || rc == ZYDIS_REGCLASS_SEGMENT ||
+            /* Segment registers: only in the general-purpose data moves mov/push/pop (SDM
+             * vol. 1, 5.1.1) and lfs/lgs/lss (5.1.12), and not a load of cs, which is #UD
+             * (SDM vol. 2, MOV). */
+            ZydisMnemonic mn = in.mnemonic;
+            int sreg_move =
+                rc == ZYDIS_REGCLASS_SEGMENT &&
+                (mn == ZYDIS_MNEMONIC_PUSH || mn == ZYDIS_MNEMONIC_POP ||
+                 mn == ZYDIS_MNEMONIC_LFS || mn == ZYDIS_MNEMONIC_LGS || mn == ZYDIS_MNEMONIC_LSS ||
+                 (mn == ZYDIS_MNEMONIC_MOV && !(i == 0 && ops[i].reg.value == ZYDIS_REGISTER_CS)));
+            if (rc == ZYDIS_REGCLASS_MMX || (rc == ZYDIS_REGCLASS_SEGMENT && !sreg_move) ||
                 rc == ZYDIS_REGCLASS_CONTROL || rc == ZYDIS_REGCLASS_DEBUG)
                 keep = 0;
         }

@@ -24,12 +24,14 @@
 #   3. it is not a system or I/O instruction: Zydis categories SYSTEM, IO, IOSTRINGOP, INTERRUPT,
 #      SYSCALL, SYSRET, SEGOP, X87_ALU, FCMOV, MMX, DECIMAL, XSAVE, XSAVEOPT are out, as are far
 #      branches and interrupt returns (iret), x87/SIMD state management (fxsave, fxrstor; SDM
-#      vol. 1, 5.4), operands naming a segment, control or debug register (mov sreg/crN/drN;
-#      SDM vol. 1, 5.20 system instructions) or an MMX register, and memory
+#      vol. 1, 5.4), operands naming a control or debug register (mov crN/drN; SDM vol. 1,
+#      5.20 system instructions), a segment register other than in mov/push/pop (SDM vol. 1,
+#      5.1.1; a mov that loads cs is #UD and out too), or an MMX register, and memory
 #      operands with a 32-bit address size (67 prefix, `[eax]`, `[eip+d]`: issue 3's addressing
 #      forms are the 64-bit ones); except the
 #      instructions issue 3 names explicitly: cpuid, rdtsc, rdtscp, hlt, int3, ud2, pause,
-#      lfence, mfence, sfence.
+#      lfence, mfence, sfence, and the segment register instructions lfs, lgs, lss (SDM vol. 1,
+#      5.1.12).
 # Lines keep objdump's own text; only its trailing annotations (`<symbol+off>` after a branch
 # target, `# addr <symbol>` after a RIP-relative operand) are cut, since they are comments.
 #

@@ -62,6 +62,10 @@ enum x64_opclass {
     X64_OC_DX,
     X64_OC_ONE,
     X64_OC_XMM0,
+    X64_OC_SREG,  /* es cs ss ds fs gs (mov from a segment register) */
+    X64_OC_SREGW, /* a segment register mov may load: all but cs (#UD; SDM vol. 2, MOV) */
+    X64_OC_FS,    /* fixed fs, gs (push/pop fs/gs) */
+    X64_OC_GS,
     X64_OC_COUNT
 };
 

@@ -224,6 +224,19 @@ enum x64_regclass {
     X64_RC_YMM,
     X64_RC_ZMM,
     X64_RC_K,
+    X64_RC_SEG, /* segment register: enum x64_sreg, size 2 */
+};
+
+/* Segment registers as operands (mov to/from a segment register, push/pop fs/gs), numbered as
+ * the ModRM.reg field encodes them (SDM vol. 2, 3.1.1.3: Sreg). Not the same numbers as
+ * enum x64_seg, which names a segment override of a memory operand. */
+enum x64_sreg {
+    X64_SREG_ES = 0,
+    X64_SREG_CS = 1,
+    X64_SREG_SS = 2,
+    X64_SREG_DS = 3,
+    X64_SREG_FS = 4,
+    X64_SREG_GS = 5,
 };
 
 /* A tagged operand. `size` is in bytes: 1/2/4/8 for GPRs, 16/32/64 for vector registers, the
@@ -299,6 +312,11 @@ static inline struct x64_operand x64_op_zmm(unsigned n)
 static inline struct x64_operand x64_op_k(unsigned n)
 {
     return x64_op_reg(X64_RC_K, 8, n);
+}
+
+static inline struct x64_operand x64_op_sreg(enum x64_sreg s)
+{
+    return x64_op_reg(X64_RC_SEG, 2, (unsigned)s);
 }
 
 /* A memory operand of `size` bytes (0: unspecified, as in `lea`). */

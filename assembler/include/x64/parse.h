@@ -34,8 +34,6 @@ struct x64_asm_insn {
     uint64_t target;
     /* `movabs`: the 64-bit immediate or 64-bit absolute address form is required. */
     bool movabs;
-    /* `pushw imm`: the 16-bit immediate form of push (66 68 iw). */
-    bool pushw;
     /* A VSIB operand (gathers): the index register's width in bytes (16 xmm, 32 ymm, 64 zmm),
      * which struct x64_mem cannot carry; 0 when there is none. The operand's size is the
      * data element's, as objdump prints it. */

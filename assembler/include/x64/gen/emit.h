@@ -2630,6 +2630,78 @@ static inline void x64_mov_moffs64_rax(struct x64_buf *b, struct x64_mem mem)
     X64__LIST(b, X64_FORM_MOV_MOFFS64_RAX, 0, 0, 0, 0, MEM(mem));
 }
 
+/* mov r16,sreg  [MR: 66 8C /r; base] */
+X64__EMITTER
+static inline void x64_mov_r16_sreg(struct x64_buf *b, enum x64_gpr dst, enum x64_sreg src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x8c), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_R16_SREG, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* mov r32,sreg  [MR: 8C /r; base] */
+X64__EMITTER
+static inline void x64_mov_r32_sreg(struct x64_buf *b, enum x64_gpr dst, enum x64_sreg src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x8c), 0u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_R32_SREG, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* mov r64,sreg  [MR: REX.W 8C /r; base] */
+X64__EMITTER
+static inline void x64_mov_r64_sreg(struct x64_buf *b, enum x64_gpr dst, enum x64_sreg src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x8c), 8u, X64__RM_REG, (unsigned)src, (unsigned)dst, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_R64_SREG, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* mov m16,sreg  [MR: 8C /r; base] */
+X64__EMITTER
+static inline void x64_mov_m16_sreg(struct x64_buf *b, struct x64_mem mem, enum x64_sreg src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x8c), 0u, X64__RM_MEM, (unsigned)src, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_M16_SREG, 0, (int64_t)src, 0, 0, MEM(mem));
+}
+
+/* mov sregw,r16  [RM: 66 8E /r; base] */
+X64__EMITTER
+static inline void x64_mov_sregw_r16(struct x64_buf *b, enum x64_sreg dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x8e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_SREGW_R16, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* mov sregw,r32  [RM: 8E /r; base] */
+X64__EMITTER
+static inline void x64_mov_sregw_r32(struct x64_buf *b, enum x64_sreg dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x8e), 0u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_SREGW_R32, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* mov sregw,r64  [RM: REX.W 8E /r; base] */
+X64__EMITTER
+static inline void x64_mov_sregw_r64(struct x64_buf *b, enum x64_sreg dst, enum x64_gpr src)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x8e), 8u, X64__RM_REG, (unsigned)dst, (unsigned)src, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_SREGW_R64, (int64_t)dst, (int64_t)src, 0, 0, NOMEM);
+}
+
+/* mov sregw,m16  [RM: 8E /r; base] */
+X64__EMITTER
+static inline void x64_mov_sregw_m16(struct x64_buf *b, enum x64_sreg dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B1(0x8e), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_MOV_SREGW_M16, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
 /* movsx r16,r/m8  [RM: 66 0F BE /r; base] */
 X64__EMITTER
 static inline void x64_movsx_r16_r8(struct x64_buf *b, enum x64_gpr dst, enum x64_gpr src)
@@ -2925,6 +2997,60 @@ static inline void x64_lea_r64_m(struct x64_buf *b, enum x64_gpr dst, struct x64
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B0, X64__B1(0x8d), 8u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_LEA_R64_M, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* lfs r16,m32  [RM: 66 0F B4 /r; base] */
+X64__EMITTER
+static inline void x64_lfs_r16_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb4), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LFS_R16_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* lfs r32,m48  [RM: 0F B4 /r; base] */
+X64__EMITTER
+static inline void x64_lfs_r32_m48(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb4), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LFS_R32_M48, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* lgs r16,m32  [RM: 66 0F B5 /r; base] */
+X64__EMITTER
+static inline void x64_lgs_r16_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb5), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LGS_R16_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* lgs r32,m48  [RM: 0F B5 /r; base] */
+X64__EMITTER
+static inline void x64_lgs_r32_m48(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb5), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LGS_R32_M48, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* lss r16,m32  [RM: 66 0F B2 /r; base] */
+X64__EMITTER
+static inline void x64_lss_r16_m32(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xb2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LSS_R16_M32, (int64_t)dst, 0, 0, 0, MEM(mem));
+}
+
+/* lss r32,m48  [RM: 0F B2 /r; base] */
+X64__EMITTER
+static inline void x64_lss_r32_m48(struct x64_buf *b, enum x64_gpr dst, struct x64_mem mem)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xb2), 0u, X64__RM_MEM, (unsigned)dst, 0u, mem, 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_LSS_R32_M48, (int64_t)dst, 0, 0, 0, MEM(mem));
 }
 
 /* inc r/m8  [M: FE /0; base] */
@@ -6878,13 +7004,13 @@ static inline void x64_push_imm32(struct x64_buf *b, int32_t imm)
     X64__LIST(b, X64_FORM_PUSH_IMM32, (int64_t)imm, 0, 0, 0, NOMEM);
 }
 
-/* push imm16  [I: 66 68 iw; base] */
+/* pushw imm16  [I: 66 68 iw; base] */
 X64__EMITTER
-static inline void x64_push_imm16(struct x64_buf *b, int32_t imm)
+static inline void x64_pushw_imm16(struct x64_buf *b, int32_t imm)
 {
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x68), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 2u, (int64_t)imm, 0u, 0);
-    X64__LIST(b, X64_FORM_PUSH_IMM16, (int64_t)imm, 0, 0, 0, NOMEM);
+    X64__LIST(b, X64_FORM_PUSHW_IMM16, (int64_t)imm, 0, 0, 0, NOMEM);
 }
 
 /* pop r64  [O: 58+ro; base] */
@@ -6921,6 +7047,78 @@ static inline void x64_pop_m16(struct x64_buf *b, struct x64_mem mem)
     X64__LIST_BEGIN(b);
     x64__legacy(b, 0u, X64__B1(0x66), X64__B1(0x8f), 0u, X64__RM_MEM, 0u, 0u, mem, 0u, 0u, 0, 0u, 0);
     X64__LIST(b, X64_FORM_POP_M16, 0, 0, 0, 0, MEM(mem));
+}
+
+/* push fs  [ZO: 0F A0; base] */
+X64__EMITTER
+static inline void x64_push_fs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa0), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUSH_FS, 0, 0, 0, 0, NOMEM);
+}
+
+/* push gs  [ZO: 0F A8; base] */
+X64__EMITTER
+static inline void x64_push_gs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUSH_GS, 0, 0, 0, 0, NOMEM);
+}
+
+/* pop fs  [ZO: 0F A1; base] */
+X64__EMITTER
+static inline void x64_pop_fs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa1), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_POP_FS, 0, 0, 0, 0, NOMEM);
+}
+
+/* pop gs  [ZO: 0F A9; base] */
+X64__EMITTER
+static inline void x64_pop_gs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B0, X64__B2(0x0f, 0xa9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_POP_GS, 0, 0, 0, 0, NOMEM);
+}
+
+/* pushw fs  [ZO: 66 0F A0; base] */
+X64__EMITTER
+static inline void x64_pushw_fs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa0), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUSHW_FS, 0, 0, 0, 0, NOMEM);
+}
+
+/* pushw gs  [ZO: 66 0F A8; base] */
+X64__EMITTER
+static inline void x64_pushw_gs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa8), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_PUSHW_GS, 0, 0, 0, 0, NOMEM);
+}
+
+/* popw fs  [ZO: 66 0F A1; base] */
+X64__EMITTER
+static inline void x64_popw_fs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa1), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_POPW_FS, 0, 0, 0, 0, NOMEM);
+}
+
+/* popw gs  [ZO: 66 0F A9; base] */
+X64__EMITTER
+static inline void x64_popw_gs(struct x64_buf *b)
+{
+    X64__LIST_BEGIN(b);
+    x64__legacy(b, 0u, X64__B1(0x66), X64__B2(0x0f, 0xa9), 0u, X64__RM_NONE, 0u, 0u, x64__nomem(), 0u, 0u, 0, 0u, 0);
+    X64__LIST(b, X64_FORM_POPW_GS, 0, 0, 0, 0, NOMEM);
 }
 
 /* pushf   [ZO: 9C; base] */
