@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* General-purpose registers, numbered as the hardware encodes them (bit 3 goes to REX).
  * The same number names every width: X64_RAX is also eax/ax/al in a 32/16/8-bit emitter.
@@ -259,19 +260,29 @@ struct x64_operand {
     } u;
 };
 
-static inline struct x64_operand x64_op_reg(enum x64_regclass rc, unsigned size, unsigned reg)
+/* Builds an operand from its three 8-byte words (little-endian, as on every x86-64 host): the
+ * compiler keeps them in registers and stores each with one instruction, so that x64_emit()'s
+ * reads of the fields are served from those stores (assembling the struct field by field
+ * left it copied with wider loads over narrower stores, which the CPU cannot forward). */
+static inline struct x64_operand x64__op_words(uint64_t w0, uint64_t w1, uint64_t w2)
 {
     struct x64_operand o;
-    o.kind = X64_OP_REG;
-    o.rclass = (uint8_t)rc;
-    o.size = (uint8_t)size;
-    o.mask = 0;
-    o.zero = 0;
-    o.bcst = 0;
-    o.reserved[0] = o.reserved[1] = 0;
-    o.u.mem = x64_mem_abs(0);
-    o.u.reg = reg;
+    _Static_assert(sizeof o == 24, "x64_operand is three 8-byte words");
+    memcpy(&o, &w0, 8);
+    memcpy((char *)&o + 8, &w1, 8);
+    memcpy((char *)&o + 16, &w2, 8);
     return o;
+}
+
+/* Word 1 of a non-memory operand: the value in the low half, then the bytes a default
+ * x64_mem (base and index X64_NOREG, scale 1) has there. */
+#define X64__OP_W1(v) ((uint64_t)(uint32_t)(v) | (uint64_t)0x0001FFFFu << 32)
+
+static inline struct x64_operand x64_op_reg(enum x64_regclass rc, unsigned size, unsigned reg)
+{
+    return x64__op_words((uint64_t)X64_OP_REG | (uint64_t)(uint8_t)rc << 8 |
+                             (uint64_t)(uint8_t)size << 16,
+                         X64__OP_W1(reg), 0);
 }
 
 static inline struct x64_operand x64_op_r64(enum x64_gpr r)
@@ -322,26 +333,21 @@ static inline struct x64_operand x64_op_sreg(enum x64_sreg s)
 /* A memory operand of `size` bytes (0: unspecified, as in `lea`). */
 static inline struct x64_operand x64_op_mem(unsigned size, struct x64_mem m)
 {
-    struct x64_operand o = x64_op_reg(X64_RC_GPR, size, 0);
-    o.kind = X64_OP_MEM;
-    o.u.mem = m;
-    return o;
+    uint64_t w1 = (uint64_t)(uint32_t)m.disp | (uint64_t)m.base << 32 | (uint64_t)m.index << 40 |
+                  (uint64_t)m.scale << 48 | (uint64_t)m.segment << 56;
+    uint64_t w2 = (uint64_t)m.flags | (uint64_t)m.reserved[0] << 8 | (uint64_t)m.reserved[1] << 16 |
+                  (uint64_t)m.reserved[2] << 24 | (uint64_t)m.label << 32;
+    return x64__op_words((uint64_t)X64_OP_MEM | (uint64_t)(uint8_t)size << 16, w1, w2);
 }
 
 static inline struct x64_operand x64_op_imm(int64_t v)
 {
-    struct x64_operand o = x64_op_reg(X64_RC_GPR, 0, 0);
-    o.kind = X64_OP_IMM;
-    o.u.imm = v;
-    return o;
+    return x64__op_words(X64_OP_IMM, (uint64_t)v, 0);
 }
 
 static inline struct x64_operand x64_op_label(struct x64_label l)
 {
-    struct x64_operand o = x64_op_reg(X64_RC_GPR, 0, 0);
-    o.kind = X64_OP_LABEL;
-    o.u.label = l;
-    return o;
+    return x64__op_words(X64_OP_LABEL, X64__OP_W1(l.id), 0);
 }
 
 #endif /* X64_OPERANDS_H */
