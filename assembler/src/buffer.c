@@ -95,6 +95,7 @@ void x64_buf_free(struct x64_buf *b)
         free(b->priv->pe);
         free(b->priv->relocs);
         free(b->priv->listed);
+        free(b->priv->memo);
         free(b->priv);
     }
     free(b->data);

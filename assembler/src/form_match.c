@@ -523,10 +523,10 @@ X64__INLINE unsigned modrm_reg(const struct x64_form_info *f, const struct x64_o
 
 /* Encodes a form of shape X64__S_RR/RI/RM/O/VRR (no lock/rep prefix); the caller made room(). */
 X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
-                              const struct x64_operand *ops)
+                              const struct x64_operand *ops, const unsigned shape)
 {
     uint8_t *p = b->data + b->len;
-    switch (f->shape) {
+    switch (shape) {
     case X64__S_RR: {
         unsigned reg = ops[f->at[X64__AT_REG]].u.reg, rm = ops[f->at[X64__AT_RM]].u.reg;
         p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | ((rm >> 3) & 1u), f->opc);
@@ -755,60 +755,92 @@ static NOINLINE unsigned mem_type(const struct x64_buf *b, const struct x64_oper
     return X64__T_MEM + 4u * mem_size_code(o->size) + var;
 }
 
-/* Base type of a GPR by size in bytes (0 for sizes that are not 1, 2, 4, 8). */
-static const uint8_t gpr_base[256] = {
-    [1] = X64__T_GPR, [2] = X64__T_GPR + 5u, [4] = X64__T_GPR + 10u, [8] = X64__T_GPR + 15u};
-
-/* ymm and zmm register types by number; 32 = out of range. */
-#define V16(t) t, t, t, t, t, t, t, t, t, t, t, t, t, t, t, t
-static const uint8_t vec_type[2][33] = {
-    {V16(X64__T_YMM), V16(X64__T_YMMHI), X64__T_BAD},
-    {V16(X64__T_ZMM), V16(X64__T_ZMMHI), X64__T_BAD},
+/* Register code (X64__RCODE_*) of a GPR by its size in bytes. */
+static const uint8_t gpr_code[256] = {
+    [0] = X64__RCODE_BAD,
+    [1] = 0,
+    [2] = 1,
+    [3] = X64__RCODE_BAD,
+    [4] = 2,
+    [5] = X64__RCODE_BAD,
+    [6] = X64__RCODE_BAD,
+    [7] = X64__RCODE_BAD,
+    [8] = 3,
+    [9] = X64__RCODE_BAD,
+    [10] = X64__RCODE_BAD,
+    [11] = X64__RCODE_BAD,
+    [12] = X64__RCODE_BAD,
+    [13] = X64__RCODE_BAD,
+    [14] = X64__RCODE_BAD,
+    [15] = X64__RCODE_BAD,
+    [16] = X64__RCODE_BAD,
 };
-#undef V16
 
-/* The operand type (X64__T_*): everything selection depends on, register ranges and memory
- * validity included. */
-X64__INLINE unsigned op_type(const struct x64_buf *b, const struct x64_operand *o)
+/* The type of an immediate: the first of int8, uint8, int16, uint16, int32, uint32 that holds
+ * it (1 on its own), computed without a branch per range. */
+X64__INLINE unsigned imm_type(int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    unsigned fits = (unsigned)(u + 128u < 256u) | (unsigned)(u < 256u) << 1 |
+                    (unsigned)(u + 32768u < 65536u) << 2 | (unsigned)(u < 65536u) << 3 |
+                    (unsigned)(u + 0x80000000u < 0x100000000u) << 4 |
+                    (unsigned)(u < 0x100000000u) << 5 | 64u;
+#if defined(__GNUC__)
+    unsigned first = (unsigned)__builtin_ctz(fits);
+#else
+    unsigned first = 0;
+    while (!(fits & (1u << first)))
+        first++;
+#endif
+    return u == 1u ? X64__T_IMM : X64__T_IMM + 1u + first;
+}
+
+/* op_type_fast(): "ask mem_type()" (with the bits of X64__T_BAD, so that it indexes tables). */
+#define T_SLOW (0x80u | X64__T_BAD)
+
+/* The operand type (X64__T_*) of everything but the rarer memory operands (RIP-relative,
+ * absolute, segment, broadcast, invalid, VSIB with a high index), which give T_SLOW: table
+ * loads and compares, no calls. */
+X64__INLINE unsigned op_type_fast(const struct x64_buf *b, const struct x64_operand *o)
 {
     if (X64__UNLIKELY(o->mask | o->zero))
         return X64__T_BAD; /* EVEX decorations: the full matcher checks them per form */
     unsigned kind = o->kind;
     if (kind == X64_OP_REG) {
-        unsigned r = o->u.reg, rc = o->rclass;
-        if (rc == X64_RC_GPR) {
-            unsigned base = gpr_base[o->size];
-            if (X64__UNLIKELY(base == 0))
-                return X64__T_BAD;
-            if (r < 16)
-                return base + (r < 3 ? r : 3u);
-            return base == X64__T_GPR && r - X64_AH < 4u ? X64__T_GPR + 4u : X64__T_BAD;
-        }
-        if (rc == X64_RC_XMM)
-            return r == 0 ? X64__T_XMM0 : r < 16 ? X64__T_XMM : r < 32 ? X64__T_XMMHI : X64__T_BAD;
-        if (rc - X64_RC_YMM < 2u)
-            return vec_type[rc - X64_RC_YMM][r < 32 ? r : 32u];
-        return rc == X64_RC_K && r < 8 ? X64__T_K : X64__T_BAD;
+        unsigned rc = o->rclass, r = o->u.reg;
+        unsigned code = rc - 1u < 4u       ? rc + 3u
+                        : rc == X64_RC_GPR ? gpr_code[o->size]
+                                           : X64__RCODE_BAD;
+        return x64__reg_type[code * 64u + (r < 63u ? r : 63u)];
     }
-    if (kind == X64_OP_IMM) {
-        int64_t v = o->u.imm;
-        if ((uint64_t)v + 128u < 256u)
-            return v == 1 ? X64__T_IMM : X64__T_IMM + 1u;
-        if ((uint64_t)v < 256u)
-            return X64__T_IMM + 2u;
-        if ((uint64_t)v + 32768u < 65536u)
-            return X64__T_IMM + 3u;
-        if ((uint64_t)v < 65536u)
-            return X64__T_IMM + 4u;
-        if ((uint64_t)v + 0x80000000u < 0x100000000u)
-            return X64__T_IMM + 5u;
-        return (uint64_t)v < 0x100000000u ? X64__T_IMM + 6u : X64__T_IMM + 7u;
+    if (kind == X64_OP_IMM)
+        return imm_type(o->u.imm);
+    if (kind == X64_OP_MEM) {
+        const struct x64_mem *m = &o->u.mem;
+        unsigned base = m->base, idx = m->index, sc = m->scale, size = o->size;
+        if (X64__UNLIKELY((m->flags | m->segment | o->bcst) != 0 ||
+                          (base > 15u && base != X64_NOREG) || (sc & (sc - 1u)) != 0 ||
+                          sc - 1u > 7u || (idx > 15u && idx != X64_NOREG)))
+            return T_SLOW;
+        unsigned var = idx == X64_NOREG ? X64__MV_PLAIN
+                       : idx == X64_RSP ? X64__MV_VSIB
+                                        : X64__MV_BOTH;
+        return X64__T_MEM + 4u * mem_size_code(size) + var;
     }
-    if (kind == X64_OP_MEM)
-        return mem_type(b, o);
-    if (kind == X64_OP_LABEL)
-        return x64__label_valid(b, o->u.label.id) ? X64__T_LABEL : X64__T_BAD;
+    if (kind == X64_OP_LABEL) {
+        uint32_t id = o->u.label.id;
+        return b->priv != NULL && id - 1u < (uint32_t)(b->priv->lb.nlabels - 1u) ? X64__T_LABEL
+                                                                                 : X64__T_BAD;
+    }
     return X64__T_BAD;
+}
+
+/* The operand type (X64__T_*): everything selection depends on, register ranges and memory
+ * validity included. */
+X64__INLINE unsigned op_type(const struct x64_buf *b, const struct x64_operand *o)
+{
+    unsigned t = op_type_fast(b, o);
+    return X64__UNLIKELY(t == T_SLOW) ? mem_type(b, o) : t;
 }
 
 /* Whether form `f` takes operands whose accept masks are acc[0..3]. */
@@ -833,86 +865,274 @@ static NOINLINE void emit_slow(struct x64_buf *b, unsigned prefix, enum x64_mnem
     emit_selected(b, prefix, form, ops, false);
 }
 
-/* The fast selection and encoding for exactly N operands (a constant after inlining, so the
- * operand types and accept masks stay in registers). Returns false when the fast selection
- * finds no form; the caller then takes the full matcher. */
-X64__INLINE bool emit_fast(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
-                           const struct x64_operand *ops, const unsigned N)
+/* The form the fast selection picks for operand types t[0..N) (X64_FORM_COUNT: none; the
+ * caller then takes the full matcher). A pure function of (mn, types): what the memo caches. */
+static unsigned select_fast(enum x64_mnemonic mn, const unsigned t[4], unsigned N)
 {
     uint64_t acc[4] = {1, 1, 1, 1}; /* past N: "none", which only X64_OC_NONE (bit 0) takes */
-    unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
-    for (unsigned i = 0; i < N; i++) {
-        t[i] = op_type(b, &ops[i]);
+    for (unsigned i = 0; i < N; i++)
         acc[i] = x64__type_accepts[t[i]];
-    }
     if (X64__UNLIKELY(x64__mn_unsized_slow[mn])) {
         for (unsigned i = 0; i < N; i++)
             if (t[i] - X64__T_MEM < 4u)
-                return false;
+                return X64_FORM_COUNT;
     }
     const uint16_t *first = &x64__cand_first[(size_t)mn * X64__BUCKET_COUNT +
                                              x64__type_bucket[t[0]] + x64__type_kind2[t[1]]];
     for (unsigned k = first[0], end = first[1]; k < end; k++) {
-        enum x64_form form = (enum x64_form)x64__cands[k];
-        const struct x64_form_info *f = &x64__forms[form];
-        uint32_t m;
-        memcpy(&m, f->mc, sizeof m);
-        uint64_t ok = ((uint64_t)m >> (8u * N)) == 0; /* no operands past N (N <= 4) */
-        for (unsigned i = 0; i < N; i++)
-            ok &= acc[i] >> ((m >> (8u * i)) & 0xFFu);
-        if (!(ok & 1u))
-            continue;
-        if (X64__UNLIKELY(f->pflags != 0)) {
-            if (N == 1 && t[0] == X64__T_LABEL)
-                emit_label_branch(b, f, ops, false);
-            else
-                emit_selected(b, prefix, form, ops, false);
-            return true;
-        }
-        size_t start = b->len; /* emit_mn() made room() */
-        if (f->shape != X64__S_GENERIC && prefix == 0)
-            encode_shape(b, f, ops);
-        else if (f->kind == X64_KIND_LEGACY)
-            encode_legacy(b, prefix, f, ops);
-        else
-            encode_vex_evex(b, f, ops);
-        if (X64__UNLIKELY(b->listing != NULL))
-            x64__listing(b, form, ops, f->nops, start);
-        return true;
+        const struct x64_form_info *f = &x64__forms[x64__cands[k]];
+        if (form_accepts(f, acc))
+            return x64__cands[k];
     }
-    return false;
+    return X64_FORM_COUNT;
 }
 
-X64__INLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
-                         const struct x64_operand *ops, unsigned n)
+/* --- The per-buffer memo: (mnemonic, operand key types) -> form and encoder --- */
+
+/* An encoder for a memo hit (no lock/rep prefix; the caller made room()). */
+typedef void memo_enc(struct x64_buf *b, const struct x64_form_info *f,
+                      const struct x64_operand *ops);
+
+/* A listing hook sees every instruction (a hook sets `limit` to 0, so this is the rare case). */
+X64__INLINE void list_after(struct x64_buf *b, const struct x64_form_info *f,
+                            const struct x64_operand *ops, size_t start)
+{
+    if (X64__UNLIKELY(b->listing != NULL))
+        x64__listing(b, (enum x64_form)(f - x64__forms), ops, f->nops, start);
+}
+
+#define SHAPE_ENC(name, shape)                                                                     \
+    static void name(struct x64_buf *b, const struct x64_form_info *f,                             \
+                     const struct x64_operand *ops)                                                \
+    {                                                                                              \
+        size_t start = b->len;                                                                     \
+        encode_shape(b, f, ops, shape);                                                            \
+        list_after(b, f, ops, start);                                                              \
+    }
+SHAPE_ENC(enc_rr, X64__S_RR)
+SHAPE_ENC(enc_ri, X64__S_RI)
+SHAPE_ENC(enc_rm, X64__S_RM)
+SHAPE_ENC(enc_o, X64__S_O)
+SHAPE_ENC(enc_vrr, X64__S_VRR)
+#undef SHAPE_ENC
+
+static void enc_legacy(struct x64_buf *b, const struct x64_form_info *f,
+                       const struct x64_operand *ops)
+{
+    size_t start = b->len;
+    encode_legacy(b, 0, f, ops);
+    list_after(b, f, ops, start);
+}
+
+static void enc_vex(struct x64_buf *b, const struct x64_form_info *f, const struct x64_operand *ops)
+{
+    size_t start = b->len;
+    encode_vex_evex(b, f, ops);
+    list_after(b, f, ops, start);
+}
+
+/* jmp, jcc and call to a label: the inline jump path (which lists by itself). */
+static void enc_jmp(struct x64_buf *b, const struct x64_form_info *f, const struct x64_operand *ops)
+{
+    (void)f;
+    x64__jump(b, X64__J_JMP, 0, ops[0].u.label);
+}
+
+static void enc_call(struct x64_buf *b, const struct x64_form_info *f,
+                     const struct x64_operand *ops)
+{
+    (void)f;
+    x64__jump(b, X64__J_CALL, 0, ops[0].u.label);
+}
+
+static void enc_jcc(struct x64_buf *b, const struct x64_form_info *f, const struct x64_operand *ops)
+{
+    unsigned cc = (f->opc >> (8u * ((f->opc >> 24) - 1u))) & 15u; /* 7x or 0F 8x */
+    x64__jump(b, X64__J_JCC, cc, ops[0].u.label);
+}
+
+/* Gathers, loop/jrcxz, branches to a displacement. */
+static void enc_selected(struct x64_buf *b, const struct x64_form_info *f,
+                         const struct x64_operand *ops)
+{
+    emit_selected(b, 0, (enum x64_form)(f - x64__forms), ops, false);
+}
+
+/* The memo is 2-way set associative, MEMO_SETS sets of 16-byte entries (8 KiB), allocated by
+ * the first x64_emit() on the buffer. An entry holds the key (mnemonic in bits 0..9, seven
+ * bits of key type per operand from bit 10, X64__T_NONE past n), the form in bits 40..51, a
+ * valid bit, and the encoder. The form is a pure function of the key (select_fast()), and
+ * everything a hit must still check per call (register numbers, immediate ranges, label
+ * and memory validity) is part of the operand types. */
+#define MEMO_SET_BITS 8u
+#define MEMO_SETS     (1u << MEMO_SET_BITS)
+#define MEMO_VALID    ((uint64_t)1 << 63)
+#define MEMO_KEY      (MEMO_VALID | (((uint64_t)1 << 38) - 1u))
+_Static_assert(X64_MN_COUNT <= 1024, "memo keys hold the mnemonic in 10 bits");
+_Static_assert(X64__T_COUNT <= 128, "memo keys hold an operand type in 7 bits");
+_Static_assert(X64_FORM_COUNT <= 4096, "memo entries hold the form in 12 bits");
+
+struct x64__memo {
+    uint64_t kf; /* key | form << 40 | MEMO_VALID; 0 = empty */
+    memo_enc *enc;
+};
+
+X64__INLINE unsigned memo_set(uint64_t key)
+{
+    return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> (64u - MEMO_SET_BITS));
+}
+
+X64__INLINE const struct x64_form_info *memo_form(const struct x64__memo *e)
+{
+    return &x64__forms[(e->kf >> 40) & 0xFFFu];
+}
+
+/* Selects the form for `key` and records it in the memo (allocated on first use; the new
+ * entry goes first in its set, the older one second). NULL when the fast selection finds no
+ * form or the memo cannot be allocated: the caller then takes the full matcher. */
+static NOINLINE const struct x64__memo *memo_fill(struct x64_buf *b, enum x64_mnemonic mn,
+                                                  const unsigned t[4], unsigned n, uint64_t key)
+{
+    unsigned form = select_fast(mn, t, n);
+    if (form >= X64_FORM_COUNT)
+        return NULL;
+    struct x64_buf_priv *pv = b->priv;
+    if (pv->memo == NULL) {
+        pv->memo = calloc(2u * MEMO_SETS, sizeof *pv->memo);
+        if (pv->memo == NULL)
+            return NULL;
+    }
+    const struct x64_form_info *f = &x64__forms[form];
+    memo_enc *enc;
+    if (f->pflags != 0) {
+        unsigned nopc = f->opc >> 24, last = (f->opc >> (8u * (nopc - 1u))) & 0xFFu;
+        enc = enc_selected;
+        if (n == 1 && t[0] == X64__T_LABEL) {
+            if (f->opc == X64__B1(0xE8))
+                enc = enc_call;
+            else if (f->opc == X64__B1(0xEB) || f->opc == X64__B1(0xE9))
+                enc = enc_jmp;
+            else if ((nopc == 1 && last >= 0x70 && last <= 0x7F) ||
+                     (nopc == 2 && (f->opc & 0xFFu) == 0x0F && last >= 0x80 && last <= 0x8F))
+                enc = enc_jcc;
+        }
+    } else {
+        switch (f->shape) {
+        case X64__S_RR:
+            enc = enc_rr;
+            break;
+        case X64__S_RI:
+            enc = enc_ri;
+            break;
+        case X64__S_RM:
+            enc = enc_rm;
+            break;
+        case X64__S_O:
+            enc = enc_o;
+            break;
+        case X64__S_VRR:
+            enc = enc_vrr;
+            break;
+        default:
+            enc = f->kind == X64_KIND_LEGACY ? enc_legacy : enc_vex;
+            break;
+        }
+    }
+    struct x64__memo *e = &pv->memo[2u * memo_set(key)];
+    e[1] = e[0];
+    e[0].kf = key | (uint64_t)form << 40;
+    e[0].enc = enc;
+    return e;
+}
+
+/* The memo entry for `key`, NULL if there is none. */
+X64__INLINE const struct x64__memo *memo_find(const struct x64_buf *b, uint64_t key)
+{
+    const struct x64__memo *e = b->priv->memo;
+    if (X64__UNLIKELY(e == NULL))
+        return NULL;
+    e += 2u * memo_set(key);
+    if (X64__LIKELY((e[0].kf & MEMO_KEY) == key))
+        return e;
+    return (e[1].kf & MEMO_KEY) == key ? e + 1 : NULL;
+}
+
+/* The fast path for exactly N operands (a constant after inlining): operand types, one memo
+ * probe, the encoder. False when the memo does not know the key. */
+X64__INLINE bool emit_hit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand *ops,
+                          const unsigned N)
+{
+    uint64_t key = MEMO_VALID | (unsigned)mn;
+    unsigned all = 0;
+    for (unsigned i = 0; i < N; i++) {
+        unsigned t = op_type_fast(b, &ops[i]);
+        all |= t;
+        key |= (uint64_t)x64__type_key[t & 0x7Fu] << (10u + 7u * i);
+    }
+    if (X64__UNLIKELY(all & 0x80u))
+        return false; /* a memory operand for mem_type() */
+    const struct x64__memo *e = memo_find(b, key);
+    if (e == NULL)
+        return false;
+    e->enc(b, memo_form(e), ops);
+    return true;
+}
+
+/* x64_emit_prefixed() with a lock/rep prefix: the fast selection without the memo. */
+static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
+                                        const struct x64_operand *ops, unsigned n)
+{
+    unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
+    for (unsigned i = 0; i < n; i++)
+        t[i] = op_type(b, &ops[i]);
+    unsigned form = select_fast(mn, t, n);
+    if (form >= X64_FORM_COUNT)
+        return false;
+    const struct x64_form_info *f = &x64__forms[form];
+    if (f->pflags != 0) {
+        if (n == 1 && t[0] == X64__T_LABEL)
+            emit_label_branch(b, f, ops, false);
+        else
+            emit_selected(b, prefix, (enum x64_form)form, ops, false);
+        return true;
+    }
+    size_t start = b->len; /* emit_mn() made room() */
+    if (f->kind == X64_KIND_LEGACY)
+        encode_legacy(b, prefix, f, ops);
+    else
+        encode_vex_evex(b, f, ops);
+    if (X64__UNLIKELY(b->listing != NULL))
+        x64__listing(b, (enum x64_form)form, ops, f->nops, start);
+    return true;
+}
+
+/* Everything the inline probe in x64_emit() did not finish: room() (growth, sticky error,
+ * listing), argument checks, prefixes, memo misses and the full matcher. */
+static NOINLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
+                             const struct x64_operand *ops, unsigned n)
 {
     /* room() also stops at a sticky error (limit is 0 then). */
     if (b == NULL || !room(b))
         return;
-    if ((unsigned)mn < X64_MN_COUNT && (n == 0 || ops != NULL)) {
-        bool done;
-        switch (n) {
-        case 0:
-            done = emit_fast(b, prefix, mn, ops, 0);
-            break;
-        case 1:
-            done = emit_fast(b, prefix, mn, ops, 1);
-            break;
-        case 2:
-            done = emit_fast(b, prefix, mn, ops, 2);
-            break;
-        case 3:
-            done = emit_fast(b, prefix, mn, ops, 3);
-            break;
-        case 4:
-            done = emit_fast(b, prefix, mn, ops, 4);
-            break;
-        default:
-            done = false;
-            break;
+    if ((unsigned)mn < X64_MN_COUNT && n <= 4 && (n == 0 || ops != NULL)) {
+        if (prefix != 0) {
+            if (emit_fast_prefixed(b, prefix, mn, ops, n))
+                return;
+        } else {
+            unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
+            uint64_t key = MEMO_VALID | (unsigned)mn;
+            for (unsigned i = 0; i < n; i++) {
+                t[i] = op_type(b, &ops[i]);
+                key |= (uint64_t)x64__type_key[t[i]] << (10u + 7u * i);
+            }
+            const struct x64__memo *e = memo_find(b, key);
+            if (e == NULL)
+                e = memo_fill(b, mn, t, n, key);
+            if (e != NULL) {
+                e->enc(b, memo_form(e), ops);
+                return;
+            }
         }
-        if (done)
-            return;
     }
     emit_slow(b, prefix, mn, ops, n);
 }
@@ -931,6 +1151,21 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
 
 void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand *ops, unsigned n)
 {
+    /* The common case inline: room for an instruction (no error, no listing hook), a known
+     * mnemonic, one to three operands, and a memo hit. */
+    if (X64__LIKELY(b != NULL && b->len + 8 < b->limit && (unsigned)mn < X64_MN_COUNT &&
+                    ops != NULL)) {
+        if (n == 2) {
+            if (emit_hit(b, mn, ops, 2))
+                return;
+        } else if (n == 1) {
+            if (emit_hit(b, mn, ops, 1))
+                return;
+        } else if (n == 3) {
+            if (emit_hit(b, mn, ops, 3))
+                return;
+        }
+    }
     emit_mn(b, 0, mn, ops, n);
 }
 

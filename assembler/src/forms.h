@@ -124,6 +124,15 @@ _Static_assert(X64_OC_SREG + 4 == X64_OC_COUNT, "segment-register classes come l
 #define X64__T_MEM   46 /* + 4 * size code (0,1,2,4,8,10,16,32,64,other) + variant: */
 #define X64__T_COUNT 86
 enum { X64__MV_PLAIN = 0, X64__MV_BOTH, X64__MV_VSIB, X64__MV_VSIB_HI };
+/* Register codes for x64__reg_type: GPR by size index (0..3), then xmm, ymm, zmm, k, other. */
+enum {
+    X64__RCODE_XMM = 4,
+    X64__RCODE_YMM,
+    X64__RCODE_ZMM,
+    X64__RCODE_K,
+    X64__RCODE_BAD,
+    X64__RCODE_COUNT
+};
 /* Candidate buckets: category of the first operand (x64__type_bucket / 4) x kind of the second
  * (x64__type_kind2: none, register, memory, immediate/label). */
 #define X64__CAT_COUNT    12
@@ -144,6 +153,8 @@ extern const uint8_t x64__class_size[X64_OC_COUNT];
 extern const uint64_t x64__type_accepts[X64__T_COUNT];
 extern const uint8_t x64__type_bucket[X64__T_COUNT]; /* 4 x category */
 extern const uint8_t x64__type_kind2[X64__T_COUNT];
+extern const uint8_t x64__type_key[X64__T_COUNT]; /* memo key type (form_match.c) */
+extern const uint8_t x64__reg_type[X64__RCODE_COUNT * 64];
 extern const uint16_t x64__cand_first[X64_MN_COUNT * X64__BUCKET_COUNT + 1];
 extern const uint16_t x64__cands[];
 extern const uint8_t x64__mn_unsized_slow[X64_MN_COUNT];

@@ -390,3 +390,82 @@ Test(x64_generic, gather_registers_must_differ)
     cr_assert_eq(b.status, X64_ERR_INVALID_OPERANDS);
     cr_assert_eq(b.len, 6);
 }
+
+/* x64_emit() remembers per buffer which form a mnemonic with given operand types takes. A
+ * remembered shape with a value outside its type (register 16+ without EVEX, an immediate
+ * that no longer fits, a label of no buffer, an rsp index) is still refused, with the buffer
+ * unchanged. */
+Test(x64_generic, memo_hit_still_validates_values)
+{
+    const struct {
+        enum x64_mnemonic mn;
+        struct x64_operand ops[2];
+        unsigned n;
+        enum x64_status want;
+    } bad[] = {
+        {X64_MN_ADDSD, {x64_op_xmm(1), x64_op_xmm(17)}, 2, X64_ERR_INVALID_OPERANDS},
+        {X64_MN_ADD,
+         {x64_op_r64(X64_RCX), x64_op_imm(INT64_C(1) << 40)},
+         2,
+         X64_ERR_INVALID_OPERANDS},
+        {X64_MN_JE, {x64_op_label((struct x64_label){999})}, 1, X64_ERR_INVALID_OPERANDS},
+        {X64_MN_ADD, {x64_op_r64((enum x64_gpr)16), x64_op_imm(100)}, 2, X64_ERR_INVALID_OPERANDS},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct x64_buf c;
+        cr_assert_eq(x64_buf_init(&c, 0), X64_OK);
+        struct x64_label lc = x64_label_new(&c);
+        x64_label_bind(&c, lc);
+        /* Warm c's memo with the valid shape first. */
+        struct x64_operand ok[2] = {x64_op_xmm(1), x64_op_xmm(2)};
+        if (bad[i].mn == X64_MN_ADD) {
+            ok[0] = x64_op_r64(X64_RCX);
+            ok[1] = x64_op_imm(100);
+        } else if (bad[i].mn == X64_MN_JE) {
+            ok[0] = x64_op_label(lc);
+        }
+        x64_emit(&c, bad[i].mn, ok, bad[i].n);
+        x64_emit(&c, bad[i].mn, ok, bad[i].n);
+        cr_assert_eq(c.status, X64_OK, "case %zu: %s", i, x64_buf_error(&c));
+        size_t clen = c.len;
+        x64_emit(&c, bad[i].mn, bad[i].ops, bad[i].n);
+        cr_expect_eq(c.status, bad[i].want, "case %zu: %s", i, x64_status_str(c.status));
+        cr_expect_eq(c.len, clen, "case %zu: bytes written", i);
+        cr_expect_neq(x64_buf_error(&c)[0], '\0', "case %zu: no message", i);
+        /* Sticky: the next valid instruction is not emitted either. */
+        x64_emit(&c, bad[i].mn, ok, bad[i].n);
+        cr_expect_eq(c.len, clen, "case %zu: emitted after an error", i);
+        x64_buf_free(&c);
+    }
+}
+
+static void count_listing(void *ctx, const struct x64_buf *buf, enum x64_form form,
+                          const struct x64_operand *ops, unsigned nops, size_t start, size_t end)
+{
+    (void)buf;
+    (void)form;
+    (void)ops;
+    (void)nops;
+    *(size_t *)ctx += end - start;
+}
+
+/* A listing hook set after the memo is warm still sees every instruction. */
+Test(x64_generic, memo_hit_is_listed)
+{
+    struct x64_label l = x64_label_new(&b);
+    x64_label_bind(&b, l);
+    struct x64_operand j = x64_op_label(l);
+    for (int i = 0; i < 2; i++) {
+        emit2(X64_MN_ADD, x64_op_r64(X64_RCX), x64_op_r64(X64_RDX));
+        emit2(X64_MN_MOV, x64_op_r32(X64_RAX), x64_op_mem(4, x64_mem_b(X64_RBX, 8)));
+        x64_emit(&b, X64_MN_JNE, &j, 1);
+    }
+    size_t listed = 0, start = b.len;
+    x64_buf_set_listing(&b, count_listing, &listed);
+    emit2(X64_MN_ADD, x64_op_r64(X64_RCX), x64_op_r64(X64_RDX));
+    emit2(X64_MN_MOV, x64_op_r32(X64_RAX), x64_op_mem(4, x64_mem_b(X64_RBX, 8)));
+    x64_emit(&b, X64_MN_JNE, &j, 1);
+    cr_assert_eq(b.status, X64_OK, "%s", x64_buf_error(&b));
+    cr_expect_eq(listed, b.len - start, "listed %zu of %zu bytes", listed, b.len - start);
+    cr_expect_eq(b.len - start, 3 + 3 + 2);
+}

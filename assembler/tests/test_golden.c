@@ -190,6 +190,57 @@ Test(x64_golden, every_case_through_x64_emit)
     cr_expect_eq(diffs, 0, "x64_emit differs from GNU as in %zu cases", diffs);
 }
 
+/* The same cases through one buffer, twice: x64_emit() remembers the form it chose per
+ * mnemonic and operand types in a per-buffer memo, so here most cases are served from the memo
+ * (written by cases with other registers, displacements and immediates) and the memo's sets
+ * overflow and evict. Every case must still give GNU as's bytes. */
+Test(x64_golden, every_case_through_x64_emit_with_a_warm_memo)
+{
+    cr_assert(loaded, "%s", set.error);
+    struct x64_buf b;
+    cr_assert_eq(x64_buf_init(&b, 0), X64_OK);
+    size_t checked = 0, diffs = 0, refused = 0;
+    unsigned reports = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < set.count; i++) {
+            const struct golden_case *c = &set.cases[i];
+            if (c->form == X64_FORM_COUNT)
+                continue;
+            struct x64_form_desc d;
+            x64_form_describe(c->form, &d);
+            enum x64_form chosen;
+            if (x64_select_form(d.mnemonic, c->ops, c->nops, &chosen, NULL, 0) != X64_OK ||
+                chosen != c->form)
+                continue;
+            size_t start = b.len;
+            x64_emit(&b, d.mnemonic, c->ops, c->nops);
+            checked++;
+            size_t len = b.len - start;
+            const uint8_t *got = b.data + start;
+            if (b.status != X64_OK) {
+                refused++;
+                if (reports++ < MAX_REPORTS)
+                    report(c, "x64_emit (warm memo)", b.status, x64_buf_error(&b), NULL, 0);
+                x64_buf_free(&b);
+                cr_assert_eq(x64_buf_init(&b, 0), X64_OK);
+                continue;
+            }
+            if (len == c->nbytes && memcmp(got, c->bytes, len) == 0)
+                continue;
+            diffs++;
+            if (reports++ < MAX_REPORTS)
+                report(c, "x64_emit (warm memo)", X64_OK, "", got, len);
+        }
+    }
+    x64_buf_free(&b);
+    fprintf(stderr,
+            "golden (x64_emit, one buffer, 2 passes): %zu emits: %zu differences, "
+            "%zu refused\n",
+            checked, diffs, refused);
+    cr_expect_eq(refused, 0, "x64_emit refused %zu valid golden cases", refused);
+    cr_expect_eq(diffs, 0, "x64_emit with a warm memo differs from GNU as in %zu cases", diffs);
+}
+
 Test(x64_golden, every_case_through_the_typed_emitter)
 {
     cr_assert(loaded, "%s", set.error);

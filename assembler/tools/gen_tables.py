@@ -1016,6 +1016,47 @@ def generic_select_tables(mnemonics, out_forms):
     L.append(", ".join(str(type_kind2(d)) for d in types))
     L.append(",\n};\n\n")
 
+    # Types x64_emit() cannot tell apart (same accepting classes, bucket and second-operand
+    # kind, and both unsized memory or neither) share one key type: the per-buffer memo is keyed
+    # on these, so that e.g. rbx and r12 (or rcx as a 64-bit operand) take one entry.
+    def key_sig(i, d):
+        acc = tuple(mc for mc in all_mc if accepts(mc, d))
+        unsized = d["k"] == "mem" and d["size"] == 0
+        return (acc, type_cat(d), type_kind2(d), unsized, i if d["k"] == "bad" else -1)
+
+    first_of = {}
+    keys = []
+    for i, d in enumerate(types):
+        keys.append(first_of.setdefault(key_sig(i, d), i))
+    L.append("/* Per operand type: the smallest type x64_emit() selects alike (the memo key). */\n")
+    L.append("const uint8_t x64__type_key[X64__T_COUNT] = {\n    ")
+    L.append(", ".join(str(k) for k in keys))
+    L.append(",\n};\n\n")
+
+    # Register operand types by register code (X64__RCODE_*: GPR of 1/2/4/8 bytes, xmm, ymm, zmm,
+    # k, anything else) and number 0..63 (63 also stands for every larger number): what
+    # form_match.c op_type() computes for a register, as one table load.
+    def reg_type(code, r):
+        if code < 4:
+            if r < 16:
+                return T_GPR + 5 * code + min(r, 3)
+            return T_GPR + 4 if code == 0 and 0x14 <= r <= 0x17 else T_BAD
+        if code == 4:
+            return T_XMM0 if r == 0 else T_XMM if r < 16 else T_XMMHI if r < 32 else T_BAD
+        if code in (5, 6):
+            lo, hi = (T_YMM, T_YMMHI) if code == 5 else (T_ZMM, T_ZMMHI)
+            return lo if r < 16 else hi if r < 32 else T_BAD
+        if code == 7:
+            return T_K if r < 8 else T_BAD
+        return T_BAD
+
+    L.append("/* Per register code (X64__RCODE_*) x register number 0..63: the operand type. */\n")
+    L.append("const uint8_t x64__reg_type[X64__RCODE_COUNT * 64] = {\n")
+    for code in range(9):
+        row = [reg_type(code, r) if r < 63 else T_BAD for r in range(64)]
+        L.append("    " + ", ".join(str(x) for x in row) + ",\n")
+    L.append("};\n\n")
+
     def class_kind2(mc):
         ks = {type_kind2(d) for d in types if accepts(mc, d)}
         if len(ks) != 1:
