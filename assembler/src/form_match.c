@@ -544,6 +544,18 @@ X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
     case X64__S_RM: {
         unsigned reg = modrm_reg(f, ops);
         const struct x64_mem *m = &ops[f->at[X64__AT_RM]].u.mem;
+        if (X64__LIKELY(x64__mem_simple(*m))) {
+            /* A base register, no segment, not RIP-relative: ModRM/SIB as one word (as the
+             * typed emitters), then the displacement. */
+            unsigned n, dn, xb;
+            uint64_t tail = x64__mem_tail(reg, *m, &n, &dn, &xb);
+            p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | xb, f->opc);
+            put64(p, tail);
+            p += n;
+            put32(p, (uint32_t)m->disp);
+            p += dn;
+            break;
+        }
         uint8_t *disp_at;
         if (m->segment != 0)
             *p++ = x64__seg_byte(m->segment);
