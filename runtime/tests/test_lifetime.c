@@ -5,12 +5,11 @@
  * use-after-free or a crash). Instances whose funcrefs never left them are destroyed at once. */
 #include "rt/runtime.h"
 #include "runtime_impl.h"
+#include "wasm_file.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-#define WASM_DIR KILN_BINARY_DIR "/runtime/tests/wasm/"
 
 static kiln_engine *engine;
 
@@ -28,23 +27,7 @@ static void teardown(void)
 
 static kiln_module *load(const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof path, WASM_DIR "%s.wasm", name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *bytes = malloc((size_t)n + 1);
-    cr_assert(bytes);
-    cr_assert_eq(fread(bytes, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    kiln_module *m = NULL;
-    struct kiln_error err;
-    kiln_status st = kiln_module_new(engine, bytes, (size_t)n, &m, &err);
-    free(bytes);
-    cr_assert_eq(st, KILN_OK, "%s: %s", name, err.message);
-    return m;
+    return rt_test_load_module(engine, name);
 }
 
 static kiln_instance *instantiate(const char *name, const kiln_extern *imports, size_t n)

@@ -5,6 +5,7 @@
  * The modules are the .wat files in tests/wat/, assembled by wat2wasm at build time. Every test
  * runs in both compiler configurations (normal and spill_all) where it executes code. */
 #include "rt/runtime.h"
+#include "wasm_file.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -12,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define WASM_DIR KILN_BINARY_DIR "/runtime/tests/wasm/"
 
 static kiln_engine *engine;
 
@@ -32,33 +31,9 @@ static void teardown(void)
     engine = NULL;
 }
 
-static uint8_t *read_wasm(const char *name, size_t *out_size)
-{
-    char path[512];
-    snprintf(path, sizeof path, WASM_DIR "%s.wasm", name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *bytes = malloc((size_t)n + 1);
-    cr_assert(bytes);
-    cr_assert_eq(fread(bytes, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *out_size = (size_t)n;
-    return bytes;
-}
-
 static kiln_module *load(const char *name)
 {
-    size_t size;
-    uint8_t *bytes = read_wasm(name, &size);
-    kiln_module *m = NULL;
-    struct kiln_error err;
-    kiln_status st = kiln_module_new(engine, bytes, size, &m, &err);
-    free(bytes); /* the module keeps its own copy */
-    cr_assert_eq(st, KILN_OK, "%s: %s", name, err.message);
-    return m;
+    return rt_test_load_module(engine, name);
 }
 
 static kiln_instance *instantiate_alone(const char *name)
@@ -493,7 +468,7 @@ Test(rt_module, malformed_and_invalid_modules, .fini = teardown)
     cr_assert_eq(kiln_module_new(engine, truncated, sizeof truncated, &m, &err),
                  KILN_ERR_MALFORMED);
     size_t size;
-    uint8_t *bytes = read_wasm("invalid", &size);
+    uint8_t *bytes = rt_test_read_wasm("invalid", &size);
     cr_assert_eq(kiln_module_new(engine, bytes, size, &m, &err), KILN_ERR_INVALID);
     cr_assert_str_eq(err.text, "type mismatch");
     free(bytes);
