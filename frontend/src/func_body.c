@@ -148,18 +148,27 @@ static wdec_status grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
     return WDEC_OK;
 }
 
+/* The operand stack's storage starts STACK_PAD slots before s->stack, filled with a value that is
+ * no type: the fast path reads the top four slots as one word however shallow the stack is. */
+#define STACK_PAD 4u
+
 HOT wdec_status stack_reserve(struct val *c, uint32_t extra)
 {
     if ((uint64_t)c->sp + extra <= c->cap)
         return WDEC_OK;
-    if ((uint64_t)c->sp + extra > UINT32_MAX)
+    if ((uint64_t)c->sp + extra > UINT32_MAX - STACK_PAD)
         return fail_at(c, WDEC_ERR_IMPL_LIMIT);
-    void *p = c->s->stack;
-    wdec_status st = grow(&p, &c->s->stack_cap, c->sp + extra, sizeof(uint16_t));
+    struct wdec_scratch *s = c->s;
+    void *p = s->stack ? s->stack - STACK_PAD : NULL;
+    uint32_t cap = s->stack ? s->stack_cap + STACK_PAD : 0;
+    wdec_status st = grow(&p, &cap, c->sp + extra + STACK_PAD, sizeof(uint16_t));
     if (st)
         return fail_at(c, st);
-    c->s->stack = c->stack = p;
-    c->cap = c->s->stack_cap;
+    uint16_t *base = p;
+    for (uint32_t i = 0; i < STACK_PAD; i++)
+        base[i] = 0xffff;
+    s->stack = c->stack = base + STACK_PAD;
+    s->stack_cap = c->cap = cap - STACK_PAD;
     return WDEC_OK;
 }
 
@@ -521,43 +530,120 @@ struct fast {
     const uint8_t *locals; /* local types */
     uint32_t local_count;
     const struct wdec_module *m;
+    const struct wdec_call_sig *sigs; /* per type */
 };
 
-/* A well-formed u32 LEB128 at q (1 to 5 bytes; the 5-byte padded form is what linkers write for
- * relocatable indices); *len 0 for anything else, which the full loop then reports. */
+/* A function type as the fast path checks a call: the param types as they lie in the top four
+ * operand stack slots (one 64-bit load, top of stack last) and a mask of the slots they take;
+ * `ok` when there are at most four params and at most one result. */
+struct wdec_call_sig {
+    uint64_t params;
+    uint64_t mask;
+    uint32_t param_count;
+    uint16_t result; /* 0 when none */
+    bool ok;
+};
+
+/* The call signatures of m's types, built into s once per module. */
+static wdec_status call_sigs_build(const struct wdec_module *m, struct wdec_scratch *s)
+{
+    if (s->sig_module == m)
+        return WDEC_OK;
+    free(s->call_sigs);
+    s->call_sigs = NULL;
+    s->sig_module = NULL;
+    if (m->type_count) {
+        s->call_sigs = malloc((size_t)m->type_count * sizeof *s->call_sigs);
+        if (!s->call_sigs)
+            return WDEC_ERR_OUT_OF_MEMORY;
+    }
+    for (uint32_t i = 0; i < m->type_count; i++) {
+        const struct wdec_func_type *ft = &m->types[i];
+        struct wdec_call_sig *cs = &s->call_sigs[i];
+        uint32_t n = ft->param_count;
+        cs->ok = n <= STACK_PAD && ft->result_count <= 1;
+        cs->param_count = n;
+        cs->result = ft->result_count == 1 ? ft->results[0] : 0;
+        uint16_t slots[STACK_PAD] = {0}, mask[STACK_PAD] = {0};
+        for (uint32_t k = 0; cs->ok && k < n; k++) {
+            slots[STACK_PAD - n + k] = ft->params[k];
+            mask[STACK_PAD - n + k] = 0xffff;
+        }
+        memcpy(&cs->params, slots, sizeof cs->params);
+        memcpy(&cs->mask, mask, sizeof cs->mask);
+    }
+    s->sig_module = m;
+    return WDEC_OK;
+}
+
+/* --- LEB128 without a branch per byte ---
+ * The fast path has 16 readable bytes after each instruction's start, so it reads a LEB128's
+ * first 8 bytes as one word. The bytes without a continuation bit are its possible ends, and the
+ * first of them is found with one count-trailing-zeros instead of a loop whose trip count the CPU
+ * cannot predict. */
+
+static inline uint64_t load_le64(const uint8_t *q)
+{
+    uint64_t w;
+    memcpy(&w, q, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Bytes in the LEB128 whose first 8 bytes are w: 1 to 8 (8 also when all 8 continue). */
+static inline unsigned leb_len8(uint64_t w)
+{
+    uint64_t stops = (~w & 0x8080808080808080u) | (uint64_t)1 << 63;
+    return (unsigned)__builtin_ctzll(stops) / 8 + 1;
+}
+
+/* The length of a well-formed u32 LEB128 at q (1 to 5 bytes; the 5-byte padded form is what
+ * linkers write for relocatable indices), 0 for anything else, which the full loop reports. */
+static inline unsigned fast_u32_len(const uint8_t *q)
+{
+    unsigned n = leb_len8(load_le64(q));
+    if (WDEC_LIKELY(n <= 4))
+        return n;
+    return n == 5 && q[4] < 0x10 ? 5 : 0;
+}
+
+/* A well-formed u32 LEB128 at q and its length in *len (0 when not well-formed). One byte is the
+ * common case and a predictable branch; longer ones gather their 7-bit groups without one. */
 static inline uint32_t fast_u32(const uint8_t *q, unsigned *len)
 {
     if (WDEC_LIKELY(q[0] < 0x80)) {
         *len = 1;
         return q[0];
     }
-    uint32_t v = q[0] & 0x7fu;
-    for (unsigned i = 1; i < 4; i++) {
-        v |= (uint32_t)(q[i] & 0x7f) << (7 * i);
-        if (q[i] < 0x80) {
-            *len = i + 1;
-            return v;
-        }
-    }
-    *len = q[4] < 0x10 ? 5 : 0;
-    return v | (uint32_t)q[4] << 28;
+    uint64_t w = load_le64(q);
+    unsigned n = leb_len8(w);
+    uint64_t x = w & (~(uint64_t)0 >> (64 - 8 * n)) & 0x7f7f7f7f7f7f7f7fu;
+    x = (x & 0x007f007f007f007fu) | (x >> 1 & 0x3f803f803f803f80u); /* 14 bits per 16 */
+    x = (x & 0x00003fff00003fffu) | (x >> 2 & 0x0fffc0000fffc000u); /* 28 bits per 32 */
+    x = (x & 0x000000000fffffffu) | (x >> 4 & 0x00fffffff0000000u); /* 56 bits */
+    *len = n <= 5 && x <= UINT32_MAX ? n : 0;
+    return (uint32_t)x;
 }
 
 /* The length of a well-formed s32 (max 5 bytes) or s64 (max 10 bytes) LEB128 at q, 0 otherwise.
  * The last byte's unused high bits must repeat the sign bit. */
 static inline unsigned fast_s32_len(const uint8_t *q)
 {
-    for (unsigned i = 0; i < 4; i++)
-        if (q[i] < 0x80)
-            return i + 1;
-    return (q[4] & 0xf8) == 0 || (q[4] & 0xf8) == 0x78 ? 5 : 0;
+    unsigned n = leb_len8(load_le64(q));
+    if (WDEC_LIKELY(n <= 4))
+        return n;
+    return n == 5 && ((q[4] & 0xf8) == 0 || (q[4] & 0xf8) == 0x78) ? 5 : 0;
 }
 
 static inline unsigned fast_s64_len(const uint8_t *q)
 {
-    for (unsigned i = 0; i < 9; i++)
-        if (q[i] < 0x80)
-            return i + 1;
+    uint64_t w = load_le64(q);
+    if (WDEC_LIKELY(~w & 0x8080808080808080u))
+        return leb_len8(w);
+    if (q[8] < 0x80)
+        return 9;
     return q[9] == 0 || q[9] == 0x7f ? 10 : 0;
 }
 
@@ -600,6 +686,7 @@ fast_run(struct fast *f)
     const uint8_t *const locals = f->locals;
     const uint32_t local_count = f->local_count;
     const struct wdec_module *const m = f->m;
+    const struct wdec_call_sig *const sigs = f->sigs;
 #if FAST_THREADED
     /* Threaded dispatch: each handler ends in its own indirect jump, which the CPU predicts far
      * better than one shared jump (GNU C labels as values; the switch below is the fallback). */
@@ -702,8 +789,9 @@ fast_run(struct fast *f)
         case 0x0c:   /* br */
         case 0x0d: { /* br_if */
             FAST_LABEL(L_0c)
-            uint8_t d = p[1];
-            if (d >= 0x80 || d >= fp)
+            unsigned len;
+            uint32_t d = fast_u32(p + 1, &len);
+            if (len == 0 || d >= fp)
                 goto out;
             uint32_t top = sp;
             if (op == 0x0d) {
@@ -722,7 +810,7 @@ fast_run(struct fast *f)
                 sp = height;
                 frames[fp - 1].unreachable = true;
             }
-            p += 2;
+            p += 1 + len;
             FAST_NEXT();
         }
         case 0x10: { /* call */
@@ -731,16 +819,14 @@ fast_run(struct fast *f)
             uint32_t idx = fast_u32(p + 1, &len);
             if (len == 0 || idx >= m->func_count)
                 goto out;
-            const struct wdec_func_type *ft = &m->types[m->funcs[idx].type_index];
-            uint32_t np = ft->param_count;
-            if (sp - height < np || ft->result_count > 1)
+            const struct wdec_call_sig *cs = &sigs[m->funcs[idx].type_index];
+            uint64_t top;
+            memcpy(&top, stack + sp - STACK_PAD, sizeof top);
+            if (!cs->ok || sp - height < cs->param_count || ((top ^ cs->params) & cs->mask))
                 goto out;
-            for (uint32_t i = 0; i < np; i++)
-                if (stack[sp - np + i] != ft->params[i])
-                    goto out;
-            sp -= np;
-            if (ft->result_count)
-                stack[sp++] = ft->results[0];
+            sp -= cs->param_count;
+            stack[sp] = cs->result; /* room for it, used or not (see push()) */
+            sp += cs->result != 0;
             p += 1 + len;
             FAST_NEXT();
         }
@@ -831,8 +917,7 @@ fast_run(struct fast *f)
         case 0x34:
         case 0x35: { /* loads: i32 -> t */
             FAST_LABEL(L_28)
-            unsigned n;
-            (void)fast_u32(p + 2, &n);
+            unsigned n = fast_u32_len(p + 2);
             if (p[1] > natural_align(op) || n == 0 || m->memory_count == 0 || sp == height ||
                 stack[sp - 1] != WDEC_I32)
                 goto out;
@@ -850,8 +935,7 @@ fast_run(struct fast *f)
         case 0x3d:
         case 0x3e: { /* stores: i32 t -> */
             FAST_LABEL(L_36)
-            unsigned n;
-            (void)fast_u32(p + 2, &n);
+            unsigned n = fast_u32_len(p + 2);
             if (p[1] > natural_align(op) || n == 0 || m->memory_count == 0 || sp - height < 2 ||
                 stack[sp - 1] != store_type[op - 0x36] || stack[sp - 2] != WDEC_I32)
                 goto out;
@@ -926,14 +1010,19 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         wdec_status st = !plain && v->func_begin ? v->func_begin(ctx, &fi) : WDEC_OK;
         if (st)
             return client_fail(c, st);
+        if (plain && (st = call_sigs_build(m, s)) != WDEC_OK)
+            return fail_at(c, st);
     }
 
-    /* Where the fast path may start an instruction: 16 readable bytes before the body's end. */
-    const uint8_t *fast_end = fn->body_size > 16 ? body_end - 16 : m->bytes + fn->body_offset;
+    /* Where the fast path may start an instruction: anywhere in the body with 16 readable bytes
+     * after it. Those may lie past the body's end (the module goes on); an instruction that runs
+     * past that end leaves the fast path beyond it, which the overrun check below reports. */
+    const uint8_t *module_end16 = m->size > 16 ? m->bytes + m->size - 16 : m->bytes;
+    const uint8_t *fast_end = body_end < module_end16 ? body_end : module_end16;
     for (;;) {
         if (plain && r->p < fast_end) {
-            struct fast f = {r->p,      fast_end,     c->stack, c->sp,       c->fp,
-                             c->frames, s->frame_cap, locals,   local_count, m};
+            struct fast f = {r->p,         fast_end, c->stack,    c->sp, c->fp,       c->frames,
+                             s->frame_cap, locals,   local_count, m,     s->call_sigs};
             fast_run(&f);
             r->p = f.p;
             c->sp = f.sp;
@@ -1604,7 +1693,12 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
                              uint32_t func_index, const struct wdec_visitor *v, void *ctx,
                              struct wdec_error *err)
 {
-    if (visitor_is_empty(v))
+    /* The visitor is the same for every body of a module: compare it with all-NULL once. */
+    if (s->visitor != v) {
+        s->visitor = v;
+        s->plain = visitor_is_empty(v);
+    }
+    if (s->plain)
         return body_loop(m, s, func_index, v, ctx, err, true);
     return body_loop(m, s, func_index, v, ctx, err, false);
 }
@@ -1827,7 +1921,8 @@ wdec_status wdec_data_use_check(const struct wdec_module *m, const struct wdec_s
 
 void wdec_scratch_free(struct wdec_scratch *s)
 {
-    free(s->stack);
+    free(s->stack ? s->stack - STACK_PAD : NULL);
+    free(s->call_sigs);
     free(s->frames);
     free(s->locals);
     free(s->targets);

@@ -260,6 +260,9 @@ struct wdec_arena_chunk {
 void *wdec_arena_alloc(struct wdec_module *m, size_t size);
 /* `count` elements of `size` bytes, zeroed; NULL on overflow or out of memory. */
 void *wdec_arena_array(struct wdec_module *m, size_t count, size_t size);
+/* The same, not zeroed: for arrays whose every field the caller writes (a module may have 10^5
+ * data segments, and zeroing them first is a measurable part of its decode). */
+void *wdec_arena_array_uninit(struct wdec_module *m, size_t count, size_t size);
 
 /* --- Value types --- */
 
@@ -296,6 +299,7 @@ extern const uint8_t wdec_one_type[256];
 /* Scratch space reused from one body to the next: the operand and control stacks, local types and
  * br_table targets. Grows, never shrinks, so a module costs O(1) allocations per body at most. */
 struct wdec_frame;
+struct wdec_call_sig;
 struct wdec_scratch {
     /* Value types on the operand stack, 16 bits wide on purpose: a uint8_t store may alias
      * anything, which would make the compiler reload the validator's state after each push. */
@@ -307,6 +311,12 @@ struct wdec_scratch {
     uint32_t local_cap;
     uint32_t *targets;
     uint32_t target_cap;
+    /* Per function type of `sig_module`, for the plain validator's calls (func_body.c). */
+    struct wdec_call_sig *call_sigs;
+    const struct wdec_module *sig_module;
+    /* The visitor last seen and whether it is all-NULL (a plain validator). */
+    const struct wdec_visitor *visitor;
+    bool plain;
     /* A data index used with no data count section: judged once the data section is known
      * (reference interpreter: "data count section required" if there are data segments). */
     bool data_use;
