@@ -26,6 +26,23 @@ static bool is_known_opcode(uint8_t op)
 wdec_status wdec_const_expr(struct rd *r, struct wdec_module *m, uint8_t type,
                             struct wdec_const_expr *out)
 {
+    /* The common case first: `i32.const n end` (segment offsets; a module may have 10^5). */
+    if (type == WDEC_I32 && rd_left(r) >= 2 && r->p[0] == 0x41) {
+        struct rd q = *r;
+        q.p++;
+        uint64_t v;
+        /* Well-formed and in bounds, or the general loop below decodes it (and its error). */
+        if (leb_signed_fast(&q, 32, &v) && q.p < q.end && *q.p == 0x0b) {
+            out->kind = WDEC_CONST_I32;
+            out->type = WDEC_I32;
+            memset(&out->value, 0, sizeof out->value);
+            out->value.i32 = (int32_t)(uint32_t)v;
+            out->offset = rd_off(r);
+            out->code_size = (size_t)(q.p + 1 - r->p);
+            r->p = q.p + 1;
+            return WDEC_OK;
+        }
+    }
     memset(out, 0, sizeof *out);
     out->offset = rd_off(r);
     uint32_t count = 0;

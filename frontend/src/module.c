@@ -8,7 +8,8 @@
 
 /* --- Arena --- */
 
-void *wdec_arena_alloc(struct wdec_module *m, size_t size)
+/* `size` bytes from the arena, not zeroed. */
+static void *arena_take(struct wdec_module *m, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
     if (size == 0)
@@ -26,7 +27,14 @@ void *wdec_arena_alloc(struct wdec_module *m, size_t size)
     }
     void *p = c->data + c->used;
     c->used += size;
-    memset(p, 0, size);
+    return p;
+}
+
+void *wdec_arena_alloc(struct wdec_module *m, size_t size)
+{
+    void *p = arena_take(m, size);
+    if (p)
+        memset(p, 0, size);
     return p;
 }
 
@@ -37,6 +45,15 @@ void *wdec_arena_array(struct wdec_module *m, size_t count, size_t size)
     if (size && count > (SIZE_MAX - 64) / size)
         return NULL;
     return wdec_arena_alloc(m, count * size);
+}
+
+void *wdec_arena_array_uninit(struct wdec_module *m, size_t count, size_t size)
+{
+    if (count == 0)
+        return NULL;
+    if (size && count > (SIZE_MAX - 64) / size)
+        return NULL;
+    return arena_take(m, count * size);
 }
 
 void wdec_module_free(struct wdec_module *module)

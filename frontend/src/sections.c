@@ -517,7 +517,11 @@ static wdec_status data_section(struct dec *d, struct rd *r)
     WDEC_TRY(wdec_rd_len(r, &n));
     if (m->has_data_count && n != m->data_count)
         return wdec_fail(r->err, WDEC_ERR_DATA_COUNT_MISMATCH, at0, NULL);
-    ALLOC_ARRAY(r, m, m->datas, n);
+    /* Every field of each segment is written below (only the first m->data_segment_count are
+     * ever read), so the array is not zeroed first. */
+    m->datas = wdec_arena_array_uninit(m, n, sizeof *m->datas);
+    if (!m->datas && n)
+        return oom(r);
     for (uint32_t i = 0; i < n; i++) {
         struct wdec_data *ds = &m->datas[i];
         size_t at = rd_off(r);
@@ -533,6 +537,8 @@ static wdec_status data_section(struct dec *d, struct rd *r)
             if (ds->memory_index >= m->memory_count)
                 return wdec_fail(r->err, WDEC_ERR_UNKNOWN_MEMORY, at, "%u", ds->memory_index);
             WDEC_TRY(wdec_const_expr(r, m, WDEC_I32, &ds->offset));
+        } else {
+            memset(&ds->offset, 0, sizeof ds->offset);
         }
         uint32_t len;
         WDEC_TRY(wdec_rd_len(r, &len));
