@@ -41,6 +41,26 @@
 #define X64__BYTE_REG 1u /* the ModRM.reg operand */
 #define X64__BYTE_RM  2u /* the rm / opcode register operand */
 
+/* The REX rule for 8-bit registers (SDM vol. 2, 2.2.1.2): spl/bpl/sil/dil (4..7) and r8b..r15b
+ * (8..15) need a REX prefix; ah/ch/dh/bh (0x14..0x17) are what 4..7 mean without one, so an
+ * instruction with any REX prefix cannot use them. x64__byte_rex() returns X64__B8_NEED (the
+ * REX base 0x40) if an 8-bit operand named by `byteregs` needs REX, or'ed with X64__B8_HIGH if
+ * one is ah..bh (any number >= 16; the full encoder reports the error). */
+#define X64__B8_NEED 0x40u
+#define X64__B8_HIGH 0x100u
+
+X64__INLINE unsigned x64__byte_rex1(unsigned r)
+{
+    /* r in 4..15: NEED (bit 6 of (r + 12) * 4 is bit 4 of r + 12); r >= 16: HIGH. */
+    return r >= 16u ? X64__B8_HIGH : ((r + 12u) << 2) & X64__B8_NEED;
+}
+
+X64__INLINE unsigned x64__byte_rex(unsigned byteregs, unsigned reg, unsigned rm)
+{
+    return ((byteregs & X64__BYTE_REG) ? x64__byte_rex1(reg) : 0u) |
+           ((byteregs & X64__BYTE_RM) ? x64__byte_rex1(rm) : 0u);
+}
+
 /* Bytes the buffer keeps after `limit`: the longest instruction (15) plus the 8-byte stores of
  * the inline fast paths, which may run past its end. */
 #define X64__SLACK 32u
@@ -186,23 +206,12 @@ X64__INLINE void x64__legacy_full(struct x64_buf *b, unsigned upfx, uint32_t pfx
     else if (rmkind == X64__RM_MEM)
         rex |= x64__mem_xb(m);
     if (byteregs) {
-        /* spl/bpl/sil/dil (4..7) and r8b..r15b need a REX prefix; ah..bh (0x14..0x17) are
-         * what the same codes mean without one (SDM vol. 2, 2.2.1.2). */
-        unsigned need = 0, forbid = 0;
-        if (byteregs & X64__BYTE_REG) {
-            need |= (reg - 4u) < 12u;
-            forbid |= reg >= 16u;
-        }
-        if (byteregs & X64__BYTE_RM) {
-            need |= (rm - 4u) < 12u;
-            forbid |= rm >= 16u;
-        }
-        if (X64__UNLIKELY(forbid && (need || rex))) {
+        unsigned br = x64__byte_rex(byteregs, reg, rm);
+        if (X64__UNLIKELY((br & X64__B8_HIGH) && (br & X64__B8_NEED || rex))) {
             x64_buf_fail(b, X64_ERR_HIGH8_REX, NULL);
             return;
         }
-        if (need)
-            rex |= 0x40u;
+        rex |= br & X64__B8_NEED;
     }
     if ((rmkind == X64__RM_MEM || rmkind == X64__RM_MOFFS) && m.segment != 0)
         *p++ = x64__seg_byte(m.segment);
@@ -427,17 +436,10 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
                              unsigned imm2_size, int64_t imm2)
 {
     size_t len = b->len;
-    unsigned need = 0, forbid = 0;
-    if (byteregs & X64__BYTE_REG) {
-        need |= (reg - 4u) < 12u;
-        forbid |= reg >= 16u;
-    }
-    if (byteregs & X64__BYTE_RM) {
-        need |= (rm - 4u) < 12u;
-        forbid |= rm >= 16u;
-    }
+    unsigned br = byteregs ? x64__byte_rex(byteregs, reg, rm) : 0u;
     if (X64__UNLIKELY(len >= b->limit) || upfx != 0 || rmkind == X64__RM_MOFFS ||
-        (rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m))) || X64__UNLIKELY(forbid)) {
+        (rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m))) ||
+        X64__UNLIKELY(br & X64__B8_HIGH)) {
         x64__legacy_slow(b, upfx, pfx, opc, rexw, rmkind, reg, rm, x64__mem_lo(m), x64__mem_hi(m),
                          byteregs, imm_size, imm, imm2_size, imm2);
         return;
@@ -447,7 +449,7 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
     unsigned on = opc >> 24, pn = pfx >> 24;
     uint64_t w;
     unsigned n;
-    unsigned rex = rexw | (need << 6);
+    unsigned rex = rexw | br; /* br is 0 or X64__B8_NEED here */
     uint64_t tail = 0;
     unsigned tn = 0, dn = 0;
     if (rmkind == X64__RM_REG) {
