@@ -72,8 +72,7 @@ enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap)
         return b->status;
     }
     /* Room for the first jumps, so that the inline jump path needs no growth check call. */
-    if (!x64__grow_array((void **)&b->priv->lb.fx, &b->priv->lb.cap_fx, 256,
-                         sizeof *b->priv->lb.fx)) {
+    if (!x64__grow_array((void **)&b->priv->lb.jr, &b->priv->lb.cap_jr, 256, sizeof(uint64_t))) {
         x64_buf_free(b);
         b->status = X64_ERR_NO_MEMORY;
         return b->status;
@@ -89,6 +88,7 @@ void x64_buf_free(struct x64_buf *b)
         return;
     if (b->priv != NULL) {
         free(b->priv->lb.labels);
+        free(b->priv->lb.jr);
         free(b->priv->lb.fx);
         free(b->priv->al);
         free(b->priv->pool);

@@ -11,6 +11,8 @@
 
 /* --- Labels --- */
 
+#define MAX_LABELS ((size_t)INT32_MAX)
+
 bool x64__label_valid(const struct x64_buf *b, uint32_t id)
 {
     return b->priv != NULL && id != 0 && id < b->priv->lb.nlabels;
@@ -29,15 +31,16 @@ struct x64_label x64__label_new_slow(struct x64_buf *b)
         return l;
     struct x64_buf_priv *pv = b->priv;
     if (pv->lb.nlabels >= pv->lb.cap_labels &&
-        (pv->lb.nlabels >= UINT32_MAX ||
+        (pv->lb.nlabels >= MAX_LABELS ||
          !x64__grow_array((void **)&pv->lb.labels, &pv->lb.cap_labels, pv->lb.nlabels + 1,
                           sizeof(size_t)))) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
-    /* Ids are 32-bit: the inline x64_label_new() relies on nlabels < cap_labels <= UINT32_MAX. */
-    if (pv->lb.cap_labels > UINT32_MAX)
-        pv->lb.cap_labels = UINT32_MAX;
+    /* Ids stay below 2^31 (they share a word with an offset in the jump records, see
+     * X64__JR_DONE); the inline x64_label_new() relies on nlabels < cap_labels <= MAX_LABELS. */
+    if (pv->lb.cap_labels > MAX_LABELS)
+        pv->lb.cap_labels = MAX_LABELS;
     pv->lb.labels[pv->lb.nlabels] = X64__UNBOUND;
     l.id = (uint32_t)pv->lb.nlabels++;
     return l;
@@ -212,6 +215,14 @@ static inline void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_
 
 void x64__jump_slow(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
 {
+    /* A full jump array: grow it, so that the next jumps take the inline path again. */
+    if (b != NULL && b->status == X64_OK && b->priv != NULL &&
+        b->priv->lb.njr >= b->priv->lb.cap_jr &&
+        !x64__grow_array((void **)&b->priv->lb.jr, &b->priv->lb.cap_jr, b->priv->lb.njr + 1,
+                         sizeof(uint64_t))) {
+        x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
+        return;
+    }
     jump(b, (int)kind, (enum x64_cc)cc, l, false);
 }
 
@@ -567,6 +578,121 @@ static bool layout_pool(struct x64_buf *b)
     return true;
 }
 
+/* --- Jump records of the inline path (X64__JR_DONE) --- */
+
+static inline size_t jr_start(uint64_t r)
+{
+    return (size_t)(uint32_t)r;
+}
+
+static inline uint32_t jr_label(uint64_t r)
+{
+    return (uint32_t)(r >> 32) & 0x7FFFFFFFu;
+}
+
+/* The full record of jump record r, read back from its opcode: EB / 70+cc (rel8, always to a
+ * bound label), E9 (jmp rel32), E8 (call rel32) or 0F 80+cc (jcc rel32). The same fields as
+ * the out-of-line path (jump()) records. */
+static struct x64__fixup jr_fixup(const struct x64_buf *b, uint64_t r)
+{
+    size_t start = jr_start(r);
+    const uint8_t *p = b->data + start;
+    struct x64__fixup f = {start + 1, start + 5, start, jr_label(r), 0, 0, FX_REL32, JK_NONE, 0, 0};
+    if (p[0] == 0xEB || (p[0] & 0xF0u) == 0x70u) {
+        f.end = start + 2;
+        f.kind = FX_REL8;
+        f.cc = p[0] == 0xEB ? 0 : (uint8_t)(p[0] & 15u);
+    } else if (p[0] == 0x0F) {
+        f.pos = start + 2;
+        f.end = start + 6;
+        f.jkind = JK_JCC;
+        f.cc = (uint8_t)(p[1] & 15u);
+    } else if (p[0] == 0xE9) {
+        f.jkind = JK_JMP;
+    }
+    if (r & X64__JR_DONE)
+        f.kind |= X64__FX_DONE;
+    return f;
+}
+
+/* Before the shrinking pass: every jump record becomes an x64__fixup, merged into `fx` in
+ * offset order (both arrays are in emission order). */
+static bool expand_jumps(struct x64_buf *b)
+{
+    struct x64__labels *lb = &b->priv->lb;
+    if (lb->njr == 0)
+        return true;
+    size_t n = lb->nfx + lb->njr;
+    struct x64__fixup *fx = malloc(n * sizeof *fx);
+    if (fx == NULL) {
+        x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
+        return false;
+    }
+    size_t i = 0, j = 0, k = 0;
+    while (i < lb->nfx || j < lb->njr) {
+        if (j == lb->njr || (i < lb->nfx && lb->fx[i].pos < jr_start(lb->jr[j])))
+            fx[k++] = lb->fx[i++];
+        else
+            fx[k++] = jr_fixup(b, lb->jr[j++]);
+    }
+    free(lb->fx);
+    lb->fx = fx;
+    lb->nfx = lb->cap_fx = n;
+    lb->njr = 0;
+    return true;
+}
+
+/* Reports the first (lowest offset) reference to an unbound label, over both arrays. */
+static void fail_unbound(struct x64_buf *b)
+{
+    const struct x64__labels *lb = &b->priv->lb;
+    size_t best = SIZE_MAX, at = 0;
+    uint32_t label = 0;
+    for (size_t i = 0; i < lb->nfx; i++) {
+        const struct x64__fixup *f = &lb->fx[i];
+        if (!(f->kind & X64__FX_DONE) && lb->labels[f->label] == X64__UNBOUND && f->pos < best) {
+            best = f->pos;
+            at = f->start;
+            label = f->label;
+            break; /* in offset order */
+        }
+    }
+    for (size_t i = 0; i < lb->njr; i++) {
+        uint64_t r = lb->jr[i];
+        if (!(r & X64__JR_DONE) && lb->labels[jr_label(r)] == X64__UNBOUND) {
+            if (jr_start(r) < best) {
+                at = jr_start(r);
+                label = jr_label(r);
+            }
+            break;
+        }
+    }
+    x64_buf_fail(b, X64_ERR_LABEL_UNBOUND, "label %u used at offset %zu but never bound",
+                 (unsigned)label, at);
+}
+
+/* Writes the rel32 of every inline jump to a label that was not bound when it was emitted. */
+static bool resolve_jumps(struct x64_buf *b)
+{
+    const struct x64__labels *lb = &b->priv->lb;
+    for (size_t i = 0; i < lb->njr; i++) {
+        uint64_t r = lb->jr[i];
+        if (r & X64__JR_DONE)
+            continue;
+        size_t target = lb->labels[jr_label(r)];
+        if (target == X64__UNBOUND) {
+            fail_unbound(b);
+            return false;
+        }
+        /* Forward inline jumps are rel32: 0F 80+cc (field at +2) or E8/E9 (field at +1). */
+        size_t start = jr_start(r);
+        uint8_t *p = b->data + start;
+        size_t field = p[0] == 0x0F ? 2u : 1u;
+        put32(p + field, (uint32_t)(int32_t)((long long)target - (long long)(start + field + 4)));
+    }
+    return true;
+}
+
 static bool resolve(struct x64_buf *b)
 {
     struct x64_buf_priv *pv = b->priv;
@@ -576,8 +702,7 @@ static bool resolve(struct x64_buf *b)
             continue;
         size_t target = pv->lb.labels[f->label];
         if (target == X64__UNBOUND) {
-            x64_buf_fail(b, X64_ERR_LABEL_UNBOUND, "label %u used at offset %zu but never bound",
-                         (unsigned)f->label, f->start);
+            fail_unbound(b);
             return false;
         }
         uint8_t *p = b->data + f->pos;
@@ -634,9 +759,9 @@ enum x64_status x64_buf_finish(struct x64_buf *b)
     struct x64_buf_priv *pv = b->priv;
     if (pv->finished)
         return X64_OK;
-    if (pv->shrink && !shrink_jumps(b))
+    if (pv->shrink && (!expand_jumps(b) || !shrink_jumps(b)))
         return b->status;
-    if (!layout_pool(b) || !resolve(b))
+    if (!layout_pool(b) || !resolve(b) || !resolve_jumps(b))
         return b->status;
     pv->finished = true;
     b->limit = 0;

@@ -112,6 +112,134 @@ Test(x64_labels, invalid_label_is_an_error)
     cr_assert_eq(b.len, 0);
 }
 
+/* Past the first 256 inline jump records (the array grows through the out-of-line path):
+ * every kind of jump to forward and backward labels, checked byte by byte, then again with the
+ * shrinking pass, which turns the records into full fixups merged with the RIP-relative ones. */
+static void emit_many_jumps(int n, struct x64_label *fwd)
+{
+    struct x64_label top = x64_label_new(&b);
+    x64_label_bind(&b, top);
+    for (int i = 0; i < n; i++) {
+        fwd[i] = x64_label_new(&b);
+        switch (i % 4) {
+        case 0:
+            x64_jcc(&b, (enum x64_cc)(i % 16), fwd[i]);
+            break;
+        case 1:
+            x64_jmp(&b, fwd[i]);
+            break;
+        case 2:
+            x64_call_label(&b, fwd[i]);
+            break;
+        default:
+            x64_lea_r64_m(&b, X64_RAX, x64_mem_rip_label(fwd[i], 0));
+            break;
+        }
+        x64_nop(&b);
+        x64_label_bind(&b, fwd[i]);
+        if (i % 5 == 0)
+            x64_jcc(&b, X64_CC_NE, top); /* backward: rel8 early, rel32 later */
+    }
+}
+
+Test(x64_labels, many_jumps_past_the_first_record_block)
+{
+    enum { N = 700 };
+    struct x64_label fwd[N];
+    emit_many_jumps(N, fwd);
+    cr_assert_eq(x64_buf_finish(&b), X64_OK, "%s", x64_buf_error(&b));
+    size_t at = 0;
+    for (int i = 0; i < N; i++) {
+        size_t n = i % 4 == 0 ? 6 : i % 4 == 3 ? 7 : 5, lab;
+        cr_assert(x64_label_offset(&b, fwd[i], &lab));
+        cr_assert_eq(lab, at + n + 1, "label %d", i);
+        const uint8_t *p = b.data + at;
+        if (i % 4 == 0) {
+            cr_assert_eq(p[0], 0x0f);
+            cr_assert_eq(p[1], 0x80 + i % 16);
+        } else if (i % 4 == 3) {
+            cr_assert_eq(p[1], 0x8d); /* lea rax,[rip+...] */
+        } else {
+            cr_assert_eq(p[0], i % 4 == 1 ? 0xe9 : 0xe8);
+        }
+        int32_t rel;
+        memcpy(&rel, p + n - 4, 4);
+        cr_assert_eq(rel, 1, "jump %d", i);
+        at = lab;
+        if (i % 5 == 0) {
+            long long back = -(long long)(at + 2);
+            if (back >= -128) {
+                cr_assert_eq(b.data[at], 0x75);
+                cr_assert_eq((int8_t)b.data[at + 1], back);
+                at += 2;
+            } else {
+                cr_assert_eq(b.data[at], 0x0f);
+                cr_assert_eq(b.data[at + 1], 0x85);
+                memcpy(&rel, b.data + at + 2, 4);
+                cr_assert_eq(rel, -(long long)(at + 6));
+                at += 6;
+            }
+        }
+    }
+    cr_assert_eq(at, b.len);
+}
+
+Test(x64_labels, many_jumps_shrunk)
+{
+    enum { N = 700 };
+    struct x64_label fwd[N];
+    x64_buf_set_shrink_jumps(&b, true);
+    emit_many_jumps(N, fwd);
+    cr_assert_eq(x64_buf_finish(&b), X64_OK, "%s", x64_buf_error(&b));
+    size_t at = 0;
+    for (int i = 0; i < N; i++) {
+        /* jcc and jmp become rel8; call and lea keep their rel32. */
+        size_t n = i % 4 <= 1 ? 2 : i % 4 == 2 ? 5 : 7, lab;
+        cr_assert(x64_label_offset(&b, fwd[i], &lab));
+        cr_assert_eq(lab, at + n + 1, "label %d", i);
+        const uint8_t *p = b.data + at;
+        if (i % 4 == 0)
+            cr_assert_eq(p[0], 0x70 + i % 16);
+        else if (i % 4 == 1)
+            cr_assert_eq(p[0], 0xeb);
+        if (n == 2) {
+            cr_assert_eq(p[1], 1, "jump %d", i);
+        } else {
+            int32_t rel;
+            memcpy(&rel, p + n - 4, 4);
+            cr_assert_eq(rel, 1, "jump %d", i);
+        }
+        at = lab;
+        if (i % 5 == 0) {
+            /* Backward: the offset moved with the shrinking; the field must follow. */
+            if (b.data[at] == 0x75) {
+                cr_assert_eq((int8_t)b.data[at + 1], -(long long)(at + 2));
+                at += 2;
+            } else {
+                cr_assert_eq(b.data[at + 1], 0x85);
+                int32_t rel;
+                memcpy(&rel, b.data + at + 2, 4);
+                cr_assert_eq(rel, -(long long)(at + 6));
+                at += 6;
+            }
+        }
+    }
+    cr_assert_eq(at, b.len);
+}
+
+Test(x64_labels, unbound_label_reported_at_its_first_use)
+{
+    /* The first use is a RIP-relative operand (a full fixup), the second an inline jump. */
+    struct x64_label u = x64_label_new(&b), v = x64_label_new(&b);
+    x64_nop(&b);
+    x64_jmp(&b, v);
+    x64_lea_r64_m(&b, X64_RAX, x64_mem_rip_label(u, 0));
+    x64_jmp(&b, u);
+    cr_assert_eq(x64_buf_finish(&b), X64_ERR_LABEL_UNBOUND);
+    cr_assert(strstr(x64_buf_error(&b), "label 2 used at offset 1 ") != NULL, "%s",
+              x64_buf_error(&b));
+}
+
 Test(x64_labels, call_label_runs)
 {
     /* main: call f; add rax, 1; ret.  f: lea rax, [rdi+rsi]; ret */

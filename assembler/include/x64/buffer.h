@@ -209,15 +209,6 @@ struct x64__fixup {
     uint8_t shrink; /* decided by the finishing pass */
 };
 
-/* The inline jump path writes label+base_label and addend..shrink as two 8-byte words. */
-_Static_assert(offsetof(struct x64__fixup, base_label) == offsetof(struct x64__fixup, label) + 4 &&
-                   offsetof(struct x64__fixup, addend) == offsetof(struct x64__fixup, label) + 8 &&
-                   offsetof(struct x64__fixup, kind) == offsetof(struct x64__fixup, addend) + 4 &&
-                   offsetof(struct x64__fixup, jkind) == offsetof(struct x64__fixup, kind) + 1 &&
-                   offsetof(struct x64__fixup, cc) == offsetof(struct x64__fixup, kind) + 2 &&
-                   offsetof(struct x64__fixup, shrink) == offsetof(struct x64__fixup, kind) + 3,
-               "x64__fixup layout");
-
 /* Little-endian 8-byte store at any alignment. */
 static inline void x64__st8_(uint8_t *p, uint64_t v)
 {
@@ -229,10 +220,20 @@ static inline void x64__st8_(uint8_t *p, uint64_t v)
 #endif
 }
 
+/* A jump to a label emitted by the inline path (x64__jump), in one word: the instruction's
+ * start offset in bits 0..31 (code is at most 1 GiB), the label id in bits 32..62 (ids stay
+ * below 2^31) and X64__JR_DONE when the target was already bound, so that the field is final.
+ * The kind (jmp/jcc/call, rel8/rel32) is read back from the opcode bytes at finish, which
+ * resolves these words directly, or turns them into x64__fixup records first when the
+ * shrinking pass runs. */
+#define X64__JR_DONE ((uint64_t)1 << 63)
+
 struct x64__labels {
     size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
     size_t nlabels, cap_labels;
-    struct x64__fixup *fx;
+    uint64_t *jr; /* jumps from the inline path, see X64__JR_DONE */
+    size_t njr, cap_jr;
+    struct x64__fixup *fx; /* every other label reference */
     size_t nfx, cap_fx;
 };
 
@@ -276,11 +277,11 @@ static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
     x64__label_bind_slow(b, l);
 }
 
-/* The common case of jmp/jcc/call to a label: room in the buffer and the fixup array, a valid
+/* The common case of jmp/jcc/call to a label: room in the buffer and the jump array, a valid
  * label (`len < limit` also means no listing hook). Backward targets within rel8 get the 2-byte
  * form. The instruction is written with one 8-byte store (the buffer keeps slack after
- * `limit`) and the fixup with five; a reference to a bound label is complete at once and is
- * marked X64__FX_DONE, so that finishing skips it unless the shrinking pass moved code. */
+ * `limit`) and the reference with one more (see X64__JR_DONE); a reference to a bound label is
+ * complete at once, so that finishing skips it unless the shrinking pass moves code. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -292,52 +293,40 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
         return;
     }
     struct x64__labels *lb = x64__lb(b);
-    size_t nfx = lb->nfx;
-    if (nfx >= lb->cap_fx || (size_t)(l.id - 1u) >= lb->nlabels - 1u) {
+    size_t njr = lb->njr;
+    if (njr >= lb->cap_jr || (size_t)(l.id - 1u) >= lb->nlabels - 1u) {
         x64__jump_slow(b, kind, cc, l);
         return;
     }
     size_t start = b->len;
     uint8_t *p = b->data + start;
     size_t target = lb->labels[l.id];
-    struct x64__fixup *f = &lb->fx[nfx];
-    lb->nfx = nfx + 1;
-    size_t n, field;
-    uint64_t w, fk;
+    uint64_t rec = (uint64_t)start | (uint64_t)l.id << 32;
+    size_t n;
+    uint64_t w;
     if (kind != X64__J_CALL && target != X64__UNBOUND && target + 128u >= start + 2u) {
         /* Backward within rel8 (target <= start, so the upper bound always holds). */
         w = (kind == X64__J_JMP ? 0xEBu : 0x70u + cc) |
             (uint64_t)(uint8_t)(int8_t)((long long)target - (long long)(start + 2u)) << 8;
         n = 2;
-        field = 1;
-        fk = X64__FX_REL8 | X64__FX_DONE;
+        rec |= X64__JR_DONE;
     } else {
-        unsigned jk;
         if (kind == X64__J_JCC) {
             w = 0x800Fu + (cc << 8);
             n = 6;
-            jk = X64__JK_JCC;
         } else {
             w = kind == X64__J_JMP ? 0xE9u : 0xE8u;
             n = 5;
-            jk = kind == X64__J_JMP ? X64__JK_JMP : X64__JK_NONE;
         }
-        field = n - 4;
-        fk = X64__FX_REL32 | (uint64_t)jk << 8;
         if (target != X64__UNBOUND) {
             w |= (uint64_t)(uint32_t)(int32_t)((long long)target - (long long)(start + n))
-                 << (8 * field);
-            fk |= X64__FX_DONE;
+                 << (8 * (n - 4));
+            rec |= X64__JR_DONE;
         }
     }
     x64__st8_(p, w);
-    f->pos = start + field;
-    f->end = start + n;
-    f->start = start;
-    /* label, base_label = 0 | addend = 0, kind, jkind, cc, shrink = 0 */
-    uint64_t lo = l.id, hi = (fk | (uint64_t)cc << 16) << 32;
-    x64__st8_((uint8_t *)f + offsetof(struct x64__fixup, label), lo);
-    x64__st8_((uint8_t *)f + offsetof(struct x64__fixup, addend), hi);
+    lb->jr[njr] = rec;
+    lb->njr = njr + 1;
     b->len = start + n;
 }
 
