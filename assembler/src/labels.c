@@ -11,7 +11,7 @@
 
 /* --- Labels --- */
 
-#define MAX_LABELS ((size_t)INT32_MAX)
+#define MAX_LABELS (((size_t)1 << 30) - 1)
 
 bool x64__label_valid(const struct x64_buf *b, uint32_t id)
 {
@@ -37,7 +37,7 @@ struct x64_label x64__label_new_slow(struct x64_buf *b)
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
-    /* Ids stay below 2^31 (they share a word with an offset in the jump records, see
+    /* Ids stay below 2^30 (they share a word with an offset in the jump records, see
      * X64__JR_DONE); the inline x64_label_new() relies on nlabels < cap_labels <= MAX_LABELS. */
     if (pv->lb.cap_labels > MAX_LABELS)
         pv->lb.cap_labels = MAX_LABELS;
@@ -587,7 +587,7 @@ static inline size_t jr_start(uint64_t r)
 
 static inline uint32_t jr_label(uint64_t r)
 {
-    return (uint32_t)(r >> 32) & 0x7FFFFFFFu;
+    return (uint32_t)(r >> 32) & 0x3FFFFFFFu;
 }
 
 /* The full record of jump record r, read back from its opcode: EB / 70+cc (rel8, always to a
@@ -685,10 +685,8 @@ static bool resolve_jumps(struct x64_buf *b)
             return false;
         }
         /* Forward inline jumps are rel32: 0F 80+cc (field at +2) or E8/E9 (field at +1). */
-        size_t start = jr_start(r);
-        uint8_t *p = b->data + start;
-        size_t field = p[0] == 0x0F ? 2u : 1u;
-        put32(p + field, (uint32_t)(int32_t)((long long)target - (long long)(start + field + 4)));
+        size_t field = jr_start(r) + 1u + ((r & X64__JR_FIELD2) != 0);
+        put32(b->data + field, (uint32_t)(int32_t)((long long)target - (long long)(field + 4)));
     }
     return true;
 }

@@ -240,6 +240,32 @@ Test(x64_labels, unbound_label_reported_at_its_first_use)
               x64_buf_error(&b));
 }
 
+Test(x64_labels, label_zero_is_invalid_on_every_inline_path)
+{
+    /* Label 0 (what x64_label_new() returns on error) has a slot of its own in the label
+     * array, which must send every inline path to the checks of the slow path. */
+    struct x64_label zero = {0};
+    for (int k = 0; k < 8; k++) {
+        struct x64_buf c;
+        cr_assert_eq(x64_buf_init(&c, 0), X64_OK);
+        struct x64_label l = x64_label_new(&c);
+        x64_label_bind(&c, l);
+        size_t pad = k < 4 ? 300 : 1; /* far from and near the start */
+        x64_nop_n(&c, pad);
+        if (k % 4 == 0)
+            x64_jmp(&c, zero);
+        else if (k % 4 == 1)
+            x64_jcc(&c, X64_CC_E, zero);
+        else if (k % 4 == 2)
+            x64_call_label(&c, zero);
+        else
+            x64_label_bind(&c, zero);
+        cr_assert_eq(c.status, X64_ERR_LABEL_INVALID, "case %d", k);
+        cr_assert_eq(c.len, pad, "case %d", k);
+        x64_buf_free(&c);
+    }
+}
+
 Test(x64_labels, call_label_runs)
 {
     /* main: call f; add rax, 1; ret.  f: lea rax, [rdi+rsi]; ret */

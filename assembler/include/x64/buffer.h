@@ -221,12 +221,17 @@ static inline void x64__st8_(uint8_t *p, uint64_t v)
 }
 
 /* A jump to a label emitted by the inline path (x64__jump), in one word: the instruction's
- * start offset in bits 0..31 (code is at most 1 GiB), the label id in bits 32..62 (ids stay
- * below 2^31) and X64__JR_DONE when the target was already bound, so that the field is final.
- * The kind (jmp/jcc/call, rel8/rel32) is read back from the opcode bytes at finish, which
- * resolves these words directly, or turns them into x64__fixup records first when the
- * shrinking pass runs. */
-#define X64__JR_DONE ((uint64_t)1 << 63)
+ * start offset in bits 0..31 (code is at most 1 GiB), the label id in bits 32..61 (ids stay
+ * below 2^30), X64__JR_FIELD2 when the rel32 field is 2 bytes in (jcc; else 1) and
+ * X64__JR_DONE when the target was already bound, so that the field is final. finish resolves
+ * these words directly, or turns them into x64__fixup records first (reading the kind back
+ * from the opcode) when the shrinking pass runs. */
+#define X64__JR_FIELD2 ((uint64_t)1 << 62)
+#define X64__JR_DONE   ((uint64_t)1 << 63)
+/* labels[0]: no label. Not X64__UNBOUND, so that binding it fails, and so far above any offset
+ * that a jump to it is out of rel32 range: both inline paths send it to the checks of the slow
+ * path. */
+#define X64__NOLABEL (SIZE_MAX / 2)
 
 struct x64__labels {
     size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
@@ -269,7 +274,7 @@ static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 {
     if (b != NULL && b->limit != 0) {
         struct x64__labels *lb = x64__lb(b);
-        if ((size_t)(l.id - 1u) < lb->nlabels - 1u && lb->labels[l.id] == X64__UNBOUND) {
+        if (l.id < lb->nlabels && lb->labels[l.id] == X64__UNBOUND) { /* labels[0]: NOLABEL */
             lb->labels[l.id] = b->len;
             return;
         }
@@ -294,7 +299,7 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
     }
     struct x64__labels *lb = x64__lb(b);
     size_t njr = lb->njr;
-    if (njr >= lb->cap_jr || (size_t)(l.id - 1u) >= lb->nlabels - 1u) {
+    if (njr >= lb->cap_jr || l.id >= lb->nlabels) {
         x64__jump_slow(b, kind, cc, l);
         return;
     }
@@ -304,25 +309,28 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
     uint64_t rec = (uint64_t)start | (uint64_t)l.id << 32;
     size_t n;
     uint64_t w;
-    if (kind != X64__J_CALL && target != X64__UNBOUND && target + 128u >= start + 2u) {
-        /* Backward within rel8 (target <= start, so the upper bound always holds). */
-        w = (kind == X64__J_JMP ? 0xEBu : 0x70u + cc) |
-            (uint64_t)(uint8_t)(int8_t)((long long)target - (long long)(start + 2u)) << 8;
-        n = 2;
-        rec |= X64__JR_DONE;
+    if (kind == X64__J_JCC) {
+        w = 0x800Fu + (cc << 8);
+        n = 6;
+        rec |= X64__JR_FIELD2;
     } else {
-        if (kind == X64__J_JCC) {
-            w = 0x800Fu + (cc << 8);
-            n = 6;
+        w = kind == X64__J_JMP ? 0xE9u : 0xE8u;
+        n = 5;
+    }
+    if (target != X64__UNBOUND) {
+        size_t back = start - target; /* a bound label is at or before `start` */
+        if (kind != X64__J_CALL && back <= 126u) {
+            /* rel8, from the end of the 2-byte form. */
+            w = (kind == X64__J_JMP ? 0xEBu : 0x70u + cc) | (uint64_t)(uint8_t)(0u - (back + 2u))
+                                                                << 8;
+            n = 2;
+        } else if (back >> 31 != 0) { /* label 0 (X64__NOLABEL) */
+            x64__jump_slow(b, kind, cc, l);
+            return;
         } else {
-            w = kind == X64__J_JMP ? 0xE9u : 0xE8u;
-            n = 5;
+            w |= (uint64_t)(uint32_t)(0u - (uint32_t)(back + n)) << (8 * (n - 4));
         }
-        if (target != X64__UNBOUND) {
-            w |= (uint64_t)(uint32_t)(int32_t)((long long)target - (long long)(start + n))
-                 << (8 * (n - 4));
-            rec |= X64__JR_DONE;
-        }
+        rec |= X64__JR_DONE;
     }
     x64__st8_(p, w);
     lb->jr[njr] = rec;
