@@ -37,6 +37,7 @@ struct x64_label x64__label_new_slow(struct x64_buf *b)
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
+
     /* Ids stay below 2^30 (they share a word with an offset in the jump records, see
      * X64__JR_DONE); the inline x64_label_new() relies on nlabels < cap_labels <= MAX_LABELS. */
     if (pv->lb.cap_labels > MAX_LABELS)
@@ -674,19 +675,21 @@ static void fail_unbound(struct x64_buf *b)
 /* Writes the rel32 of every inline jump to a label that was not bound when it was emitted. */
 static bool resolve_jumps(struct x64_buf *b)
 {
-    const struct x64__labels *lb = &b->priv->lb;
-    for (size_t i = 0; i < lb->njr; i++) {
-        uint64_t r = lb->jr[i];
+    const uint64_t *jr = b->priv->lb.jr;
+    const size_t *labels = b->priv->lb.labels;
+    uint8_t *data = b->data;
+    for (size_t i = 0, n = b->priv->lb.njr; i < n; i++) {
+        uint64_t r = jr[i];
         if (r & X64__JR_DONE)
             continue;
-        size_t target = lb->labels[jr_label(r)];
+        size_t target = labels[jr_label(r)];
         if (target == X64__UNBOUND) {
             fail_unbound(b);
             return false;
         }
         /* Forward inline jumps are rel32: 0F 80+cc (field at +2) or E8/E9 (field at +1). */
         size_t field = jr_start(r) + 1u + ((r & X64__JR_FIELD2) != 0);
-        put32(b->data + field, (uint32_t)(int32_t)((long long)target - (long long)(field + 4)));
+        put32(data + field, (uint32_t)(int32_t)((long long)target - (long long)(field + 4)));
     }
     return true;
 }

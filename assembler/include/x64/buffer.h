@@ -181,8 +181,12 @@ void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operan
 
 #if defined(__GNUC__)
 #define X64__ALWAYS_INLINE __attribute__((always_inline))
+#define X64__LIKELY(x)     __builtin_expect(!!(x), 1)
+#define X64__UNLIKELY(x)   __builtin_expect(!!(x), 0)
 #else
 #define X64__ALWAYS_INLINE
+#define X64__LIKELY(x)   (x)
+#define X64__UNLIKELY(x) (x)
 #endif
 
 /* Label state the inline label paths below use directly: it is the first member of the private
@@ -256,10 +260,10 @@ static inline struct x64__labels *x64__lb(const struct x64_buf *b)
 X64__ALWAYS_INLINE
 static inline struct x64_label x64_label_new(struct x64_buf *b)
 {
-    if (b != NULL && b->limit != 0) {
+    if (X64__LIKELY(b != NULL && b->limit != 0)) {
         struct x64__labels *lb = x64__lb(b);
         size_t n = lb->nlabels;
-        if (n < lb->cap_labels) { /* cap_labels <= UINT32_MAX (labels.c) */
+        if (X64__LIKELY(n < lb->cap_labels)) { /* cap_labels < 2^30 (labels.c) */
             struct x64_label l = {(uint32_t)n};
             lb->labels[n] = X64__UNBOUND;
             lb->nlabels = n + 1;
@@ -272,9 +276,10 @@ static inline struct x64_label x64_label_new(struct x64_buf *b)
 X64__ALWAYS_INLINE
 static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 {
-    if (b != NULL && b->limit != 0) {
+    /* labels[0] is X64__NOLABEL: label 0 goes to the slow path's checks. */
+    if (X64__LIKELY(b != NULL && b->limit != 0)) {
         struct x64__labels *lb = x64__lb(b);
-        if (l.id < lb->nlabels && lb->labels[l.id] == X64__UNBOUND) { /* labels[0]: NOLABEL */
+        if (X64__LIKELY(l.id < lb->nlabels && lb->labels[l.id] == X64__UNBOUND)) {
             lb->labels[l.id] = b->len;
             return;
         }

@@ -15,13 +15,11 @@
 #include <stdint.h>
 
 #if defined(__GNUC__)
-#define X64__INLINE      static inline __attribute__((always_inline))
-#define X64__EMITTER     __attribute__((always_inline)) /* before `static inline` */
-#define X64__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define X64__INLINE  static inline __attribute__((always_inline))
+#define X64__EMITTER __attribute__((always_inline)) /* before `static inline` */
 #else
 #define X64__INLINE static inline
 #define X64__EMITTER
-#define X64__UNLIKELY(x) (x)
 #endif
 
 /* Up to three bytes packed little-endian in bits 0..23, with the count in bits 24..31. */
