@@ -77,6 +77,7 @@ enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap)
         b->status = X64_ERR_NO_MEMORY;
         return b->status;
     }
+    b->priv->lb.jd = b->priv->lb.cap_jr;
     b->priv->lb.labels[0] = X64__NOLABEL;
     b->priv->lb.nlabels = 1;
     return X64_OK;

@@ -216,13 +216,17 @@ static inline void jump(struct x64_buf *b, int kind, enum x64_cc cc, struct x64_
 
 void x64__jump_slow(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
 {
-    /* A full jump array: grow it, so that the next jumps take the inline path again. */
-    if (b != NULL && b->status == X64_OK && b->priv != NULL &&
-        b->priv->lb.njr >= b->priv->lb.cap_jr &&
-        !x64__grow_array((void **)&b->priv->lb.jr, &b->priv->lb.cap_jr, b->priv->lb.njr + 1,
-                         sizeof(uint64_t))) {
-        x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
-        return;
+    /* A full jump array: grow it (the complete records move to the new top), so that the
+     * next jumps take the inline path again. */
+    if (b != NULL && b->status == X64_OK && b->priv != NULL && b->priv->lb.njr >= b->priv->lb.jd) {
+        struct x64__labels *lb = &b->priv->lb;
+        size_t old_cap = lb->cap_jr, ndone = old_cap - lb->jd;
+        if (!x64__grow_array((void **)&lb->jr, &lb->cap_jr, old_cap + 1, sizeof(uint64_t))) {
+            x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
+            return;
+        }
+        memmove(lb->jr + lb->cap_jr - ndone, lb->jr + lb->jd, ndone * sizeof(uint64_t));
+        lb->jd = lb->cap_jr - ndone;
     }
     jump(b, (int)kind, (enum x64_cc)cc, l, false);
 }
@@ -617,29 +621,37 @@ static struct x64__fixup jr_fixup(const struct x64_buf *b, uint64_t r)
 }
 
 /* Before the shrinking pass: every jump record becomes an x64__fixup, merged into `fx` in
- * offset order (both arrays are in emission order). */
+ * offset order (fx, the forward records and the complete ones read downwards are each in
+ * emission order). */
 static bool expand_jumps(struct x64_buf *b)
 {
     struct x64__labels *lb = &b->priv->lb;
-    if (lb->njr == 0)
+    size_t ndone = lb->cap_jr - lb->jd;
+    if (lb->njr + ndone == 0)
         return true;
-    size_t n = lb->nfx + lb->njr;
+    size_t n = lb->nfx + lb->njr + ndone;
     struct x64__fixup *fx = malloc(n * sizeof *fx);
     if (fx == NULL) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return false;
     }
-    size_t i = 0, j = 0, k = 0;
-    while (i < lb->nfx || j < lb->njr) {
-        if (j == lb->njr || (i < lb->nfx && lb->fx[i].pos < jr_start(lb->jr[j])))
-            fx[k++] = lb->fx[i++];
+    size_t i = 0, j = 0, d = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t pi = i < lb->nfx ? lb->fx[i].pos : SIZE_MAX;
+        size_t pj = j < lb->njr ? jr_start(lb->jr[j]) : SIZE_MAX;
+        size_t pd = d < ndone ? jr_start(lb->jr[lb->cap_jr - 1 - d]) : SIZE_MAX;
+        if (pi < pj && pi < pd)
+            fx[k] = lb->fx[i++];
+        else if (pj < pd)
+            fx[k] = jr_fixup(b, lb->jr[j++]);
         else
-            fx[k++] = jr_fixup(b, lb->jr[j++]);
+            fx[k] = jr_fixup(b, lb->jr[lb->cap_jr - 1 - d++]);
     }
     free(lb->fx);
     lb->fx = fx;
     lb->nfx = lb->cap_fx = n;
     lb->njr = 0;
+    lb->jd = lb->cap_jr;
     return true;
 }
 
@@ -647,12 +659,12 @@ static bool expand_jumps(struct x64_buf *b)
 static void fail_unbound(struct x64_buf *b)
 {
     const struct x64__labels *lb = &b->priv->lb;
-    size_t best = SIZE_MAX, at = 0;
+    size_t at = SIZE_MAX, pos = SIZE_MAX;
     uint32_t label = 0;
     for (size_t i = 0; i < lb->nfx; i++) {
         const struct x64__fixup *f = &lb->fx[i];
-        if (!(f->kind & X64__FX_DONE) && lb->labels[f->label] == X64__UNBOUND && f->pos < best) {
-            best = f->pos;
+        if (!(f->kind & X64__FX_DONE) && lb->labels[f->label] == X64__UNBOUND) {
+            pos = f->pos;
             at = f->start;
             label = f->label;
             break; /* in offset order */
@@ -660,8 +672,8 @@ static void fail_unbound(struct x64_buf *b)
     }
     for (size_t i = 0; i < lb->njr; i++) {
         uint64_t r = lb->jr[i];
-        if (!(r & X64__JR_DONE) && lb->labels[jr_label(r)] == X64__UNBOUND) {
-            if (jr_start(r) < best) {
+        if (lb->labels[jr_label(r)] == X64__UNBOUND) {
+            if (jr_start(r) < pos) {
                 at = jr_start(r);
                 label = jr_label(r);
             }
@@ -680,8 +692,6 @@ static bool resolve_jumps(struct x64_buf *b)
     uint8_t *data = b->data;
     for (size_t i = 0, n = b->priv->lb.njr; i < n; i++) {
         uint64_t r = jr[i];
-        if (r & X64__JR_DONE)
-            continue;
         size_t target = labels[jr_label(r)];
         if (target == X64__UNBOUND) {
             fail_unbound(b);

@@ -240,8 +240,11 @@ static inline void x64__st8_(uint8_t *p, uint64_t v)
 struct x64__labels {
     size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
     size_t nlabels, cap_labels;
-    uint64_t *jr; /* jumps from the inline path, see X64__JR_DONE */
-    size_t njr, cap_jr;
+    /* Jumps from the inline path, see X64__JR_DONE: forward ones (to resolve at finish) in
+     * jr[0..njr), complete ones (kept for the shrinking pass only) in jr[jd..cap_jr), added
+     * downwards. */
+    uint64_t *jr;
+    size_t njr, jd, cap_jr;
     struct x64__fixup *fx; /* every other label reference */
     size_t nfx, cap_fx;
 };
@@ -304,7 +307,7 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
     }
     struct x64__labels *lb = x64__lb(b);
     size_t njr = lb->njr;
-    if (njr >= lb->cap_jr || l.id >= lb->nlabels) {
+    if (njr >= lb->jd || l.id >= lb->nlabels) {
         x64__jump_slow(b, kind, cc, l);
         return;
     }
@@ -335,11 +338,14 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
         } else {
             w |= (uint64_t)(uint32_t)(0u - (uint32_t)(back + n)) << (8 * (n - 4));
         }
-        rec |= X64__JR_DONE;
+        size_t jd = lb->jd - 1u;
+        lb->jr[jd] = rec | X64__JR_DONE;
+        lb->jd = jd;
+    } else {
+        lb->jr[njr] = rec;
+        lb->njr = njr + 1;
     }
     x64__st8_(p, w);
-    lb->jr[njr] = rec;
-    lb->njr = njr + 1;
     b->len = start + n;
 }
 
