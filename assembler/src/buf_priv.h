@@ -59,10 +59,19 @@ struct x64_buf_priv {
     bool shrink;
     bool finished;
     char error[200];
+    /* The first label and jump arrays, in the same allocation as the rest (most functions
+     * need no more): x64__grow_first() moves them to the heap when they grow. Not cleared at
+     * init. */
+    size_t labels0[256];
+    uint64_t jr0[256];
 };
 
 /* Grows *arr (element size `elem`) to hold at least `need` elements. */
 bool x64__grow_array(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* x64__grow_array for an array that may still be the built-in one at `first` (labels0, jr0):
+ * the first growth copies it to a heap block. */
+bool x64__grow_first(void **arr, const void *first, size_t *cap, size_t need, size_t elem);
 
 /* Appends a fixup; false (and the error recorded) when out of memory. */
 bool x64__add_fixup(struct x64_buf *b, const struct x64__fixup *f);

@@ -45,13 +45,29 @@ bool x64__grow_array(void **arr, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
+bool x64__grow_first(void **arr, const void *first, size_t *cap, size_t need, size_t elem)
+{
+    if (*arr != first)
+        return x64__grow_array(arr, cap, need, elem);
+    size_t n = *cap ? *cap : 8;
+    while (n < need)
+        n *= 2;
+    void *p = malloc(n * elem);
+    if (p == NULL)
+        return false;
+    memcpy(p, first, *cap * elem);
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
 enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap)
 {
     if (b == NULL)
         return X64_ERR_INVALID_ARGUMENT;
     memset(b, 0, sizeof *b);
     size_t cap = initial_cap < DEFAULT_CAP ? DEFAULT_CAP : initial_cap;
-    b->priv = calloc(1, sizeof *b->priv);
+    b->priv = malloc(sizeof *b->priv);
     b->data = malloc(cap);
     if (b->priv == NULL || b->data == NULL) {
         free(b->data);
@@ -61,25 +77,20 @@ enum x64_status x64_buf_init(struct x64_buf *b, size_t initial_cap)
         b->status = X64_ERR_NO_MEMORY;
         return b->status;
     }
+    /* Everything but the built-in first arrays, which need no clearing. */
+    memset(b->priv, 0, offsetof(struct x64_buf_priv, labels0));
     b->cap = cap;
     b->status = X64_OK;
     x64__update_limit(b);
-    /* Label id 0 is the "no label" value returned on error. */
-    if (!x64__grow_array((void **)&b->priv->lb.labels, &b->priv->lb.cap_labels, 256,
-                         sizeof(size_t))) {
-        x64_buf_free(b);
-        b->status = X64_ERR_NO_MEMORY;
-        return b->status;
-    }
+    struct x64__labels *lb = &b->priv->lb;
+    lb->labels = b->priv->labels0;
+    lb->cap_labels = sizeof b->priv->labels0 / sizeof b->priv->labels0[0];
     /* Room for the first jumps, so that the inline jump path needs no growth check call. */
-    if (!x64__grow_array((void **)&b->priv->lb.jr, &b->priv->lb.cap_jr, 256, sizeof(uint64_t))) {
-        x64_buf_free(b);
-        b->status = X64_ERR_NO_MEMORY;
-        return b->status;
-    }
-    b->priv->lb.jd = b->priv->lb.cap_jr;
-    b->priv->lb.labels[0] = X64__NOLABEL;
-    b->priv->lb.nlabels = 1;
+    lb->jr = b->priv->jr0;
+    lb->cap_jr = lb->jd = sizeof b->priv->jr0 / sizeof b->priv->jr0[0];
+    /* Label id 0 is the "no label" value returned on error. */
+    lb->labels[0] = X64__NOLABEL;
+    lb->nlabels = 1;
     return X64_OK;
 }
 
@@ -88,8 +99,10 @@ void x64_buf_free(struct x64_buf *b)
     if (b == NULL)
         return;
     if (b->priv != NULL) {
-        free(b->priv->lb.labels);
-        free(b->priv->lb.jr);
+        if (b->priv->lb.labels != b->priv->labels0)
+            free(b->priv->lb.labels);
+        if (b->priv->lb.jr != b->priv->jr0)
+            free(b->priv->lb.jr);
         free(b->priv->lb.fx);
         free(b->priv->al);
         free(b->priv->pool);

@@ -32,8 +32,8 @@ struct x64_label x64__label_new_slow(struct x64_buf *b)
     struct x64_buf_priv *pv = b->priv;
     if (pv->lb.nlabels >= pv->lb.cap_labels &&
         (pv->lb.nlabels >= MAX_LABELS ||
-         !x64__grow_array((void **)&pv->lb.labels, &pv->lb.cap_labels, pv->lb.nlabels + 1,
-                          sizeof(size_t)))) {
+         !x64__grow_first((void **)&pv->lb.labels, pv->labels0, &pv->lb.cap_labels,
+                          pv->lb.nlabels + 1, sizeof(size_t)))) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
@@ -221,7 +221,8 @@ void x64__jump_slow(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_la
     if (b != NULL && b->status == X64_OK && b->priv != NULL && b->priv->lb.njr >= b->priv->lb.jd) {
         struct x64__labels *lb = &b->priv->lb;
         size_t old_cap = lb->cap_jr, ndone = old_cap - lb->jd;
-        if (!x64__grow_array((void **)&lb->jr, &lb->cap_jr, old_cap + 1, sizeof(uint64_t))) {
+        if (!x64__grow_first((void **)&lb->jr, b->priv->jr0, &lb->cap_jr, old_cap + 1,
+                             sizeof(uint64_t))) {
             x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
             return;
         }
@@ -585,9 +586,14 @@ static bool layout_pool(struct x64_buf *b)
 
 /* --- Jump records of the inline path (X64__JR_DONE) --- */
 
-static inline size_t jr_start(uint64_t r)
+static inline size_t jr_field(uint64_t r)
 {
     return (size_t)(uint32_t)r;
+}
+
+static inline size_t jr_start(uint64_t r)
+{
+    return jr_field(r) - 1u - ((r & X64__JR_FIELD2) != 0);
 }
 
 static inline uint32_t jr_label(uint64_t r)
@@ -697,8 +703,8 @@ static bool resolve_jumps(struct x64_buf *b)
             fail_unbound(b);
             return false;
         }
-        /* Forward inline jumps are rel32: 0F 80+cc (field at +2) or E8/E9 (field at +1). */
-        size_t field = jr_start(r) + 1u + ((r & X64__JR_FIELD2) != 0);
+        /* Forward inline jumps are rel32, relative to the end of their field. */
+        size_t field = jr_field(r);
         put32(data + field, (uint32_t)(int32_t)((long long)target - (long long)(field + 4)));
     }
     return true;

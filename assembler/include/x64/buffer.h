@@ -224,9 +224,10 @@ static inline void x64__st8_(uint8_t *p, uint64_t v)
 #endif
 }
 
-/* A jump to a label emitted by the inline path (x64__jump), in one word: the instruction's
- * start offset in bits 0..31 (code is at most 1 GiB), the label id in bits 32..61 (ids stay
- * below 2^30), X64__JR_FIELD2 when the rel32 field is 2 bytes in (jcc; else 1) and
+/* A jump to a label emitted by the inline path (x64__jump), in one word: the offset of its
+ * displacement field in bits 0..31 (code is at most 1 GiB), the label id in bits 32..61 (ids
+ * stay below 2^30), X64__JR_FIELD2 when that field is 2 bytes after the start (jcc rel32;
+ * else 1) and
  * X64__JR_DONE when the target was already bound, so that the field is final. finish resolves
  * these words directly, or turns them into x64__fixup records first (reading the kind back
  * from the opcode) when the shrinking pass runs. */
@@ -314,16 +315,17 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
     size_t start = b->len;
     uint8_t *p = b->data + start;
     size_t target = lb->labels[l.id];
-    uint64_t rec = (uint64_t)start | (uint64_t)l.id << 32;
+    uint64_t rec = (uint64_t)l.id << 32;
     size_t n;
     uint64_t w;
     if (kind == X64__J_JCC) {
         w = 0x800Fu + (cc << 8);
         n = 6;
-        rec |= X64__JR_FIELD2;
+        rec |= X64__JR_FIELD2 | (start + 2u);
     } else {
         w = kind == X64__J_JMP ? 0xE9u : 0xE8u;
         n = 5;
+        rec |= start + 1u;
     }
     if (target != X64__UNBOUND) {
         size_t back = start - target; /* a bound label is at or before `start` */
@@ -332,6 +334,7 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
             w = (kind == X64__J_JMP ? 0xEBu : 0x70u + cc) | (uint64_t)(uint8_t)(0u - (back + 2u))
                                                                 << 8;
             n = 2;
+            rec = (uint64_t)l.id << 32 | (start + 1u);
         } else if (back >> 31 != 0) { /* label 0 (X64__NOLABEL) */
             x64__jump_slow(b, kind, cc, l);
             return;
