@@ -436,23 +436,13 @@ X64__INLINE void encode_legacy(struct x64_buf *b, unsigned upfx, const struct x6
         break;
     }
     if (f->byteregs) {
-        /* spl/bpl/sil/dil (4..7) and r8b..r15b need a REX prefix; ah..bh (0x14..0x17) are
-         * what the same codes mean without one (SDM vol. 2, 2.2.1.2). */
-        unsigned need = 0, forbid = 0;
-        if (f->byteregs & X64__BYTE_REG) {
-            need |= (reg - 4u) < 12u;
-            forbid |= reg >= 16u;
-        }
-        if (f->byteregs & X64__BYTE_RM) {
-            need |= (rm - 4u) < 12u;
-            forbid |= rm >= 16u;
-        }
-        if (X64__UNLIKELY(forbid && (need || rex))) {
+        /* The 8-bit register REX rule, shared with the typed emitters (encode.h). */
+        unsigned br = x64__byte_rex(f->byteregs, reg, rm);
+        if (X64__UNLIKELY((br & X64__B8_HIGH) && ((br & X64__B8_NEED) || rex))) {
             x64_buf_fail(b, X64_ERR_HIGH8_REX, NULL);
             return;
         }
-        if (need)
-            rex |= 0x40u;
+        rex |= br & X64__B8_NEED;
     }
     uint8_t *t = b->data + b->len, *p = t, *disp_at = NULL;
     if (m != NULL && m->segment != 0)

@@ -239,7 +239,7 @@ static inline void x64__st8_(uint8_t *p, uint64_t v)
 #define X64__NOLABEL (SIZE_MAX / 2)
 
 struct x64__labels {
-    size_t *labels; /* offset per label id (index 0 unused), X64__UNBOUND if not bound */
+    size_t *labels; /* offset per label id (0: the X64__NOLABEL sentinel), or X64__UNBOUND */
     size_t nlabels, cap_labels;
     /* Jumps from the inline path, see X64__JR_DONE: forward ones (to resolve at finish) in
      * jr[0..njr), complete ones (kept for the shrinking pass only) in jr[jd..cap_jr), added
