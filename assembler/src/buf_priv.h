@@ -77,7 +77,12 @@ bool x64__grow_first(void **arr, const void *first, size_t *cap, size_t need, si
 bool x64__add_fixup(struct x64_buf *b, const struct x64__fixup *f);
 
 /* Whether `id` names a label of this buffer. */
-bool x64__label_valid(const struct x64_buf *b, uint32_t id);
+/* Whether `id` names a label of this buffer: 1..nlabels-1 (labels[0] is the X64__NOLABEL
+ * sentinel), in one compare. */
+static inline bool x64__label_valid(const struct x64_buf *b, uint32_t id)
+{
+    return b->priv != NULL && id - 1u < (uint32_t)(b->priv->lb.nlabels - 1u);
+}
 
 /* Recomputes `limit` from the capacity, the status, the finished flag and the listing hook. */
 void x64__update_limit(struct x64_buf *b);

@@ -830,9 +830,7 @@ X64__INLINE unsigned op_type_fast(const struct x64_buf *b, const struct x64_oper
         return X64__T_MEM + 4u * mem_size_code(size) + var;
     }
     if (kind == X64_OP_LABEL) {
-        uint32_t id = o->u.label.id;
-        return b->priv != NULL && id - 1u < (uint32_t)(b->priv->lb.nlabels - 1u) ? X64__T_LABEL
-                                                                                 : X64__T_BAD;
+        return x64__label_valid(b, o->u.label.id) ? X64__T_LABEL : X64__T_BAD;
     }
     return X64__T_BAD;
 }

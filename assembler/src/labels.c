@@ -13,17 +13,6 @@
 
 #define MAX_LABELS (((size_t)1 << 30) - 1)
 
-bool x64__label_valid(const struct x64_buf *b, uint32_t id)
-{
-    return b->priv != NULL && id != 0 && id < b->priv->lb.nlabels;
-}
-
-/* The same check, inlined on the label hot paths. */
-static inline bool label_ok(const struct x64_buf *b, uint32_t id)
-{
-    return b->priv != NULL && id - 1u < (uint32_t)(b->priv->lb.nlabels - 1u);
-}
-
 struct x64_label x64__label_new_slow(struct x64_buf *b)
 {
     struct x64_label l = {0};
@@ -51,7 +40,7 @@ static inline bool check_label(struct x64_buf *b, struct x64_label l)
 {
     if (b->status != X64_OK)
         return false;
-    if (!label_ok(b, l.id)) {
+    if (!x64__label_valid(b, l.id)) {
         x64_buf_fail(b, X64_ERR_LABEL_INVALID, "invalid label id %u", (unsigned)l.id);
         return false;
     }
