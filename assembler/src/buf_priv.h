@@ -41,8 +41,6 @@ struct x64_listed {
     struct x64_operand ops[4];
 };
 
-struct x64__memo;
-
 struct x64_buf_priv {
     struct x64__labels lb; /* first member: the inline label paths in x64/buffer.h use it */
     struct x64_align_pt *al;
@@ -55,7 +53,6 @@ struct x64_buf_priv {
     size_t nrelocs, cap_relocs;
     struct x64_listed *listed; /* deferred listing while shrinking is on */
     size_t nlisted, cap_listed;
-    struct x64__memo *memo; /* x64_emit()'s form memo (form_match.c), allocated on first use */
     bool shrink;
     bool finished;
     char error[200];

@@ -109,7 +109,6 @@ void x64_buf_free(struct x64_buf *b)
         free(b->priv->pe);
         free(b->priv->relocs);
         free(b->priv->listed);
-        free(b->priv->memo);
         free(b->priv);
     }
     free(b->data);

@@ -887,7 +887,7 @@ static unsigned select_fast(enum x64_mnemonic mn, const unsigned t[4], unsigned 
     return X64_FORM_COUNT;
 }
 
-/* --- The per-buffer memo: (mnemonic, operand key types) -> form and encoder --- */
+/* --- The per-thread memo: (mnemonic, operand key types) -> form and encoder --- */
 
 /* An encoder for a memo hit (no lock/rep prefix; the caller made room()). */
 typedef void memo_enc(struct x64_buf *b, const struct x64_form_info *f,
@@ -958,12 +958,14 @@ static void enc_selected(struct x64_buf *b, const struct x64_form_info *f,
     emit_selected(b, 0, (enum x64_form)(f - x64__forms), ops, false);
 }
 
-/* The memo is 2-way set associative, MEMO_SETS sets of 16-byte entries (8 KiB), allocated by
- * the first x64_emit() on the buffer. An entry holds the key (mnemonic in bits 0..9, seven
- * bits of key type per operand from bit 10, X64__T_NONE past n), the form in bits 40..51, a
- * valid bit, and the encoder. The form is a pure function of the key (select_fast()), and
- * everything a hit must still check per call (register numbers, immediate ranges, label
- * and memory validity) is part of the operand types. */
+/* The memo is 2-way set associative, MEMO_SETS sets of 16-byte entries (8 KiB), one per thread
+ * (`_Thread_local`, zero at thread start: no allocation, nothing to free, no locking) and shared
+ * by every buffer the thread writes, so a new buffer starts warm. An entry holds the key
+ * (mnemonic in bits 0..9, seven bits of key type per operand from bit 10, X64__T_NONE past n),
+ * the form in bits 40..51, a valid bit, and the encoder. The form is a pure function of the key
+ * (select_fast(), static tables only) and everything a hit must still check per call (register
+ * numbers, immediate ranges, label validity in *this* buffer, memory validity) is part of the
+ * operand types, so what one buffer recorded is right for every other. */
 #define MEMO_SET_BITS 8u
 #define MEMO_SETS     (1u << MEMO_SET_BITS)
 #define MEMO_VALID    ((uint64_t)1 << 63)
@@ -977,6 +979,8 @@ struct x64__memo {
     memo_enc *enc;
 };
 
+static _Thread_local struct x64__memo memo_tab[2u * MEMO_SETS];
+
 X64__INLINE unsigned memo_set(uint64_t key)
 {
     return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> (64u - MEMO_SET_BITS));
@@ -987,21 +991,15 @@ X64__INLINE const struct x64_form_info *memo_form(const struct x64__memo *e)
     return &x64__forms[(e->kf >> 40) & 0xFFFu];
 }
 
-/* Selects the form for `key` and records it in the memo (allocated on first use; the new
- * entry goes first in its set, the older one second). NULL when the fast selection finds no
- * form or the memo cannot be allocated: the caller then takes the full matcher. */
-static NOINLINE const struct x64__memo *memo_fill(struct x64_buf *b, enum x64_mnemonic mn,
-                                                  const unsigned t[4], unsigned n, uint64_t key)
+/* Selects the form for `key` and records it in the memo (the new entry goes first in its set,
+ * the older one second). NULL when the fast selection finds no form: the caller then takes
+ * the full matcher. */
+static NOINLINE const struct x64__memo *memo_fill(enum x64_mnemonic mn, const unsigned t[4],
+                                                  unsigned n, uint64_t key)
 {
     unsigned form = select_fast(mn, t, n);
     if (form >= X64_FORM_COUNT)
         return NULL;
-    struct x64_buf_priv *pv = b->priv;
-    if (pv->memo == NULL) {
-        pv->memo = calloc(2u * MEMO_SETS, sizeof *pv->memo);
-        if (pv->memo == NULL)
-            return NULL;
-    }
     const struct x64_form_info *f = &x64__forms[form];
     memo_enc *enc;
     if (f->pflags != 0) {
@@ -1038,7 +1036,7 @@ static NOINLINE const struct x64__memo *memo_fill(struct x64_buf *b, enum x64_mn
             break;
         }
     }
-    struct x64__memo *e = &pv->memo[2u * memo_set(key)];
+    struct x64__memo *e = &memo_tab[2u * memo_set(key)];
     e[1] = e[0];
     e[0].kf = key | (uint64_t)form << 40;
     e[0].enc = enc;
@@ -1046,12 +1044,9 @@ static NOINLINE const struct x64__memo *memo_fill(struct x64_buf *b, enum x64_mn
 }
 
 /* The memo entry for `key`, NULL if there is none. */
-X64__INLINE const struct x64__memo *memo_find(const struct x64_buf *b, uint64_t key)
+X64__INLINE const struct x64__memo *memo_find(uint64_t key)
 {
-    const struct x64__memo *e = b->priv->memo;
-    if (X64__UNLIKELY(e == NULL))
-        return NULL;
-    e += 2u * memo_set(key);
+    const struct x64__memo *e = &memo_tab[2u * memo_set(key)];
     if (X64__LIKELY((e[0].kf & MEMO_KEY) == key))
         return e;
     return (e[1].kf & MEMO_KEY) == key ? e + 1 : NULL;
@@ -1071,7 +1066,7 @@ X64__INLINE bool emit_hit(struct x64_buf *b, enum x64_mnemonic mn, const struct 
     }
     if (X64__UNLIKELY(all & 0x80u))
         return false; /* a memory operand for mem_type() */
-    const struct x64__memo *e = memo_find(b, key);
+    const struct x64__memo *e = memo_find(key);
     if (e == NULL)
         return false;
     e->enc(b, memo_form(e), ops);
@@ -1125,9 +1120,9 @@ static NOINLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemon
                 t[i] = op_type(b, &ops[i]);
                 key |= (uint64_t)x64__type_key[t[i]] << (10u + 7u * i);
             }
-            const struct x64__memo *e = memo_find(b, key);
+            const struct x64__memo *e = memo_find(key);
             if (e == NULL)
-                e = memo_fill(b, mn, t, n, key);
+                e = memo_fill(mn, t, n, key);
             if (e != NULL) {
                 e->enc(b, memo_form(e), ops);
                 return;

@@ -5,6 +5,7 @@
 #include "x64/x64.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 
 static struct x64_buf b;
@@ -468,4 +469,188 @@ Test(x64_generic, memo_hit_is_listed)
     cr_assert_eq(b.status, X64_OK, "%s", x64_buf_error(&b));
     cr_expect_eq(listed, b.len - start, "listed %zu of %zu bytes", listed, b.len - start);
     cr_expect_eq(b.len - start, 3 + 3 + 2);
+}
+
+/* The memo is per thread and shared by every buffer: a shape remembered while writing one
+ * buffer is still checked against the values and labels of the next. Buffer `a` has labels
+ * 1..8 and warms the memo; the fixture's buffer has one label, so label 8 is not one of its
+ * own and is refused there, as are out-of-range values, with its bytes unchanged and the
+ * first error kept. */
+Test(x64_generic, memo_shared_across_buffers_still_validates)
+{
+    struct x64_buf a;
+    cr_assert_eq(x64_buf_init(&a, 0), X64_OK);
+    struct x64_label la[8];
+    for (int i = 0; i < 8; i++)
+        la[i] = x64_label_new(&a);
+    x64_label_bind(&a, la[7]);
+    struct x64_operand j = x64_op_label(la[7]);
+    for (int i = 0; i < 2; i++) {
+        x64_emit(&a, X64_MN_JE, &j, 1);
+        struct x64_operand ri[2] = {x64_op_r64(X64_RCX), x64_op_imm(100)};
+        x64_emit(&a, X64_MN_ADD, ri, 2);
+        struct x64_operand xx[2] = {x64_op_xmm(1), x64_op_xmm(2)};
+        x64_emit(&a, X64_MN_ADDSD, xx, 2);
+        struct x64_operand rm[2] = {x64_op_r32(X64_RAX), x64_op_mem(4, x64_mem_b(X64_RBX, 8))};
+        x64_emit(&a, X64_MN_MOV, rm, 2);
+    }
+    cr_assert_eq(a.status, X64_OK, "%s", x64_buf_error(&a));
+    x64_buf_free(&a);
+
+    /* The warm shapes with valid values: served from the memo, right bytes. */
+    struct x64_label l = x64_label_new(&b);
+    x64_label_bind(&b, l);
+    emit2(X64_MN_ADD, x64_op_r64(X64_RCX), x64_op_imm(100));
+    emit2(X64_MN_ADDSD, x64_op_xmm(1), x64_op_xmm(2));
+    emit2(X64_MN_MOV, x64_op_r32(X64_RAX), x64_op_mem(4, x64_mem_b(X64_RBX, 8)));
+    EXPECT_BYTES(0x48, 0x83, 0xc1, 0x64, 0xf2, 0x0f, 0x58, 0xca, 0x8b, 0x43, 0x08);
+    const struct {
+        enum x64_mnemonic mn;
+        struct x64_operand ops[2];
+        unsigned n;
+    } bad[] = {
+        {X64_MN_JE, {x64_op_label(la[7])}, 1},
+        {X64_MN_ADD, {x64_op_r64(X64_RCX), x64_op_imm(INT64_C(1) << 40)}, 2},
+        {X64_MN_ADDSD, {x64_op_xmm(1), x64_op_xmm(17)}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_RAX), x64_op_mem(4, x64_mem_bis(X64_RBX, X64_RSP, 1, 8))}, 2},
+        {X64_MN_MOV, {x64_op_r32((enum x64_gpr)16), x64_op_mem(4, x64_mem_b(X64_RBX, 8))}, 2},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct x64_buf c;
+        cr_assert_eq(x64_buf_init(&c, 0), X64_OK);
+        struct x64_label lc = x64_label_new(&c);
+        x64_label_bind(&c, lc);
+        x64_emit(&c, bad[i].mn, bad[i].ops, bad[i].n);
+        cr_expect_eq(c.status, X64_ERR_INVALID_OPERANDS, "case %zu: %s", i,
+                     x64_status_str(c.status));
+        cr_expect_eq(c.len, 0, "case %zu: bytes written", i);
+        cr_expect_neq(x64_buf_error(&c)[0], '\0', "case %zu: no message", i);
+        struct x64_operand ok[2] = {x64_op_r64(X64_RCX), x64_op_imm(100)};
+        x64_emit(&c, X64_MN_ADD, ok, 2);
+        cr_expect_eq(c.len, 0, "case %zu: emitted after an error", i);
+        cr_expect_eq(c.status, X64_ERR_INVALID_OPERANDS, "case %zu: first error replaced", i);
+        x64_buf_free(&c);
+    }
+}
+
+/* One fixed sequence (every operand kind, labels, VEX, a byte register) into many buffers in a
+ * row, some of them refusing an instruction halfway: every buffer gets the first one's bytes. */
+static size_t emit_sequence(struct x64_buf *c, unsigned k, bool with_error)
+{
+    struct x64_label top = x64_label_new(c), fwd = x64_label_new(c);
+    x64_label_bind(c, top);
+    enum x64_gpr r = (enum x64_gpr)(k % 16u), s = (enum x64_gpr)((k * 7u + 3u) % 16u);
+    struct x64_operand ops[][3] = {
+        {x64_op_r64(r), x64_op_r64(s)},
+        {x64_op_r32(s), x64_op_imm((int64_t)k * 1000)},
+        {x64_op_r8(r), x64_op_r8(s)},
+        {x64_op_r64(r), x64_op_mem(8, x64_mem_bis(s, X64_RCX, 4, (int32_t)k))},
+        {x64_op_mem(4, x64_mem_b(r, -(int32_t)k)), x64_op_r32(s)},
+        {x64_op_label(fwd)},
+        {x64_op_xmm(k % 16u), x64_op_xmm(3), x64_op_xmm((k + 5u) % 16u)},
+        {x64_op_r64(s), x64_op_r64(r), x64_op_imm(-(int64_t)k)},
+        {x64_op_label(top)},
+    };
+    const enum x64_mnemonic mn[] = {X64_MN_MOV, X64_MN_AND,    X64_MN_XOR,  X64_MN_ADD, X64_MN_MOV,
+                                    X64_MN_JE,  X64_MN_VADDSD, X64_MN_IMUL, X64_MN_JNE};
+    const unsigned n[] = {2, 2, 2, 2, 2, 1, 3, 3, 1};
+    for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
+        x64_emit(c, mn[i], ops[i], n[i]);
+        if (with_error && i == 4) {
+            size_t len = c->len;
+            struct x64_operand badop[2] = {x64_op_r64(r), x64_op_imm(INT64_C(1) << 33)};
+            x64_emit(c, X64_MN_ADD, badop, 2);
+            return len;
+        }
+    }
+    x64_label_bind(c, fwd);
+    return c->len;
+}
+
+Test(x64_generic, memo_many_buffers_in_a_row)
+{
+    uint8_t want[16][128];
+    size_t want_len[16];
+    for (unsigned k = 0; k < 16; k++) {
+        struct x64_buf c;
+        cr_assert_eq(x64_buf_init(&c, 0), X64_OK);
+        emit_sequence(&c, k, false);
+        cr_assert_eq(x64_buf_finish(&c), X64_OK, "%s", x64_buf_error(&c));
+        want_len[k] = c.len;
+        cr_assert_leq(c.len, sizeof want[k]);
+        memcpy(want[k], c.data, c.len);
+        x64_buf_free(&c);
+    }
+    for (unsigned i = 0; i < 2000; i++) {
+        unsigned k = (i * 5u) % 16u;
+        bool err = i % 7u == 3u;
+        struct x64_buf c;
+        cr_assert_eq(x64_buf_init(&c, 0), X64_OK);
+        size_t len = emit_sequence(&c, k, err);
+        if (err) {
+            cr_assert_eq(c.status, X64_ERR_INVALID_OPERANDS, "buffer %u", i);
+            cr_assert_eq(c.len, len, "buffer %u: bytes after the refused instruction", i);
+        } else {
+            cr_assert_eq(x64_buf_finish(&c), X64_OK, "buffer %u: %s", i, x64_buf_error(&c));
+            cr_assert_eq(c.len, want_len[k], "buffer %u", i);
+            cr_assert_arr_eq(c.data, want[k], c.len, "buffer %u", i);
+        }
+        x64_buf_free(&c);
+    }
+}
+
+/* Threads each have their own memo: four threads write the sequence into their own buffers at
+ * the same time, each starting at another k (so their memos fill differently), and all get the
+ * bytes the main thread got. */
+struct seq_ref {
+    uint8_t bytes[16][128];
+    size_t len[16];
+    unsigned first;
+    unsigned bad;
+};
+
+static void *emit_sequences(void *arg)
+{
+    struct seq_ref *ref = arg;
+    for (unsigned i = 0; i < 3000; i++) {
+        unsigned k = (ref->first + i * 3u) % 16u;
+        struct x64_buf c;
+        if (x64_buf_init(&c, 0) != X64_OK) {
+            ref->bad++;
+            continue;
+        }
+        emit_sequence(&c, k, false);
+        if (x64_buf_finish(&c) != X64_OK || c.len != ref->len[k] ||
+            memcmp(c.data, ref->bytes[k], c.len) != 0)
+            ref->bad++;
+        x64_buf_free(&c);
+    }
+    return NULL;
+}
+
+Test(x64_generic, memo_per_thread)
+{
+    struct seq_ref ref[4];
+    for (unsigned k = 0; k < 16; k++) {
+        struct x64_buf c;
+        cr_assert_eq(x64_buf_init(&c, 0), X64_OK);
+        emit_sequence(&c, k, false);
+        cr_assert_eq(x64_buf_finish(&c), X64_OK, "%s", x64_buf_error(&c));
+        cr_assert_leq(c.len, sizeof ref[0].bytes[k]);
+        for (unsigned t = 0; t < 4; t++) {
+            memcpy(ref[t].bytes[k], c.data, c.len);
+            ref[t].len[k] = c.len;
+        }
+        x64_buf_free(&c);
+    }
+    pthread_t th[4];
+    for (unsigned t = 0; t < 4; t++) {
+        ref[t].first = t * 5u;
+        ref[t].bad = 0;
+        cr_assert_eq(pthread_create(&th[t], NULL, emit_sequences, &ref[t]), 0);
+    }
+    for (unsigned t = 0; t < 4; t++) {
+        cr_assert_eq(pthread_join(th[t], NULL), 0);
+        cr_expect_eq(ref[t].bad, 0, "thread %u: %u buffers differ", t, ref[t].bad);
+    }
 }

@@ -191,7 +191,8 @@ Test(x64_golden, every_case_through_x64_emit)
 }
 
 /* The same cases through one buffer, twice: x64_emit() remembers the form it chose per
- * mnemonic and operand types in a per-buffer memo, so here most cases are served from the memo
+ * mnemonic and operand types in a per-thread memo (shared by every buffer, so the test above
+ * already ran warm from its second case on), so here most cases are served from the memo
  * (written by cases with other registers, displacements and immediates) and the memo's sets
  * overflow and evict. Every case must still give GNU as's bytes. */
 Test(x64_golden, every_case_through_x64_emit_with_a_warm_memo)
