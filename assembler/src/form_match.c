@@ -958,44 +958,42 @@ static void enc_selected(struct x64_buf *b, const struct x64_form_info *f,
     emit_selected(b, 0, (enum x64_form)(f - x64__forms), ops, false);
 }
 
-/* The memo is 2-way set associative, MEMO_SETS sets of 16-byte entries (8 KiB), one per thread
- * (`_Thread_local`, zero at thread start: no allocation, nothing to free, no locking) and shared
- * by every buffer the thread writes, so a new buffer starts warm. An entry holds the key
- * (mnemonic in bits 0..9, seven bits of key type per operand from bit 10, X64__T_NONE past n),
- * the form in bits 40..51, a valid bit, and the encoder. The form is a pure function of the key
+/* The memo is 2-way set associative, MEMO_SETS sets of two 32-byte entries (16 KiB; a set is one
+ * 64-byte line), one per thread (`_Thread_local`, zero at thread start: no allocation, nothing
+ * to free, no locking) and shared by every buffer the thread writes, so a new buffer starts
+ * warm. An entry holds the key (mnemonic in bits 0..9, seven bits of key type per operand from
+ * bit 10, X64__T_NONE past n, for one to three operands; a valid bit), the form and the
+ * encoder. The form is a pure function of the key
  * (select_fast(), static tables only) and everything a hit must still check per call (register
  * numbers, immediate ranges, label validity in *this* buffer, memory validity) is part of the
  * operand types, so what one buffer recorded is right for every other. */
 #define MEMO_SET_BITS 8u
 #define MEMO_SETS     (1u << MEMO_SET_BITS)
-#define MEMO_VALID    ((uint64_t)1 << 63)
-#define MEMO_KEY      (MEMO_VALID | (((uint64_t)1 << 38) - 1u))
+#define MEMO_VALID    0x80000000u
 _Static_assert(X64_MN_COUNT <= 1024, "memo keys hold the mnemonic in 10 bits");
 _Static_assert(X64__T_COUNT <= 128, "memo keys hold an operand type in 7 bits");
-_Static_assert(X64_FORM_COUNT <= 4096, "memo entries hold the form in 12 bits");
 
 struct x64__memo {
-    uint64_t kf; /* key | form << 40 | MEMO_VALID; 0 = empty */
+    uint32_t key; /* 0 = empty */
+    uint32_t form;
+    const struct x64_form_info *f; /* &x64__forms[form] */
     memo_enc *enc;
+    uint64_t unused;
 };
+_Static_assert(sizeof(struct x64__memo) == 32, "two memo entries fill one 64-byte line");
 
-static _Thread_local struct x64__memo memo_tab[2u * MEMO_SETS];
+static _Thread_local _Alignas(64) struct x64__memo memo_tab[2u * MEMO_SETS];
 
-X64__INLINE unsigned memo_set(uint64_t key)
+X64__INLINE unsigned memo_set(uint32_t key)
 {
-    return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> (64u - MEMO_SET_BITS));
-}
-
-X64__INLINE const struct x64_form_info *memo_form(const struct x64__memo *e)
-{
-    return &x64__forms[(e->kf >> 40) & 0xFFFu];
+    return (key * 0x9E3779B1u) >> (32u - MEMO_SET_BITS);
 }
 
 /* Selects the form for `key` and records it in the memo (the new entry goes first in its set,
  * the older one second). NULL when the fast selection finds no form: the caller then takes
  * the full matcher. */
 static NOINLINE const struct x64__memo *memo_fill(enum x64_mnemonic mn, const unsigned t[4],
-                                                  unsigned n, uint64_t key)
+                                                  unsigned n, uint32_t key)
 {
     unsigned form = select_fast(mn, t, n);
     if (form >= X64_FORM_COUNT)
@@ -1038,42 +1036,68 @@ static NOINLINE const struct x64__memo *memo_fill(enum x64_mnemonic mn, const un
     }
     struct x64__memo *e = &memo_tab[2u * memo_set(key)];
     e[1] = e[0];
-    e[0].kf = key | (uint64_t)form << 40;
+    e[0].key = key;
+    e[0].form = form;
+    e[0].f = f;
     e[0].enc = enc;
     return e;
 }
 
 /* The memo entry for `key`, NULL if there is none. */
-X64__INLINE const struct x64__memo *memo_find(uint64_t key)
+X64__INLINE const struct x64__memo *memo_find(uint32_t key)
 {
     const struct x64__memo *e = &memo_tab[2u * memo_set(key)];
-    if (X64__LIKELY((e[0].kf & MEMO_KEY) == key))
+    if (X64__LIKELY(e[0].key == key))
         return e;
-    return (e[1].kf & MEMO_KEY) == key ? e + 1 : NULL;
+    return e[1].key == key ? e + 1 : NULL;
 }
 
-/* The fast path for exactly N operands (a constant after inlining): operand types, one memo
- * probe, the encoder. False when the memo does not know the key. */
-X64__INLINE bool emit_hit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand *ops,
-                          const unsigned N)
+/* The memo key type of one operand on x64_emit()'s hot path: x64__type_key[op_type()] for
+ * registers, immediates, base/index memory operands and labels of this buffer, KEY_SLOW (bit
+ * 7) for everything else (decorations, invalid values, the rarer memory operands), which
+ * emit_mn() then types in full. Word 0 of the operand (kind, class, size, decorations) is read
+ * with one load. */
+#define KEY_SLOW 0x80u
+X64__INLINE unsigned op_key_fast(const struct x64_buf *b, const struct x64_operand *o)
 {
-    uint64_t key = MEMO_VALID | (unsigned)mn;
-    unsigned all = 0;
-    for (unsigned i = 0; i < N; i++) {
-        unsigned t = op_type_fast(b, &ops[i]);
-        all |= t;
-        key |= (uint64_t)x64__type_key[t & 0x7Fu] << (10u + 7u * i);
+    uint64_t w0;
+    memcpy(&w0, o, sizeof w0);
+    if (X64__UNLIKELY((w0 & 0xFFFF000000u) != 0))
+        return KEY_SLOW; /* mask, zero: the full matcher checks them per form */
+    unsigned kind = (unsigned)w0 & 0xFFu;
+    if (X64__LIKELY(kind == X64_OP_REG)) {
+        unsigned rc = (unsigned)(w0 >> 8) & 0xFFu, r = o->u.reg;
+        unsigned code = rc - 1u < 4u ? rc + 3u : X64__RCODE_BAD;
+        if (rc == X64_RC_GPR)
+            code = gpr_code[(w0 >> 16) & 0xFFu];
+        return x64__reg_key[code * 64u + (r < 63u ? r : 63u)];
     }
-    if (X64__UNLIKELY(all & 0x80u))
-        return false; /* a memory operand for mem_type() */
-    const struct x64__memo *e = memo_find(key);
-    if (e == NULL)
+    if (kind == X64_OP_IMM)
+        return x64__type_key[imm_type(o->u.imm)];
+    if (kind == X64_OP_LABEL)
+        return x64__label_valid(b, o->u.label.id) ? x64__type_key[X64__T_LABEL] : KEY_SLOW;
+    if (kind != X64_OP_MEM)
+        return KEY_SLOW;
+    unsigned t = op_type_fast(b, o);
+    return t == T_SLOW ? KEY_SLOW : x64__type_key[t];
+}
+
+/* The memo probe and the encoder for a key made of op_key_fast() values (`all` is their OR).
+ * False when the memo does not know the key. */
+X64__INLINE bool emit_key(struct x64_buf *b, const struct x64_operand *ops, uint32_t key,
+                          unsigned all)
+{
+    if (X64__UNLIKELY(all & KEY_SLOW))
         return false;
-    e->enc(b, memo_form(e), ops);
+    const struct x64__memo *e = memo_find(key);
+    if (X64__UNLIKELY(e == NULL))
+        return false;
+    e->enc(b, e->f, ops);
     return true;
 }
 
-/* x64_emit_prefixed() with a lock/rep prefix: the fast selection without the memo. */
+/* x64_emit_prefixed() with a lock/rep prefix, and four-operand instructions: the fast selection
+ * without the memo. */
 static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
                                         const struct x64_operand *ops, unsigned n)
 {
@@ -1110,21 +1134,21 @@ static NOINLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemon
     if (b == NULL || !room(b))
         return;
     if ((unsigned)mn < X64_MN_COUNT && n <= 4 && (n == 0 || ops != NULL)) {
-        if (prefix != 0) {
+        if (prefix != 0 || n == 4) {
             if (emit_fast_prefixed(b, prefix, mn, ops, n))
                 return;
         } else {
             unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
-            uint64_t key = MEMO_VALID | (unsigned)mn;
+            uint32_t key = MEMO_VALID | (unsigned)mn;
             for (unsigned i = 0; i < n; i++) {
                 t[i] = op_type(b, &ops[i]);
-                key |= (uint64_t)x64__type_key[t[i]] << (10u + 7u * i);
+                key |= (uint32_t)x64__type_key[t[i]] << (10u + 7u * i);
             }
             const struct x64__memo *e = memo_find(key);
             if (e == NULL)
                 e = memo_fill(mn, t, n, key);
             if (e != NULL) {
-                e->enc(b, memo_form(e), ops);
+                e->enc(b, e->f, ops);
                 return;
             }
         }
@@ -1147,19 +1171,23 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
 void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand *ops, unsigned n)
 {
     /* The common case inline: room for an instruction (no error, no listing hook), a known
-     * mnemonic, one to three operands, and a memo hit. */
+     * mnemonic, one to three operands of the common kinds, and a memo hit. */
     if (X64__LIKELY(b != NULL && b->len + 8 < b->limit && (unsigned)mn < X64_MN_COUNT &&
-                    ops != NULL)) {
-        if (n == 2) {
-            if (emit_hit(b, mn, ops, 2))
-                return;
-        } else if (n == 1) {
-            if (emit_hit(b, mn, ops, 1))
-                return;
-        } else if (n == 3) {
-            if (emit_hit(b, mn, ops, 3))
-                return;
+                    ops != NULL && n - 1u < 3u)) {
+        unsigned all = op_key_fast(b, &ops[0]);
+        uint32_t key = MEMO_VALID | (unsigned)mn | all << 10;
+        if (n >= 2) {
+            unsigned k = op_key_fast(b, &ops[1]);
+            all |= k;
+            key |= k << 17;
+            if (n == 3) {
+                k = op_key_fast(b, &ops[2]);
+                all |= k;
+                key |= k << 24;
+            }
         }
+        if (emit_key(b, ops, key, all))
+            return;
     }
     emit_mn(b, 0, mn, ops, n);
 }

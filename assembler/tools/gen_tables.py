@@ -1056,6 +1056,14 @@ def generic_select_tables(mnemonics, out_forms):
         row = [reg_type(code, r) if r < 63 else T_BAD for r in range(64)]
         L.append("    " + ", ".join(str(x) for x in row) + ",\n")
     L.append("};\n\n")
+    L.append("/* The same, as memo key types (x64__type_key), 0x80 for an invalid register: x64_emit()'s\n"
+             " * hot path reads a register's key with one load. */\n")
+    L.append("const uint8_t x64__reg_key[X64__RCODE_COUNT * 64] = {\n")
+    for code in range(9):
+        row = [reg_type(code, r) if r < 63 else T_BAD for r in range(64)]
+        row = [0x80 if t == T_BAD else keys[t] for t in row]
+        L.append("    " + ", ".join(str(x) for x in row) + ",\n")
+    L.append("};\n\n")
 
     def class_kind2(mc):
         ks = {type_kind2(d) for d in types if accepts(mc, d)}
