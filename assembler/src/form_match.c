@@ -488,6 +488,13 @@ X64__INLINE void encode_legacy(struct x64_buf *b, unsigned upfx, const struct x6
     b->len = end;
 }
 
+/* encode_legacy() out of line (no lock/rep prefix), for the rarer cases of the shapes below. */
+static NOINLINE void encode_legacy_call(struct x64_buf *b, const struct x64_form_info *f,
+                                        const struct x64_operand *ops)
+{
+    encode_legacy(b, 0, f, ops);
+}
+
 /* --- Straight-line encoders for the common legacy shapes (x64_form_info.shape) --- */
 
 /* Table prefixes, REX when any bit is set (REX.W from the form), opcode bytes. */
@@ -546,15 +553,9 @@ X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
             p += dn;
             break;
         }
-        uint8_t *disp_at;
-        if (m->segment != 0)
-            *p++ = x64__seg_byte(m->segment);
-        p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | x64__mem_xb(*m), f->opc);
-        p = x64__modrm_mem(p, reg, *m, 1, &disp_at);
-        if (X64__UNLIKELY((m->flags & X64_MEM_RIP_LABEL) && disp_at != NULL) &&
-            !x64__fixup_rip(b, m->label, (size_t)(disp_at - b->data), (size_t)(p - b->data)))
-            return;
-        break;
+        /* Segment, RIP-relative or no base: the general encoder, out of line. */
+        encode_legacy_call(b, f, ops);
+        return;
     }
     case X64__S_VRR: {
         /* SDM vol. 2, 2.3: the 2-byte C5 form when map=0F, W=0 and B=0, as GNU as. */
@@ -889,25 +890,18 @@ static unsigned select_fast(enum x64_mnemonic mn, const unsigned t[4], unsigned 
 
 /* --- The per-thread memo: (mnemonic, operand key types) -> form and encoder --- */
 
-/* An encoder for a memo hit (no lock/rep prefix; the caller made room()). */
+/* An encoder for a memo hit (no lock/rep prefix; the caller made room()). The shape, legacy
+ * and VEX encoders do not call a listing hook: x64_emit()'s hot path never runs with one (a
+ * hook sets `limit` to 0) and emit_mn() lists after them (memo entries with `self_listed`
+ * clear). */
 typedef void memo_enc(struct x64_buf *b, const struct x64_form_info *f,
                       const struct x64_operand *ops);
-
-/* A listing hook sees every instruction (a hook sets `limit` to 0, so this is the rare case). */
-X64__INLINE void list_after(struct x64_buf *b, const struct x64_form_info *f,
-                            const struct x64_operand *ops, size_t start)
-{
-    if (X64__UNLIKELY(b->listing != NULL))
-        x64__listing(b, (enum x64_form)(f - x64__forms), ops, f->nops, start);
-}
 
 #define SHAPE_ENC(name, shape)                                                                     \
     static void name(struct x64_buf *b, const struct x64_form_info *f,                             \
                      const struct x64_operand *ops)                                                \
     {                                                                                              \
-        size_t start = b->len;                                                                     \
         encode_shape(b, f, ops, shape);                                                            \
-        list_after(b, f, ops, start);                                                              \
     }
 SHAPE_ENC(enc_rr, X64__S_RR)
 SHAPE_ENC(enc_ri, X64__S_RI)
@@ -919,16 +913,12 @@ SHAPE_ENC(enc_vrr, X64__S_VRR)
 static void enc_legacy(struct x64_buf *b, const struct x64_form_info *f,
                        const struct x64_operand *ops)
 {
-    size_t start = b->len;
     encode_legacy(b, 0, f, ops);
-    list_after(b, f, ops, start);
 }
 
 static void enc_vex(struct x64_buf *b, const struct x64_form_info *f, const struct x64_operand *ops)
 {
-    size_t start = b->len;
     encode_vex_evex(b, f, ops);
-    list_after(b, f, ops, start);
 }
 
 /* jmp, jcc and call to a label: the inline jump path (which lists by itself). */
@@ -972,13 +962,16 @@ static void enc_selected(struct x64_buf *b, const struct x64_form_info *f,
 #define MEMO_VALID    0x80000000u
 _Static_assert(X64_MN_COUNT <= 1024, "memo keys hold the mnemonic in 10 bits");
 _Static_assert(X64__T_COUNT <= 128, "memo keys hold an operand type in 7 bits");
+_Static_assert(X64_FORM_COUNT <= 65536, "memo entries hold the form in 16 bits");
 
 struct x64__memo {
     uint32_t key; /* 0 = empty */
-    uint32_t form;
+    uint16_t form;
+    uint8_t self_listed; /* enc calls the listing hook itself (jumps, emit_selected()) */
+    uint8_t unused1;
     const struct x64_form_info *f; /* &x64__forms[form] */
     memo_enc *enc;
-    uint64_t unused;
+    uint64_t unused2;
 };
 _Static_assert(sizeof(struct x64__memo) == 32, "two memo entries fill one 64-byte line");
 
@@ -1037,7 +1030,8 @@ static NOINLINE const struct x64__memo *memo_fill(enum x64_mnemonic mn, const un
     struct x64__memo *e = &memo_tab[2u * memo_set(key)];
     e[1] = e[0];
     e[0].key = key;
-    e[0].form = form;
+    e[0].form = (uint16_t)form;
+    e[0].self_listed = f->pflags != 0;
     e[0].f = f;
     e[0].enc = enc;
     return e;
@@ -1054,23 +1048,22 @@ X64__INLINE const struct x64__memo *memo_find(uint32_t key)
 
 /* The memo key type of one operand on x64_emit()'s hot path: x64__type_key[op_type()] for
  * registers, immediates, base/index memory operands and labels of this buffer, KEY_SLOW (bit
- * 7) for everything else (decorations, invalid values, the rarer memory operands), which
- * emit_mn() then types in full. Word 0 of the operand (kind, class, size, decorations) is read
- * with one load. */
-#define KEY_SLOW 0x80u
-X64__INLINE unsigned op_key_fast(const struct x64_buf *b, const struct x64_operand *o)
+ * 7) for everything else (invalid values, the rarer memory operands), which emit_mn() then
+ * types in full. Word 0 of the operand (kind, class, size, decorations) goes into *w0s, for the
+ * caller to refuse decorations once for all operands (DECORATIONS). A register's key is two
+ * table loads: class and size as one 16-bit index, then the row and the register number. */
+#define KEY_SLOW    0x80u
+#define DECORATIONS 0xFFFF000000u /* x64_operand.mask, .zero in word 0 */
+X64__INLINE unsigned op_key_fast(const struct x64_buf *b, const struct x64_operand *o,
+                                 uint64_t *w0s)
 {
     uint64_t w0;
     memcpy(&w0, o, sizeof w0);
-    if (X64__UNLIKELY((w0 & 0xFFFF000000u) != 0))
-        return KEY_SLOW; /* mask, zero: the full matcher checks them per form */
+    *w0s |= w0;
     unsigned kind = (unsigned)w0 & 0xFFu;
     if (X64__LIKELY(kind == X64_OP_REG)) {
-        unsigned rc = (unsigned)(w0 >> 8) & 0xFFu, r = o->u.reg;
-        unsigned code = rc - 1u < 4u ? rc + 3u : X64__RCODE_BAD;
-        if (rc == X64_RC_GPR)
-            code = gpr_code[(w0 >> 16) & 0xFFu];
-        return x64__reg_key[code * 64u + (r < 63u ? r : 63u)];
+        unsigned row = x64__reg_row[(w0 >> 8) & 0xFFFFu], r = o->u.reg;
+        return x64__reg_key[row * 64u + (r < 63u ? r : 63u)];
     }
     if (kind == X64_OP_IMM)
         return x64__type_key[imm_type(o->u.imm)];
@@ -1082,12 +1075,12 @@ X64__INLINE unsigned op_key_fast(const struct x64_buf *b, const struct x64_opera
     return t == T_SLOW ? KEY_SLOW : x64__type_key[t];
 }
 
-/* The memo probe and the encoder for a key made of op_key_fast() values (`all` is their OR).
- * False when the memo does not know the key. */
+/* The memo probe and the encoder for a key made of op_key_fast() values (`all` is their OR,
+ * `w0s` the OR of the operands' word 0). False when the memo does not know the key. */
 X64__INLINE bool emit_key(struct x64_buf *b, const struct x64_operand *ops, uint32_t key,
-                          unsigned all)
+                          unsigned all, uint64_t w0s)
 {
-    if (X64__UNLIKELY(all & KEY_SLOW))
+    if (X64__UNLIKELY((all & KEY_SLOW) != 0 || (w0s & DECORATIONS) != 0))
         return false;
     const struct x64__memo *e = memo_find(key);
     if (X64__UNLIKELY(e == NULL))
@@ -1148,7 +1141,10 @@ static NOINLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemon
             if (e == NULL)
                 e = memo_fill(mn, t, n, key);
             if (e != NULL) {
+                size_t start = b->len;
                 e->enc(b, e->f, ops);
+                if (X64__UNLIKELY(b->listing != NULL) && !e->self_listed)
+                    x64__listing(b, (enum x64_form)e->form, ops, e->f->nops, start);
                 return;
             }
         }
@@ -1174,19 +1170,20 @@ void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand 
      * mnemonic, one to three operands of the common kinds, and a memo hit. */
     if (X64__LIKELY(b != NULL && b->len + 8 < b->limit && (unsigned)mn < X64_MN_COUNT &&
                     ops != NULL && n - 1u < 3u)) {
-        unsigned all = op_key_fast(b, &ops[0]);
+        uint64_t w0s = 0;
+        unsigned all = op_key_fast(b, &ops[0], &w0s);
         uint32_t key = MEMO_VALID | (unsigned)mn | all << 10;
         if (n >= 2) {
-            unsigned k = op_key_fast(b, &ops[1]);
+            unsigned k = op_key_fast(b, &ops[1], &w0s);
             all |= k;
             key |= k << 17;
             if (n == 3) {
-                k = op_key_fast(b, &ops[2]);
+                k = op_key_fast(b, &ops[2], &w0s);
                 all |= k;
                 key |= k << 24;
             }
         }
-        if (emit_key(b, ops, key, all))
+        if (emit_key(b, ops, key, all, w0s))
             return;
     }
     emit_mn(b, 0, mn, ops, n);

@@ -155,7 +155,8 @@ extern const uint8_t x64__type_bucket[X64__T_COUNT]; /* 4 x category */
 extern const uint8_t x64__type_kind2[X64__T_COUNT];
 extern const uint8_t x64__type_key[X64__T_COUNT]; /* memo key type (form_match.c) */
 extern const uint8_t x64__reg_type[X64__RCODE_COUNT * 64];
-extern const uint8_t x64__reg_key[X64__RCODE_COUNT * 64]; /* key type, 0x80: invalid */
+extern const uint8_t x64__reg_row[65536]; /* class | size << 8 -> 1 + register code, 0 */
+extern const uint8_t x64__reg_key[X64__RCODE_COUNT * 64]; /* row x number: key type, 0x80 */
 extern const uint16_t x64__cand_first[X64_MN_COUNT * X64__BUCKET_COUNT + 1];
 extern const uint16_t x64__cands[];
 extern const uint8_t x64__mn_unsized_slow[X64_MN_COUNT];
