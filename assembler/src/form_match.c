@@ -518,12 +518,37 @@ X64__INLINE unsigned modrm_reg(const struct x64_form_info *f, const struct x64_o
                                            : 0u;
 }
 
-/* Encodes a form of shape X64__S_RR/RI/RM/O/VRR (no lock/rep prefix); the caller made room(). */
+/* Encodes a form of one of the X64__S_* shapes (no lock/rep prefix); the caller made room(). */
 X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
                               const struct x64_operand *ops, const unsigned shape)
 {
     uint8_t *p = b->data + b->len;
     switch (shape) {
+    case X64__S_RRI:
+    case X64__S_R:
+    case X64__S_RR8:
+    case X64__S_R8: {
+        bool has_reg = shape == X64__S_RRI || shape == X64__S_RR8;
+        unsigned reg = has_reg ? ops[f->at[X64__AT_REG]].u.reg : f->digit != 255 ? f->digit : 0u;
+        unsigned rm = ops[f->at[X64__AT_RM]].u.reg;
+        unsigned rex = ((reg >> 1) & 4u) | ((rm >> 3) & 1u);
+        if (shape == X64__S_RR8 || shape == X64__S_R8) {
+            /* The 8-bit register REX rule (encode.h); ah..bh take the general encoder. */
+            unsigned br = x64__byte_rex(f->byteregs, reg, rm);
+            if (X64__UNLIKELY(br & X64__B8_HIGH)) {
+                encode_legacy_call(b, f, ops);
+                return;
+            }
+            rex |= br;
+        }
+        p = put_pfx_rex_opc(p, f, rex, f->opc);
+        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
+        if (shape == X64__S_RRI) {
+            put64(p, (uint64_t)ops[f->imm_at[0]].u.imm);
+            p += f->imm[0];
+        }
+        break;
+    }
     case X64__S_RR: {
         unsigned reg = ops[f->at[X64__AT_REG]].u.reg, rm = ops[f->at[X64__AT_RM]].u.reg;
         p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | ((rm >> 3) & 1u), f->opc);
@@ -908,6 +933,10 @@ SHAPE_ENC(enc_ri, X64__S_RI)
 SHAPE_ENC(enc_rm, X64__S_RM)
 SHAPE_ENC(enc_o, X64__S_O)
 SHAPE_ENC(enc_vrr, X64__S_VRR)
+SHAPE_ENC(enc_rri, X64__S_RRI)
+SHAPE_ENC(enc_r, X64__S_R)
+SHAPE_ENC(enc_rr8, X64__S_RR8)
+SHAPE_ENC(enc_r8, X64__S_R8)
 #undef SHAPE_ENC
 
 static void enc_legacy(struct x64_buf *b, const struct x64_form_info *f,
@@ -1021,6 +1050,18 @@ static NOINLINE const struct x64__memo *memo_fill(enum x64_mnemonic mn, const un
             break;
         case X64__S_VRR:
             enc = enc_vrr;
+            break;
+        case X64__S_RRI:
+            enc = enc_rri;
+            break;
+        case X64__S_R:
+            enc = enc_r;
+            break;
+        case X64__S_RR8:
+            enc = enc_rr8;
+            break;
+        case X64__S_R8:
+            enc = enc_r8;
             break;
         default:
             enc = f->kind == X64_KIND_LEGACY ? enc_legacy : enc_vex;

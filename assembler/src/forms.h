@@ -64,6 +64,10 @@ enum {
     X64__S_RM,  /* ModRM with memory (reg or /digit), no immediate */
     X64__S_O,   /* register in the opcode, at most one immediate */
     X64__S_VRR, /* VEX, ModRM reg, reg (and vvvv), no immediate */
+    X64__S_RRI, /* ModRM reg, reg, one immediate */
+    X64__S_R,   /* ModRM /digit reg, no immediate */
+    X64__S_RR8, /* as X64__S_RR and X64__S_R with 8-bit registers (x64_form_info.byteregs) */
+    X64__S_R8,
 };
 
 /* struct x64_form_info.at[] slots and "no operand". */

@@ -961,12 +961,19 @@ def form_plan(f):
         pflags.append("X64__P_GATHER")
     if any(CLASSES[c][1] == "rel" for c in f.ops):
         pflags.append("X64__P_BRANCH")
-    # Shapes with a straight-line encoder in form_match.c (legacy, no 8-bit registers).
+    # Shapes with a straight-line encoder in form_match.c (legacy; 8-bit registers only in the
+    # *8 shapes).
     shape = "X64__S_GENERIC"
-    if f.row.kind == "legacy" and not byteregs and imm[1] == NO:
+    if f.row.kind == "legacy" and imm[1] == NO:
         if rmkind == "X64__RM_REG" and reg != NO and imm[0] == NO:
-            shape = "X64__S_RR"
-        elif rmkind == "X64__RM_REG" and reg == NO and imm[0] != NO:
+            shape = "X64__S_RR8" if byteregs else "X64__S_RR"
+        elif rmkind == "X64__RM_REG" and reg == NO and imm[0] == NO:
+            shape = "X64__S_R8" if byteregs else "X64__S_R"
+        elif byteregs:
+            pass
+        elif rmkind == "X64__RM_REG" and reg != NO:
+            shape = "X64__S_RRI"
+        elif rmkind == "X64__RM_REG" and reg == NO:
             shape = "X64__S_RI"
         elif rmkind == "X64__RM_MEM" and imm[0] == NO:
             shape = "X64__S_RM"
