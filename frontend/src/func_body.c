@@ -149,8 +149,8 @@ static wdec_status grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 }
 
 /* The operand stack's storage starts STACK_PAD slots before s->stack, filled with a value that is
- * no type: the fast path reads the top four slots as one word however shallow the stack is. */
-#define STACK_PAD 4u
+ * no type: the fast path reads the top eight slots as two words however shallow the stack is. */
+#define STACK_PAD 8u
 
 HOT wdec_status stack_reserve(struct val *c, uint32_t extra)
 {
@@ -512,8 +512,9 @@ static wdec_status body_overrun(const struct wdec_module *m, struct wdec_scratch
 }
 
 /* --- The plain validator's fast path ---
- * The common instructions (locals, globals, constants, loads, stores, numeric ops, drop, blocks
- * with an empty or single-value type, end, br, br_if, call) make up nearly all of a body. Without
+ * The common instructions (locals, globals, constants, loads, stores, numeric ops, drop, select,
+ * blocks with an empty or single-value type, else, end, br, br_if, br_table, call,
+ * call_indirect, return, memory.copy and memory.fill) make up nearly all of a body. Without
  * a visitor they run through this small loop, whose state fits in registers. It has no error
  * paths: at anything irregular (another opcode, a long index, a type that does not match at
  * once, an operand from polymorphic dead code, a multi-value label) it stops before that
@@ -531,14 +532,16 @@ struct fast {
     uint32_t local_count;
     const struct wdec_module *m;
     const struct wdec_call_sig *sigs; /* per type */
+    const uint8_t *body_end;          /* the body's declared end */
+    bool done;                        /* out: the body's final `end` was validated */
 };
 
-/* A function type as the fast path checks a call: the param types as they lie in the top four
- * operand stack slots (one 64-bit load, top of stack last) and a mask of the slots they take;
- * `ok` when there are at most four params and at most one result. */
+/* A function type as the fast path checks a call: the param types as they lie in the top eight
+ * operand stack slots (two 64-bit loads, top of stack last) and a mask of the slots they take;
+ * `ok` when there are at most eight params and at most one result. */
 struct wdec_call_sig {
-    uint64_t params;
-    uint64_t mask;
+    uint64_t params[2];
+    uint64_t mask[2];
     uint32_t param_count;
     uint16_t result; /* 0 when none */
     bool ok;
@@ -569,8 +572,9 @@ static wdec_status call_sigs_build(const struct wdec_module *m, struct wdec_scra
             slots[STACK_PAD - n + k] = ft->params[k];
             mask[STACK_PAD - n + k] = 0xffff;
         }
-        memcpy(&cs->params, slots, sizeof cs->params);
-        memcpy(&cs->mask, mask, sizeof cs->mask);
+        _Static_assert(sizeof slots == sizeof cs->params, "one slot per param");
+        memcpy(cs->params, slots, sizeof cs->params);
+        memcpy(cs->mask, mask, sizeof cs->mask);
     }
     s->sig_module = m;
     return WDEC_OK;
@@ -654,6 +658,32 @@ static const uint8_t load_type[14] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WD
 static const uint8_t store_type[9] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
                                       WDEC_I32, WDEC_I64, WDEC_I64, WDEC_I64};
 
+/* Whether the operands below stack[top] (the frame's own start at `height`) are exactly what a
+ * call of signature cs pops. */
+static inline bool sig_match(const struct wdec_call_sig *cs, const uint16_t *stack, uint32_t top,
+                             uint32_t height)
+{
+    uint64_t lo, hi;
+    memcpy(&hi, stack + top - STACK_PAD / 2, sizeof hi);
+    if (!cs->ok || top - height < cs->param_count || ((hi ^ cs->params[1]) & cs->mask[1]))
+        return false;
+    if (WDEC_LIKELY(cs->param_count <= STACK_PAD / 2))
+        return true;
+    memcpy(&lo, stack + top - STACK_PAD, sizeof lo);
+    return ((lo ^ cs->params[0]) & cs->mask[0]) == 0;
+}
+
+/* Whether a frame with an empty or one-value type (no params) may end here: its result on top of
+ * its own operands and nothing else, or nothing at all after unreachable code. */
+static inline bool frame_end_ok(const struct wdec_frame *fr, const uint16_t *stack, uint32_t sp,
+                                uint32_t height)
+{
+    uint32_t n = fr->bt.result_count;
+    if (fr->unreachable && sp == height)
+        return true;
+    return sp - height == n && (n == 0 || stack[sp - 1] == fr->bt.results[0]);
+}
+
 #if defined(__GNUC__)
 #define FAST_THREADED 1
 #define FAST_LABEL(l)                                                                              \
@@ -687,12 +717,13 @@ fast_run(struct fast *f)
     const uint32_t local_count = f->local_count;
     const struct wdec_module *const m = f->m;
     const struct wdec_call_sig *const sigs = f->sigs;
+    const uint8_t *const body_end = f->body_end;
 #if FAST_THREADED
     /* Threaded dispatch: each handler ends in its own indirect jump, which the CPU predicts far
      * better than one shared jump (GNU C labels as values; the switch below is the fallback). */
     static const void *const jt[256] = {
-        &&L_00,  &&L_01,  &&L_02,  &&L_02,  &&L_02,  &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
-        &&L_num, &&L_0b,  &&L_0c,  &&L_0c,  &&L_num, &&L_0f,  &&L_10,  &&L_num, &&L_num, &&L_num,
+        &&L_00,  &&L_01,  &&L_02,  &&L_02,  &&L_02,  &&L_05,  &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_0b,  &&L_0c,  &&L_0c,  &&L_0e,  &&L_0f,  &&L_10,  &&L_11,  &&L_num, &&L_num,
         &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_1a,  &&L_1b,  &&L_num, &&L_num,
         &&L_num, &&L_num, &&L_20,  &&L_21,  &&L_21,  &&L_23,  &&L_24,  &&L_num, &&L_num, &&L_num,
         &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,
@@ -716,7 +747,7 @@ fast_run(struct fast *f)
         &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
         &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
         &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
-        &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_num, &&L_fc,  &&L_num, &&L_num, &&L_num,
     };
 #endif
     while (p < end) {
@@ -740,6 +771,18 @@ fast_run(struct fast *f)
                 goto out;
             sp = height;
             frames[fp - 1].unreachable = true;
+            p++;
+            FAST_NEXT();
+        }
+        case 0x05: { /* else of an if with an empty or one-value type */
+            FAST_LABEL(L_05)
+            struct wdec_frame *fr = &frames[fp - 1];
+            if (fr->kind != K_IF || fr->bt.result_count > 1 || fr->bt.param_count ||
+                !frame_end_ok(fr, stack, sp, height))
+                goto out;
+            fr->kind = K_ELSE;
+            fr->unreachable = false;
+            sp = height;
             p++;
             FAST_NEXT();
         }
@@ -768,11 +811,13 @@ fast_run(struct fast *f)
             p += 2;
             FAST_NEXT();
         }
-        case 0x0b: { /* end of a block, loop or if (the function's own end is the full loop's) */
+        case 0x0b: { /* end */
             FAST_LABEL(L_0b)
             const struct wdec_frame *fr = &frames[fp - 1];
             uint32_t n = fr->bt.result_count;
-            if (fr->kind == K_FUNC || n > 1 || (fr->kind == K_IF && (n | fr->bt.param_count)))
+            if (WDEC_UNLIKELY(fr->kind == K_FUNC))
+                goto func_end;
+            if (n > 1 || (fr->kind == K_IF && (n | fr->bt.param_count)))
                 goto out;
             if (fr->unreachable && sp == height) {
                 /* Dead end of the frame: its results come from the polymorphic stack. */
@@ -784,6 +829,39 @@ fast_run(struct fast *f)
             fp--;
             height = frames[fp - 1].height;
             p++;
+            FAST_NEXT();
+        }
+        case 0x0e: { /* br_table: every label of one arity, at most one value, of one type */
+            FAST_LABEL(L_0e)
+            unsigned len;
+            uint32_t count = fast_u32(p + 1, &len);
+            if (len == 0 || sp == height || stack[sp - 1] != WDEC_I32)
+                goto out;
+            const uint8_t *q = p + 1 + len;
+            uint32_t want = 0; /* the labels' value type, 0 when they carry none */
+            for (uint64_t i = 0; i <= count; i++) {
+                if (q >= end)
+                    goto out;
+                uint32_t d = fast_u32(q, &len);
+                if (len == 0 || d >= fp)
+                    goto out;
+                const struct wdec_frame *t = &frames[fp - 1 - d];
+                uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
+                const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
+                if (n > 1)
+                    goto out;
+                uint32_t key = n ? lt[0] : 0;
+                if (i == 0)
+                    want = key;
+                else if (key != want)
+                    goto out;
+                q += len;
+            }
+            if (want && (sp - 1 == height || stack[sp - 2] != want))
+                goto out;
+            sp = height;
+            frames[fp - 1].unreachable = true;
+            p = q;
             FAST_NEXT();
         }
         case 0x0c:   /* br */
@@ -820,14 +898,44 @@ fast_run(struct fast *f)
             if (len == 0 || idx >= m->func_count)
                 goto out;
             const struct wdec_call_sig *cs = &sigs[m->funcs[idx].type_index];
-            uint64_t top;
-            memcpy(&top, stack + sp - STACK_PAD, sizeof top);
-            if (!cs->ok || sp - height < cs->param_count || ((top ^ cs->params) & cs->mask))
+            if (!sig_match(cs, stack, sp, height))
                 goto out;
             sp -= cs->param_count;
             stack[sp] = cs->result; /* room for it, used or not (see push()) */
             sp += cs->result != 0;
             p += 1 + len;
+            FAST_NEXT();
+        }
+        case 0x11: { /* call_indirect through a funcref table with a one-byte index */
+            FAST_LABEL(L_11)
+            unsigned len;
+            uint32_t idx = fast_u32(p + 1, &len);
+            if (len == 0 || idx >= m->type_count)
+                goto out;
+            uint8_t table = p[1 + len];
+            if (table >= 0x80 || table >= m->table_count ||
+                m->tables[table].type.elem_type != WDEC_FUNCREF || sp == height ||
+                stack[sp - 1] != WDEC_I32)
+                goto out;
+            const struct wdec_call_sig *cs = &sigs[idx];
+            if (!sig_match(cs, stack, sp - 1, height))
+                goto out;
+            sp -= 1 + cs->param_count;
+            stack[sp] = cs->result;
+            sp += cs->result != 0;
+            p += 2 + len;
+            FAST_NEXT();
+        }
+        case 0xfc: { /* memory.copy and memory.fill of memory 0 */
+            FAST_LABEL(L_fc)
+            uint8_t sub = p[1];
+            if (sub == 10 ? (p[2] | p[3]) != 0 : sub != 11 || p[2] != 0)
+                goto out;
+            if (m->memory_count == 0 || sp - height < 3 || stack[sp - 1] != WDEC_I32 ||
+                stack[sp - 2] != WDEC_I32 || stack[sp - 3] != WDEC_I32)
+                goto out;
+            sp -= 3;
+            p += sub == 10 ? 4 : 3;
             FAST_NEXT();
         }
         case 0x1a: /* drop */
@@ -979,6 +1087,16 @@ fast_run(struct fast *f)
         }
         }
     }
+    goto out;
+func_end : {
+    /* The function's own end, which must be the body's last byte. */
+    const struct wdec_frame *fr = &frames[0];
+    if (fr->bt.result_count > 1 || !frame_end_ok(fr, stack, sp, height) || p + 1 != body_end)
+        goto out;
+    fp = 0;
+    f->done = true;
+    p++;
+}
 out:
     f->p = p;
     f->sp = sp;
@@ -1021,10 +1139,22 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
     const uint8_t *fast_end = body_end < module_end16 ? body_end : module_end16;
     for (;;) {
         if (plain && r->p < fast_end) {
-            struct fast f = {r->p,         fast_end, c->stack,    c->sp, c->fp,       c->frames,
-                             s->frame_cap, locals,   local_count, m,     s->call_sigs};
+            struct fast f = {.p = r->p,
+                             .end = fast_end,
+                             .stack = c->stack,
+                             .sp = c->sp,
+                             .fp = c->fp,
+                             .frames = c->frames,
+                             .frame_cap = s->frame_cap,
+                             .locals = locals,
+                             .local_count = local_count,
+                             .m = m,
+                             .sigs = s->call_sigs,
+                             .body_end = body_end};
             fast_run(&f);
             r->p = f.p;
+            if (f.done) /* no func_end callback: the visitor is all-NULL */
+                return WDEC_OK;
             c->sp = f.sp;
             c->fp = f.fp;
             c->height = c->frames[c->fp - 1].height;
@@ -1334,10 +1464,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             WDEC_TRY_HOT(read_memarg(c, natural_align(op), &arg));
             WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
             VISIT(load, (enum wdec_opcode)op, arg);
-            static const uint8_t result[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
-                                             WDEC_I32, WDEC_I32, WDEC_I32, WDEC_I64, WDEC_I64,
-                                             WDEC_I64, WDEC_I64, WDEC_I64, WDEC_I64};
-            WDEC_TRY_HOT(push(c, result[op - 0x28]));
+            WDEC_TRY_HOT(push(c, load_type[op - 0x28]));
             break;
         }
         case 0x36:
@@ -1351,9 +1478,7 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
         case 0x3e: {
             struct wdec_memarg arg;
             WDEC_TRY_HOT(read_memarg(c, natural_align(op), &arg));
-            static const uint8_t value[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32,
-                                            WDEC_I32, WDEC_I64, WDEC_I64, WDEC_I64};
-            WDEC_TRY_HOT(pop_expect(c, value[op - 0x36]));
+            WDEC_TRY_HOT(pop_expect(c, store_type[op - 0x36]));
             WDEC_TRY_HOT(pop_expect(c, WDEC_I32));
             VISIT(store, (enum wdec_opcode)op, arg);
             break;

@@ -18,10 +18,50 @@ static const struct fn_spec ret_i32 = {.results = I32, .nr = 1};
 static const struct fn_spec mem_fn = {.memory = true};
 static const struct fn_spec tab_fn = {.table = true};
 
+static wdec_status nop_cb(void *ctx)
+{
+    (void)ctx;
+    return WDEC_OK;
+}
+
+/* The body's status as the last bytes of the module (where only the plain validator's full loop
+ * reads it: the fast path needs 16 bytes after an instruction's start), and two cross-checks with
+ * a custom section after it: the plain validator, whose fast path then runs over the body, and a
+ * validator with a callback, which never takes the fast path, must both agree with it (status and
+ * offset; a body that runs past its end reads on into the next bytes, so only its status). */
 static wdec_status check(const struct fn_spec *f, const uint8_t *code, size_t n,
                          struct wdec_error *err)
 {
-    return body_status(f, code, n, err);
+    wdec_status st = body_status(f, code, n, err);
+    struct wb b;
+    wb_func_module(&b, f, code, n);
+    wb_sec_begin(&b, 0);
+    wb_name(&b, "pad");
+    static const uint8_t pad[32] = {0};
+    wb_bytes(&b, pad, sizeof pad);
+    wb_sec_end(&b);
+    struct wdec_error e1, e2;
+    struct wdec_module *m = NULL;
+    wdec_status plain = wdec_module_decode(b.buf, b.n, NULL, NULL, NULL, &m, &e1);
+    wdec_module_free(m);
+    m = NULL;
+    static const struct wdec_visitor v = {.nop = nop_cb};
+    wdec_status visited = wdec_module_decode(b.buf, b.n, NULL, &v, NULL, &m, &e2);
+    wdec_module_free(m);
+    cr_expect_eq(plain, visited, "plain \"%s\" vs visitor \"%s\"", plain ? e1.message : "ok",
+                 visited ? e2.message : "ok");
+    if (plain && plain == visited)
+        cr_expect_eq(e1.offset, e2.offset, "%s: plain at %zu, visitor at %zu", e1.message,
+                     e1.offset, e2.offset);
+    if (st != WDEC_ERR_SECTION_SIZE && st != WDEC_ERR_END_EXPECTED &&
+        st != WDEC_ERR_UNEXPECTED_END && st != WDEC_ERR_UNEXPECTED_END_SECTION) {
+        cr_expect_eq(plain, st, "padded \"%s\" vs last bytes \"%s\"", plain ? e1.message : "ok",
+                     st ? err->message : "ok");
+        if (plain && plain == st)
+            cr_expect_eq(e1.offset, err->offset, "%s: padded at %zu, last bytes at %zu", e1.message,
+                         e1.offset, err->offset);
+    }
+    return st;
 }
 
 #define EXPECT(status, spec, ...)                                                                  \
@@ -76,6 +116,12 @@ Test(wdec_validate, blocks_and_multi_value)
     EXPECT(WDEC_OK, &ret_i32, 0x41, 0x01, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x41, 0x02, 0x0b, 0x0b);
     EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x41, 0x02, 0x0b,
            0x0b); /* no condition */
+    /* else checks the then arm's result and starts the else arm afresh */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x01, 0x04, 0x7f, 0x42, 0x01, 0x05, 0x41, 0x02,
+           0x0b, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x01, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x0b, 0x0b);
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x01, 0x04, 0x7f, 0x00, 0x05, 0x41, 0x02, 0x0b, 0x0b);
+    EXPECT(WDEC_OK, &none, 0x41, 0x01, 0x04, 0x40, 0x01, 0x05, 0x01, 0x0b, 0x0b);
     /* else outside an if is malformed */
     EXPECT(WDEC_ERR_END_EXPECTED, &none, 0x02, 0x40, 0x05, 0x0b, 0x0b);
     EXPECT(WDEC_ERR_END_EXPECTED, &none, 0x05, 0x0b);
@@ -110,6 +156,16 @@ Test(wdec_validate, br_table)
     EXPECT(WDEC_ERR_UNKNOWN_LABEL, &none, 0x41, 0x00, 0x0e, 0x01, 0x00, 0x05, 0x0b);
     EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x0e, 0x00, 0x00, 0x0b); /* no index */
     EXPECT(WDEC_OK, &ret_i32, 0x00, 0x0e, 0x00, 0x00, 0x0b);       /* polymorphic */
+    /* labels carrying an i32: the value below the index must be one */
+    EXPECT(WDEC_OK, &ret_i32, 0x02, 0x7f, 0x41, 0x07, 0x41, 0x00, 0x0e, 0x01, 0x00, 0x01, 0x0b,
+           0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x02, 0x7f, 0x42, 0x07, 0x41, 0x00, 0x0e, 0x01, 0x00,
+           0x01, 0x0b, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x02, 0x7f, 0x41, 0x00, 0x0e, 0x01, 0x00, 0x01, 0x0b,
+           0x0b);
+    /* a padded (multi-byte) label and count */
+    EXPECT(WDEC_OK, &none, 0x02, 0x40, 0x41, 0x00, 0x0e, 0x81, 0x00, 0x80, 0x00, 0x00, 0x0b, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &none, 0x02, 0x40, 0x42, 0x00, 0x0e, 0x00, 0x00, 0x0b, 0x0b);
 }
 
 Test(wdec_validate, select)
@@ -183,6 +239,12 @@ Test(wdec_validate, memory_instructions)
     EXPECT(WDEC_OK, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0b, 0x00, 0x0b);
     EXPECT(WDEC_OK, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0a, 0x00, 0x00, 0x0b);
     EXPECT(WDEC_ERR_TYPE_MISMATCH, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0b, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &mem_fn, 0x41, 0x00, 0x42, 0x00, 0x41, 0x00, 0xfc, 0x0a, 0x00,
+           0x00, 0x0b);
+    EXPECT(WDEC_ERR_ZERO_BYTE, &mem_fn, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0a, 0x00, 0x01,
+           0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_MEMORY, &none, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0b, 0x00,
+           0x0b);
 }
 
 Test(wdec_validate, table_and_reference_instructions)
@@ -206,6 +268,12 @@ Test(wdec_validate, table_and_reference_instructions)
     EXPECT(WDEC_OK, &tab_fn, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b);
     EXPECT(WDEC_ERR_UNKNOWN_TABLE, &none, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b);
     EXPECT(WDEC_ERR_UNKNOWN_TYPE, &tab_fn, 0x41, 0x00, 0x11, 0x04, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &tab_fn, 0x42, 0x00, 0x11, 0x00, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_UNKNOWN_TABLE, &tab_fn, 0x41, 0x00, 0x11, 0x00, 0x01, 0x0b);
+    static const struct fn_spec f = {.params = I32, .np = 1, .table = true};
+    EXPECT(WDEC_OK, &f, 0x41, 0x05, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &f, 0x42, 0x05, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &f, 0x41, 0x00, 0x11, 0x00, 0x00, 0x0b);
 }
 
 Test(wdec_validate, declared_function_reference)
@@ -229,6 +297,20 @@ Test(wdec_validate, calls)
     EXPECT(WDEC_OK, &f, 0x41, 0x01, 0x10, 0x00, 0x0b); /* recursive call */
     EXPECT(WDEC_ERR_TYPE_MISMATCH, &f, 0x10, 0x00, 0x0b);
     EXPECT(WDEC_ERR_UNKNOWN_FUNC, &f, 0x41, 0x01, 0x10, 0x01, 0x0b);
+    /* five to eight params (the fast path checks them in two words) */
+    static const uint8_t p6[] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64, WDEC_I32, WDEC_I64};
+    static const struct fn_spec f6 = {.params = p6, .np = 6};
+    EXPECT(WDEC_OK, &f6, 0x41, 0x00, 0x42, 0x00, 0x43, 0, 0, 0, 0, 0x44, 0, 0, 0, 0, 0, 0, 0, 0,
+           0x41, 0x00, 0x42, 0x00, 0x10, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &f6, 0x42, 0x00, 0x42, 0x00, 0x43, 0, 0, 0, 0, 0x44, 0, 0, 0, 0,
+           0, 0, 0, 0, 0x41, 0x00, 0x42, 0x00, 0x10, 0x00, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &f6, 0x42, 0x00, 0x43, 0, 0, 0, 0, 0x44, 0, 0, 0, 0, 0, 0, 0, 0,
+           0x41, 0x00, 0x42, 0x00, 0x10, 0x00, 0x0b);
+    /* the function's own end: its result, nothing more, and the body's last byte */
+    EXPECT(WDEC_OK, &ret_i32, 0x41, 0x00, 0x01, 0x01, 0x01, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x00, 0x41, 0x00, 0x01, 0x0b);
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x42, 0x00, 0x01, 0x01, 0x01, 0x0b);
+    EXPECT(WDEC_ERR_SECTION_SIZE, &none, 0x01, 0x01, 0x0b, 0x01);
 }
 
 Test(wdec_validate, malformed_code)
