@@ -497,81 +497,113 @@ static NOINLINE void encode_legacy_call(struct x64_buf *b, const struct x64_form
 
 /* --- Straight-line encoders for the common legacy shapes (x64_form_info.shape) --- */
 
-/* Table prefixes, REX when any bit is set (REX.W from the form), opcode bytes. */
-X64__INLINE uint8_t *put_pfx_rex_opc(uint8_t *p, const struct x64_form_info *f, unsigned rex,
+/* A legacy shape's encoding, read off the form once when a memo entry is filled (so that a hit
+ * reads one 16-byte plan next to its key instead of the form's fields). Operands are named by
+ * the byte offset of their value in the operand array. */
+struct shape_plan {
+    uint32_t pfx; /* legacy prefix bytes, little-endian */
+    uint32_t opc; /* opcode bytes */
+    uint8_t npfx; /* their counts */
+    uint8_t nopc;
+    uint8_t reg_off; /* the ModRM.reg operand, 0: `digit` */
+    uint8_t rm_off;  /* the ModRM.rm (or opcode) register or memory operand */
+    uint8_t imm_off; /* the immediate (imm_len 0: none; then the rm operand, read in vain) */
+    uint8_t imm_len;
+    uint8_t digit; /* ModRM.reg without a reg operand: the /digit or 0 */
+    uint8_t rexw;  /* 8 (REX.W) or 0 */
+};
+
+/* Byte offset of operand i's value in an operand array. */
+#define OP_OFF(i)                                                                                  \
+    ((unsigned)(i) * (unsigned)sizeof(struct x64_operand) + offsetof(struct x64_operand, u))
+
+static struct shape_plan shape_plan_of(const struct x64_form_info *f)
+{
+    struct shape_plan pl;
+    pl.pfx = f->pfx & 0xFFFFFFu;
+    pl.npfx = (uint8_t)(f->pfx >> 24);
+    pl.opc = f->opc & 0xFFFFFFu;
+    pl.nopc = (uint8_t)(f->opc >> 24);
+    pl.reg_off = (uint8_t)(f->at[X64__AT_REG] < X64__NO_OP ? OP_OFF(f->at[X64__AT_REG]) : 0u);
+    pl.rm_off = (uint8_t)OP_OFF(f->at[X64__AT_RM] < X64__NO_OP ? f->at[X64__AT_RM] : 0u);
+    pl.imm_off = f->imm_at[0] < X64__NO_OP ? (uint8_t)OP_OFF(f->imm_at[0]) : pl.rm_off;
+    pl.imm_len = f->imm_at[0] < X64__NO_OP ? f->imm[0] : 0u;
+    pl.digit = f->digit != 255 ? f->digit : 0u;
+    pl.rexw = (f->flags & X64__F_REXW) ? 8u : 0u;
+    return pl;
+}
+
+X64__INLINE unsigned op_u32(const struct x64_operand *ops, unsigned off)
+{
+    uint32_t v;
+    memcpy(&v, (const char *)ops + off, sizeof v);
+    return v;
+}
+
+X64__INLINE uint64_t op_u64(const struct x64_operand *ops, unsigned off)
+{
+    uint64_t v;
+    memcpy(&v, (const char *)ops + off, sizeof v);
+    return v;
+}
+
+/* Prefixes, REX when any bit is set (REX.W from the plan), opcode bytes. */
+X64__INLINE uint8_t *put_pfx_rex_opc(uint8_t *p, const struct shape_plan *pl, unsigned rex,
                                      uint32_t opc)
 {
-    put32(p, f->pfx & 0xFFFFFFu);
-    p += f->pfx >> 24;
-    rex |= ((unsigned)f->flags & X64__F_REXW) << 1; /* X64__F_REXW is 4, REX.W is 8 */
+    put32(p, pl->pfx);
+    p += pl->npfx;
+    rex |= pl->rexw;
     *p = (uint8_t)(0x40u | rex);
     p += rex != 0;
-    put32(p, opc & 0xFFFFFFu);
-    return p + (opc >> 24);
+    put32(p, opc);
+    return p + pl->nopc;
 }
 
-/* ModRM.reg for forms whose reg field is an operand or a /digit (0 without either). */
-X64__INLINE unsigned modrm_reg(const struct x64_form_info *f, const struct x64_operand *ops)
-{
-    return f->at[X64__AT_REG] < X64__NO_OP ? ops[f->at[X64__AT_REG]].u.reg
-           : f->digit != 255               ? f->digit
-                                           : 0u;
-}
-
-/* Encodes a form of one of the X64__S_* shapes (no lock/rep prefix); the caller made room(). */
+/* Encodes form `f` of one of the X64__S_* shapes with plan `pl` (no lock/rep prefix); the
+ * caller made room(). `byteregs` is f->byteregs. */
 X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
+                              const struct shape_plan *pl, unsigned byteregs,
                               const struct x64_operand *ops, const unsigned shape)
 {
     uint8_t *p = b->data + b->len;
     switch (shape) {
+    case X64__S_RR:
     case X64__S_RRI:
     case X64__S_R:
+    case X64__S_RI:
     case X64__S_RR8:
     case X64__S_R8: {
-        bool has_reg = shape == X64__S_RRI || shape == X64__S_RR8;
-        unsigned reg = has_reg ? ops[f->at[X64__AT_REG]].u.reg : f->digit != 255 ? f->digit : 0u;
-        unsigned rm = ops[f->at[X64__AT_RM]].u.reg;
+        bool has_reg = shape == X64__S_RR || shape == X64__S_RRI || shape == X64__S_RR8;
+        unsigned reg = has_reg ? op_u32(ops, pl->reg_off) : pl->digit;
+        unsigned rm = op_u32(ops, pl->rm_off);
         unsigned rex = ((reg >> 1) & 4u) | ((rm >> 3) & 1u);
         if (shape == X64__S_RR8 || shape == X64__S_R8) {
             /* The 8-bit register REX rule (encode.h); ah..bh take the general encoder. */
-            unsigned br = x64__byte_rex(f->byteregs, reg, rm);
+            unsigned br = x64__byte_rex(byteregs, reg, rm);
             if (X64__UNLIKELY(br & X64__B8_HIGH)) {
                 encode_legacy_call(b, f, ops);
                 return;
             }
             rex |= br;
         }
-        p = put_pfx_rex_opc(p, f, rex, f->opc);
+        p = put_pfx_rex_opc(p, pl, rex, pl->opc);
         *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
-        if (shape == X64__S_RRI) {
-            put64(p, (uint64_t)ops[f->imm_at[0]].u.imm);
-            p += f->imm[0];
+        if (shape == X64__S_RRI || shape == X64__S_RI) {
+            put64(p, op_u64(ops, pl->imm_off));
+            p += pl->imm_len;
         }
         break;
     }
-    case X64__S_RR: {
-        unsigned reg = ops[f->at[X64__AT_REG]].u.reg, rm = ops[f->at[X64__AT_RM]].u.reg;
-        p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | ((rm >> 3) & 1u), f->opc);
-        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
-        break;
-    }
-    case X64__S_RI: {
-        unsigned reg = modrm_reg(f, ops), rm = ops[f->at[X64__AT_RM]].u.reg;
-        p = put_pfx_rex_opc(p, f, (rm >> 3) & 1u, f->opc);
-        *p++ = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
-        put64(p, (uint64_t)ops[f->imm_at[0]].u.imm);
-        p += f->imm[0];
-        break;
-    }
     case X64__S_RM: {
-        unsigned reg = modrm_reg(f, ops);
-        const struct x64_mem *m = &ops[f->at[X64__AT_RM]].u.mem;
+        unsigned reg = pl->reg_off ? op_u32(ops, pl->reg_off) : pl->digit;
+        const struct x64_mem *m = (const struct x64_mem *)((const char *)ops + pl->rm_off);
         if (X64__LIKELY(x64__mem_simple(*m))) {
             /* A base register, no segment, not RIP-relative: ModRM/SIB as one word (as the
              * typed emitters), then the displacement. */
             unsigned n, dn, xb;
             uint64_t tail = x64__mem_tail(reg, *m, &n, &dn, &xb);
-            p = put_pfx_rex_opc(p, f, ((reg >> 1) & 4u) | xb, f->opc);
+            p = put_pfx_rex_opc(p, pl, ((reg >> 1) & 4u) | xb, pl->opc);
             put64(p, tail);
             p += n;
             put32(p, (uint32_t)m->disp);
@@ -604,14 +636,12 @@ X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
         p += 2;
         break;
     }
-    default: { /* X64__S_O */
-        unsigned rm = ops[f->at[X64__AT_RM]].u.reg;
-        uint32_t opc = f->opc + ((rm & 7u) << (8u * ((f->opc >> 24) - 1u)));
-        p = put_pfx_rex_opc(p, f, (rm >> 3) & 1u, opc);
-        if (f->imm_at[0] < X64__NO_OP) {
-            put64(p, (uint64_t)ops[f->imm_at[0]].u.imm);
-            p += f->imm[0];
-        }
+    default: { /* X64__S_O: register in the opcode's last byte, an immediate or none */
+        unsigned rm = op_u32(ops, pl->rm_off);
+        uint32_t opc = pl->opc + ((rm & 7u) << (8u * (pl->nopc - 1u)));
+        p = put_pfx_rex_opc(p, pl, (rm >> 3) & 1u, opc);
+        put64(p, op_u64(ops, pl->imm_off));
+        p += pl->imm_len;
         break;
     }
     }
@@ -919,70 +949,15 @@ static unsigned select_fast(enum x64_mnemonic mn, const unsigned t[4], unsigned 
  * and VEX encoders do not call a listing hook: x64_emit()'s hot path never runs with one (a
  * hook sets `limit` to 0) and emit_mn() lists after them (memo entries with `self_listed`
  * clear). */
-typedef void memo_enc(struct x64_buf *b, const struct x64_form_info *f,
-                      const struct x64_operand *ops);
-
-#define SHAPE_ENC(name, shape)                                                                     \
-    static void name(struct x64_buf *b, const struct x64_form_info *f,                             \
-                     const struct x64_operand *ops)                                                \
-    {                                                                                              \
-        encode_shape(b, f, ops, shape);                                                            \
-    }
-SHAPE_ENC(enc_rr, X64__S_RR)
-SHAPE_ENC(enc_ri, X64__S_RI)
-SHAPE_ENC(enc_rm, X64__S_RM)
-SHAPE_ENC(enc_o, X64__S_O)
-SHAPE_ENC(enc_vrr, X64__S_VRR)
-SHAPE_ENC(enc_rri, X64__S_RRI)
-SHAPE_ENC(enc_r, X64__S_R)
-SHAPE_ENC(enc_rr8, X64__S_RR8)
-SHAPE_ENC(enc_r8, X64__S_R8)
-#undef SHAPE_ENC
-
-static void enc_legacy(struct x64_buf *b, const struct x64_form_info *f,
-                       const struct x64_operand *ops)
-{
-    encode_legacy(b, 0, f, ops);
-}
-
-static void enc_vex(struct x64_buf *b, const struct x64_form_info *f, const struct x64_operand *ops)
-{
-    encode_vex_evex(b, f, ops);
-}
-
-/* jmp, jcc and call to a label: the inline jump path (which lists by itself). */
-static void enc_jmp(struct x64_buf *b, const struct x64_form_info *f, const struct x64_operand *ops)
-{
-    (void)f;
-    x64__jump(b, X64__J_JMP, 0, ops[0].u.label);
-}
-
-static void enc_call(struct x64_buf *b, const struct x64_form_info *f,
-                     const struct x64_operand *ops)
-{
-    (void)f;
-    x64__jump(b, X64__J_CALL, 0, ops[0].u.label);
-}
-
-static void enc_jcc(struct x64_buf *b, const struct x64_form_info *f, const struct x64_operand *ops)
-{
-    unsigned cc = (f->opc >> (8u * ((f->opc >> 24) - 1u))) & 15u; /* 7x or 0F 8x */
-    x64__jump(b, X64__J_JCC, cc, ops[0].u.label);
-}
-
-/* Gathers, loop/jrcxz, branches to a displacement. */
-static void enc_selected(struct x64_buf *b, const struct x64_form_info *f,
-                         const struct x64_operand *ops)
-{
-    emit_selected(b, 0, (enum x64_form)(f - x64__forms), ops, false);
-}
+struct x64__memo;
+typedef void memo_enc(struct x64_buf *b, const struct x64__memo *e, const struct x64_operand *ops);
 
 /* The memo is 2-way set associative, MEMO_SETS sets of two 32-byte entries (16 KiB; a set is one
  * 64-byte line), one per thread (`_Thread_local`, zero at thread start: no allocation, nothing
  * to free, no locking) and shared by every buffer the thread writes, so a new buffer starts
  * warm. An entry holds the key (mnemonic in bits 0..9, seven bits of key type per operand from
- * bit 10, X64__T_NONE past n, for one to three operands; a valid bit), the form and the
- * encoder. The form is a pure function of the key
+ * bit 10, X64__T_NONE past n, for one to three operands; a valid bit), the form, its encoder
+ * and, for the legacy shapes, the encoding plan. The form is a pure function of the key
  * (select_fast(), static tables only) and everything a hit must still check per call (register
  * numbers, immediate ranges, label validity in *this* buffer, memory validity) is part of the
  * operand types, so what one buffer recorded is right for every other. */
@@ -997,12 +972,69 @@ struct x64__memo {
     uint32_t key; /* 0 = empty */
     uint16_t form;
     uint8_t self_listed; /* enc calls the listing hook itself (jumps, emit_selected()) */
-    uint8_t unused1;
-    const struct x64_form_info *f; /* &x64__forms[form] */
+    uint8_t byteregs;    /* x64_form_info.byteregs */
     memo_enc *enc;
-    uint64_t unused2;
+    struct shape_plan plan;
 };
 _Static_assert(sizeof(struct x64__memo) == 32, "two memo entries fill one 64-byte line");
+
+X64__INLINE const struct x64_form_info *memo_form(const struct x64__memo *e)
+{
+    return &x64__forms[e->form];
+}
+
+#define SHAPE_ENC(name, shape)                                                                     \
+    static void name(struct x64_buf *b, const struct x64__memo *e, const struct x64_operand *ops)  \
+    {                                                                                              \
+        encode_shape(b, memo_form(e), &e->plan, e->byteregs, ops, shape);                          \
+    }
+SHAPE_ENC(enc_rr, X64__S_RR)
+SHAPE_ENC(enc_ri, X64__S_RI)
+SHAPE_ENC(enc_rm, X64__S_RM)
+SHAPE_ENC(enc_o, X64__S_O)
+SHAPE_ENC(enc_vrr, X64__S_VRR)
+SHAPE_ENC(enc_rri, X64__S_RRI)
+SHAPE_ENC(enc_r, X64__S_R)
+SHAPE_ENC(enc_rr8, X64__S_RR8)
+SHAPE_ENC(enc_r8, X64__S_R8)
+#undef SHAPE_ENC
+
+static void enc_legacy(struct x64_buf *b, const struct x64__memo *e, const struct x64_operand *ops)
+{
+    encode_legacy(b, 0, memo_form(e), ops);
+}
+
+static void enc_vex(struct x64_buf *b, const struct x64__memo *e, const struct x64_operand *ops)
+{
+    encode_vex_evex(b, memo_form(e), ops);
+}
+
+/* jmp, jcc and call to a label: the inline jump path (which lists by itself). */
+static void enc_jmp(struct x64_buf *b, const struct x64__memo *e, const struct x64_operand *ops)
+{
+    (void)e;
+    x64__jump(b, X64__J_JMP, 0, ops[0].u.label);
+}
+
+static void enc_call(struct x64_buf *b, const struct x64__memo *e, const struct x64_operand *ops)
+{
+    (void)e;
+    x64__jump(b, X64__J_CALL, 0, ops[0].u.label);
+}
+
+static void enc_jcc(struct x64_buf *b, const struct x64__memo *e, const struct x64_operand *ops)
+{
+    const struct x64_form_info *f = memo_form(e);
+    unsigned cc = (f->opc >> (8u * ((f->opc >> 24) - 1u))) & 15u; /* 7x or 0F 8x */
+    x64__jump(b, X64__J_JCC, cc, ops[0].u.label);
+}
+
+/* Gathers, loop/jrcxz, branches to a displacement. */
+static void enc_selected(struct x64_buf *b, const struct x64__memo *e,
+                         const struct x64_operand *ops)
+{
+    emit_selected(b, 0, (enum x64_form)e->form, ops, false);
+}
 
 static _Thread_local _Alignas(64) struct x64__memo memo_tab[2u * MEMO_SETS];
 
@@ -1073,8 +1105,9 @@ static NOINLINE const struct x64__memo *memo_fill(enum x64_mnemonic mn, const un
     e[0].key = key;
     e[0].form = (uint16_t)form;
     e[0].self_listed = f->pflags != 0;
-    e[0].f = f;
+    e[0].byteregs = f->byteregs;
     e[0].enc = enc;
+    e[0].plan = shape_plan_of(f);
     return e;
 }
 
@@ -1126,7 +1159,7 @@ X64__INLINE bool emit_key(struct x64_buf *b, const struct x64_operand *ops, uint
     const struct x64__memo *e = memo_find(key);
     if (X64__UNLIKELY(e == NULL))
         return false;
-    e->enc(b, e->f, ops);
+    e->enc(b, e, ops);
     return true;
 }
 
@@ -1183,9 +1216,9 @@ static NOINLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemon
                 e = memo_fill(mn, t, n, key);
             if (e != NULL) {
                 size_t start = b->len;
-                e->enc(b, e->f, ops);
+                e->enc(b, e, ops);
                 if (X64__UNLIKELY(b->listing != NULL) && !e->self_listed)
-                    x64__listing(b, (enum x64_form)e->form, ops, e->f->nops, start);
+                    x64__listing(b, (enum x64_form)e->form, ops, memo_form(e)->nops, start);
                 return;
             }
         }
