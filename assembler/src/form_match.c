@@ -1136,8 +1136,8 @@ X64__INLINE unsigned op_key_fast(const struct x64_buf *b, const struct x64_opera
     *w0s |= w0;
     unsigned kind = (unsigned)w0 & 0xFFu;
     if (X64__LIKELY(kind == X64_OP_REG)) {
-        unsigned row = x64__reg_row[(w0 >> 8) & 0xFFFFu], r = o->u.reg;
-        return x64__reg_key[row * 64u + (r < 63u ? r : 63u)];
+        unsigned row = x64__reg_tab.row[(w0 >> 8) & 0xFFFFu], r = o->u.reg;
+        return x64__reg_tab.key[row * 64u + (r < 63u ? r : 63u)];
     }
     if (kind == X64_OP_IMM)
         return x64__type_key[imm_type(o->u.imm)];
