@@ -710,9 +710,10 @@ fast_run(struct fast *f)
     const uint8_t *const end = f->end;
     uint16_t *const stack = f->stack;
     uint32_t sp = f->sp;
-    uint32_t fp = f->fp;
-    struct wdec_frame *const frames = f->frames;
-    uint32_t height = frames[fp - 1].height;
+    /* The innermost frame by pointer: its fields are at hand without an index to compute, and
+     * the frame array's base is only needed by branches (label depths) and block entry. */
+    struct wdec_frame *fr = &f->frames[f->fp - 1];
+    uint32_t height = fr->height;
     const uint8_t *const locals = f->locals;
     const uint32_t local_count = f->local_count;
     const struct wdec_module *const m = f->m;
@@ -756,7 +757,7 @@ fast_run(struct fast *f)
         case 0x00: /* unreachable */
             FAST_LABEL(L_00)
             sp = height;
-            frames[fp - 1].unreachable = true;
+            fr->unreachable = true;
             p++;
             FAST_NEXT();
         case 0x01: /* nop */
@@ -765,18 +766,17 @@ fast_run(struct fast *f)
             FAST_NEXT();
         case 0x0f: { /* return */
             FAST_LABEL(L_0f)
-            const struct wdec_frame *f0 = &frames[0];
+            const struct wdec_frame *f0 = f->frames;
             uint32_t n = f0->bt.result_count;
             if (n > 1 || (n == 1 && (sp == height || stack[sp - 1] != f0->bt.results[0])))
                 goto out;
             sp = height;
-            frames[fp - 1].unreachable = true;
+            fr->unreachable = true;
             p++;
             FAST_NEXT();
         }
         case 0x05: { /* else of an if with an empty or one-value type */
             FAST_LABEL(L_05)
-            struct wdec_frame *fr = &frames[fp - 1];
             if (fr->kind != K_IF || fr->bt.result_count > 1 || fr->bt.param_count ||
                 !frame_end_ok(fr, stack, sp, height))
                 goto out;
@@ -791,14 +791,15 @@ fast_run(struct fast *f)
         case 0x04: { /* if */
             FAST_LABEL(L_02)
             uint8_t b = p[1];
-            if (fp == f->frame_cap || (b != 0x40 && valtype_status(b, m->features) != WDEC_OK))
+            if (fr + 1 == f->frames + f->frame_cap ||
+                (b != 0x40 && valtype_status(b, m->features) != WDEC_OK))
                 goto out;
             if (op == 0x04) {
                 if (sp == height || stack[sp - 1] != WDEC_I32)
                     goto out;
                 sp--;
             }
-            struct wdec_frame *fr = &frames[fp++];
+            fr++;
             fr->bt.param_count = 0;
             fr->bt.params = NULL;
             fr->bt.result_count = b != 0x40;
@@ -813,7 +814,6 @@ fast_run(struct fast *f)
         }
         case 0x0b: { /* end */
             FAST_LABEL(L_0b)
-            const struct wdec_frame *fr = &frames[fp - 1];
             uint32_t n = fr->bt.result_count;
             if (WDEC_UNLIKELY(fr->kind == K_FUNC))
                 goto func_end;
@@ -826,8 +826,8 @@ fast_run(struct fast *f)
             } else if (sp - height != n || (n == 1 && stack[sp - 1] != fr->bt.results[0])) {
                 goto out;
             }
-            fp--;
-            height = frames[fp - 1].height;
+            fr--;
+            height = fr->height;
             p++;
             FAST_NEXT();
         }
@@ -843,9 +843,9 @@ fast_run(struct fast *f)
                 if (q >= end)
                     goto out;
                 uint32_t d = fast_u32(q, &len);
-                if (len == 0 || d >= fp)
+                if (len == 0 || d > (size_t)(fr - f->frames))
                     goto out;
-                const struct wdec_frame *t = &frames[fp - 1 - d];
+                const struct wdec_frame *t = fr - d;
                 uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
                 const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
                 if (n > 1)
@@ -860,7 +860,7 @@ fast_run(struct fast *f)
             if (want && (sp - 1 == height || stack[sp - 2] != want))
                 goto out;
             sp = height;
-            frames[fp - 1].unreachable = true;
+            fr->unreachable = true;
             p = q;
             FAST_NEXT();
         }
@@ -869,7 +869,7 @@ fast_run(struct fast *f)
             FAST_LABEL(L_0c)
             unsigned len;
             uint32_t d = fast_u32(p + 1, &len);
-            if (len == 0 || d >= fp)
+            if (len == 0 || d > (size_t)(fr - f->frames))
                 goto out;
             uint32_t top = sp;
             if (op == 0x0d) {
@@ -877,7 +877,7 @@ fast_run(struct fast *f)
                     goto out;
                 top--;
             }
-            const struct wdec_frame *t = &frames[fp - 1 - d];
+            const struct wdec_frame *t = fr - d;
             uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
             const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
             if (n > 1 || (n == 1 && (top == height || stack[top - 1] != lt[0])))
@@ -886,7 +886,7 @@ fast_run(struct fast *f)
                 sp = top;
             } else {
                 sp = height;
-                frames[fp - 1].unreachable = true;
+                fr->unreachable = true;
             }
             p += 1 + len;
             FAST_NEXT();
@@ -1090,17 +1090,16 @@ fast_run(struct fast *f)
     goto out;
 func_end : {
     /* The function's own end, which must be the body's last byte. */
-    const struct wdec_frame *fr = &frames[0];
     if (fr->bt.result_count > 1 || !frame_end_ok(fr, stack, sp, height) || p + 1 != body_end)
         goto out;
-    fp = 0;
-    f->done = true;
-    p++;
+    f->done = true; /* nothing else is read after the body's end */
+    f->p = p + 1;
+    return;
 }
 out:
     f->p = p;
     f->sp = sp;
-    f->fp = fp;
+    f->fp = (uint32_t)(fr - f->frames + 1);
 }
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
