@@ -947,6 +947,15 @@ fast_run(struct fast *f)
             FAST_NEXT();
         case 0x20: { /* local.get */
             FAST_LABEL(L_20)
+            if (WDEC_LIKELY(p[1] < 0x80)) {
+                /* A one-byte index, the common case, on its own path: the next instruction's
+                 * address is then p + 2 at once, not a length that has to be carried along. */
+                if (p[1] >= local_count)
+                    goto out;
+                stack[sp++] = locals[p[1]];
+                p += 2;
+                FAST_NEXT();
+            }
             unsigned len;
             uint32_t idx = fast_u32(p + 1, &len);
             if (len == 0 || idx >= local_count)
@@ -958,6 +967,13 @@ fast_run(struct fast *f)
         case 0x21:   /* local.set */
         case 0x22: { /* local.tee */
             FAST_LABEL(L_21)
+            if (WDEC_LIKELY(p[1] < 0x80)) { /* a one-byte index, as in local.get */
+                if (p[1] >= local_count || sp == height || stack[sp - 1] != locals[p[1]])
+                    goto out;
+                sp -= op == 0x21;
+                p += 2;
+                FAST_NEXT();
+            }
             unsigned len;
             uint32_t idx = fast_u32(p + 1, &len);
             if (len == 0 || idx >= local_count || sp == height || stack[sp - 1] != locals[idx])
@@ -1053,6 +1069,11 @@ fast_run(struct fast *f)
         }
         case 0x41: { /* i32.const */
             FAST_LABEL(L_41)
+            if (p[1] < 0x80) { /* a one-byte constant: the next address at once, as above */
+                stack[sp++] = WDEC_I32;
+                p += 2;
+                FAST_NEXT();
+            }
             unsigned n = fast_s32_len(p + 1);
             if (n == 0)
                 goto out;
