@@ -654,3 +654,32 @@ Test(x64_generic, memo_per_thread)
         cr_expect_eq(ref[t].bad, 0, "thread %u: %u buffers differ", t, ref[t].bad);
     }
 }
+
+/* The 8-bit register shapes from a warm memo: spl..dil and r8b.. take a REX prefix, ah..bh
+ * none, and ah..bh with a REX-only register is refused with the buffer unchanged. Expected
+ * bytes from GNU as 2.40. */
+Test(x64_generic, byte_register_shapes_from_a_warm_memo)
+{
+    struct x64_operand one = x64_op_r8(X64_BL);
+    for (int i = 0; i < 2; i++) {
+        emit2(X64_MN_MOVZX, x64_op_r32(X64_EAX), x64_op_r8(X64_CL));
+        x64_emit(&b, X64_MN_SETL, &one, 1);
+    }
+    cr_assert_eq(b.status, X64_OK, "%s", x64_buf_error(&b));
+    size_t warm = b.len;
+    emit2(X64_MN_MOVZX, x64_op_r32(X64_EAX), x64_op_r8(X64_SPL));
+    emit2(X64_MN_MOVZX, x64_op_r32(X64_R9D), x64_op_r8(X64_R10B));
+    emit2(X64_MN_MOVZX, x64_op_r32(X64_EAX), x64_op_r8(X64_AH));
+    struct x64_operand r[3] = {x64_op_r8(X64_DIL), x64_op_r8(X64_BH), x64_op_r8(X64_R15B)};
+    for (int i = 0; i < 3; i++)
+        x64_emit(&b, X64_MN_SETL, &r[i], 1);
+    cr_assert_eq(b.status, X64_OK, "%s", x64_buf_error(&b));
+    const uint8_t want[] = {0x40, 0x0f, 0xb6, 0xc4, 0x45, 0x0f, 0xb6, 0xca, 0x0f, 0xb6, 0xc4,
+                            0x40, 0x0f, 0x9c, 0xc7, 0x0f, 0x9c, 0xc7, 0x41, 0x0f, 0x9c, 0xc7};
+    cr_assert_eq(b.len - warm, sizeof want, "len %zu", b.len - warm);
+    cr_assert_arr_eq(b.data + warm, want, sizeof want);
+    size_t len = b.len;
+    emit2(X64_MN_MOVZX, x64_op_r32(X64_R8D), x64_op_r8(X64_AH));
+    cr_expect_eq(b.status, X64_ERR_HIGH8_REX, "%s", x64_status_str(b.status));
+    cr_expect_eq(b.len, len);
+}
