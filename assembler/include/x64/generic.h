@@ -93,7 +93,9 @@ struct x64_form_desc {
  * (the shortest, as GNU as). On a mismatch records X64_ERR_INVALID_OPERANDS (or a more
  * precise status) with a message naming the operands and leaves the bytes unchanged.
  * Label operands are accepted by branches (jmp, jcc, call, loop, jrcxz) and behave as
- * x64_jmp()/x64_jcc()/x64_call_label(). */
+ * x64_jmp()/x64_jcc()/x64_call_label(). The form chosen for a mnemonic and operand types is
+ * remembered in a per-thread memo (16 KiB of thread-local storage, shared by the thread's
+ * buffers): threads emitting into different buffers need no locking. */
 void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand *ops, unsigned n);
 
 /* Prefix bytes for x64_emit_prefixed(). */
