@@ -499,7 +499,8 @@ static NOINLINE void encode_legacy_call(struct x64_buf *b, const struct x64_form
 
 /* A legacy shape's encoding, read off the form once when a memo entry is filled (so that a hit
  * reads one 16-byte plan next to its key instead of the form's fields). Operands are named by
- * the byte offset of their value in the operand array. */
+ * the byte offset of their value in the operand array. X64__S_VRR gives some fields another
+ * meaning (shape_plan_of()). */
 struct shape_plan {
     uint32_t pfx; /* legacy prefix bytes, little-endian */
     uint32_t opc; /* opcode bytes */
@@ -530,6 +531,17 @@ static struct shape_plan shape_plan_of(const struct x64_form_info *f)
     pl.imm_len = f->imm_at[0] < X64__NO_OP ? f->imm[0] : 0u;
     pl.digit = f->digit != 255 ? f->digit : 0u;
     pl.rexw = (f->flags & X64__F_REXW) ? 8u : 0u;
+    if (f->shape == X64__S_VRR) {
+        /* VEX reg, reg: the last VEX byte's fixed bits (W, L, pp) in `pfx`, the map in `npfx`,
+         * whether the 2-byte C5 form may be used (map 0F, W0) in `nopc`, vvvv's operand in
+         * `imm_off` (0: none). */
+        pl.pfx = (unsigned)f->w << 7 | (unsigned)f->l << 2 | f->pp;
+        pl.npfx = f->map;
+        pl.nopc = f->map == 1u && f->w == 0u;
+        pl.opc = f->opc & 0xFFu;
+        pl.imm_off = (uint8_t)(f->at[X64__AT_VVVV] < X64__NO_OP ? OP_OFF(f->at[X64__AT_VVVV]) : 0u);
+        pl.imm_len = 0;
+    }
     return pl;
 }
 
@@ -616,22 +628,21 @@ X64__INLINE void encode_shape(struct x64_buf *b, const struct x64_form_info *f,
     }
     case X64__S_VRR: {
         /* SDM vol. 2, 2.3: the 2-byte C5 form when map=0F, W=0 and B=0, as GNU as. */
-        unsigned reg = ops[f->at[X64__AT_REG]].u.reg, rm = ops[f->at[X64__AT_RM]].u.reg;
-        unsigned vvvv = f->at[X64__AT_VVVV] < X64__NO_OP ? ops[f->at[X64__AT_VVVV]].u.reg : 0u;
-        unsigned tail =
-            ((unsigned)f->w << 7) | ((~vvvv & 15u) << 3) | ((unsigned)f->l << 2) | f->pp;
+        unsigned reg = op_u32(ops, pl->reg_off), rm = op_u32(ops, pl->rm_off);
+        unsigned vvvv = pl->imm_off ? op_u32(ops, pl->imm_off) : 0u;
+        unsigned tail = pl->pfx | ((~vvvv & 15u) << 3);
         unsigned r = (reg >> 3) & 1u, xb = (rm >> 3) & 1u;
-        if (f->map == 1u && f->w == 0u && xb == 0u) {
+        if (pl->nopc && xb == 0u) {
             p[0] = 0xC5;
             p[1] = (uint8_t)(((r ^ 1u) << 7) | (tail & 0x7Fu));
             p += 2;
         } else {
             p[0] = 0xC4;
-            p[1] = (uint8_t)(((((r << 2) | xb) ^ 7u) << 5) | f->map);
+            p[1] = (uint8_t)(((((r << 2) | xb) ^ 7u) << 5) | pl->npfx);
             p[2] = (uint8_t)tail;
             p += 3;
         }
-        p[0] = (uint8_t)f->opc;
+        p[0] = (uint8_t)pl->opc;
         p[1] = (uint8_t)(0xC0u | ((reg & 7u) << 3) | (rm & 7u));
         p += 2;
         break;
@@ -1136,7 +1147,12 @@ X64__INLINE unsigned op_key_fast(const struct x64_buf *b, const struct x64_opera
     *w0s |= w0;
     unsigned kind = (unsigned)w0 & 0xFFu;
     if (X64__LIKELY(kind == X64_OP_REG)) {
-        unsigned row = x64__reg_tab.row[(w0 >> 8) & 0xFFFFu], r = o->u.reg;
+        uint16_t cs; /* class | size << 8 (little-endian), one load */
+        _Static_assert(offsetof(struct x64_operand, size) ==
+                           offsetof(struct x64_operand, rclass) + 1,
+                       "size follows rclass");
+        memcpy(&cs, (const char *)o + offsetof(struct x64_operand, rclass), sizeof cs);
+        unsigned row = x64__reg_tab.row[cs], r = o->u.reg;
         return x64__reg_tab.key[row * 64u + (r < 63u ? r : 63u)];
     }
     if (kind == X64_OP_IMM)
