@@ -3,9 +3,9 @@
 # Validation-only throughput, kiln's frontend next to V8, in one run so the ratio holds on a
 # shared machine: for each large real module (npm packages in bench/node_modules, installed here
 # with `npm ci` if missing), bench_validate and node's WebAssembly.validate each validate it RUNS
-# times, alternating ROUNDS times; MB/s from process CPU time. The machine is shared, so two
-# figures: "best" (the fastest run of all, least disturbed by neighbours) and "median" (of each
-# round's median); ratio = kiln / V8 for each.
+# times, alternating ROUNDS times (kiln first in even rounds, V8 first in odd ones); MB/s from
+# process CPU time. The machine is shared, so two figures: "best" (the fastest run of all, least
+# disturbed by neighbours) and "median" (of each round's median); ratio = kiln / V8 for each.
 # Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N]
 import argparse, os, statistics, subprocess, sys
 
@@ -33,15 +33,18 @@ def main():
     for name, rel in MODULES:
         path = os.path.join(BENCH, rel)
         kiln, v8, kiln_best, v8_best = [], [], [], []
-        for _ in range(a.rounds):
-            out = subprocess.run([exe, str(a.runs), path], capture_output=True, text=True,
-                                 check=True).stdout.split()
-            kiln.append(float(out[4]))
-            kiln_best.append(float(out[3]))
-            out = subprocess.run(['node', os.path.join(HERE, 'v8_validate.js'), str(a.runs),
-                                  path], capture_output=True, text=True, check=True).stdout.split()
-            v8.append(float(out[4]))
-            v8_best.append(float(out[3]))
+        kiln_cmd = [exe, str(a.runs), path]
+        v8_cmd = ['node', os.path.join(HERE, 'v8_validate.js'), str(a.runs), path]
+        for rnd in range(a.rounds):
+            # Alternate which side goes first: back-to-back processes here tend to alternate
+            # between a slow and a fast machine state, so a fixed order could tilt the ratio.
+            sides = [(kiln_cmd, kiln, kiln_best), (v8_cmd, v8, v8_best)]
+            if rnd % 2 == 1:
+                sides.reverse()
+            for cmd, med, best in sides:
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
+                med.append(float(out[4]))
+                best.append(float(out[3]))
         size = os.path.getsize(path) / 1e6
         k, v = statistics.median(kiln), statistics.median(v8)
         kb, vb = max(kiln_best), max(v8_best)
