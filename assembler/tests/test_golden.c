@@ -27,7 +27,8 @@ static void unload(void)
     golden_free(&set);
 }
 
-/* Encodes one case with `how` (0 = x64_emit_form, 1 = x64_emit, 2 = typed emitter).
+/* Encodes one case with `how` (0 = x64_emit_form, 1 = x64_emit, 2 = typed emitter, 3 = cursor
+ * emitter).
  * Returns the status; *out_len and out receive the bytes. */
 static enum x64_status encode(const struct golden_case *c, int how, uint8_t *out, size_t *out_len,
                               char *why, size_t why_len)
@@ -43,9 +44,17 @@ static enum x64_status encode(const struct golden_case *c, int how, uint8_t *out
         struct x64_form_desc d;
         x64_form_describe(c->form, &d);
         x64_emit(&b, d.mnemonic, c->ops, c->nops);
-    } else if (!golden_typed_emit(&b, c->form, c->ops)) {
+    } else if (how == 2 && !golden_typed_emit(&b, c->form, c->ops)) {
         x64_buf_free(&b);
         return X64_ERR_UNKNOWN_MNEMONIC; /* no typed emitter for this form */
+    } else if (how == 3) {
+        struct x64_cur cur = x64_cur_open(&b);
+        bool typed = golden_cursor_emit(&cur, c->form, c->ops);
+        x64_cur_close(&cur);
+        if (!typed) {
+            x64_buf_free(&b);
+            return X64_ERR_UNKNOWN_MNEMONIC;
+        }
     }
     enum x64_status s = b.status;
     if (s == X64_OK) {
@@ -242,7 +251,8 @@ Test(x64_golden, every_case_through_x64_emit_with_a_warm_memo)
     cr_expect_eq(diffs, 0, "x64_emit with a warm memo differs from GNU as in %zu cases", diffs);
 }
 
-Test(x64_golden, every_case_through_the_typed_emitter)
+/* Every case with a typed emitter through `how` (2 or 3), one buffer per case. */
+static void check_typed(int how, const char *path)
 {
     cr_assert(loaded, "%s", set.error);
     size_t checked = 0, untyped = 0, diffs = 0, refused = 0;
@@ -254,7 +264,7 @@ Test(x64_golden, every_case_through_the_typed_emitter)
         uint8_t got[32];
         size_t len;
         char why[256];
-        enum x64_status s = encode(c, 2, got, &len, why, sizeof why);
+        enum x64_status s = encode(c, how, got, &len, why, sizeof why);
         if (s == X64_ERR_UNKNOWN_MNEMONIC) {
             untyped++;
             continue;
@@ -267,12 +277,61 @@ Test(x64_golden, every_case_through_the_typed_emitter)
         else
             continue;
         if (reports++ < MAX_REPORTS)
-            report(c, "typed emitter", s, why, got, len);
+            report(c, path, s, why, got, len);
     }
     fprintf(stderr,
-            "golden (typed emitters, %u forms): %zu cases checked, %zu without a typed emitter: "
+            "golden (%ss, %u forms): %zu cases checked, %zu without a typed emitter: "
             "%zu differences, %zu refused\n",
-            golden_typed_count(), checked, untyped, diffs, refused);
-    cr_expect_eq(refused, 0, "typed emitters refused %zu valid golden cases", refused);
-    cr_expect_eq(diffs, 0, "typed emitters differ from GNU as in %zu cases", diffs);
+            path, golden_typed_count(), checked, untyped, diffs, refused);
+    cr_expect_gt(checked, 100000, "only %zu cases checked", checked);
+    cr_expect_eq(refused, 0, "%ss refused %zu valid golden cases", path, refused);
+    cr_expect_eq(diffs, 0, "%ss differ from GNU as in %zu cases", path, diffs);
+}
+
+Test(x64_golden, every_case_through_the_typed_emitter)
+{
+    check_typed(2, "typed emitter");
+}
+
+Test(x64_golden, every_case_through_the_cursor_emitter)
+{
+    check_typed(3, "cursor emitter");
+}
+
+/* Every typed case through one cursor into one buffer that starts at 16 bytes: the cursor
+ * reaches its limit and the buffer grows again and again under it; the code must be the golden
+ * bytes end to end. */
+Test(x64_golden, every_case_through_one_cursor_growing_the_buffer)
+{
+    cr_assert(loaded, "%s", set.error);
+    bool *typed = calloc(set.count, sizeof *typed);
+    cr_assert_not_null(typed);
+    struct x64_buf b;
+    cr_assert_eq(x64_buf_init(&b, 16), X64_OK);
+    size_t total = 0, ncases = 0;
+    struct x64_cur cur = x64_cur_open(&b);
+    for (size_t i = 0; i < set.count; i++) {
+        const struct golden_case *c = &set.cases[i];
+        if (c->form != X64_FORM_COUNT && golden_cursor_emit(&cur, c->form, c->ops)) {
+            typed[i] = true;
+            total += c->nbytes;
+            ncases++;
+        }
+    }
+    x64_cur_close(&cur);
+    cr_assert_eq(b.status, X64_OK, "%s", x64_buf_error(&b));
+    cr_assert_gt(ncases, 100000, "only %zu cases", ncases);
+    cr_assert_eq(b.len, total, "%zu bytes for %zu cases, want %zu", b.len, ncases, total);
+    size_t at = 0, diffs = 0;
+    for (size_t i = 0; i < set.count; i++) {
+        const struct golden_case *c = &set.cases[i];
+        if (!typed[i])
+            continue;
+        if (memcmp(b.data + at, c->bytes, c->nbytes) != 0 && diffs++ < MAX_REPORTS)
+            report(c, "one cursor", X64_OK, "", b.data + at, c->nbytes);
+        at += c->nbytes;
+    }
+    cr_expect_eq(diffs, 0, "one cursor differs from GNU as in %zu cases", diffs);
+    x64_buf_free(&b);
+    free(typed);
 }

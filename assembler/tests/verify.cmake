@@ -15,6 +15,7 @@ add_custom_command(OUTPUT ${_av_typed}
             --emit-h ${_av}/include/x64/gen/emit.h --out ${_av_typed}
     DEPENDS ${_av}/tools/gen_golden_typed.py ${_av}/tools/golden_cases.py
             ${_av}/tools/gen_tables.py ${_av}/tables/x64.isa ${_av}/include/x64/gen/emit.h
+            ${_av}/include/x64/gen/emit_cur.h
     COMMENT "Generating the typed-emitter dispatch for test_assembler_golden"
     VERBATIM)
 

@@ -6,7 +6,8 @@ execute_process(COMMAND ${PYTHON} ${SRC}/tools/gen_tables.py --out ${OUT}
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "gen_tables.py failed")
 endif()
-foreach(f include/x64/gen/emit.h include/x64/gen/mnemonics.h src/gen/forms.inc)
+foreach(f include/x64/gen/emit.h include/x64/gen/emit_cur.h include/x64/gen/mnemonics.h
+          src/gen/forms.inc)
     execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${SRC}/${f} ${OUT}/${f}
                     RESULT_VARIABLE diff)
     if(NOT diff EQUAL 0)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-# Writes the test TU that lets test_golden.c call each form's typed emitter (gen/emit.h) with a
-# golden case's operands: one small function per form, indexed by enum x64_form. Run at build
-# time by tests/verify.cmake, so it always matches the committed table and emit.h.
+# Writes the test TU that lets test_golden.c call each form's typed emitter (gen/emit.h) and its
+# cursor twin (gen/emit_cur.h) with a golden case's operands: two small functions per form,
+# indexed by enum x64_form. Run at build time by tests/verify.cmake, so it always matches the
+# committed table and emit.h.
 """usage: gen_golden_typed.py --table x64.isa --emit-h emit.h --out golden_typed.c"""
 import argparse
 import os
@@ -77,12 +78,34 @@ def main():
         out.append("    %s(b%s);" % (fn, "".join(", " + a for a in args_)))
         out.append("}")
         out.append("")
+        out.append("static void c%d(struct x64_cur *c, const struct x64_operand *o)" % k)
+        out.append("{")
+        if not uses_o:
+            out.append("    (void)o;")
+        out.append("    x64c_%s(c%s);" % (fn[4:], "".join(", " + a for a in args_)))
+        out.append("}")
+        out.append("")
         table.append((name, k))
     out.append("static void (*const typed[X64_FORM_COUNT])(struct x64_buf *, "
                "const struct x64_operand *) = {")
     for name, k in table:
         out.append("    [X64_FORM_%s] = t%d," % (G.cident(name), k))
     out.append("};")
+    out.append("")
+    out.append("static void (*const cursor[X64_FORM_COUNT])(struct x64_cur *, "
+               "const struct x64_operand *) = {")
+    for name, k in table:
+        out.append("    [X64_FORM_%s] = c%d," % (G.cident(name), k))
+    out.append("};")
+    out.append("")
+    out.append("bool golden_cursor_emit(struct x64_cur *c, enum x64_form form, "
+               "const struct x64_operand *ops)")
+    out.append("{")
+    out.append("    if ((unsigned)form >= X64_FORM_COUNT || cursor[form] == NULL)")
+    out.append("        return false;")
+    out.append("    cursor[form](c, ops);")
+    out.append("    return true;")
+    out.append("}")
     out.append("")
     out.append("bool golden_typed_emit(struct x64_buf *b, enum x64_form form, "
                "const struct x64_operand *ops)")

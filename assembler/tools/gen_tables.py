@@ -341,6 +341,7 @@ def main():
     write_mnemonics_h(os.path.join(args.out, "include", "x64", "gen", "mnemonics.h"), mnemonics,
                       out_forms)
     write_emit_h(os.path.join(args.out, "include", "x64", "gen", "emit.h"), forms)
+    write_emit_cur_h(os.path.join(args.out, "include", "x64", "gen", "emit_cur.h"), forms)
     write_forms_inc(os.path.join(args.out, "src", "gen", "forms.inc"), mnemonics, mn_index,
                     out_forms)
     if args.typed_test:
@@ -675,6 +676,92 @@ def evex_n(f):
     return n
 
 
+def typed_emitters(forms):
+    """One dict per typed emitter (the first table line of each name): its name, parameters after
+    the buffer or cursor, encoder call on `b`, listing form and arguments, and comment."""
+    out = []
+    done = set()
+    for f in forms:
+        r = f.row
+        if "nogen" in r.attrs:
+            continue
+        name = typed_name(r.mnemonic, f.ops)
+        if name in done:
+            continue
+        done.add(name)
+        names = param_names(f)
+        params = []
+        if r.cc:
+            params.append("enum x64_cc cc")
+        for c, n in zip(f.ops, names):
+            if n is not None:
+                params.append(f"{CLASSES[c][3]} {n}")
+        if r.kind == "evex":
+            if any(f.kmask):
+                params.append("unsigned k")
+            if any(f.zero):
+                params.append("bool z")
+        call = encode_call(f, names, "cc" if r.cc else None)
+        if r.cc:
+            form = f"(enum x64_form)(X64_FORM_{cident(typed_name(cc_mnemonics(r.mnemonic)[0], f.ops))} + (unsigned)cc)"
+        else:
+            form = f"X64_FORM_{cident(name)}"
+        args = []
+        memarg = "NOMEM"
+        for c, n in zip(f.ops, names):
+            kind = CLASSES[c][1]
+            if n is None or kind in ("mem", "moffs", "vsib", "bcst"):
+                args.append("0")
+                if n is not None:
+                    memarg = f"MEM({n})"
+            else:
+                args.append(f"(int64_t){n}")
+        args = (args + ["0"] * 4)[:4]
+        out.append({"name": name, "params": params, "call": call, "form": form, "args": args,
+                    "memarg": memarg,
+                    "comment": f"{r.mnemonic} {','.join(r.operands)}  [{r.enc}: {r.opcode_text}; {r.cpuid}]"})
+    return out
+
+
+def cursor_call(call):
+    """The cursor form of an encode_call() statement: x64__legacy(b, ...); becomes
+    x64__legacy_c(c, ...) (an expression: it returns the start offset for the listing hook)."""
+    m = re.match(r"(x64__(?:legacy|vex|evex))\(b, (.*)\);$", call)
+    if not m:
+        raise SystemExit(f"gen_tables: no cursor form of {call!r}")
+    return f"{m.group(1)}_c(c, {m.group(2)})"
+
+
+def write_emit_cur_h(path, forms):
+    L = [HEADER,
+         """/* Cursor emitters: one x64c_<form>(c, ...) per typed emitter x64_<form>(b, ...) of gen/emit.h,
+ * with the same parameters after the cursor and the same bytes, errors and listing. They write
+ * through a struct x64_cur (buffer.h: x64_cur_open / x64_cur_close) whose position and limit
+ * the caller keeps in registers: the fast path checks `pos < limit` and stores the bytes.
+ * Everything else takes the buffer's out-of-line path (x64__legacy_c in encode.h). */
+#ifndef X64_GEN_EMIT_CUR_H
+#define X64_GEN_EMIT_CUR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "x64/buffer.h"
+#include "x64/encode.h"
+#include "x64/operands.h"
+
+"""]
+    for e in typed_emitters(forms):
+        L.append(f"/* {e['comment']} */\n")
+        L.append("X64__EMITTER\n")
+        L.append(f"static inline void x64c_{e['name']}({', '.join(['struct x64_cur *c'] + e['params'])})\n{{\n")
+        L.append(f"    size_t x64__s = {cursor_call(e['call'])};\n")
+        L.append(f"    X64__CLIST(c, x64__s, {e['form']}, {', '.join(e['args'])}, {e['memarg']});\n")
+        L.append("}\n\n")
+    L.append("#endif /* X64_GEN_EMIT_CUR_H */\n")
+    open_write(path, "".join(L))
+
+
 def write_emit_h(path, forms):
     L = [HEADER,
          """/* Typed emitters, one per instruction form: inline, no table search, no operand objects.
@@ -707,49 +794,13 @@ def write_emit_h(path, forms):
 #include "x64/operands.h"
 
 """]
-    done = set()
-    for f in forms:
-        r = f.row
-        if "nogen" in r.attrs:
-            continue
-        name = typed_name(r.mnemonic, f.ops)
-        if name in done:
-            continue
-        done.add(name)
-        names = param_names(f)
-        params = ["struct x64_buf *b"]
-        if r.cc:
-            params.append("enum x64_cc cc")
-        for c, n in zip(f.ops, names):
-            if n is not None:
-                params.append(f"{CLASSES[c][3]} {n}")
-        if r.kind == "evex":
-            if any(f.kmask):
-                params.append("unsigned k")
-            if any(f.zero):
-                params.append("bool z")
-        call = encode_call(f, names, "cc" if r.cc else None)
-        if r.cc:
-            form = f"(enum x64_form)(X64_FORM_{cident(typed_name(cc_mnemonics(r.mnemonic)[0], f.ops))} + (unsigned)cc)"
-        else:
-            form = f"X64_FORM_{cident(name)}"
-        args = []
-        memarg = "NOMEM"
-        for c, n in zip(f.ops, names):
-            kind = CLASSES[c][1]
-            if n is None or kind in ("mem", "moffs", "vsib", "bcst"):
-                args.append("0")
-                if n is not None:
-                    memarg = f"MEM({n})"
-            else:
-                args.append(f"(int64_t){n}")
-        args = (args + ["0"] * 4)[:4]
-        L.append(f"/* {r.mnemonic} {','.join(r.operands)}  [{r.enc}: {r.opcode_text}; {r.cpuid}] */\n")
+    for e in typed_emitters(forms):
+        L.append(f"/* {e['comment']} */\n")
         L.append("X64__EMITTER\n")
-        L.append(f"static inline void x64_{name}({', '.join(params)})\n{{\n")
+        L.append(f"static inline void x64_{e['name']}({', '.join(['struct x64_buf *b'] + e['params'])})\n{{\n")
         L.append("    X64__LIST_BEGIN(b);\n")
-        L.append(f"    {call}\n")
-        L.append(f"    X64__LIST(b, {form}, {', '.join(args)}, {memarg});\n")
+        L.append(f"    {e['call']}\n")
+        L.append(f"    X64__LIST(b, {e['form']}, {', '.join(e['args'])}, {e['memarg']});\n")
         L.append("}\n\n")
     L.append("#endif /* X64_GEN_EMIT_H */\n")
     open_write(path, "".join(L))

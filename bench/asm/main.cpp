@@ -30,6 +30,7 @@ struct Backend {
 
 const Backend k_backends[] = {
 #ifdef BENCH_HAVE_KILN
+    {"kiln_cursor", mix_emit_kiln_cursor},
     {"kiln_typed", mix_emit_kiln_typed},
     {"kiln_generic", mix_emit_kiln_generic},
 #endif

@@ -72,6 +72,7 @@ typedef size_t (*mix_emit_fn)(const struct mix_pick *picks, size_t nblocks, uint
 size_t mix_emit_asmjit(const struct mix_pick *picks, size_t nblocks, uint8_t *out, size_t cap);
 size_t mix_emit_xbyak(const struct mix_pick *picks, size_t nblocks, uint8_t *out, size_t cap);
 size_t mix_emit_kiln_typed(const struct mix_pick *picks, size_t nblocks, uint8_t *out, size_t cap);
+size_t mix_emit_kiln_cursor(const struct mix_pick *picks, size_t nblocks, uint8_t *out, size_t cap);
 size_t mix_emit_kiln_generic(const struct mix_pick *picks, size_t nblocks, uint8_t *out,
                              size_t cap);
 

@@ -167,6 +167,55 @@ struct x64_label x64_const(struct x64_buf *b, const void *data, size_t size, siz
 /* Installs (or with fn NULL removes) the listing hook. */
 void x64_buf_set_listing(struct x64_buf *b, x64_listing_fn fn, void *ctx);
 
+/* --- Write cursor --- */
+
+/* A write cursor: the buffer's write position kept in the caller's local variables, so that a
+ * run of emits costs no loads or stores of `struct x64_buf` fields. Open one, emit through the
+ * x64c_* functions (gen/emit_cur.h has one per typed emitter, `x64c_add_r64_r64(&c, dst, src)`;
+ * the label calls are below), then close it:
+ *
+ *     struct x64_cur c = x64_cur_open(b);
+ *     x64c_mov_r64_r64(&c, X64_RAX, X64_RDI);
+ *     x64c_add_r64_r64(&c, X64_RAX, X64_RSI);
+ *     x64c_ret(&c);
+ *     x64_cur_close(&c);            (b->len now covers the three instructions)
+ *
+ * Each x64c_* call writes the same bytes, grows the buffer, records errors and calls the
+ * listing hook exactly as its x64_* twin: the only per-emit check is `pos < limit` on the
+ * cursor's own copies, and everything else (growth, a sticky error, a listing hook, operands the
+ * inline path does not take) goes through the buffer's out-of-line path, which commits the
+ * position first and reloads the cursor after. Keep the cursor in a local variable whose address
+ * goes only to x64c_* calls, so that the compiler keeps its fields in registers.
+ * While a cursor is open, `b->len` is stale: write to the buffer only through that cursor, and
+ * close it before any other call that reads or writes the code (x64_* emitters, x64_label_bind,
+ * x64_align, x64_bytes, x64_data*, x64_buf_finish, x64_buf_set_listing, another cursor).
+ * x64_label_new, x64_const and x64_label_offset may be called while it is open. `b` must be an
+ * initialised (or failed) buffer, never NULL. */
+struct x64_cur {
+    uint8_t *base; /* b->data as of the last reload */
+    size_t pos;    /* offset of the next byte; b->len is set from it by x64_cur_close() */
+    size_t limit;  /* b->limit as of the last reload: emits at pos >= limit go out of line */
+    struct x64_buf *b;
+};
+
+/* Opens a cursor at the end of `b`'s code. (Inline, defined at the end of this header.) */
+static inline struct x64_cur x64_cur_open(struct x64_buf *b);
+
+/* Commits the cursor's position to the buffer (`b->len`). The cursor may be used again after
+ * it, as if just opened. (Inline.) */
+static inline void x64_cur_close(struct x64_cur *c);
+
+/* The label calls of a cursor: x64_label_new, x64_label_bind, x64_jmp, x64_jcc,
+ * x64_call_label, x64_jmp_short and x64_jcc_short at the cursor's position, with the same
+ * sizing, checks and errors. (Inline.) */
+static inline struct x64_label x64c_label_new(struct x64_cur *c);
+static inline void x64c_label_bind(struct x64_cur *c, struct x64_label l);
+static inline void x64c_jmp(struct x64_cur *c, struct x64_label l);
+static inline void x64c_jcc(struct x64_cur *c, enum x64_cc cc, struct x64_label l);
+static inline void x64c_call_label(struct x64_cur *c, struct x64_label l);
+static inline void x64c_jmp_short(struct x64_cur *c, struct x64_label l);
+static inline void x64c_jcc_short(struct x64_cur *c, enum x64_cc cc, struct x64_label l);
+
 /* --- Internal: used by the inline emitters, not part of the stable API --- */
 
 /* Slow path of the inline emitters: grows the buffer or reports that emitting must stop.
@@ -262,9 +311,9 @@ static inline struct x64__labels *x64__lb(const struct x64_buf *b)
 
 /* `limit != 0` means: initialised, no error, not finished (see struct x64_buf). */
 X64__ALWAYS_INLINE
-static inline struct x64_label x64_label_new(struct x64_buf *b)
+static inline struct x64_label x64__label_new(struct x64_buf *b, size_t limit)
 {
-    if (X64__LIKELY(b != NULL && b->limit != 0)) {
+    if (X64__LIKELY(limit != 0)) {
         struct x64__labels *lb = x64__lb(b);
         size_t n = lb->nlabels;
         if (X64__LIKELY(n < lb->cap_labels)) { /* cap_labels < 2^30 (labels.c) */
@@ -275,6 +324,14 @@ static inline struct x64_label x64_label_new(struct x64_buf *b)
         }
     }
     return x64__label_new_slow(b);
+}
+
+X64__ALWAYS_INLINE
+static inline struct x64_label x64_label_new(struct x64_buf *b)
+{
+    if (X64__UNLIKELY(b == NULL))
+        return x64__label_new_slow(b);
+    return x64__label_new(b, b->limit);
 }
 
 X64__ALWAYS_INLINE
@@ -293,27 +350,18 @@ static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 
 /* The common case of jmp/jcc/call to a label: room in the buffer and the jump array, a valid
  * label (`len < limit` also means no listing hook). Backward targets within rel8 get the 2-byte
- * form. The instruction is written with one 8-byte store (the buffer keeps slack after
- * `limit`) and the reference with one more (see X64__JR_DONE); a reference to a bound label is
- * complete at once, so that finishing skips it unless the shrinking pass moves code. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
+ * form. The instruction is written at `base + start` with one 8-byte store (the buffer keeps
+ * slack after `limit`) and the reference with one more (see X64__JR_DONE); a reference to a
+ * bound label is complete at once, so that finishing skips it unless the shrinking pass moves
+ * code. Returns the jump's length, or 0 when x64__jump_slow() must take it. */
+X64__ALWAYS_INLINE
+static inline size_t x64__jump_put(struct x64_buf *b, uint8_t *base, size_t start, unsigned kind,
+                                   unsigned cc, struct x64_label l)
 {
-    if (b == NULL || b->len >= b->limit) {
-        x64__jump_slow(b, kind, cc, l);
-        return;
-    }
     struct x64__labels *lb = x64__lb(b);
     size_t njr = lb->njr;
-    if (njr >= lb->jd || l.id >= lb->nlabels) {
-        x64__jump_slow(b, kind, cc, l);
-        return;
-    }
-    size_t start = b->len;
-    uint8_t *p = b->data + start;
+    if (njr >= lb->jd || l.id >= lb->nlabels)
+        return 0;
     size_t target = lb->labels[l.id];
     uint64_t rec = (uint64_t)l.id << 32;
     size_t n;
@@ -336,8 +384,7 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
             n = 2;
             rec = (uint64_t)l.id << 32 | (start + 1u);
         } else if (back >> 31 != 0) { /* label 0 (X64__NOLABEL) */
-            x64__jump_slow(b, kind, cc, l);
-            return;
+            return 0;
         } else {
             w |= (uint64_t)(uint32_t)(0u - (uint32_t)(back + n)) << (8 * (n - 4));
         }
@@ -348,8 +395,20 @@ x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
         lb->jr[njr] = rec;
         lb->njr = njr + 1;
     }
-    x64__st8_(p, w);
-    b->len = start + n;
+    x64__st8_(base + start, w);
+    return n;
+}
+
+X64__ALWAYS_INLINE
+static inline void x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
+{
+    size_t n;
+    if (b == NULL || b->len >= b->limit ||
+        (n = x64__jump_put(b, b->data, b->len, kind, cc, l)) == 0) {
+        x64__jump_slow(b, kind, cc, l);
+        return;
+    }
+    b->len += n;
 }
 
 X64__ALWAYS_INLINE
@@ -368,6 +427,98 @@ X64__ALWAYS_INLINE
 static inline void x64_call_label(struct x64_buf *b, struct x64_label l)
 {
     x64__jump(b, X64__J_CALL, 0, l);
+}
+
+/* --- Write cursor: inline definitions --- */
+
+/* Reloads the cursor from the buffer after an out-of-line call (which may grow the buffer,
+ * record an error or finish it). */
+X64__ALWAYS_INLINE
+static inline void x64__cur_load(struct x64_cur *c)
+{
+    c->base = c->b->data;
+    c->pos = c->b->len;
+    c->limit = c->b->limit;
+}
+
+X64__ALWAYS_INLINE
+static inline struct x64_cur x64_cur_open(struct x64_buf *b)
+{
+    struct x64_cur c = {b->data, b->len, b->limit, b};
+    return c;
+}
+
+X64__ALWAYS_INLINE
+static inline void x64_cur_close(struct x64_cur *c)
+{
+    c->b->len = c->pos;
+}
+
+X64__ALWAYS_INLINE
+static inline struct x64_label x64c_label_new(struct x64_cur *c)
+{
+    return x64__label_new(c->b, c->limit);
+}
+
+X64__ALWAYS_INLINE
+static inline void x64c_label_bind(struct x64_cur *c, struct x64_label l)
+{
+    if (X64__LIKELY(c->limit != 0)) {
+        struct x64__labels *lb = x64__lb(c->b);
+        if (X64__LIKELY(l.id < lb->nlabels && lb->labels[l.id] == X64__UNBOUND)) {
+            lb->labels[l.id] = c->pos;
+            return;
+        }
+    }
+    c->b->len = c->pos;
+    x64__label_bind_slow(c->b, l);
+    x64__cur_load(c);
+}
+
+X64__ALWAYS_INLINE
+static inline void x64__jump_c(struct x64_cur *c, unsigned kind, unsigned cc, struct x64_label l)
+{
+    size_t pos = c->pos, n;
+    if (X64__UNLIKELY(pos >= c->limit) ||
+        (n = x64__jump_put(c->b, c->base, pos, kind, cc, l)) == 0) {
+        c->b->len = pos;
+        x64__jump_slow(c->b, kind, cc, l);
+        x64__cur_load(c);
+        return;
+    }
+    c->pos = pos + n;
+}
+
+X64__ALWAYS_INLINE
+static inline void x64c_jmp(struct x64_cur *c, struct x64_label l)
+{
+    x64__jump_c(c, X64__J_JMP, 0, l);
+}
+
+X64__ALWAYS_INLINE
+static inline void x64c_jcc(struct x64_cur *c, enum x64_cc cc, struct x64_label l)
+{
+    x64__jump_c(c, X64__J_JCC, (unsigned)cc & 15u, l);
+}
+
+X64__ALWAYS_INLINE
+static inline void x64c_call_label(struct x64_cur *c, struct x64_label l)
+{
+    x64__jump_c(c, X64__J_CALL, 0, l);
+}
+
+static inline void x64c_jmp_short(struct x64_cur *c, struct x64_label l)
+{
+    c->b->len = c->pos;
+    x64_jmp_short(c->b, l);
+    x64__cur_load(c);
+}
+
+static inline void x64c_jcc_short(struct x64_cur *c, enum x64_cc cc, struct x64_label l)
+{
+    c->b->len = c->pos;
+    x64_jcc_short(c->b, cc, l);
+    x64__cur_load(c);
 }
 
 #endif /* X64_BUFFER_H */

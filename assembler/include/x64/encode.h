@@ -427,22 +427,22 @@ X64__INLINE uint64_t x64__mem_tail(unsigned reg, struct x64_mem m, unsigned *out
  * rexw:   8 for REX.W, else 0.
  * rmkind: X64__RM_*; reg: ModRM.reg register number or /digit; rm: register for REG/OPREG.
  * byteregs: X64__BYTE_* bits for 8-bit register operands.
- * imm_size/imm, imm2_size/imm2: trailing immediates (imm first). */
-X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc,
-                             unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
-                             struct x64_mem m, unsigned byteregs, unsigned imm_size, int64_t imm,
-                             unsigned imm2_size, int64_t imm2)
+ * imm_size/imm, imm2_size/imm2: trailing immediates (imm first).
+ * x64__legacy_fast() says whether the inline writer x64__legacy_put() takes the instruction
+ * (`br` is x64__byte_rex() of the 8-bit operands, or 0); it writes at `p` with 8-byte stores and
+ * returns the length. x64__legacy() (buffer) and x64__legacy_c() (cursor) wrap the two. */
+X64__INLINE bool x64__legacy_fast(unsigned upfx, unsigned rmkind, struct x64_mem m, unsigned br)
 {
-    size_t len = b->len;
-    unsigned br = byteregs ? x64__byte_rex(byteregs, reg, rm) : 0u;
-    if (X64__UNLIKELY(len >= b->limit) || upfx != 0 || rmkind == X64__RM_MOFFS ||
-        (rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m))) ||
-        X64__UNLIKELY(br & X64__B8_HIGH)) {
-        x64__legacy_slow(b, upfx, pfx, opc, rexw, rmkind, reg, rm, x64__mem_lo(m), x64__mem_hi(m),
-                         byteregs, imm_size, imm, imm2_size, imm2);
-        return;
-    }
-    uint8_t *const p = b->data + len;
+    return upfx == 0 && rmkind != X64__RM_MOFFS &&
+           !(rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m))) &&
+           !X64__UNLIKELY(br & X64__B8_HIGH);
+}
+
+X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc, unsigned rexw,
+                                   unsigned rmkind, unsigned reg, unsigned rm, struct x64_mem m,
+                                   unsigned br, unsigned imm_size, int64_t imm, unsigned imm2_size,
+                                   int64_t imm2)
+{
     size_t off = 0; /* bytes written so far */
     unsigned on = opc >> 24, pn = pfx >> 24;
     uint64_t w;
@@ -495,24 +495,39 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
         x64__st8(p + off, (uint64_t)imm2);
         off += imm2_size;
     }
-    b->len = len + off;
+    return off;
+}
+
+X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc,
+                             unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
+                             struct x64_mem m, unsigned byteregs, unsigned imm_size, int64_t imm,
+                             unsigned imm2_size, int64_t imm2)
+{
+    size_t len = b->len;
+    unsigned br = byteregs ? x64__byte_rex(byteregs, reg, rm) : 0u;
+    if (X64__UNLIKELY(len >= b->limit) || !x64__legacy_fast(upfx, rmkind, m, br)) {
+        x64__legacy_slow(b, upfx, pfx, opc, rexw, rmkind, reg, rm, x64__mem_lo(m), x64__mem_hi(m),
+                         byteregs, imm_size, imm, imm2_size, imm2);
+        return;
+    }
+    b->len = len + x64__legacy_put(b->data + len, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size,
+                                   imm, imm2_size, imm2);
 }
 
 /* VEX encoding (SDM vol. 2, 2.3). map: 1=0F 2=0F38 3=0F3A; pp: 0 none,1 66,2 F3,3 F2; l: VEX.L;
  * w: VEX.W; vvvv: the extra source register (0 when unused). The 2-byte C5 form is used when
- * map=0F, W=0 and X=B=0, as GNU as does. imm carries /is4 registers in bits 7:4. */
-X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
-                          unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
-                          unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+ * map=0F, W=0 and X=B=0, as GNU as does. imm carries /is4 registers in bits 7:4.
+ * x64__vex_fast() and x64__vex_put() split it as for the legacy encoding above. */
+X64__INLINE bool x64__vex_fast(unsigned rmkind, struct x64_mem m)
 {
-    size_t len = b->len;
-    if (X64__UNLIKELY(len >= b->limit) || rmkind == X64__RM_MOFFS || rmkind == X64__RM_OPREG ||
-        (rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m)))) {
-        x64__vex_slow(b, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, x64__mem_lo(m),
-                      x64__mem_hi(m), imm_size, imm);
-        return;
-    }
-    uint8_t *const p = b->data + len;
+    return rmkind != X64__RM_MOFFS && rmkind != X64__RM_OPREG &&
+           !(rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m)));
+}
+
+X64__INLINE size_t x64__vex_put(uint8_t *const p, unsigned map, unsigned pp, unsigned l, unsigned w,
+                                unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
+                                unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+{
     size_t off = 0; /* bytes written so far */
     unsigned r = (reg >> 3) & 1u, xb = 0, tn = 0, dn = 0;
     uint64_t tail = 0;
@@ -546,7 +561,77 @@ X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned
         x64__st8(p + off, (uint64_t)imm);
         off += imm_size;
     }
-    b->len = len + off;
+    return off;
+}
+
+X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
+                          unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
+                          unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+{
+    size_t len = b->len;
+    if (X64__UNLIKELY(len >= b->limit) || !x64__vex_fast(rmkind, m)) {
+        x64__vex_slow(b, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, x64__mem_lo(m),
+                      x64__mem_hi(m), imm_size, imm);
+        return;
+    }
+    b->len = len + x64__vex_put(b->data + len, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
+                                imm_size, imm);
+}
+
+/* --- Cursor versions (struct x64_cur, buffer.h) --- */
+/* The same split for x64c_* emitters: the inline writer at `base + pos`, or, when the cursor is
+ * at its limit or the operands need the full encoder, the out-of-line path on the buffer itself
+ * (len committed first, the cursor reloaded after). They return X64__CUR_FAST when written
+ * inline, else the instruction's start offset for the listing hook. */
+#define X64__CUR_FAST SIZE_MAX
+
+X64__INLINE size_t x64__legacy_c(struct x64_cur *c, unsigned upfx, uint32_t pfx, uint32_t opc,
+                                 unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
+                                 struct x64_mem m, unsigned byteregs, unsigned imm_size,
+                                 int64_t imm, unsigned imm2_size, int64_t imm2)
+{
+    size_t pos = c->pos;
+    unsigned br = byteregs ? x64__byte_rex(byteregs, reg, rm) : 0u;
+    if (X64__UNLIKELY(pos >= c->limit) || !x64__legacy_fast(upfx, rmkind, m, br)) {
+        c->b->len = pos;
+        x64__legacy_slow(c->b, upfx, pfx, opc, rexw, rmkind, reg, rm, x64__mem_lo(m),
+                         x64__mem_hi(m), byteregs, imm_size, imm, imm2_size, imm2);
+        x64__cur_load(c);
+        return pos;
+    }
+    c->pos = pos + x64__legacy_put(c->base + pos, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size,
+                                   imm, imm2_size, imm2);
+    return X64__CUR_FAST;
+}
+
+X64__INLINE size_t x64__vex_c(struct x64_cur *c, unsigned map, unsigned pp, unsigned l, unsigned w,
+                              unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
+                              unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+{
+    size_t pos = c->pos;
+    if (X64__UNLIKELY(pos >= c->limit) || !x64__vex_fast(rmkind, m)) {
+        c->b->len = pos;
+        x64__vex_slow(c->b, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, x64__mem_lo(m),
+                      x64__mem_hi(m), imm_size, imm);
+        x64__cur_load(c);
+        return pos;
+    }
+    c->pos = pos + x64__vex_put(c->base + pos, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
+                                imm_size, imm);
+    return X64__CUR_FAST;
+}
+
+/* EVEX has no inline writer: a cursor emitter always takes the full encoder on the buffer. */
+X64__INLINE size_t x64__evex_c(struct x64_cur *c, unsigned map, unsigned pp, unsigned ll,
+                               unsigned w, unsigned opcode, unsigned rmkind, unsigned reg,
+                               unsigned vvvv, unsigned rm, struct x64_mem m, unsigned aaa,
+                               unsigned z, unsigned bc, unsigned n, unsigned imm_size, int64_t imm)
+{
+    size_t pos = c->pos;
+    c->b->len = pos;
+    x64__evex(c->b, map, pp, ll, w, opcode, rmkind, reg, vvvv, rm, m, aaa, z, bc, n, imm_size, imm);
+    x64__cur_load(c);
+    return pos;
 }
 
 /* --- Listing support for the typed emitters --- */
@@ -571,9 +656,16 @@ void x64__list_packed(struct x64_buf *b, enum x64_form form, size_t start, int64
 /* The generator passes `NOMEM` or `MEM(name)` as the memory argument. */
 #define X64__LISTMEM_NOMEM     false, 0u, 0u
 #define X64__LISTMEM_MEM(name) true, x64__mem_lo(name), x64__mem_hi(name)
+/* The cursor emitters' form: `s` is what x64__legacy_c() and friends returned. */
+#define X64__CLIST(c, s, form, a0, a1, a2, a3, mem)                                                \
+    do {                                                                                           \
+        if (X64__UNLIKELY((s) != X64__CUR_FAST) && (c)->b->listing != NULL)                        \
+            x64__list_packed((c)->b, (form), (s), (a0), (a1), (a2), (a3), X64__LISTMEM_##mem);     \
+    } while (0)
 #else
-#define X64__LIST_BEGIN(b)                      ((void)0)
-#define X64__LIST(b, form, a0, a1, a2, a3, mem) ((void)0)
+#define X64__LIST_BEGIN(b)                          ((void)0)
+#define X64__LIST(b, form, a0, a1, a2, a3, mem)     ((void)0)
+#define X64__CLIST(c, s, form, a0, a1, a2, a3, mem) ((void)(s))
 #endif
 
 #endif /* X64_ENCODE_H */

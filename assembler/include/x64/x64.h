@@ -8,6 +8,7 @@
 #include "x64/cpu.h"
 #include "x64/encode.h"
 #include "x64/gen/emit.h"
+#include "x64/gen/emit_cur.h"
 #include "x64/gen/mnemonics.h"
 #include "x64/generic.h"
 #include "x64/operands.h"
