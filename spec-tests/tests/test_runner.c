@@ -12,9 +12,12 @@
 
 #define FIXTURE KILN_SOURCE_DIR "/spec-tests/tests/data/runner.wast"
 
-static struct spec_skip_list *fixture_skips(void)
+/* Criterion runs these tests in parallel processes (--jobs 2), so every file a test writes has
+ * a name of its own (`tag`): a shared file can be truncated by one test while another reads it. */
+static struct spec_skip_list *fixture_skips(const char *tag)
 {
-    const char *path = KILN_BINARY_DIR "/test_spec_runner_skip.txt";
+    char path[512];
+    snprintf(path, sizeof path, "%s/test_spec_runner_skip_%s.txt", KILN_BINARY_DIR, tag);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs("runner.wast:35  the fixture's skipped command\n", f);
@@ -45,7 +48,7 @@ static char *read_all(FILE *f)
 
 Test(spec_runner, counts_every_command_once, .init = cr_redirect_stdout)
 {
-    struct spec_skip_list *skips = fixture_skips();
+    struct spec_skip_list *skips = fixture_skips("counts");
     struct spec_options opt;
     memset(&opt, 0, sizeof opt);
     opt.skips = skips;
@@ -73,7 +76,7 @@ Test(spec_runner, spill_all_tier_and_json_input_agree, .init = cr_redirect_stdou
     cr_assert_eq(
         spec_wast2json(NULL, FIXTURE, NULL, 0, NULL, 0, dir, sizeof dir, json, sizeof json),
         SPEC_OK);
-    struct spec_skip_list *skips = fixture_skips();
+    struct spec_skip_list *skips = fixture_skips("spill_all");
     struct spec_options opt;
     memset(&opt, 0, sizeof opt);
     opt.skips = skips;
@@ -106,41 +109,55 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
-#define PATCH_WAST KILN_BINARY_DIR "/test_spec_patch/arity.wast"
-#define PATCH_LIST KILN_BINARY_DIR "/test_spec_patch/patches.txt"
+/* A test's own fixture directory (see fixture_skips()): `dir`/arity.wast and `dir`/patches.txt. */
+struct patch_paths {
+    char wast[512], list[512];
+};
+
+static struct patch_paths patch_paths(const char *tag)
+{
+    struct patch_paths p;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/test_spec_patch/%s", KILN_BINARY_DIR, tag);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(p.wast, sizeof p.wast, "%s/test_spec_patch/%s/arity.wast", KILN_BINARY_DIR, tag);
+    snprintf(p.list, sizeof p.list, "%s/test_spec_patch/%s/patches.txt", KILN_BINARY_DIR, tag);
+    return p;
+}
 
 /* Line 3 is select.wast's case: wast2json writes `select (result)` as untyped 0x1b. */
-static void write_patch_fixture(const char *original_line)
+static void write_patch_fixture(const struct patch_paths *p, const char *original_line)
 {
-    cr_assert_eq(system("mkdir -p " KILN_BINARY_DIR "/test_spec_patch"), 0);
-    write_text(PATCH_WAST, "(module (func (export \"f\") (result i32) (i32.const 7)))\n"
-                           "(assert_invalid\n"
-                           "  (module (func $arity-0 (select (result) (nop) (nop) "
-                           "(i32.const 1))))\n"
-                           "  \"invalid result arity\")\n"
-                           "(assert_return (invoke \"f\") (i32.const 7))\n");
+    write_text(p->wast, "(module (func (export \"f\") (result i32) (i32.const 7)))\n"
+                        "(assert_invalid\n"
+                        "  (module (func $arity-0 (select (result) (nop) (nop) "
+                        "(i32.const 1))))\n"
+                        "  \"invalid result arity\")\n"
+                        "(assert_return (invoke \"f\") (i32.const 7))\n");
     char list[1024];
     snprintf(list, sizeof list,
              "# a comment\n\narity.wast:3  wast2json drops the empty (result)\n- %s\n"
              "+   (module binary \"\\00asm\" \"\\01\\00\\00\\00\" \"\\01\\04\\01\\60\\00\\00\" "
              "\"\\03\\02\\01\\00\" \"\\0a\\0a\\01\\08\\00\\01\\01\\41\\01\\1c\\00\\0b\")\n",
              original_line);
-    write_text(PATCH_LIST, list);
+    write_text(p->list, list);
 }
 
 Test(spec_runner, patched_line_runs_the_intended_module, .init = cr_redirect_stdout)
 {
-    write_patch_fixture("  (module (func $arity-0 (select (result) (nop) (nop) (i32.const 1))))");
+    struct patch_paths pp = patch_paths("patched");
+    write_patch_fixture(&pp,
+                        "  (module (func $arity-0 (select (result) (nop) (nop) (i32.const 1))))");
     struct spec_patch_list *patches = NULL;
     char err[256] = "";
-    cr_assert_eq(spec_patch_list_load(PATCH_LIST, &patches, err, sizeof err), SPEC_OK, "%s", err);
+    cr_assert_eq(spec_patch_list_load(pp.list, &patches, err, sizeof err), SPEC_OK, "%s", err);
     struct spec_options opt;
     memset(&opt, 0, sizeof opt);
     struct spec_totals unpatched = {0, 0, 0};
-    cr_assert_eq(spec_run_file(&opt, PATCH_WAST, &unpatched), SPEC_OK);
+    cr_assert_eq(spec_run_file(&opt, pp.wast, &unpatched), SPEC_OK);
     opt.patches = patches;
     struct spec_totals patched = {0, 0, 0};
-    cr_assert_eq(spec_run_file(&opt, PATCH_WAST, &patched), SPEC_OK);
+    cr_assert_eq(spec_run_file(&opt, pp.wast, &patched), SPEC_OK);
     fflush(stdout);
     char *out = read_all(cr_get_redirected_stdout());
     /* Unpatched, wast2json's 0x1b module fails with "type mismatch", not the expected text. */
@@ -157,22 +174,23 @@ Test(spec_runner, patched_line_runs_the_intended_module, .init = cr_redirect_std
 
 Test(spec_runner, a_patch_that_no_longer_applies_stops_the_file, .init = cr_redirect_stderr)
 {
-    write_patch_fixture("  (module (func $arity-0 (select (result) (nop) (i32.const 1))))");
+    struct patch_paths pp = patch_paths("stale");
+    write_patch_fixture(&pp, "  (module (func $arity-0 (select (result) (nop) (i32.const 1))))");
     struct spec_patch_list *patches = NULL;
     char err[256] = "";
-    cr_assert_eq(spec_patch_list_load(PATCH_LIST, &patches, err, sizeof err), SPEC_OK, "%s", err);
+    cr_assert_eq(spec_patch_list_load(pp.list, &patches, err, sizeof err), SPEC_OK, "%s", err);
     struct spec_options opt;
     memset(&opt, 0, sizeof opt);
     opt.patches = patches;
     struct spec_totals totals = {0, 0, 0};
-    cr_expect_eq(spec_run_file(&opt, PATCH_WAST, &totals), SPEC_ERR_PATCH_LIST);
+    cr_expect_eq(spec_run_file(&opt, pp.wast, &totals), SPEC_ERR_PATCH_LIST);
     cr_expect_eq(totals.passed + totals.failed + totals.skipped, 0);
     spec_patch_list_free(patches);
 }
 
 Test(spec_runner, malformed_patch_lists_are_refused)
 {
-    cr_assert_eq(system("mkdir -p " KILN_BINARY_DIR "/test_spec_patch"), 0);
+    struct patch_paths pp = patch_paths("malformed");
     const char *bad[] = {
         "arity.wast:3\n- a\n+ b\n",        /* no reason */
         "arity.wast:*  why\n- a\n+ b\n",   /* a patch names one line */
@@ -181,11 +199,11 @@ Test(spec_runner, malformed_patch_lists_are_refused)
         "  arity.wast:3  why\n- a\n+ b\n", /* indented header */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        write_text(PATCH_LIST, bad[i]);
+        write_text(pp.list, bad[i]);
         struct spec_patch_list *patches = NULL;
         char err[256] = "";
-        cr_expect_eq(spec_patch_list_load(PATCH_LIST, &patches, err, sizeof err),
-                     SPEC_ERR_PATCH_LIST, "case %zu", i);
+        cr_expect_eq(spec_patch_list_load(pp.list, &patches, err, sizeof err), SPEC_ERR_PATCH_LIST,
+                     "case %zu", i);
         cr_expect(strstr(err, "patches.txt:") != NULL, "case %zu: %s", i, err);
         cr_expect_null(patches);
     }
