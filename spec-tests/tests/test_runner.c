@@ -109,7 +109,8 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
-/* A test's own fixture directory (see fixture_skips()): `dir`/arity.wast and `dir`/patches.txt. */
+/* A test's own fixture files (see fixture_skips()): test_spec_patch/TAG/arity.wast and
+ * test_spec_patch/TAG/patches.txt in the build directory. */
 struct patch_paths {
     char wast[512], list[512];
 };
