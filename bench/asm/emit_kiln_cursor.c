@@ -2,22 +2,17 @@
 /* The bench/asm mix through kiln's cursor emitters (x64/gen/emit_cur.h): the typed emitters
  * writing through a struct x64_cur kept in registers. One buffer per call, one cursor over the
  * whole function, labels per block, finish at the end. */
+#include "kiln_buf.h"
 #include "mix.h"
 #include "x64/x64.h"
-
-#include <stdio.h>
-#include <string.h>
 
 #define R(n) ((enum x64_gpr)(n))
 
 size_t mix_emit_kiln_cursor(const struct mix_pick *picks, size_t nblocks, uint8_t *out, size_t cap)
 {
     struct x64_buf b;
-    if (x64_buf_init(&b, 0) != X64_OK) {
-        fprintf(stderr, "kiln_cursor: %s\n", x64_buf_error(&b));
-        x64_buf_free(&b);
+    if (!kiln_buf_open(&b, "kiln_cursor"))
         return 0;
-    }
     struct x64_cur c = x64_cur_open(&b);
     struct x64_label fn = x64c_label_new(&c);
     x64c_label_bind(&c, fn);
@@ -67,14 +62,5 @@ size_t mix_emit_kiln_cursor(const struct mix_pick *picks, size_t nblocks, uint8_
         x64c_label_bind(&c, fwd);
     }
     x64_cur_close(&c);
-    size_t size = 0;
-    if (x64_buf_finish(&b) != X64_OK) {
-        fprintf(stderr, "kiln_cursor: %s\n", x64_buf_error(&b));
-    } else if (out == NULL || b.len <= cap) {
-        size = b.len;
-        if (out != NULL)
-            memcpy(out, b.data, b.len);
-    }
-    x64_buf_free(&b);
-    return size;
+    return kiln_buf_close(&b, "kiln_cursor", out, cap);
 }

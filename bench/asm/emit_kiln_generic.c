@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The bench/asm mix through kiln's checked generic path (x64/generic.h): mnemonic plus operand
  * array, form chosen and operands validated on every call, as text input and tools use it. */
+#include "kiln_buf.h"
 #include "mix.h"
 #include "x64/x64.h"
-
-#include <stdio.h>
-#include <string.h>
 
 #define R(n) ((enum x64_gpr)(n))
 
@@ -19,11 +17,8 @@
 size_t mix_emit_kiln_generic(const struct mix_pick *picks, size_t nblocks, uint8_t *out, size_t cap)
 {
     struct x64_buf b;
-    if (x64_buf_init(&b, 0) != X64_OK) {
-        fprintf(stderr, "kiln_generic: %s\n", x64_buf_error(&b));
-        x64_buf_free(&b);
+    if (!kiln_buf_open(&b, "kiln_generic"))
         return 0;
-    }
     struct x64_label fn = x64_label_new(&b);
     x64_label_bind(&b, fn);
     for (size_t i = 0; i < nblocks; i++) {
@@ -79,14 +74,5 @@ size_t mix_emit_kiln_generic(const struct mix_pick *picks, size_t nblocks, uint8
         EMIT(&b, X64_MN_JMP, x64_op_label(fwd));
         x64_label_bind(&b, fwd);
     }
-    size_t size = 0;
-    if (x64_buf_finish(&b) != X64_OK) {
-        fprintf(stderr, "kiln_generic: %s\n", x64_buf_error(&b));
-    } else if (out == NULL || b.len <= cap) {
-        size = b.len;
-        if (out != NULL)
-            memcpy(out, b.data, b.len);
-    }
-    x64_buf_free(&b);
-    return size;
+    return kiln_buf_close(&b, "kiln_generic", out, cap);
 }

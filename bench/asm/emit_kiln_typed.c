@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The bench/asm mix through kiln's typed emitters (x64/gen/emit.h): what the compiler uses on
  * its hot path. One buffer per call, labels per block, finish at the end, as for a function. */
+#include "kiln_buf.h"
 #include "mix.h"
 #include "x64/x64.h"
-
-#include <stdio.h>
-#include <string.h>
 
 #define R(n) ((enum x64_gpr)(n))
 
 size_t mix_emit_kiln_typed(const struct mix_pick *picks, size_t nblocks, uint8_t *out, size_t cap)
 {
     struct x64_buf b;
-    if (x64_buf_init(&b, 0) != X64_OK) {
-        fprintf(stderr, "kiln_typed: %s\n", x64_buf_error(&b));
-        x64_buf_free(&b);
+    if (!kiln_buf_open(&b, "kiln_typed"))
         return 0;
-    }
     struct x64_label fn = x64_label_new(&b);
     x64_label_bind(&b, fn);
     for (size_t i = 0; i < nblocks; i++) {
@@ -64,14 +59,5 @@ size_t mix_emit_kiln_typed(const struct mix_pick *picks, size_t nblocks, uint8_t
         x64_jmp(&b, fwd);
         x64_label_bind(&b, fwd);
     }
-    size_t size = 0;
-    if (x64_buf_finish(&b) != X64_OK) {
-        fprintf(stderr, "kiln_typed: %s\n", x64_buf_error(&b));
-    } else if (out == NULL || b.len <= cap) {
-        size = b.len;
-        if (out != NULL)
-            memcpy(out, b.data, b.len);
-    }
-    x64_buf_free(&b);
-    return size;
+    return kiln_buf_close(&b, "kiln_typed", out, cap);
 }
