@@ -73,7 +73,6 @@ bool x64__grow_first(void **arr, const void *first, size_t *cap, size_t need, si
 /* Appends a fixup; false (and the error recorded) when out of memory. */
 bool x64__add_fixup(struct x64_buf *b, const struct x64__fixup *f);
 
-/* Whether `id` names a label of this buffer. */
 /* Whether `id` names a label of this buffer: 1..nlabels-1 (labels[0] is the X64__NOLABEL
  * sentinel), in one compare. */
 static inline bool x64__label_valid(const struct x64_buf *b, uint32_t id)
