@@ -263,9 +263,11 @@ void x64_buf_set_listing(struct x64_buf *b, x64_listing_fn fn, void *ctx)
 
 /* --- Out-of-line paths of the inline emitters (encode.h) --- */
 
-/* Entry i = reg << 4 | rm: REX.R (bit 2) and REX.B (bit 0), ModRM with mod=11 `k` bytes up. */
+/* Entry i = reg << 4 | rm: the REX byte (0x40 | REX.R | REX.B) when either is set, else 0;
+ * ModRM with mod=11 `k` bytes up. */
+#define RR_REX(i) ((((i) >> 5) & 4u) | (((i) >> 3) & 1u))
 #define RR(k, i)                                                                                   \
-    ((((i) >> 5) & 4u) | (((i) >> 3) & 1u) |                                                       \
+    ((RR_REX(i) != 0u ? 0x40u | RR_REX(i) : 0u) |                                                  \
      ((uint64_t)(0xC0u | (((i) >> 1) & 0x38u) | ((i)&7u)) << (8 * (k))))
 #define RR4(k, i)  RR(k, i), RR(k, (i) + 1u), RR(k, (i) + 2u), RR(k, (i) + 3u)
 #define RR16(k, i) RR4(k, i), RR4(k, (i) + 4u), RR4(k, (i) + 8u), RR4(k, (i) + 12u)

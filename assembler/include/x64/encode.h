@@ -360,10 +360,11 @@ X64__INLINE bool x64__mem_simple(struct x64_mem m)
     return (m.flags | m.segment) == 0 && m.base != X64_NOREG;
 }
 
-/* ModRM (mod=11) and REX.R/REX.B for every pair of register numbers 0..15, indexed by
- * `reg << 4 | rm`: bits 0..3 hold REX.R (4) and REX.B (1), and the ModRM byte sits `k` bytes
- * above them, where it lands after a REX byte and k-1 opcode bytes (buffer.c). One load and an
- * OR replace the shifts and masks of a register-register encoding. */
+/* ModRM (mod=11) and REX for every pair of register numbers 0..15, indexed by
+ * `reg << 4 | rm`: byte 0 is the REX byte the pair needs (0x40 | REX.R | REX.B), or 0 when it
+ * needs none, and the ModRM byte sits `k` bytes above it, where it lands after a REX byte and
+ * k-1 opcode bytes (buffer.c). One load and an OR replace the shifts and masks of a
+ * register-register encoding; testing byte 0 says whether the pair alone needs REX. */
 extern const uint64_t x64__rr2[256]; /* REX, 1 opcode byte, ModRM */
 extern const uint64_t x64__rr3[256]; /* REX, 2 opcode bytes, ModRM */
 extern const uint64_t x64__rr4[256]; /* REX, 3 opcode bytes, ModRM */
@@ -453,8 +454,7 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
     if (rmkind == X64__RM_REG) {
         /* REX, opcode, ModRM from one table entry; without REX everything moves down a byte. */
         uint64_t e = x64__rr(on, reg, rm);
-        rex |= (unsigned)e & 15u;
-        if (rex) {
+        if (rex != 0u || (uint8_t)e != 0u) {
             w = 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8;
             n = on + 2;
         } else {
