@@ -278,6 +278,53 @@ const uint64_t x64__rr2[256] = {RR256(2)};
 const uint64_t x64__rr3[256] = {RR256(3)};
 const uint64_t x64__rr4[256] = {RR256(4)};
 
+/* Entry i = reg << 4 | base of a memory operand with mod=00 (x64__mb2..4 without an index,
+ * x64__mi2..4 with one): the REX byte (0x40 | REX.R | REX.B) when either is set, else 0; ModRM
+ * `k` bytes up, then the SIB byte when there is one (its base field only, with an index); in
+ * x64__mb* the ModRM/SIB length (1 or 2) in byte 7. RSP/R12 as base need a SIB byte
+ * (SDM vol. 2, 2.1.5). */
+#define MB_B4(i) (((i)&7u) == 4u)
+#define MB(k, i)                                                                                   \
+    ((RR_REX(i) != 0u ? 0x40u | RR_REX(i) : 0u) |                                                  \
+     ((uint64_t)((((i) >> 1) & 0x38u) | ((i)&7u)) << (8 * (k))) |                                  \
+     (MB_B4(i) ? (uint64_t)0x24u << (8 * (k) + 8) | (uint64_t)2u << 56 : (uint64_t)1u << 56))
+#define MI(k, i)                                                                                   \
+    ((RR_REX(i) != 0u ? 0x40u | RR_REX(i) : 0u) |                                                  \
+     ((uint64_t)((((i) >> 1) & 0x38u) | 4u) << (8 * (k))) | ((uint64_t)((i)&7u) << (8 * (k) + 8)))
+#define MB4(k, i)  MB(k, i), MB(k, (i) + 1u), MB(k, (i) + 2u), MB(k, (i) + 3u)
+#define MB16(k, i) MB4(k, i), MB4(k, (i) + 4u), MB4(k, (i) + 8u), MB4(k, (i) + 12u)
+#define MB64(k, i) MB16(k, i), MB16(k, (i) + 16u), MB16(k, (i) + 32u), MB16(k, (i) + 48u)
+#define MB256(k)   MB64(k, 0u), MB64(k, 64u), MB64(k, 128u), MB64(k, 192u)
+#define MI4(k, i)  MI(k, i), MI(k, (i) + 1u), MI(k, (i) + 2u), MI(k, (i) + 3u)
+#define MI16(k, i) MI4(k, i), MI4(k, (i) + 4u), MI4(k, (i) + 8u), MI4(k, (i) + 12u)
+#define MI64(k, i) MI16(k, i), MI16(k, (i) + 16u), MI16(k, (i) + 32u), MI16(k, (i) + 48u)
+#define MI256(k)   MI64(k, 0u), MI64(k, 64u), MI64(k, 128u), MI64(k, 192u)
+
+const uint64_t x64__mb2[256] = {MB256(2)};
+const uint64_t x64__mb3[256] = {MB256(3)};
+const uint64_t x64__mb4[256] = {MB256(4)};
+const uint64_t x64__mi2[256] = {MI256(2)};
+const uint64_t x64__mi3[256] = {MI256(3)};
+const uint64_t x64__mi4[256] = {MI256(4)};
+
+/* Entry i = reg << 4 | rm of a VEX register form: the 3-byte form C4, ~R ~X ~B in bits 7..5 of
+ * the next byte (map, vvvv and the opcode are OR'ed in by x64__vex_put()) and ModRM 4 bytes up;
+ * in VR2 the 2-byte form C5, ~R in bit 7 of the next byte and ModRM 3 bytes up, whenever B is
+ * clear (SDM vol. 2, 2.3.5). */
+#define VR_MODRM(i) ((uint64_t)(0xC0u | (((i) >> 1) & 0x38u) | ((i)&7u)))
+#define VR3(i)                                                                                     \
+    (0xC4u | (uint64_t)((((i) >> 7) ^ 1u) << 7 | 1u << 6 | ((((i) >> 3) & 1u) ^ 1u) << 5) << 8 |   \
+     VR_MODRM(i) << 32)
+#define VR2(i)                                                                                     \
+    (((i)&8u) ? VR3(i) : 0xC5u | (uint64_t)((((i) >> 7) ^ 1u) << 7) << 8 | VR_MODRM(i) << 24)
+#define VR4(f, i)  f(i), f((i) + 1u), f((i) + 2u), f((i) + 3u)
+#define VR16(f, i) VR4(f, i), VR4(f, (i) + 4u), VR4(f, (i) + 8u), VR4(f, (i) + 12u)
+#define VR64(f, i) VR16(f, i), VR16(f, (i) + 16u), VR16(f, (i) + 32u), VR16(f, (i) + 48u)
+#define VR256(f)   VR64(f, 0u), VR64(f, 64u), VR64(f, 128u), VR64(f, 192u)
+
+const uint64_t x64__vr2[256] = {VR256(VR2)};
+const uint64_t x64__vr3[256] = {VR256(VR3)};
+
 void x64__list_packed(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, int64_t a1,
                       int64_t a2, int64_t a3, bool has_mem, uint64_t mlo, uint64_t mhi)
 {

@@ -375,6 +375,29 @@ X64__INLINE uint64_t x64__rr(unsigned opc_bytes, unsigned reg, unsigned rm)
     return opc_bytes == 1u ? x64__rr2[i] : opc_bytes == 2u ? x64__rr3[i] : x64__rr4[i];
 }
 
+/* REX, ModRM and SIB of a simple memory operand with mod=00 and ModRM.reg = `reg`, indexed as
+ * x64__rr by `reg << 4 | base` (low 4 bits of each): byte 0 is the REX byte for REX.R and REX.B
+ * (or 0), ModRM sits `k` bytes up and the SIB byte after it. x64__mb* (no index) hold the
+ * ModRM/SIB length in byte 7; in x64__mi* (with an index) the SIB byte has only its base field.
+ * The caller adds mod, scale and index, and REX.X (buffer.c). */
+extern const uint64_t x64__mb2[256], x64__mb3[256], x64__mb4[256];
+extern const uint64_t x64__mi2[256], x64__mi3[256], x64__mi4[256];
+
+X64__INLINE uint64_t x64__rm_mem(unsigned opc_bytes, bool index, unsigned reg, unsigned base)
+{
+    unsigned i = ((reg << 4) | (base & 15u)) & 0xFFu;
+    if (index)
+        return opc_bytes == 1u ? x64__mi2[i] : opc_bytes == 2u ? x64__mi3[i] : x64__mi4[i];
+    return opc_bytes == 1u ? x64__mb2[i] : opc_bytes == 2u ? x64__mb3[i] : x64__mb4[i];
+}
+
+/* The VEX prefix's register bits and ModRM of a register form, indexed by `reg << 4 | rm`
+ * (low 4 bits of each): x64__vr3 has the 3-byte form C4 with ~R ~X ~B and ModRM 4 bytes up;
+ * x64__vr2 has the 2-byte form C5 with ~R and ModRM 3 bytes up when REX.B is clear, else the
+ * same entry as x64__vr3. Byte 0 (C5 or C4) says which (buffer.c). */
+extern const uint64_t x64__vr2[256];
+extern const uint64_t x64__vr3[256];
+
 /* ModRM and SIB of a simple memory operand (see x64__mem_simple) packed little-endian, with
  * their length in *out_n, the displacement's length (0, 1 or 4) in *out_dn and REX.X/REX.B in
  * *out_xb. The caller stores the displacement itself. SDM vol. 2, 2.1.5. */
@@ -449,8 +472,6 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
     uint64_t w;
     unsigned n;
     unsigned rex = rexw | br; /* br is 0 or X64__B8_NEED here */
-    uint64_t tail = 0;
-    unsigned tn = 0, dn = 0;
     if (rmkind == X64__RM_REG) {
         /* REX, opcode, ModRM from one table entry; without REX everything moves down a byte. */
         uint64_t e = x64__rr(on, reg, rm);
@@ -461,12 +482,57 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
             w = (e >> 8) | (opc & 0xFFFFFFu);
             n = on + 1;
         }
+    } else if (rmkind == X64__RM_MEM) {
+        /* REX, opcode, ModRM and SIB in one word: the entry's ModRM lands after the opcode;
+         * without REX everything moves down a byte. Only the displacement is stored apart. */
+        bool has_index = m.index != X64_NOREG;
+        unsigned base = (unsigned)m.base & 7u;
+        uint64_t e = x64__rm_mem(on, has_index, reg, m.base);
+        unsigned k8 = 8u * (on + 1u); /* ModRM's bit position in the entry */
+        int32_t d = m.disp;
+        unsigned tn, dn;
+        if (has_index) {
+            unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8->0..3 */
+            unsigned idx = (unsigned)m.index;
+            e |= (idx >> 2) & 2u; /* REX.X: a REX byte without 0x40 yet, see below */
+            e |= (uint64_t)((ss << 6) | ((idx & 7u) << 3)) << (k8 + 8u);
+            tn = 2;
+        } else {
+            tn = (unsigned)(e >> 56);
+        }
+        if ((uint32_t)d + 128u >= 256u) {
+            e |= (uint64_t)0x80u << k8;
+            dn = 4;
+        } else if (d != 0 || base == 5u) {
+            /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
+            e |= (uint64_t)0x40u << k8;
+            dn = 1;
+        } else {
+            dn = 0;
+        }
+        if (rex != 0u || (uint8_t)e != 0u) {
+            w = 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8;
+            n = on + 1 + tn;
+        } else {
+            w = (e >> 8) | (opc & 0xFFFFFFu);
+            n = on + tn;
+        }
+        w = (w << (8 * pn)) | (pfx & 0xFFFFFFu);
+        n += pn;
+        x64__st8(p, w);
+        x64__st8(p + n, (uint64_t)(int64_t)d);
+        off = n + dn;
+        if (imm_size) {
+            x64__st8(p + off, (uint64_t)imm);
+            off += imm_size;
+        }
+        if (imm2_size) {
+            x64__st8(p + off, (uint64_t)imm2);
+            off += imm2_size;
+        }
+        return off;
     } else {
-        unsigned xb = 0;
-        if (rmkind == X64__RM_MEM) {
-            tail = x64__mem_tail(reg, m, &tn, &dn, &xb);
-            rex |= ((reg >> 1) & 4u) | xb; /* REX.R, REX.X, REX.B */
-        } else if (rmkind == X64__RM_OPREG) {
+        if (rmkind == X64__RM_OPREG) {
             rex |= (rm >> 3) & 1u;                /* REX.B */
             opc += (rm & 7u) << (8u * (on - 1u)); /* +rb/+rw/+rd/+ro: last opcode byte */
         }
@@ -481,12 +547,6 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
     n += pn;
     x64__st8(p + off, w);
     off += n;
-    if (rmkind == X64__RM_MEM) {
-        x64__st8(p + off, tail);
-        off += tn;
-        x64__st8(p + off, (uint64_t)(int64_t)m.disp);
-        off += dn;
-    }
     if (imm_size) {
         x64__st8(p + off, (uint64_t)imm);
         off += imm_size;
@@ -531,16 +591,30 @@ X64__INLINE size_t x64__vex_put(uint8_t *const p, unsigned map, unsigned pp, uns
     size_t off = 0; /* bytes written so far */
     unsigned r = (reg >> 3) & 1u, xb = 0, tn = 0, dn = 0;
     uint64_t tail = 0;
-    if (rmkind == X64__RM_REG) {
-        xb = (rm >> 3) & 1u;
-        tail = 0xC0u | ((reg & 7u) << 3) | (rm & 7u);
-        tn = 1;
-    } else if (rmkind == X64__RM_MEM) {
-        tail = x64__mem_tail(reg, m, &tn, &dn, &xb);
-    }
     unsigned last = (w << 7) | ((~vvvv & 15u) << 3) | (l << 2) | pp;
     uint64_t v;
     unsigned n;
+    if (rmkind == X64__RM_REG) {
+        /* Prefix bytes and ModRM from one table entry; C5 when map=0F, W=0 and B=0. */
+        unsigned i = (((reg & 15u) << 4) | (rm & 15u)) & 0xFFu;
+        uint64_t e = map == 1u && w == 0u ? x64__vr2[i] : x64__vr3[i];
+        if (e & 1u) {
+            v = e | (uint64_t)last << 8 | (uint64_t)opcode << 16;
+            n = 4;
+        } else {
+            v = e | (uint64_t)map << 8 | (uint64_t)last << 16 | (uint64_t)opcode << 24;
+            n = 5;
+        }
+        x64__st8(p, v);
+        off = n;
+        if (imm_size) {
+            x64__st8(p + off, (uint64_t)imm);
+            off += imm_size;
+        }
+        return off;
+    }
+    if (rmkind == X64__RM_MEM)
+        tail = x64__mem_tail(reg, m, &tn, &dn, &xb);
     if (map == 1u && w == 0u && xb == 0u) {
         v = 0xC5u | ((uint64_t)(((r ^ 1u) << 7) | (last & 0x7Fu)) << 8) | ((uint64_t)opcode << 16);
         n = 3;
