@@ -307,6 +307,16 @@ const uint64_t x64__mi2[256] = {MI256(2)};
 const uint64_t x64__mi3[256] = {MI256(3)};
 const uint64_t x64__mi4[256] = {MI256(4)};
 
+/* Entry i = index register (0..15): REX.X in bit 1 and the SIB byte's index field `k` + 1 bytes
+ * up, to OR into an x64__mi* entry. */
+#define XI(k, i)  ((((i) >> 2) & 2u) | (uint64_t)(((i)&7u) << 3) << (8 * (k) + 8))
+#define XI4(k, i) XI(k, i), XI(k, (i) + 1u), XI(k, (i) + 2u), XI(k, (i) + 3u)
+#define XI16(k)   XI4(k, 0u), XI4(k, 4u), XI4(k, 8u), XI4(k, 12u)
+
+const uint64_t x64__xi2[16] = {XI16(2)};
+const uint64_t x64__xi3[16] = {XI16(3)};
+const uint64_t x64__xi4[16] = {XI16(4)};
+
 /* Entry i = reg << 4 | rm of a VEX register form: the 3-byte form C4, ~R ~X ~B in bits 7..5 of
  * the next byte (map, vvvv and the opcode are OR'ed in by x64__vex_put()) and ModRM 4 bytes up;
  * in VR2 the 2-byte form C5, ~R in bit 7 of the next byte and ModRM 3 bytes up, whenever B is

@@ -382,6 +382,8 @@ X64__INLINE uint64_t x64__rr(unsigned opc_bytes, unsigned reg, unsigned rm)
  * The caller adds mod, scale and index, and REX.X (buffer.c). */
 extern const uint64_t x64__mb2[256], x64__mb3[256], x64__mb4[256];
 extern const uint64_t x64__mi2[256], x64__mi3[256], x64__mi4[256];
+/* REX.X (bit 1) and the SIB index field of index register 0..15, placed for x64__mi2..4. */
+extern const uint64_t x64__xi2[16], x64__xi3[16], x64__xi4[16];
 
 X64__INLINE uint64_t x64__rm_mem(unsigned opc_bytes, bool index, unsigned reg, unsigned base)
 {
@@ -493,9 +495,10 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
         unsigned tn, dn;
         if (has_index) {
             unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8->0..3 */
-            unsigned idx = (unsigned)m.index;
-            e |= (idx >> 2) & 2u; /* REX.X: a REX byte without 0x40 yet, see below */
-            e |= (uint64_t)((ss << 6) | ((idx & 7u) << 3)) << (k8 + 8u);
+            unsigned xi = (unsigned)m.index & 15u;
+            /* REX.X (a REX byte without 0x40 yet, see below) and the SIB's index and scale. */
+            e |= on == 1u ? x64__xi2[xi] : on == 2u ? x64__xi3[xi] : x64__xi4[xi];
+            e |= (uint64_t)(ss << 6) << (k8 + 8u);
             tn = 2;
         } else {
             tn = (unsigned)(e >> 56);
