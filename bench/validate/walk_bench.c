@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Where the validator's time goes: instruction walks over a module's bodies that validate
+ * nothing, through a threaded dispatch as fast_run() has, or branch-free over 1-4 bodies in
+ * lockstep (docs/BENCHMARKS.md, frontend, session 5). Usage: walk_bench RUNS FILE.wasm */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wdec/module.h>
+
+#if !defined(__GNUC__)
+int main(void)
+{
+    fputs("walk_bench needs GNU C (labels as values)\n", stderr);
+    return 2;
+}
+#else
+#pragma GCC diagnostic ignored "-Wpedantic"
+
+/* --- Immediate shapes of one-byte opcodes, from opcodes.def --- */
+
+/* How the fast walks take an instruction: `nleb` LEB128s after the opcode, `fixed` bytes after
+ * those, or the general decoder (`slow`: br_table, select t, i64.const, prefixed ops). */
+struct shape {
+    uint8_t nleb, fixed;
+    bool slow;
+};
+
+static struct shape shape_of(unsigned imm)
+{
+    switch (imm) {
+    case WDEC_IMM_NONE:
+        return (struct shape){0, 0, false};
+    case WDEC_IMM_F32:
+        return (struct shape){0, 4, false};
+    case WDEC_IMM_F64:
+        return (struct shape){0, 8, false};
+    case WDEC_IMM_MEMARG1:
+    case WDEC_IMM_MEMARG2:
+    case WDEC_IMM_MEMARG4:
+    case WDEC_IMM_MEMARG8:
+    case WDEC_IMM_CALL_INDIRECT:
+        return (struct shape){2, 0, false};
+    case WDEC_IMM_BR_TABLE:
+    case WDEC_IMM_SELECT_T:
+    case WDEC_IMM_I64:
+        return (struct shape){0, 0, true};
+    default: /* block type, label, index, memory, i32 */
+        return (struct shape){1, 0, false};
+    }
+}
+
+static uint8_t imm_byte[256]; /* WDEC_IMM_* + 1 of each one-byte opcode, 0 when none */
+static uint8_t imm_fc[256];   /* the same for 0xFC sub-opcodes */
+static struct shape shapes[256];
+
+static void shapes_init(void)
+{
+#define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
+    if ((prefix) == 0x00)                                                                          \
+        imm_byte[code] = WDEC_IMM_##imm + 1;                                                       \
+    else if ((prefix) == 0xfc)                                                                     \
+        imm_fc[code] = WDEC_IMM_##imm + 1;
+#include <wdec/opcodes.def>
+#undef WDEC_OPCODE
+    for (unsigned op = 0; op < 256; op++) {
+        shapes[op] = imm_byte[op] ? shape_of(imm_byte[op] - 1u) : (struct shape){0, 0, true};
+        if (op == 0xfc || op == 0xfd)
+            shapes[op].slow = true;
+    }
+}
+
+/* --- The general decoder --- */
+
+static const uint8_t *skip_leb(const uint8_t *q)
+{
+    while (*q & 0x80)
+        q++;
+    return q + 1;
+}
+
+static uint32_t read_leb(const uint8_t **q)
+{
+    uint32_t v = 0;
+    unsigned shift = 0;
+    uint8_t b;
+    do {
+        b = *(*q)++;
+        if (shift < 32)
+            v |= (uint32_t)(b & 0x7f) << shift;
+        shift += 7;
+    } while (b & 0x80);
+    return v;
+}
+
+/* The instruction after the one at p, whatever its opcode (NULL for SIMD, not handled here). */
+static const uint8_t *next_slow(const uint8_t *p)
+{
+    uint8_t op = *p++;
+    unsigned imm;
+    if (op == 0xfc) {
+        uint32_t sub = read_leb(&p);
+        imm = sub < 256 && imm_fc[sub] ? imm_fc[sub] - 1u : WDEC_IMM_NONE;
+    } else if (op == 0xfd) {
+        return NULL;
+    } else {
+        imm = imm_byte[op] ? imm_byte[op] - 1u : WDEC_IMM_NONE;
+    }
+    switch (imm) {
+    case WDEC_IMM_BR_TABLE: {
+        uint32_t n = read_leb(&p);
+        for (uint64_t i = 0; i <= n; i++)
+            p = skip_leb(p);
+        return p;
+    }
+    case WDEC_IMM_SELECT_T: {
+        uint32_t n = read_leb(&p);
+        return p + n;
+    }
+    case WDEC_IMM_TABLE_INIT:
+    case WDEC_IMM_TABLE_COPY:
+    case WDEC_IMM_MEMORY_INIT:
+    case WDEC_IMM_MEMORY_COPY:
+        return skip_leb(skip_leb(p));
+    default: {
+        struct shape s = shape_of(imm);
+        for (unsigned i = 0; i < s.nleb; i++)
+            p = skip_leb(p);
+        return s.slow ? skip_leb(p) : p + s.fixed; /* slow here: i64.const */
+    }
+    }
+}
+
+/* --- The branch-free step --- */
+
+/* Per opcode: which of the first two stops (see step()) to keep, as masks (all ones: keep),
+ * so that GCC has no comparison to turn into a branch; and the fixed bytes after them. */
+static uint64_t keep1[256], keep2[256];
+static uint8_t step_fixed[256];
+
+static void step_init(void)
+{
+    for (unsigned op = 0; op < 256; op++) {
+        keep1[op] = shapes[op].nleb >= 1 ? 0 : ~(uint64_t)0;
+        keep2[op] = shapes[op].nleb >= 2 ? 0 : ~(uint64_t)0;
+        step_fixed[op] = shapes[op].fixed;
+    }
+}
+
+static inline uint64_t load64(const uint8_t *q)
+{
+    uint64_t w;
+    memcpy(&w, q, sizeof w);
+    return w;
+}
+
+/* The next instruction for the non-slow shapes, without a branch: the bytes without a
+ * continuation bit end the opcode (byte 0, always) and each LEB128; the instruction's last byte
+ * is the (nleb + 1)-th of those stops, found by clearing the lowest stops first. */
+static inline const uint8_t *step(const uint8_t *p)
+{
+    uint64_t w = load64(p);
+    uint8_t op = (uint8_t)w;
+    uint64_t stops = (~w & 0x8080808080808000u) | 0x80u | (uint64_t)1 << 63;
+    stops &= (stops - 1) | keep1[op];
+    stops &= (stops - 1) | keep2[op];
+    return p + (__builtin_ctzll(stops) >> 3) + 1 + step_fixed[op];
+}
+
+static inline const uint8_t *next_any(const uint8_t *p)
+{
+    return __builtin_expect(shapes[*p].slow, 0) ? next_slow(p) : step(p);
+}
+
+/* --- The walks --- */
+
+struct body {
+    const uint8_t *p, *end; /* instructions, after the locals */
+};
+
+static struct body *bodies;
+static uint32_t body_count;
+
+static uint64_t walk_dispatch(void)
+{
+    static const void *const by_shape[4] = {&&none, &&one, &&two, &&slow};
+    static const void *jt[256];
+    for (unsigned op = 0; op < 256; op++)
+        jt[op] = by_shape[shapes[op].slow ? 3 : shapes[op].nleb];
+    uint64_t n = 0;
+    for (uint32_t b = 0; b < body_count; b++) {
+        const uint8_t *p = bodies[b].p, *end = bodies[b].end;
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p >= end)                                                                              \
+            goto done;                                                                             \
+        goto *jt[*p];                                                                              \
+    } while (0)
+        goto *jt[*p];
+    none:
+        p += 1 + step_fixed[*p];
+        NEXT();
+    one:
+        p = skip_leb(p + 1);
+        NEXT();
+    two:
+        p = skip_leb(skip_leb(p + 1));
+        NEXT();
+    slow:
+        p = next_slow(p);
+        NEXT();
+    done:;
+#undef NEXT
+    }
+    return n;
+}
+
+/* The same handlers; each jumps to a target found one instruction earlier by step(), checked
+ * against the handler's own next address. */
+static uint64_t walk_ahead(void)
+{
+    static const void *const by_shape[4] = {&&none, &&one, &&two, &&slow};
+    static const void *jt[256];
+    for (unsigned op = 0; op < 256; op++)
+        jt[op] = by_shape[shapes[op].slow ? 3 : shapes[op].nleb];
+    uint64_t n = 0;
+    for (uint32_t b = 0; b < body_count; b++) {
+        const uint8_t *p = bodies[b].p, *end = bodies[b].end;
+        const uint8_t *pn = next_any(p);
+        const void *tn = jt[*pn], *t;
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p >= end)                                                                              \
+            goto done;                                                                             \
+        t = __builtin_expect(p == pn, 1) ? tn : jt[*p];                                            \
+        pn = next_any(p);                                                                          \
+        tn = jt[*pn];                                                                              \
+        goto *t;                                                                                   \
+    } while (0)
+        goto *jt[*p];
+    none:
+        p += 1 + step_fixed[*p];
+        NEXT();
+    one:
+        p = skip_leb(p + 1);
+        NEXT();
+    two:
+        p = skip_leb(skip_leb(p + 1));
+        NEXT();
+    slow:
+        p = next_slow(p);
+        NEXT();
+    done:;
+#undef NEXT
+    }
+    return n;
+}
+
+/* N bodies in lockstep, each lane taking the next body when it finishes one. */
+#define WALK_LANES(name, N)                                                                        \
+    static uint64_t name(void)                                                                     \
+    {                                                                                              \
+        const uint8_t *p[N], *end[N];                                                              \
+        uint32_t next = 0;                                                                         \
+        uint64_t n = 0;                                                                            \
+        if (body_count < N)                                                                        \
+            return 0;                                                                              \
+        for (unsigned l = 0; l < N; l++, next++) {                                                 \
+            p[l] = next < body_count ? bodies[next].p : NULL;                                      \
+            end[l] = next < body_count ? bodies[next].end : NULL;                                  \
+        }                                                                                          \
+        for (;;) {                                                                                 \
+            bool refill = false;                                                                   \
+            _Pragma("GCC unroll 4") for (unsigned l = 0; l < N; l++)                               \
+            {                                                                                      \
+                p[l] = next_any(p[l]);                                                             \
+                refill |= p[l] >= end[l];                                                          \
+            }                                                                                      \
+            n += N;                                                                                \
+            if (__builtin_expect(!refill, 1))                                                      \
+                continue;                                                                          \
+            bool out = false;                                                                      \
+            for (unsigned l = 0; l < N; l++) {                                                     \
+                while (p[l] >= end[l] && next < body_count) {                                      \
+                    p[l] = bodies[next].p;                                                         \
+                    end[l] = bodies[next++].end;                                                   \
+                }                                                                                  \
+                out |= p[l] >= end[l];                                                             \
+            }                                                                                      \
+            if (out)                                                                               \
+                break;                                                                             \
+        }                                                                                          \
+        for (unsigned l = 0; l < N; l++)                                                           \
+            for (; p[l] < end[l]; n++)                                                             \
+                p[l] = next_any(p[l]);                                                             \
+        while (next < body_count) { /* none: a lane runs dry only once the queue is */             \
+            const uint8_t *q = bodies[next].p, *e = bodies[next++].end;                            \
+            for (; q < e; n++)                                                                     \
+                q = next_any(q);                                                                   \
+        }                                                                                          \
+        return n;                                                                                  \
+    }
+WALK_LANES(walk_lanes1, 1)
+WALK_LANES(walk_lanes2, 2)
+WALK_LANES(walk_lanes3, 3)
+WALK_LANES(walk_lanes4, 4)
+
+/* --- Driver --- */
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The bodies' instructions (after their locals) in a copy of the module with 16 zero bytes
+ * after it, so that step()'s 8-byte reads stay in bounds. */
+static bool bodies_init(const uint8_t *bytes, const struct wdec_module *m)
+{
+    body_count = m->func_count - m->func_import_count;
+    bodies = malloc(sizeof *bodies * (body_count ? body_count : 1));
+    if (!bodies)
+        return false;
+    for (uint32_t i = 0; i < body_count; i++) {
+        const struct wdec_func *f = &m->funcs[m->func_import_count + i];
+        const uint8_t *q = bytes + f->body_offset;
+        uint32_t groups = read_leb(&q);
+        for (uint32_t g = 0; g < groups; g++)
+            q = skip_leb(q) + 1;
+        bodies[i] = (struct body){q, bytes + f->body_offset + f->body_size};
+        for (const uint8_t *r = q; r && r < bodies[i].end;)
+            if (!(r = next_slow(r)))
+                return false; /* SIMD */
+    }
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fputs("usage: walk_bench RUNS FILE.wasm\n", stderr);
+        return 2;
+    }
+    int runs = atoi(argv[1]);
+    if (runs < 1 || runs > 1000)
+        runs = 5;
+    FILE *f = fopen(argv[2], "rb");
+    if (!f) {
+        fprintf(stderr, "error: %s: cannot open\n", argv[2]);
+        return 1;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    uint8_t *bytes = calloc((size_t)size + 16, 1);
+    if (!bytes || fread(bytes, 1, (size_t)size, f) != (size_t)size) {
+        fprintf(stderr, "error: %s: cannot read\n", argv[2]);
+        return 1;
+    }
+    fclose(f);
+    struct wdec_module *m = NULL;
+    struct wdec_error err;
+    struct wdec_options opt = {.features = WDEC_FEATURES_WASM2};
+    if (wdec_module_decode(bytes, (size_t)size, &opt, NULL, NULL, &m, &err) != WDEC_OK) {
+        fprintf(stderr, "error: %s:%zu: %s\n", argv[2], err.offset, err.message);
+        return 1;
+    }
+    shapes_init();
+    step_init();
+    if (!bodies_init(bytes, m)) {
+        fprintf(stderr, "error: %s: SIMD instructions are not walked here\n", argv[2]);
+        return 1;
+    }
+    static const struct {
+        const char *name;
+        uint64_t (*walk)(void);
+    } walks[] = {{"dispatch", walk_dispatch}, {"ahead", walk_ahead},   {"lanes1", walk_lanes1},
+                 {"lanes2", walk_lanes2},     {"lanes3", walk_lanes3}, {"lanes4", walk_lanes4}};
+    double *t = malloc(sizeof(double) * (size_t)runs);
+    if (!t)
+        return 1;
+    for (size_t w = 0; w < sizeof walks / sizeof walks[0]; w++) {
+        uint64_t n = 0;
+        for (int r = 0; r < runs; r++) {
+            double t0 = cpu_seconds();
+            n = walks[w].walk();
+            t[r] = cpu_seconds() - t0;
+        }
+        qsort(t, (size_t)runs, sizeof *t, cmp_double);
+        if (n)
+            printf("%-8s %llu instructions %.2f ns each (median of %d)\n", walks[w].name,
+                   (unsigned long long)n, t[runs / 2] * 1e9 / (double)n, runs);
+    }
+    free(t);
+    free(bodies);
+    wdec_module_free(m);
+    free(bytes);
+    return 0;
+}
+#endif
