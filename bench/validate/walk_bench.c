@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Where the validator's time goes: instruction walks over a module's bodies that validate
  * nothing, through a threaded dispatch as fast_run() has, or branch-free over 1-4 bodies in
- * lockstep (docs/BENCHMARKS.md, frontend, session 5). Usage: walk_bench RUNS FILE.wasm */
+ * lockstep, also leaving that step for control instructions as an engine built on it would
+ * (docs/BENCHMARKS.md, frontend, session 5). Usage: walk_bench RUNS FILE.wasm */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -53,15 +54,20 @@ static struct shape shape_of(unsigned imm)
 }
 
 static uint8_t imm_byte[256]; /* WDEC_IMM_* + 1 of each one-byte opcode, 0 when none */
-static uint8_t imm_fc[256];   /* the same for 0xFC sub-opcodes */
+/* One-byte opcodes a uniform step could not do (control, calls, globals, select, the slow
+ * shapes): where an engine built on that step leaves it. */
+static bool leaves[256];
+static uint8_t imm_fc[256]; /* the same for 0xFC sub-opcodes */
 static struct shape shapes[256];
 
 static void shapes_init(void)
 {
 #define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
-    if ((prefix) == 0x00)                                                                          \
+    if ((prefix) == 0x00) {                                                                        \
         imm_byte[code] = WDEC_IMM_##imm + 1;                                                       \
-    else if ((prefix) == 0xfc)                                                                     \
+        leaves[code] = WDEC_GROUP_##group == WDEC_GROUP_CONTROL ||                                 \
+                       WDEC_IMM_##imm == WDEC_IMM_GLOBAL || WDEC_OP_##id == WDEC_OP_SELECT;        \
+    } else if ((prefix) == 0xfc)                                                                   \
         imm_fc[code] = WDEC_IMM_##imm + 1;
 #include <wdec/opcodes.def>
 #undef WDEC_OPCODE
@@ -69,6 +75,7 @@ static void shapes_init(void)
         shapes[op] = imm_byte[op] ? shape_of(imm_byte[op] - 1u) : (struct shape){0, 0, true};
         if (op == 0xfc || op == 0xfd)
             shapes[op].slow = true;
+        leaves[op] |= shapes[op].slow;
     }
 }
 
@@ -260,8 +267,45 @@ static uint64_t walk_ahead(void)
     return n;
 }
 
-/* N bodies in lockstep, each lane taking the next body when it finishes one. */
-#define WALK_LANES(name, N)                                                                        \
+/* Out of the step for what `leaves` marks, through a switch as an engine would take it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static const uint8_t *
+leave(const uint8_t *p)
+{
+    switch (*p) {
+    case 0x02: /* block, loop, if */
+    case 0x03:
+    case 0x04:
+        return skip_leb(p + 1);
+    case 0x00: /* unreachable, nop, else, end, return */
+    case 0x01:
+    case 0x05:
+    case 0x0b:
+    case 0x0f:
+        return p + 1;
+    case 0x0c: /* br, br_if, call, global.get/set */
+    case 0x0d:
+    case 0x10:
+    case 0x23:
+    case 0x24:
+        return skip_leb(p + 1);
+    case 0x11: /* call_indirect */
+        return skip_leb(skip_leb(p + 1));
+    default:
+        return next_slow(p);
+    }
+}
+
+static inline const uint8_t *next_leaving(const uint8_t *p)
+{
+    return __builtin_expect(leaves[*p], 0) ? leave(p) : step(p);
+}
+
+/* N bodies in lockstep, each lane taking the next body when it finishes one; NEXT is how a lane
+ * takes an instruction. */
+#define WALK_LANES(name, N, NEXT)                                                                  \
     static uint64_t name(void)                                                                     \
     {                                                                                              \
         const uint8_t *p[N], *end[N];                                                              \
@@ -277,7 +321,7 @@ static uint64_t walk_ahead(void)
             bool refill = false;                                                                   \
             _Pragma("GCC unroll 4") for (unsigned l = 0; l < N; l++)                               \
             {                                                                                      \
-                p[l] = next_any(p[l]);                                                             \
+                p[l] = NEXT(p[l]);                                                                 \
                 refill |= p[l] >= end[l];                                                          \
             }                                                                                      \
             n += N;                                                                                \
@@ -296,18 +340,20 @@ static uint64_t walk_ahead(void)
         }                                                                                          \
         for (unsigned l = 0; l < N; l++)                                                           \
             for (; p[l] < end[l]; n++)                                                             \
-                p[l] = next_any(p[l]);                                                             \
+                p[l] = NEXT(p[l]);                                                                 \
         while (next < body_count) { /* none: a lane runs dry only once the queue is */             \
             const uint8_t *q = bodies[next].p, *e = bodies[next++].end;                            \
             for (; q < e; n++)                                                                     \
-                q = next_any(q);                                                                   \
+                q = NEXT(q);                                                                       \
         }                                                                                          \
         return n;                                                                                  \
     }
-WALK_LANES(walk_lanes1, 1)
-WALK_LANES(walk_lanes2, 2)
-WALK_LANES(walk_lanes3, 3)
-WALK_LANES(walk_lanes4, 4)
+WALK_LANES(walk_lanes1, 1, next_any)
+WALK_LANES(walk_lanes2, 2, next_any)
+WALK_LANES(walk_lanes3, 3, next_any)
+WALK_LANES(walk_lanes4, 4, next_any)
+WALK_LANES(walk_leave2, 2, next_leaving)
+WALK_LANES(walk_leave4, 4, next_leaving)
 
 /* --- Driver --- */
 
@@ -326,6 +372,8 @@ static int cmp_double(const void *a, const void *b)
 
 /* The bodies' instructions (after their locals) in a copy of the module with 16 zero bytes
  * after it, so that step()'s 8-byte reads stay in bounds. */
+static uint64_t leaving; /* instructions that `leaves` marks */
+
 static bool bodies_init(const uint8_t *bytes, const struct wdec_module *m)
 {
     body_count = m->func_count - m->func_import_count;
@@ -339,9 +387,11 @@ static bool bodies_init(const uint8_t *bytes, const struct wdec_module *m)
         for (uint32_t g = 0; g < groups; g++)
             q = skip_leb(q) + 1;
         bodies[i] = (struct body){q, bytes + f->body_offset + f->body_size};
-        for (const uint8_t *r = q; r && r < bodies[i].end;)
+        for (const uint8_t *r = q; r < bodies[i].end;) {
+            leaving += leaves[*r];
             if (!(r = next_slow(r)))
                 return false; /* SIMD */
+        }
     }
     return true;
 }
@@ -382,11 +432,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: %s: SIMD instructions are not walked here\n", argv[2]);
         return 1;
     }
+    printf("%llu instructions leave a uniform step (control, calls, globals, select, others)\n",
+           (unsigned long long)leaving);
     static const struct {
         const char *name;
         uint64_t (*walk)(void);
     } walks[] = {{"dispatch", walk_dispatch}, {"ahead", walk_ahead},   {"lanes1", walk_lanes1},
-                 {"lanes2", walk_lanes2},     {"lanes3", walk_lanes3}, {"lanes4", walk_lanes4}};
+                 {"lanes2", walk_lanes2},     {"lanes3", walk_lanes3}, {"lanes4", walk_lanes4},
+                 {"leave2", walk_leave2},     {"leave4", walk_leave4}};
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t)
         return 1;
