@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Where the validator's time goes: instruction walks over a module's bodies that validate
- * nothing, through a threaded dispatch as fast_run() has, or branch-free over 1-4 bodies in
- * lockstep, also leaving that step for control instructions as an engine built on it would
- * (docs/BENCHMARKS.md, frontend, session 5). Usage: walk_bench RUNS FILE.wasm */
+ * nothing, through a threaded dispatch as fast_run() has (one instruction or two per jump), or
+ * branch-free over 1-4 bodies in lockstep, also leaving that step for control instructions as an
+ * engine built on it would (docs/BENCHMARKS.md, frontend, session 5).
+ * Usage: walk_bench RUNS FILE.wasm */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -225,6 +226,67 @@ static uint64_t walk_dispatch(void)
     return n;
 }
 
+/* Two instructions per dispatch: the jump goes to the handler of the pair of shapes at p and
+ * at step(p) (16 handlers), which takes both; a slow first one is taken alone. */
+static uint64_t walk_pairs(void)
+{
+#define PAIR_ROW(a) &&a##_none, &&a##_one, &&a##_two, &&a##_slow
+    static const void *const by_pair[16] = {PAIR_ROW(none), PAIR_ROW(one), PAIR_ROW(two),
+                                            PAIR_ROW(slow)};
+#undef PAIR_ROW
+    static uint8_t cls[256];
+    for (unsigned op = 0; op < 256; op++)
+        cls[op] = shapes[op].slow ? 3 : shapes[op].nleb;
+    uint64_t n = 0;
+    for (uint32_t b = 0; b < body_count; b++) {
+        const uint8_t *p = bodies[b].p, *end = bodies[b].end;
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        if (p >= end)                                                                              \
+            goto done;                                                                             \
+        goto *by_pair[cls[*p] * 4 + cls[*step(p)]];                                                \
+    } while (0)
+#define TAKE_none() p += 1 + step_fixed[*p]
+#define TAKE_one()  p = skip_leb(p + 1)
+#define TAKE_two()  p = skip_leb(skip_leb(p + 1))
+#define TAKE_slow() p = next_slow(p)
+#define PAIR(a, b)                                                                                 \
+    a##_##b : TAKE_##a();                                                                          \
+    n++;                                                                                           \
+    if (p >= end)                                                                                  \
+        goto done;                                                                                 \
+    TAKE_##b();                                                                                    \
+    n++;                                                                                           \
+    NEXT();
+#define SLOW_PAIR(b)                                                                               \
+    slow_##b : TAKE_slow();                                                                        \
+    n++;                                                                                           \
+    NEXT();
+        NEXT();
+        PAIR(none, none)
+        PAIR(none, one)
+        PAIR(none, two)
+        PAIR(none, slow)
+        PAIR(one, none)
+        PAIR(one, one)
+        PAIR(one, two)
+        PAIR(one, slow)
+        PAIR(two, none)
+        PAIR(two, one)
+        PAIR(two, two)
+        PAIR(two, slow)
+        SLOW_PAIR(none)
+        SLOW_PAIR(one)
+        SLOW_PAIR(two)
+        SLOW_PAIR(slow)
+    done:;
+#undef NEXT
+#undef PAIR
+#undef SLOW_PAIR
+    }
+    return n;
+}
+
 /* The same handlers; each jumps to a target found one instruction earlier by step(), checked
  * against the handler's own next address. */
 static uint64_t walk_ahead(void)
@@ -437,9 +499,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         uint64_t (*walk)(void);
-    } walks[] = {{"dispatch", walk_dispatch}, {"ahead", walk_ahead},   {"lanes1", walk_lanes1},
-                 {"lanes2", walk_lanes2},     {"lanes3", walk_lanes3}, {"lanes4", walk_lanes4},
-                 {"leave2", walk_leave2},     {"leave4", walk_leave4}};
+    } walks[] = {{"dispatch", walk_dispatch}, {"pairs", walk_pairs},   {"ahead", walk_ahead},
+                 {"lanes1", walk_lanes1},     {"lanes2", walk_lanes2}, {"lanes3", walk_lanes3},
+                 {"lanes4", walk_lanes4},     {"leave2", walk_leave2}, {"leave4", walk_leave4}};
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t)
         return 1;
