@@ -1131,54 +1131,6 @@ X64__INLINE const struct x64__memo *memo_find(uint32_t key)
     return e[1].key == key ? e + 1 : NULL;
 }
 
-/* The memo key type of one operand on x64_emit()'s hot path: x64__type_key[op_type()] for
- * registers, immediates, base/index memory operands and labels of this buffer, KEY_SLOW (bit
- * 7) for everything else (invalid values, the rarer memory operands), which emit_mn() then
- * types in full. Word 0 of the operand (kind, class, size, decorations) goes into *w0s, for the
- * caller to refuse decorations once for all operands (DECORATIONS). A register's key is two
- * table loads: class and size as one 16-bit index, then the row and the register number. */
-#define KEY_SLOW    0x80u
-#define DECORATIONS 0xFFFF000000u /* x64_operand.mask, .zero in word 0 */
-X64__INLINE unsigned op_key_fast(const struct x64_buf *b, const struct x64_operand *o,
-                                 uint64_t *w0s)
-{
-    uint64_t w0;
-    memcpy(&w0, o, sizeof w0);
-    *w0s |= w0;
-    unsigned kind = (unsigned)w0 & 0xFFu;
-    if (X64__LIKELY(kind == X64_OP_REG)) {
-        uint16_t cs; /* class | size << 8 (little-endian), one load */
-        _Static_assert(offsetof(struct x64_operand, size) ==
-                           offsetof(struct x64_operand, rclass) + 1,
-                       "size follows rclass");
-        memcpy(&cs, (const char *)o + offsetof(struct x64_operand, rclass), sizeof cs);
-        unsigned row = x64__reg_tab.row[cs], r = o->u.reg;
-        return x64__reg_tab.key[row * 64u + (r < 63u ? r : 63u)];
-    }
-    if (kind == X64_OP_IMM)
-        return x64__type_key[imm_type(o->u.imm)];
-    if (kind == X64_OP_LABEL)
-        return x64__label_valid(b, o->u.label.id) ? x64__type_key[X64__T_LABEL] : KEY_SLOW;
-    if (kind != X64_OP_MEM)
-        return KEY_SLOW;
-    unsigned t = op_type_fast(b, o);
-    return t == T_SLOW ? KEY_SLOW : x64__type_key[t];
-}
-
-/* The memo probe and the encoder for a key made of op_key_fast() values (`all` is their OR,
- * `w0s` the OR of the operands' word 0). False when the memo does not know the key. */
-X64__INLINE bool emit_key(struct x64_buf *b, const struct x64_operand *ops, uint32_t key,
-                          unsigned all, uint64_t w0s)
-{
-    if (X64__UNLIKELY((all & KEY_SLOW) != 0 || (w0s & DECORATIONS) != 0))
-        return false;
-    const struct x64__memo *e = memo_find(key);
-    if (X64__UNLIKELY(e == NULL))
-        return false;
-    e->enc(b, e, ops);
-    return true;
-}
-
 /* x64_emit_prefixed() with a lock/rep prefix, and four-operand instructions: the fast selection
  * without the memo. */
 static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
@@ -1206,6 +1158,320 @@ static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum
     if (X64__UNLIKELY(b->listing != NULL))
         x64__listing(b, (enum x64_form)form, ops, f->nops, start);
     return true;
+}
+
+/* --- The raw-operand memo in front of it: operand words -> entry, values checked after --- */
+
+/* x64_emit()'s hot path does not type operands before the probe. Its key is the mnemonic, the
+ * operand count and each operand's word 0 (kind, register class, size; the decoration and
+ * reserved bytes must be zero), and an entry says which values of each operand it was made for:
+ * a register number range, the immediate types (imm_type()), the memory index variants (with a
+ * base and scale that are valid, no segment, no flags) or a label of the calling buffer. Those
+ * checks run after the probe, in straight-line code. An entry is filled from a type memo entry
+ * (above) and holds only value ranges for which every combination of the operands' types selects
+ * the same form (checked with select_fast() when it is filled), so a hit encodes exactly what the
+ * type memo would. Anything else (a check fails, a miss, unusual operands) takes the typed path,
+ * emit_typed(), which refills the entry. Per thread like the type memo: MEMO1_SETS sets of two
+ * 64-byte entries (32 KiB). */
+#define MEMO1_SET_BITS 8u
+#define MEMO1_SETS     (1u << MEMO1_SET_BITS)
+
+struct x64__memo1 {
+    uint64_t k1; /* word 0 of operands 0, 1 (24 bits each), mnemonic << 48, n << 58; 0 = empty */
+    uint32_t k2; /* word 0 of operand 2 (0 if n < 3) */
+    uint8_t chk[3][2]; /* per operand: register number lo, span; immediate types accepted
+                        * (bit per X64__T_IMM + k); memory index variants accepted (bit per
+                        * X64__MV_*) */
+    uint8_t allreg;    /* every operand a register: x64_emit() checks them inline */
+    uint8_t pad[13];
+    struct x64__memo m;
+};
+_Static_assert(sizeof(struct x64__memo1) == 64, "a raw memo entry is one 64-byte line");
+
+static _Thread_local _Alignas(64) struct x64__memo1 memo1_tab[2u * MEMO1_SETS];
+
+/* Immediate regions: imm_type() is the same for every value from imm_lo[k] to imm_lo[k + 1] - 1
+ * (the last region: to INT64_MAX). */
+#define IMM_REGIONS 12u
+_Static_assert(X64__T_LABEL - X64__T_IMM == 8, "eight immediate types: one byte of bits");
+static const int64_t imm_lo[IMM_REGIONS] = {
+    INT64_MIN, INT32_MIN, -32768, -128, 1, 2, 128, 256, 32768, 65536, 0x80000000LL, 0x100000000LL};
+
+/* Per byte value, as a memory operand's base (bit 0: invalid), index (bits 1..4: variant
+ * X64__MV_*, bit 5: invalid) and scale (bit 6: invalid). */
+#define MB_BASE_BAD  0x01u
+#define MB_IDX(v)    (0x02u << (v))
+#define MB_IDX_MASK  0x3Eu
+#define MB_SCALE_BAD 0x40u
+#define MB4(x)       mb_(x), mb_((x) + 1), mb_((x) + 2), mb_((x) + 3)
+#define MB16(x)      MB4(x), MB4((x) + 4), MB4((x) + 8), MB4((x) + 12)
+#define MB64(x)      MB16(x), MB16((x) + 16), MB16((x) + 32), MB16((x) + 48)
+#define mb_(x)                                                                                     \
+    (uint8_t)((((x) <= 15 || (x) == 255) ? 0 : 1) |                                                \
+              ((x) == 255 ? 2                                                                      \
+               : (x) == 4 ? 8                                                                      \
+               : (x) < 16 ? 4                                                                      \
+               : (x) < 32 ? 16                                                                     \
+                          : 32) |                                                                  \
+              (((x) == 1 || (x) == 2 || (x) == 4 || (x) == 8) ? 0 : 64))
+static const uint8_t mem_byte[256] = {MB64(0), MB64(64), MB64(128), MB64(192)};
+#undef mb_
+#undef MB64
+#undef MB16
+#undef MB4
+
+/* Whether operand `o` (word 0 `w0`, decorations zero) has a value entry check `c` was made
+ * for. */
+X64__INLINE bool memo1_op_ok(const struct x64_buf *b, const struct x64_operand *o, uint64_t w0,
+                             const uint8_t c[2])
+{
+    unsigned kind = (unsigned)w0 & 0xFFu;
+    if (X64__LIKELY(kind == X64_OP_REG))
+        return op_u32(o, offsetof(struct x64_operand, u)) - c[0] <= c[1];
+    if (kind == X64_OP_IMM)
+        return (c[0] >> (imm_type(o->u.imm) - X64__T_IMM)) & 1u;
+    if (kind == X64_OP_MEM) {
+        const struct x64_mem *m = &o->u.mem;
+        unsigned bad = (mem_byte[m->base] & MB_BASE_BAD) |
+                       (mem_byte[m->index] & MB_IDX_MASK & ~((unsigned)c[0] << 1)) |
+                       (mem_byte[m->scale] & MB_SCALE_BAD) | m->segment | m->flags;
+        return bad == 0;
+    }
+    return x64__label_valid(b, o->u.label.id); /* X64_OP_LABEL: the only other kind filled */
+}
+
+X64__INLINE unsigned memo1_set(uint64_t k1, uint32_t k2)
+{
+    return (unsigned)(((k1 ^ k2) * 0x9E3779B97F4A7C15u) >> (64u - MEMO1_SET_BITS));
+}
+
+/* The operand types an operand of word 0 `o` can have, one representative value each:
+ * registers 0..62, the immediate regions, the memory index variants, a label. Returns the count
+ * (0: not an operand the raw memo takes); ty[k] is the type of value class k. */
+static unsigned memo1_classes(const struct x64_buf *b, const struct x64_operand *o, unsigned *ty)
+{
+    struct x64_operand v = *o;
+    switch (o->kind) {
+    case X64_OP_REG:
+        for (unsigned r = 0; r < 63u; r++) {
+            v.u.reg = r;
+            ty[r] = op_type(b, &v);
+        }
+        return 63;
+    case X64_OP_IMM:
+        for (unsigned k = 0; k < IMM_REGIONS; k++) {
+            v.u.imm = imm_lo[k];
+            ty[k] = op_type(b, &v);
+        }
+        return IMM_REGIONS;
+    case X64_OP_MEM: {
+        static const uint8_t rep[4] = {X64_NOREG, 0, X64_RSP, 16}; /* X64__MV_* */
+        if (o->u.mem.segment != 0 || o->u.mem.flags != 0)
+            return 0;
+        for (unsigned k = 0; k < 4; k++) {
+            v.u.mem.index = rep[k];
+            ty[k] = op_type(b, &v);
+        }
+        return 4;
+    }
+    case X64_OP_LABEL:
+        ty[0] = op_type(b, o);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The value class of operand `o` among memo1_classes(). */
+static unsigned memo1_class_of(const struct x64_operand *o)
+{
+    switch (o->kind) {
+    case X64_OP_REG:
+        return o->u.reg;
+    case X64_OP_IMM: {
+        unsigned k = IMM_REGIONS - 1u;
+        while (o->u.imm < imm_lo[k])
+            k--;
+        return k;
+    }
+    case X64_OP_MEM: {
+        unsigned x = o->u.mem.index;
+        return x == X64_NOREG ? X64__MV_PLAIN
+               : x == X64_RSP ? X64__MV_VSIB
+               : x < 16u      ? X64__MV_BOTH
+                              : X64__MV_VSIB_HI;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Whether every combination of types in acc[0..n) (bit sets over X64__T_*, operand i at type
+ * `u` instead when i == at) selects `form`. */
+static bool memo1_all_select(enum x64_mnemonic mn, unsigned n, uint64_t acc[3][2], unsigned at,
+                             unsigned u, unsigned form)
+{
+    unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
+    unsigned lim[3] = {1, 1, 1}, list[3][X64__T_COUNT];
+    for (unsigned i = 0; i < n; i++) {
+        lim[i] = 0;
+        if (i == at) {
+            list[i][lim[i]++] = u;
+            continue;
+        }
+        for (unsigned ty = 0; ty < X64__T_COUNT; ty++)
+            if ((acc[i][ty >> 6] >> (ty & 63u)) & 1u)
+                list[i][lim[i]++] = ty;
+    }
+    for (unsigned a = 0; a < lim[0]; a++)
+        for (unsigned c = 0; c < lim[1]; c++)
+            for (unsigned d = 0; d < lim[2]; d++) {
+                t[0] = list[0][a];
+                if (n > 1)
+                    t[1] = list[1][c];
+                if (n > 2)
+                    t[2] = list[2][d];
+                if (select_fast(mn, t, n) != form)
+                    return false;
+            }
+    return true;
+}
+
+/* Records a raw memo entry for (mn, ops[0..n)) from type memo entry `e` (selected for the
+ * operands' types), unless an operand is one the raw memo does not take. */
+static NOINLINE void memo1_fill(const struct x64_buf *b, enum x64_mnemonic mn,
+                                const struct x64_operand *ops, unsigned n,
+                                const struct x64__memo *e)
+{
+    unsigned ty[3][64], nc[3], own[3];
+    uint64_t acc[3][2] = {{0, 0}, {0, 0}, {0, 0}};
+    uint64_t w0[3] = {0, 0, 0};
+    _Static_assert(X64__T_COUNT <= 128, "type sets are two words");
+    for (unsigned i = 0; i < n; i++) {
+        memcpy(&w0[i], &ops[i], sizeof w0[i]);
+        if ((w0[i] >> 24) != 0)
+            return;
+        nc[i] = memo1_classes(b, &ops[i], ty[i]);
+        if (nc[i] == 0)
+            return;
+        own[i] = memo1_class_of(&ops[i]);
+        if (own[i] >= nc[i] || ty[i][own[i]] != op_type(b, &ops[i]))
+            return;
+        unsigned t = ty[i][own[i]];
+        acc[i][t >> 6] |= (uint64_t)1 << (t & 63u);
+    }
+    /* Widen operand by operand: a type joins when it selects the same form with every type
+     * already accepted for the others. */
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned k = 0; k < nc[i]; k++) {
+            unsigned u = ty[i][k];
+            if ((acc[i][u >> 6] >> (u & 63u)) & 1u)
+                continue;
+            if (memo1_all_select(mn, n, acc, i, u, e->form))
+                acc[i][u >> 6] |= (uint64_t)1 << (u & 63u);
+        }
+    struct x64__memo1 ne;
+    memset(&ne, 0, sizeof ne);
+    for (unsigned i = 0; i < n; i++) {
+#define ACC(t) ((acc[i][(t) >> 6] >> ((t)&63u)) & 1u)
+        unsigned lo = own[i], hi = own[i];
+        switch (ops[i].kind) {
+        case X64_OP_REG:
+            /* The run of accepted register numbers around the operand's own. */
+            while (lo > 0 && ACC(ty[i][lo - 1]))
+                lo--;
+            while (hi + 1 < nc[i] && ACC(ty[i][hi + 1]))
+                hi++;
+            ne.chk[i][0] = (uint8_t)lo;
+            ne.chk[i][1] = (uint8_t)(hi - lo);
+            break;
+        case X64_OP_IMM:
+            for (unsigned k = 0; k < nc[i]; k++)
+                if (ACC(ty[i][k]))
+                    ne.chk[i][0] |= (uint8_t)(1u << (ty[i][k] - X64__T_IMM));
+            break;
+        case X64_OP_MEM:
+            for (unsigned k = 0; k < 4; k++)
+                if (ACC(ty[i][k]))
+                    ne.chk[i][0] |= (uint8_t)(1u << k);
+            break;
+        default:
+            break;
+        }
+#undef ACC
+    }
+    ne.allreg = 1;
+    for (unsigned i = 0; i < n; i++)
+        ne.allreg &= ops[i].kind == X64_OP_REG;
+    ne.k1 = w0[0] | w0[1] << 24 | (uint64_t)mn << 48 | (uint64_t)n << 58;
+    ne.k2 = (uint32_t)w0[2];
+    ne.m = *e;
+    struct x64__memo1 *s = &memo1_tab[2u * memo1_set(ne.k1, ne.k2)];
+    s[1] = s[0];
+    s[0] = ne;
+}
+
+/* The typed path of x64_emit() (no lock/rep prefix, one to three operands, room made, no
+ * listing hook): operand types, the type memo (filled on a miss), the raw memo refilled. */
+static NOINLINE void emit_typed(struct x64_buf *b, enum x64_mnemonic mn,
+                                const struct x64_operand *ops, unsigned n)
+{
+    unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
+    uint32_t key = MEMO_VALID | (unsigned)mn;
+    for (unsigned i = 0; i < n; i++) {
+        t[i] = op_type(b, &ops[i]);
+        key |= (uint32_t)x64__type_key[t[i]] << (10u + 7u * i);
+    }
+    const struct x64__memo *e = memo_find(key);
+    if (e == NULL)
+        e = memo_fill(mn, t, n, key);
+    if (e == NULL) {
+        emit_slow(b, 0, mn, ops, n);
+        return;
+    }
+    memo1_fill(b, mn, ops, n, e);
+    e->enc(b, e, ops);
+}
+
+/* Whether ops[0..n) have values entry `e` was made for. */
+X64__INLINE bool memo1_ok(const struct x64_buf *b, const struct x64__memo1 *e,
+                          const struct x64_operand *ops, unsigned n)
+{
+    uint64_t w0;
+    memcpy(&w0, &ops[0], sizeof w0);
+    bool ok = memo1_op_ok(b, &ops[0], w0, e->chk[0]);
+    if (n >= 2) {
+        memcpy(&w0, &ops[1], sizeof w0);
+        ok &= memo1_op_ok(b, &ops[1], w0, e->chk[1]);
+        if (n == 3) {
+            memcpy(&w0, &ops[2], sizeof w0);
+            ok &= memo1_op_ok(b, &ops[2], w0, e->chk[2]);
+        }
+    }
+    return ok;
+}
+
+/* Second way of the raw memo's set (`e` is the first), else the typed path. */
+static NOINLINE void emit_way1(struct x64_buf *b, const struct x64_operand *ops, unsigned n,
+                               const struct x64__memo1 *e, uint64_t k1, uint32_t k2)
+{
+    e++;
+    if (e->k1 == k1 && e->k2 == k2 && memo1_ok(b, e, ops, n)) {
+        e->m.enc(b, &e->m, ops);
+        return;
+    }
+    emit_typed(b, (enum x64_mnemonic)((k1 >> 48) & 0x3FFu), ops, n);
+}
+
+/* A key match in the first way: the value checks, then the encoder. */
+static NOINLINE void emit_way0(struct x64_buf *b, const struct x64_operand *ops, unsigned n,
+                               const struct x64__memo1 *e)
+{
+    if (X64__LIKELY(memo1_ok(b, e, ops, n))) {
+        e->m.enc(b, &e->m, ops);
+        return;
+    }
+    emit_way1(b, ops, n, e, e->k1, e->k2);
 }
 
 /* Everything the inline probe in x64_emit() did not finish: room() (growth, sticky error,
@@ -1257,24 +1523,43 @@ void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
 void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand *ops, unsigned n)
 {
     /* The common case inline: room for an instruction (no error, no listing hook), a known
-     * mnemonic, one to three operands of the common kinds, and a memo hit. */
+     * mnemonic, one to three operands without decorations, and a raw memo hit whose value
+     * checks pass. */
     if (X64__LIKELY(b != NULL && b->len + 8 < b->limit && (unsigned)mn < X64_MN_COUNT &&
                     ops != NULL && n - 1u < 3u)) {
-        uint64_t w0s = 0;
-        unsigned all = op_key_fast(b, &ops[0], &w0s);
-        uint32_t key = MEMO_VALID | (unsigned)mn | all << 10;
+        uint64_t w0a, w0b = 0, w0c = 0;
+        memcpy(&w0a, &ops[0], sizeof w0a);
         if (n >= 2) {
-            unsigned k = op_key_fast(b, &ops[1], &w0s);
-            all |= k;
-            key |= k << 17;
-            if (n == 3) {
-                k = op_key_fast(b, &ops[2], &w0s);
-                all |= k;
-                key |= k << 24;
-            }
+            memcpy(&w0b, &ops[1], sizeof w0b);
+            if (n == 3)
+                memcpy(&w0c, &ops[2], sizeof w0c);
         }
-        if (emit_key(b, ops, key, all, w0s))
+        if (X64__LIKELY(((w0a | w0b | w0c) >> 24) == 0)) {
+            uint64_t k1 = w0a | w0b << 24 | (uint64_t)mn << 48 | (uint64_t)n << 58;
+            uint32_t k2 = (uint32_t)w0c;
+            const struct x64__memo1 *e = &memo1_tab[2u * memo1_set(k1, k2)];
+            if (X64__LIKELY(e->k1 == k1 && e->k2 == k2)) {
+                if (X64__LIKELY(e->allreg)) {
+                    /* Register numbers in the entry's ranges. */
+                    const unsigned off = offsetof(struct x64_operand, u);
+                    const unsigned sz = sizeof(struct x64_operand);
+                    bool ok = op_u32(ops, off) - e->chk[0][0] <= e->chk[0][1];
+                    if (n >= 2) {
+                        ok &= op_u32(ops, sz + off) - e->chk[1][0] <= e->chk[1][1];
+                        if (n == 3)
+                            ok &= op_u32(ops, 2u * sz + off) - e->chk[2][0] <= e->chk[2][1];
+                    }
+                    if (X64__LIKELY(ok)) {
+                        e->m.enc(b, &e->m, ops);
+                        return;
+                    }
+                }
+                emit_way0(b, ops, n, e);
+            } else {
+                emit_way1(b, ops, n, e, k1, k2);
+            }
             return;
+        }
     }
     emit_mn(b, 0, mn, ops, n);
 }

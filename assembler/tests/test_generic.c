@@ -440,6 +440,90 @@ Test(x64_generic, memo_hit_still_validates_values)
     }
 }
 
+/* The raw-operand memo keys on each operand's kind, class and size and checks the values
+ * after the probe: values of one key that select other forms (the accumulator and short
+ * forms, imm8 against imm32, shift by 1, ah..bh, the 2- and 3-byte VEX, memory with and
+ * without an index, rsp/r12 and rbp/r13 bases, a segment) must each get their own form however the
+ * memo was warmed. Each instruction's bytes from x64_emit(), emitted in turn in several orders,
+ * equal those of the form the full matcher picks (x64_select_form() then x64_emit_form()). */
+Test(x64_generic, raw_memo_values_that_select_other_forms)
+{
+    const struct x64_mem seg = x64_mem_seg(x64_mem_b(X64_RAX, 8), X64_SEG_FS);
+    const struct {
+        enum x64_mnemonic mn;
+        struct x64_operand ops[3];
+        unsigned n;
+    } cases[] = {
+        {X64_MN_ADD, {x64_op_r32(X64_EAX), x64_op_imm(0x12345)}, 2},
+        {X64_MN_ADD, {x64_op_r32(X64_ECX), x64_op_imm(0x12345)}, 2},
+        {X64_MN_ADD, {x64_op_r32(X64_ECX), x64_op_imm(5)}, 2},
+        {X64_MN_ADD, {x64_op_r32(X64_EAX), x64_op_imm(-5)}, 2},
+        {X64_MN_ADD, {x64_op_r32(X64_ECX), x64_op_imm(1)}, 2},
+        {X64_MN_ADD, {x64_op_r32(X64_R9D), x64_op_imm(-40000)}, 2},
+        {X64_MN_ADD, {x64_op_r32(X64_ECX), x64_op_imm(0xFFFFFFFF)}, 2},
+        {X64_MN_ADD, {x64_op_r64(X64_RCX), x64_op_imm(-1)}, 2},
+        {X64_MN_MOV, {x64_op_r64(X64_RCX), x64_op_imm(5)}, 2},
+        {X64_MN_MOV, {x64_op_r64(X64_RCX), x64_op_imm(-5)}, 2},
+        {X64_MN_MOV, {x64_op_r64(X64_RCX), x64_op_imm(0xFFFFFFFF)}, 2},
+        {X64_MN_MOV, {x64_op_r64(X64_R11), x64_op_imm(INT64_C(1) << 40)}, 2},
+        {X64_MN_SHL, {x64_op_r32(X64_ECX), x64_op_imm(1)}, 2},
+        {X64_MN_SHL, {x64_op_r32(X64_ECX), x64_op_imm(5)}, 2},
+        {X64_MN_SHL, {x64_op_r32(X64_ECX), x64_op_imm(200)}, 2},
+        {X64_MN_SHL, {x64_op_r32(X64_ECX), x64_op_r8(X64_CL)}, 2},
+        {X64_MN_TEST, {x64_op_r32(X64_EAX), x64_op_imm(0x1234)}, 2},
+        {X64_MN_TEST, {x64_op_r32(X64_EDX), x64_op_imm(0x1234)}, 2},
+        {X64_MN_XCHG, {x64_op_r32(X64_EAX), x64_op_r32(X64_ECX)}, 2},
+        {X64_MN_XCHG, {x64_op_r32(X64_EDX), x64_op_r32(X64_ECX)}, 2},
+        {X64_MN_XCHG, {x64_op_r32(X64_EDX), x64_op_r32(X64_EAX)}, 2},
+        {X64_MN_MOVZX, {x64_op_r32(X64_ECX), x64_op_r8(X64_BL)}, 2},
+        {X64_MN_MOVZX, {x64_op_r32(X64_ECX), x64_op_r8(X64_AH)}, 2},
+        {X64_MN_MOVZX, {x64_op_r32(X64_ECX), x64_op_r8(X64_SIL)}, 2},
+        {X64_MN_MOVZX, {x64_op_r32(X64_R10D), x64_op_r8(X64_R8B)}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_ECX), x64_op_mem(4, x64_mem_bis(X64_RAX, X64_RBX, 4, 8))}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_ECX), x64_op_mem(4, x64_mem_b(X64_R12, 0))}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_ECX), x64_op_mem(4, x64_mem_b(X64_R13, 0))}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_ECX), x64_op_mem(4, x64_mem_bis(X64_RBP, X64_R9, 8, 300))}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_ECX), x64_op_mem(4, x64_mem_is(X64_RDX, 2, 64))}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_ECX), x64_op_mem(4, seg)}, 2},
+        {X64_MN_MOV, {x64_op_r32(X64_EAX), x64_op_mem(4, x64_mem_rip(16))}, 2},
+        {X64_MN_ADDSD, {x64_op_xmm(1), x64_op_xmm(2)}, 2},
+        {X64_MN_ADDSD, {x64_op_xmm(9), x64_op_xmm(15)}, 2},
+        {X64_MN_VADDSD, {x64_op_xmm(1), x64_op_xmm(2), x64_op_xmm(3)}, 3},
+        {X64_MN_VADDSD, {x64_op_xmm(1), x64_op_xmm(2), x64_op_xmm(11)}, 3},
+        {X64_MN_IMUL, {x64_op_r32(X64_ECX), x64_op_r32(X64_EDX), x64_op_imm(7)}, 3},
+        {X64_MN_IMUL, {x64_op_r32(X64_ECX), x64_op_r32(X64_EDX), x64_op_imm(700)}, 3},
+    };
+    const size_t nc = sizeof cases / sizeof cases[0];
+    uint8_t want[sizeof cases / sizeof cases[0]][16];
+    size_t want_len[sizeof cases / sizeof cases[0]];
+    for (size_t i = 0; i < nc; i++) {
+        enum x64_form f;
+        char why[200];
+        cr_assert_eq(x64_select_form(cases[i].mn, cases[i].ops, cases[i].n, &f, why, sizeof why),
+                     X64_OK, "case %zu: %s", i, why);
+        struct x64_buf r;
+        cr_assert_eq(x64_buf_init(&r, 0), X64_OK);
+        x64_emit_form(&r, f, cases[i].ops);
+        cr_assert_eq(r.status, X64_OK, "case %zu: %s", i, x64_buf_error(&r));
+        cr_assert_leq(r.len, sizeof want[i]);
+        memcpy(want[i], r.data, r.len);
+        want_len[i] = r.len;
+        x64_buf_free(&r);
+    }
+    /* Forward, backward, and each case between every other, in one buffer. */
+    for (size_t round = 0; round < 3; round++) {
+        for (size_t k = 0; k < nc * (round == 2 ? nc : 1); k++) {
+            size_t i = round == 0 ? k : round == 1 ? nc - 1 - k : (k % 2 ? k / nc : k % nc);
+            size_t at = b.len;
+            x64_emit(&b, cases[i].mn, cases[i].ops, cases[i].n);
+            cr_assert_eq(b.status, X64_OK, "case %zu: %s", i, x64_buf_error(&b));
+            cr_assert_eq(b.len - at, want_len[i], "round %zu case %zu: length", round, i);
+            cr_assert_arr_eq(b.data + at, want[i], want_len[i], "round %zu case %zu: bytes", round,
+                             i);
+        }
+    }
+}
+
 static void count_listing(void *ctx, const struct x64_buf *buf, enum x64_form form,
                           const struct x64_operand *ops, unsigned nops, size_t start, size_t end)
 {
