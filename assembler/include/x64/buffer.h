@@ -262,11 +262,17 @@ struct x64__fixup {
     uint8_t shrink; /* decided by the finishing pass */
 };
 
-/* Little-endian 8-byte store at any alignment. */
+/* Little-endian 8-byte store at any alignment. Through `unsigned long long`, not a character
+ * type (memcpy): such a store cannot alias `size_t` or pointer fields under C's aliasing rules,
+ * so the compiler keeps `len` and `limit` of struct x64_buf in registers across emits (the code
+ * bytes are only ever read back as characters). */
+#if defined(__GNUC__)
+typedef unsigned long long x64__u64_unaligned __attribute__((aligned(1)));
+#endif
 static inline void x64__st8_(uint8_t *p, uint64_t v)
 {
 #if defined(__GNUC__)
-    __builtin_memcpy(p, &v, 8);
+    *(x64__u64_unaligned *)(void *)p = (unsigned long long)v;
 #else
     for (unsigned i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
