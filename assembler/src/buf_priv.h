@@ -59,8 +59,8 @@ struct x64_buf_priv {
     /* The first label and jump arrays, in the same allocation as the rest (most functions
      * need no more): x64__grow_first() moves them to the heap when they grow. Not cleared at
      * init. */
-    size_t labels0[256];
-    uint64_t jr0[256];
+    x64__slot labels0[256];
+    x64__slot jr0[256];
 };
 
 /* Grows *arr (element size `elem`) to hold at least `need` elements. */

@@ -22,7 +22,7 @@ struct x64_label x64__label_new_slow(struct x64_buf *b)
     if (pv->lb.nlabels >= pv->lb.cap_labels &&
         (pv->lb.nlabels >= MAX_LABELS ||
          !x64__grow_first((void **)&pv->lb.labels, pv->labels0, &pv->lb.cap_labels,
-                          pv->lb.nlabels + 1, sizeof(size_t)))) {
+                          pv->lb.nlabels + 1, sizeof(x64__slot)))) {
         x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
         return l;
     }
@@ -211,11 +211,11 @@ void x64__jump_slow(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_la
         struct x64__labels *lb = &b->priv->lb;
         size_t old_cap = lb->cap_jr, ndone = old_cap - lb->jd;
         if (!x64__grow_first((void **)&lb->jr, b->priv->jr0, &lb->cap_jr, old_cap + 1,
-                             sizeof(uint64_t))) {
+                             sizeof(x64__slot))) {
             x64_buf_fail(b, X64_ERR_NO_MEMORY, NULL);
             return;
         }
-        memmove(lb->jr + lb->cap_jr - ndone, lb->jr + lb->jd, ndone * sizeof(uint64_t));
+        memmove(lb->jr + lb->cap_jr - ndone, lb->jr + lb->jd, ndone * sizeof(x64__slot));
         lb->jd = lb->cap_jr - ndone;
     }
     jump(b, (int)kind, (enum x64_cc)cc, l, false);
@@ -682,8 +682,8 @@ static void fail_unbound(struct x64_buf *b)
 /* Writes the rel32 of every inline jump to a label that was not bound when it was emitted. */
 static bool resolve_jumps(struct x64_buf *b)
 {
-    const uint64_t *jr = b->priv->lb.jr;
-    const size_t *labels = b->priv->lb.labels;
+    const x64__slot *jr = b->priv->lb.jr;
+    const x64__slot *labels = b->priv->lb.labels;
     uint8_t *data = b->data;
     for (size_t i = 0, n = b->priv->lb.njr; i < n; i++) {
         uint64_t r = jr[i];

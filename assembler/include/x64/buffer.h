@@ -293,13 +293,18 @@ static inline void x64__st8_(uint8_t *p, uint64_t v)
  * path. */
 #define X64__NOLABEL (SIZE_MAX / 2)
 
+/* The element type of the label and jump arrays: `unsigned long long`, distinct from `size_t`
+ * for C's aliasing rules, so that storing an element does not make the compiler reload the
+ * counters and pointers below (nor does a code store reload them, see x64__st8_). */
+typedef unsigned long long x64__slot;
+
 struct x64__labels {
-    size_t *labels; /* offset per label id (0: the X64__NOLABEL sentinel), or X64__UNBOUND */
+    x64__slot *labels; /* offset per label id (0: the X64__NOLABEL sentinel), or X64__UNBOUND */
     size_t nlabels, cap_labels;
     /* Jumps from the inline path, see X64__JR_DONE: forward ones (to resolve at finish) in
      * jr[0..njr), complete ones (kept for the shrinking pass only) in jr[jd..cap_jr), added
      * downwards. */
-    uint64_t *jr;
+    x64__slot *jr;
     size_t njr, jd, cap_jr;
     struct x64__fixup *fx; /* every other label reference */
     size_t nfx, cap_fx;
