@@ -1538,6 +1538,11 @@ void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand 
             uint64_t k1 = w0a | w0b << 24 | (uint64_t)mn << 48 | (uint64_t)n << 58;
             uint32_t k2 = (uint32_t)w0c;
             const struct x64__memo1 *e = &memo1_tab[2u * memo1_set(k1, k2)];
+#if defined(__GNUC__)
+            /* One base register for every access to the entry (gcc otherwise re-derives the
+             * thread-local address for each field, holding more registers). */
+            __asm__("" : "+r"(e));
+#endif
             if (X64__LIKELY(e->k1 == k1 && e->k2 == k2)) {
                 if (X64__LIKELY(e->allreg)) {
                     /* Register numbers in the entry's ranges. */
