@@ -159,13 +159,6 @@ extern const uint8_t x64__type_bucket[X64__T_COUNT]; /* 4 x category */
 extern const uint8_t x64__type_kind2[X64__T_COUNT];
 extern const uint8_t x64__type_key[X64__T_COUNT]; /* memo key type (form_match.c) */
 extern const uint8_t x64__reg_type[X64__RCODE_COUNT * 64];
-/* x64_emit()'s register keys (gen_tables.py): row[class | size << 8] is 1 + register code (0:
- * not a register), key[row * 64 + number] the memo key type (0x80: invalid). */
-struct x64__reg_tables {
-    uint8_t row[65536];
-    uint8_t key[X64__RCODE_COUNT * 64];
-};
-extern const struct x64__reg_tables x64__reg_tab;
 extern const uint16_t x64__cand_first[X64_MN_COUNT * X64__BUCKET_COUNT + 1];
 extern const uint16_t x64__cands[];
 extern const uint8_t x64__mn_unsized_slow[X64_MN_COUNT];

@@ -1114,25 +1114,6 @@ def generic_select_tables(mnemonics, out_forms):
         row = [reg_type(code, r) if r < 63 else T_BAD for r in range(64)]
         L.append("    " + ", ".join(str(x) for x in row) + ",\n")
     L.append("};\n\n")
-    # x64_emit()'s hot path: a register operand's memo key in two loads from one table (one base
-    # address). `row` maps the operand's class and size bytes (read as one little-endian 16-bit
-    # value) to 1 + register code, 0 for anything that is not a register the fast path types;
-    # `key` holds, per such row and register number (63 standing for larger ones), the memo key
-    # type (x64__type_key), 0x80 for an invalid register. Row 0 is all invalid.
-    rows = [(0 | size << 8, code + 1) for code, size in enumerate((1, 2, 4, 8))]
-    rows += [(rc | size << 8, rc + 3 + 1) for rc in range(1, 5) for size in range(256)]
-    rows.sort()
-    L.append("const struct x64__reg_tables x64__reg_tab = {\n  .row = {\n")
-    for i in range(0, len(rows), 8):
-        L.append("    " + " ".join(f"[{ix}] = {v}," for ix, v in rows[i:i + 8]) + "\n")
-    L.append("  },\n  .key = {\n")
-    L.append("    " + ", ".join(["128"] * 64) + ",\n")
-    for code in range(8):
-        row = [reg_type(code, r) if r < 63 else T_BAD for r in range(64)]
-        row = [0x80 if t == T_BAD else keys[t] for t in row]
-        L.append("    " + ", ".join(str(x) for x in row) + ",\n")
-    L.append("  },\n};\n\n")
-
     def class_kind2(mc):
         ks = {type_kind2(d) for d in types if accepts(mc, d)}
         if len(ks) != 1:
