@@ -274,14 +274,10 @@ void x64_buf_set_listing(struct x64_buf *b, x64_listing_fn fn, void *ctx)
 #define RR64(k, i) RR16(k, i), RR16(k, (i) + 16u), RR16(k, (i) + 32u), RR16(k, (i) + 48u)
 #define RR256(k)   RR64(k, 0u), RR64(k, 64u), RR64(k, 128u), RR64(k, 192u)
 
-const uint64_t x64__rr2[256] = {RR256(2)};
-const uint64_t x64__rr3[256] = {RR256(3)};
-const uint64_t x64__rr4[256] = {RR256(4)};
-
-/* Entry i = reg << 4 | base of a memory operand with mod=00 (x64__mb2..4 without an index,
- * x64__mi2..4 with one): the REX byte (0x40 | REX.R | REX.B) when either is set, else 0; ModRM
+/* Entry i = reg << 4 | base of a memory operand with mod=00 (x64__tab.mb2..4 without an index,
+ * x64__tab.mi2..4 with one): the REX byte (0x40 | REX.R | REX.B) when either is set, else 0; ModRM
  * `k` bytes up, then the SIB byte when there is one (its base field only, with an index); in
- * x64__mb* the ModRM/SIB length (1 or 2) in byte 7. RSP/R12 as base need a SIB byte
+ * x64__tab.mb* the ModRM/SIB length (1 or 2) in byte 7. RSP/R12 as base need a SIB byte
  * (SDM vol. 2, 2.1.5). */
 #define MB_B4(i) (((i)&7u) == 4u)
 #define MB(k, i)                                                                                   \
@@ -300,22 +296,11 @@ const uint64_t x64__rr4[256] = {RR256(4)};
 #define MI64(k, i) MI16(k, i), MI16(k, (i) + 16u), MI16(k, (i) + 32u), MI16(k, (i) + 48u)
 #define MI256(k)   MI64(k, 0u), MI64(k, 64u), MI64(k, 128u), MI64(k, 192u)
 
-const uint64_t x64__mb2[256] = {MB256(2)};
-const uint64_t x64__mb3[256] = {MB256(3)};
-const uint64_t x64__mb4[256] = {MB256(4)};
-const uint64_t x64__mi2[256] = {MI256(2)};
-const uint64_t x64__mi3[256] = {MI256(3)};
-const uint64_t x64__mi4[256] = {MI256(4)};
-
 /* Entry i = index register (0..15): REX.X in bit 1 and the SIB byte's index field `k` + 1 bytes
- * up, to OR into an x64__mi* entry. */
+ * up, to OR into an x64__tab.mi* entry. */
 #define XI(k, i)  ((((i) >> 2) & 2u) | (uint64_t)(((i)&7u) << 3) << (8 * (k) + 8))
 #define XI4(k, i) XI(k, i), XI(k, (i) + 1u), XI(k, (i) + 2u), XI(k, (i) + 3u)
 #define XI16(k)   XI4(k, 0u), XI4(k, 4u), XI4(k, 8u), XI4(k, 12u)
-
-const uint64_t x64__xi2[16] = {XI16(2)};
-const uint64_t x64__xi3[16] = {XI16(3)};
-const uint64_t x64__xi4[16] = {XI16(4)};
 
 /* Entry i = reg << 4 | rm of a VEX register form: the 3-byte form C4, ~R ~X ~B in bits 7..5 of
  * the next byte (map, vvvv and the opcode are OR'ed in by x64__vex_put()) and ModRM 4 bytes up;
@@ -332,8 +317,22 @@ const uint64_t x64__xi4[16] = {XI16(4)};
 #define VR64(f, i) VR16(f, i), VR16(f, (i) + 16u), VR16(f, (i) + 32u), VR16(f, (i) + 48u)
 #define VR256(f)   VR64(f, 0u), VR64(f, 64u), VR64(f, 128u), VR64(f, 192u)
 
-const uint64_t x64__vr2[256] = {VR256(VR2)};
-const uint64_t x64__vr3[256] = {VR256(VR3)};
+const struct x64__enc_tables x64__tab = {
+    .rr2 = {RR256(2)},
+    .rr3 = {RR256(3)},
+    .rr4 = {RR256(4)},
+    .mb2 = {MB256(2)},
+    .mb3 = {MB256(3)},
+    .mb4 = {MB256(4)},
+    .mi2 = {MI256(2)},
+    .mi3 = {MI256(3)},
+    .mi4 = {MI256(4)},
+    .xi2 = {XI16(2)},
+    .xi3 = {XI16(3)},
+    .xi4 = {XI16(4)},
+    .vr2 = {VR256(VR2)},
+    .vr3 = {VR256(VR3)},
+};
 
 void x64__list_packed(struct x64_buf *b, enum x64_form form, size_t start, int64_t a0, int64_t a1,
                       int64_t a2, int64_t a3, bool has_mem, uint64_t mlo, uint64_t mhi)

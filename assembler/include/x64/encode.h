@@ -360,45 +360,47 @@ X64__INLINE bool x64__mem_simple(struct x64_mem m)
     return (m.flags | m.segment) == 0 && m.base != X64_NOREG;
 }
 
-/* ModRM (mod=11) and REX for every pair of register numbers 0..15, indexed by
- * `reg << 4 | rm`: byte 0 is the REX byte the pair needs (0x40 | REX.R | REX.B), or 0 when it
- * needs none, and the ModRM byte sits `k` bytes above it, where it lands after a REX byte and
- * k-1 opcode bytes (buffer.c). One load and an OR replace the shifts and masks of a
- * register-register encoding; testing byte 0 says whether the pair alone needs REX. */
-extern const uint64_t x64__rr2[256]; /* REX, 1 opcode byte, ModRM */
-extern const uint64_t x64__rr3[256]; /* REX, 2 opcode bytes, ModRM */
-extern const uint64_t x64__rr4[256]; /* REX, 3 opcode bytes, ModRM */
+/* The encoding tables of the inline writers (buffer.c), in one struct so that the emitters
+ * address all of them from a single base register (position-independent code needs a `lea`
+ * per table base). Entries are indexed by two register numbers, `reg << 4 | rm` (low 4 bits of
+ * each), and hold little-endian bytes whose byte 0 is a REX byte (0x40 | REX.R | REX.B, or 0
+ * when the pair needs none; testing it says whether the pair alone needs REX):
+ *   rr2..4  register forms: ModRM (mod=11) `k` = 2..4 bytes above byte 0, where it lands after
+ *           a REX byte and k-1 opcode bytes. One load and an OR replace the shifts and masks.
+ *   mb2..4  memory operands with a base and no index, `rm` being the base: ModRM (mod=00) `k`
+ *           bytes up, then the SIB byte RSP/R12 need; the ModRM/SIB length (1 or 2) in byte 7.
+ *   mi2..4  the same with an index: ModRM and a SIB byte holding only its base field.
+ *   xi2..4  indexed by the index register alone: REX.X (bit 1) and the SIB index field, to OR
+ *           into an mi* entry.
+ *   vr2/vr3 VEX register forms: byte 0 is C4 (vr3: always) or C5 (vr2: when REX.B is clear),
+ *           then ~R (C5) or ~R ~X ~B (C4) in bits 7..5 of byte 1 and ModRM 3 (C5) or 4 (C4)
+ *           bytes up; map, vvvv, L, pp and the opcode are OR'ed in by x64__vex_put(). */
+struct x64__enc_tables {
+    uint64_t rr2[256], rr3[256], rr4[256];
+    uint64_t mb2[256], mb3[256], mb4[256];
+    uint64_t mi2[256], mi3[256], mi4[256];
+    uint64_t xi2[16], xi3[16], xi4[16];
+    uint64_t vr2[256], vr3[256];
+};
+extern const struct x64__enc_tables x64__tab;
 
 X64__INLINE uint64_t x64__rr(unsigned opc_bytes, unsigned reg, unsigned rm)
 {
     unsigned i = ((reg << 4) + rm) & 0xFFu;
-    return opc_bytes == 1u ? x64__rr2[i] : opc_bytes == 2u ? x64__rr3[i] : x64__rr4[i];
+    return opc_bytes == 1u ? x64__tab.rr2[i] : opc_bytes == 2u ? x64__tab.rr3[i] : x64__tab.rr4[i];
 }
 
-/* REX, ModRM and SIB of a simple memory operand with mod=00 and ModRM.reg = `reg`, indexed as
- * x64__rr by `reg << 4 | base` (low 4 bits of each): byte 0 is the REX byte for REX.R and REX.B
- * (or 0), ModRM sits `k` bytes up and the SIB byte after it. x64__mb* (no index) hold the
- * ModRM/SIB length in byte 7; in x64__mi* (with an index) the SIB byte has only its base field.
- * The caller adds mod, scale and index, and REX.X (buffer.c). */
-extern const uint64_t x64__mb2[256], x64__mb3[256], x64__mb4[256];
-extern const uint64_t x64__mi2[256], x64__mi3[256], x64__mi4[256];
-/* REX.X (bit 1) and the SIB index field of index register 0..15, placed for x64__mi2..4. */
-extern const uint64_t x64__xi2[16], x64__xi3[16], x64__xi4[16];
-
+/* The mb* (no index) or mi* entry of a simple memory operand for `opc_bytes` opcode bytes; the
+ * caller adds mod, scale, index and REX.X. */
 X64__INLINE uint64_t x64__rm_mem(unsigned opc_bytes, bool index, unsigned reg, unsigned base)
 {
     unsigned i = ((reg << 4) | (base & 15u)) & 0xFFu;
     if (index)
-        return opc_bytes == 1u ? x64__mi2[i] : opc_bytes == 2u ? x64__mi3[i] : x64__mi4[i];
-    return opc_bytes == 1u ? x64__mb2[i] : opc_bytes == 2u ? x64__mb3[i] : x64__mb4[i];
+        return opc_bytes == 1u   ? x64__tab.mi2[i]
+               : opc_bytes == 2u ? x64__tab.mi3[i]
+                                 : x64__tab.mi4[i];
+    return opc_bytes == 1u ? x64__tab.mb2[i] : opc_bytes == 2u ? x64__tab.mb3[i] : x64__tab.mb4[i];
 }
-
-/* The VEX prefix's register bits and ModRM of a register form, indexed by `reg << 4 | rm`
- * (low 4 bits of each): x64__vr3 has the 3-byte form C4 with ~R ~X ~B and ModRM 4 bytes up;
- * x64__vr2 has the 2-byte form C5 with ~R and ModRM 3 bytes up when REX.B is clear, else the
- * same entry as x64__vr3. Byte 0 (C5 or C4) says which (buffer.c). */
-extern const uint64_t x64__vr2[256];
-extern const uint64_t x64__vr3[256];
 
 /* ModRM and SIB of a simple memory operand (see x64__mem_simple) packed little-endian, with
  * their length in *out_n, the displacement's length (0, 1 or 4) in *out_dn and REX.X/REX.B in
@@ -497,7 +499,7 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
             unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8->0..3 */
             unsigned xi = (unsigned)m.index & 15u;
             /* REX.X (a REX byte without 0x40 yet, see below) and the SIB's index and scale. */
-            e |= on == 1u ? x64__xi2[xi] : on == 2u ? x64__xi3[xi] : x64__xi4[xi];
+            e |= on == 1u ? x64__tab.xi2[xi] : on == 2u ? x64__tab.xi3[xi] : x64__tab.xi4[xi];
             e |= (uint64_t)(ss << 6) << (k8 + 8u);
             tn = 2;
         } else {
@@ -600,7 +602,7 @@ X64__INLINE size_t x64__vex_put(uint8_t *const p, unsigned map, unsigned pp, uns
     if (rmkind == X64__RM_REG) {
         /* Prefix bytes and ModRM from one table entry; C5 when map=0F, W=0 and B=0. */
         unsigned i = (((reg & 15u) << 4) | (rm & 15u)) & 0xFFu;
-        uint64_t e = map == 1u && w == 0u ? x64__vr2[i] : x64__vr3[i];
+        uint64_t e = map == 1u && w == 0u ? x64__tab.vr2[i] : x64__tab.vr3[i];
         if (e & 1u) {
             v = e | (uint64_t)last << 8 | (uint64_t)opcode << 16;
             n = 4;
