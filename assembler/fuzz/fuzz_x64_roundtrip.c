@@ -168,34 +168,82 @@ static void print_stats(void)
             n_accepted, n_refused);
 }
 
-/* The same operands through x64_emit (form chosen by the mnemonic): whatever form it picks,
- * the bytes must decode to that form's mnemonic and these operands. */
+/* The bytes of `b` (up to 16) as hex. */
+static void hex_of(const struct x64_buf *b, char out[64])
+{
+    out[0] = 0;
+    for (size_t i = 0; i < b->len && i < 16; i++)
+        snprintf(out + 3 * i, 64 - 3 * i, "%02x ", b->data[i]);
+}
+
+/* Prints `what` and the bytes of `b` and aborts. */
+static void fail_bytes(const char *what, const struct x64_buf *b)
+{
+    char hex[64];
+    hex_of(b, hex);
+    fprintf(stderr, "%s [%s]\n", what, hex);
+    abort();
+}
+
+/* The same operands through x64_emit (form chosen by the mnemonic, through the per-thread memos
+ * that earlier instructions of this run have warmed) against the full matcher
+ * (x64_select_form, then x64_emit_form of its choice): both refuse, or both write the same
+ * bytes, which decode to the chosen form's mnemonic and these operands. A memo entry that
+ * accepts values the full matcher refuses, or picks another form for them, fails here. */
 static void check_mnemonic_path(const struct x64_form_desc *d, const struct x64_operand *ops)
 {
     enum x64_form chosen;
-    if (x64_select_form(d->mnemonic, ops, d->nops, &chosen, NULL, 0) != X64_OK)
-        return;
-    struct x64_form_desc cd;
-    if (!x64_form_describe(chosen, &cd))
-        return;
-    struct x64_buf b;
+    bool selected = x64_select_form(d->mnemonic, ops, d->nops, &chosen, NULL, 0) == X64_OK;
+    struct x64_buf b, want;
     if (x64_buf_init(&b, 64) != X64_OK)
         return;
-    x64_emit(&b, d->mnemonic, ops, d->nops);
-    char why[256];
-    if (b.status != X64_OK) {
-        /* e.g. ah with a REX-only register: refused at encoding, nothing written */
-        if (b.len != 0) {
-            fprintf(stderr, "x64_emit %s: refused but wrote %zu bytes\n",
-                    x64_mnemonic_name(d->mnemonic), b.len);
-            abort();
-        }
-    } else if (b.len == 0 || b.len > 15 ||
-               !zydis_check(b.data, b.len, chosen, ops, why, sizeof why)) {
-        fprintf(stderr, "x64_emit %s (form %s): %s\n", x64_mnemonic_name(d->mnemonic), cd.name,
-                b.len == 0 || b.len > 15 ? "bad length" : why);
-        abort();
+    if (x64_buf_init(&want, 64) != X64_OK) {
+        x64_buf_free(&b);
+        return;
     }
+    x64_emit(&b, d->mnemonic, ops, d->nops);
+    if (selected)
+        x64_emit_form(&want, chosen, ops);
+    char msg[400];
+    if (b.status != X64_OK) {
+        /* refused (by the matcher, or at encoding: ah with a REX-only register): nothing written,
+         * and the full matcher's form refuses too */
+        if (b.len != 0) {
+            snprintf(msg, sizeof msg, "x64_emit %s: refused (%.200s) but wrote bytes",
+                     x64_mnemonic_name(d->mnemonic), x64_buf_error(&b));
+            fail_bytes(msg, &b);
+        }
+        if (selected && want.status == X64_OK) {
+            snprintf(msg, sizeof msg,
+                     "x64_emit %s: refused (%.200s), the full matcher's form writes",
+                     x64_mnemonic_name(d->mnemonic), x64_buf_error(&b));
+            fail_bytes(msg, &want);
+        }
+    } else {
+        struct x64_form_desc cd;
+        char why[256];
+        if (!selected || want.status != X64_OK) {
+            snprintf(msg, sizeof msg, "x64_emit %s: accepted, the full matcher refuses",
+                     x64_mnemonic_name(d->mnemonic));
+            fail_bytes(msg, &b);
+        }
+        if (!x64_form_describe(chosen, &cd))
+            abort();
+        snprintf(msg, sizeof msg, "x64_emit %s", x64_mnemonic_name(d->mnemonic));
+        if (b.len != want.len || memcmp(b.data, want.data, b.len) != 0) {
+            char got[64];
+            hex_of(&b, got);
+            snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+                     " (form %s): wrote [%s], x64_emit_form wrote", cd.name, got);
+            fail_bytes(msg, &want);
+        }
+        if (b.len == 0 || b.len > 15 || !zydis_check(b.data, b.len, chosen, ops, why, sizeof why)) {
+            snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (form %s): %s", cd.name,
+                     b.len == 0 || b.len > 15 ? "bad length" : why);
+            fail_bytes(msg, &b);
+        }
+    }
+    x64_buf_free(&want);
     x64_buf_free(&b);
 }
 
