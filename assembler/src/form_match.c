@@ -1411,10 +1411,10 @@ static NOINLINE void memo1_fill(const struct x64_buf *b, enum x64_mnemonic mn,
     s[0] = ne;
 }
 
-/* The typed path of x64_emit() (no lock/rep prefix, one to three operands, room made, no
- * listing hook): operand types, the type memo (filled on a miss), the raw memo refilled. */
-static NOINLINE void emit_typed(struct x64_buf *b, enum x64_mnemonic mn,
-                                const struct x64_operand *ops, unsigned n)
+/* The type memo's entry for mnemonic `mn` with operands ops[0..n) (n <= 3), typed in full and
+ * filled on a miss; NULL when the fast selection does not take them. */
+X64__INLINE const struct x64__memo *memo_typed(const struct x64_buf *b, enum x64_mnemonic mn,
+                                               const struct x64_operand *ops, unsigned n)
 {
     unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
     uint32_t key = MEMO_VALID | (unsigned)mn;
@@ -1423,8 +1423,15 @@ static NOINLINE void emit_typed(struct x64_buf *b, enum x64_mnemonic mn,
         key |= (uint32_t)x64__type_key[t[i]] << (10u + 7u * i);
     }
     const struct x64__memo *e = memo_find(key);
-    if (e == NULL)
-        e = memo_fill(mn, t, n, key);
+    return e != NULL ? e : memo_fill(mn, t, n, key);
+}
+
+/* The typed path of x64_emit() (no lock/rep prefix, one to three operands, room made, no
+ * listing hook): operand types, the type memo (filled on a miss), the raw memo refilled. */
+static NOINLINE void emit_typed(struct x64_buf *b, enum x64_mnemonic mn,
+                                const struct x64_operand *ops, unsigned n)
+{
+    const struct x64__memo *e = memo_typed(b, mn, ops, n);
     if (e == NULL) {
         emit_slow(b, 0, mn, ops, n);
         return;
@@ -1487,15 +1494,7 @@ static NOINLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemon
             if (emit_fast_prefixed(b, prefix, mn, ops, n))
                 return;
         } else {
-            unsigned t[4] = {X64__T_NONE, X64__T_NONE, X64__T_NONE, X64__T_NONE};
-            uint32_t key = MEMO_VALID | (unsigned)mn;
-            for (unsigned i = 0; i < n; i++) {
-                t[i] = op_type(b, &ops[i]);
-                key |= (uint32_t)x64__type_key[t[i]] << (10u + 7u * i);
-            }
-            const struct x64__memo *e = memo_find(key);
-            if (e == NULL)
-                e = memo_fill(mn, t, n, key);
+            const struct x64__memo *e = memo_typed(b, mn, ops, n);
             if (e != NULL) {
                 size_t start = b->len;
                 e->enc(b, e, ops);

@@ -3,24 +3,12 @@
  * visitor) RUNS times and report the median and best MB/s in process CPU time, which stays
  * meaningful on a loaded machine. Prints one line per module: `kiln FILE BYTES best median`. */
 #define _POSIX_C_SOURCE 200809L
+#include "bench_time.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <wdec/module.h>
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {

@@ -5,11 +5,12 @@
  * engine built on it would (docs/BENCHMARKS.md, frontend, session 5).
  * Usage: walk_bench RUNS FILE.wasm */
 #define _POSIX_C_SOURCE 200809L
+#include "bench_time.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <wdec/module.h>
 
 #if !defined(__GNUC__)
@@ -418,19 +419,6 @@ WALK_LANES(walk_leave2, 2, next_leaving)
 WALK_LANES(walk_leave4, 4, next_leaving)
 
 /* --- Driver --- */
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* The bodies' instructions (after their locals) in a copy of the module with 16 zero bytes
  * after it, so that step()'s 8-byte reads stay in bounds. */

@@ -476,6 +476,7 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
     uint64_t w;
     unsigned n;
     unsigned rex = rexw | br; /* br is 0 or X64__B8_NEED here */
+    unsigned dn = 0;          /* displacement bytes of a memory operand */
     if (rmkind == X64__RM_REG) {
         /* REX, opcode, ModRM from one table entry; without REX everything moves down a byte. */
         uint64_t e = x64__rr(on, reg, rm);
@@ -494,7 +495,7 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
         uint64_t e = x64__rm_mem(on, has_index, reg, m.base);
         unsigned k8 = 8u * (on + 1u); /* ModRM's bit position in the entry */
         int32_t d = m.disp;
-        unsigned tn, dn;
+        unsigned tn;
         if (has_index) {
             unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8->0..3 */
             unsigned xi = (unsigned)m.index & 15u;
@@ -512,8 +513,6 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
             /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
             e |= (uint64_t)0x40u << k8;
             dn = 1;
-        } else {
-            dn = 0;
         }
         if (rex != 0u || (uint8_t)e != 0u) {
             w = 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8;
@@ -522,20 +521,6 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
             w = (e >> 8) | (opc & 0xFFFFFFu);
             n = on + tn;
         }
-        w = (w << (8 * pn)) | (pfx & 0xFFFFFFu);
-        n += pn;
-        x64__st8(p, w);
-        x64__st8(p + n, (uint64_t)(int64_t)d);
-        off = n + dn;
-        if (imm_size) {
-            x64__st8(p + off, (uint64_t)imm);
-            off += imm_size;
-        }
-        if (imm2_size) {
-            x64__st8(p + off, (uint64_t)imm2);
-            off += imm2_size;
-        }
-        return off;
     } else {
         if (rmkind == X64__RM_OPREG) {
             rex |= (rm >> 3) & 1u;                /* REX.B */
@@ -552,6 +537,10 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc,
     n += pn;
     x64__st8(p + off, w);
     off += n;
+    if (rmkind == X64__RM_MEM) {
+        x64__st8(p + off, (uint64_t)(int64_t)m.disp);
+        off += dn;
+    }
     if (imm_size) {
         x64__st8(p + off, (uint64_t)imm);
         off += imm_size;
