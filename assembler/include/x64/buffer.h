@@ -238,6 +238,23 @@ void x64__listing(struct x64_buf *b, enum x64_form form, const struct x64_operan
 #define X64__UNLIKELY(x) (x)
 #endif
 
+/* Stores `len` (the value just read from b->len) back into b->len before an out-of-line call
+ * on an inline emitter's slow path. The store is redundant as such, and the empty asm stops the
+ * compiler from dropping it: with it, every path from one emit's `b->len = ...` to an
+ * out-of-line call stores b->len again first, so that the compiler may treat that earlier store
+ * as dead when the next emit stores b->len on its fast path, and keep `len` in a register
+ * across a run of emits (the final store stays). For the same reason the buffer paths read
+ * b->data before they branch, on both paths: a read on the fast path only is not anticipated
+ * where the previous emit's paths merge, so gcc reloaded it from memory for every emit. */
+X64__ALWAYS_INLINE
+static inline void x64__len_sync(struct x64_buf *b, size_t len)
+{
+#if defined(__GNUC__)
+    __asm__("" : "+r"(len));
+#endif
+    b->len = len;
+}
+
 /* Label state the inline label paths below use directly: it is the first member of the private
  * part (b->priv), so that a jump to a label is a few stores, not a call. */
 #define X64__UNBOUND SIZE_MAX
@@ -320,9 +337,11 @@ static inline struct x64__labels *x64__lb(const struct x64_buf *b)
     return (struct x64__labels *)(void *)b->priv;
 }
 
-/* `limit != 0` means: initialised, no error, not finished (see struct x64_buf). */
+/* `limit != 0` means: initialised, no error, not finished (see struct x64_buf). `sync`: store
+ * b->len before the out-of-line call (the buffer path, see x64__len_sync; a cursor's b->len is
+ * stale and stays as it is). */
 X64__ALWAYS_INLINE
-static inline struct x64_label x64__label_new(struct x64_buf *b, size_t limit)
+static inline struct x64_label x64__label_new(struct x64_buf *b, size_t limit, bool sync)
 {
     if (X64__LIKELY(limit != 0)) {
         struct x64__labels *lb = x64__lb(b);
@@ -334,6 +353,8 @@ static inline struct x64_label x64__label_new(struct x64_buf *b, size_t limit)
             return l;
         }
     }
+    if (sync)
+        x64__len_sync(b, b->len);
     return x64__label_new_slow(b);
 }
 
@@ -342,19 +363,23 @@ static inline struct x64_label x64_label_new(struct x64_buf *b)
 {
     if (X64__UNLIKELY(b == NULL))
         return x64__label_new_slow(b);
-    return x64__label_new(b, b->limit);
+    return x64__label_new(b, b->limit, true);
 }
 
 X64__ALWAYS_INLINE
 static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 {
     /* labels[0] is X64__NOLABEL: label 0 goes to the slow path's checks. */
-    if (X64__LIKELY(b != NULL && b->limit != 0)) {
-        struct x64__labels *lb = x64__lb(b);
-        if (X64__LIKELY(l.id < lb->nlabels && lb->labels[l.id] == X64__UNBOUND)) {
-            lb->labels[l.id] = b->len;
-            return;
+    if (X64__LIKELY(b != NULL)) {
+        size_t len = b->len;
+        if (X64__LIKELY(b->limit != 0)) {
+            struct x64__labels *lb = x64__lb(b);
+            if (X64__LIKELY(l.id < lb->nlabels && lb->labels[l.id] == X64__UNBOUND)) {
+                lb->labels[l.id] = len;
+                return;
+            }
         }
+        x64__len_sync(b, len);
     }
     x64__label_bind_slow(b, l);
 }
@@ -413,13 +438,16 @@ static inline size_t x64__jump_put(struct x64_buf *b, uint8_t *base, size_t star
 X64__ALWAYS_INLINE
 static inline void x64__jump(struct x64_buf *b, unsigned kind, unsigned cc, struct x64_label l)
 {
-    size_t n;
-    if (b == NULL || b->len >= b->limit ||
-        (n = x64__jump_put(b, b->data, b->len, kind, cc, l)) == 0) {
-        x64__jump_slow(b, kind, cc, l);
-        return;
+    if (X64__LIKELY(b != NULL)) {
+        uint8_t *data = b->data;
+        size_t len = b->len, n;
+        if (X64__LIKELY(len < b->limit) && (n = x64__jump_put(b, data, len, kind, cc, l)) != 0) {
+            b->len = len + n;
+            return;
+        }
+        x64__len_sync(b, len);
     }
-    b->len += n;
+    x64__jump_slow(b, kind, cc, l);
 }
 
 X64__ALWAYS_INLINE
@@ -468,7 +496,7 @@ static inline void x64_cur_close(struct x64_cur *c)
 X64__ALWAYS_INLINE
 static inline struct x64_label x64c_label_new(struct x64_cur *c)
 {
-    return x64__label_new(c->b, c->limit);
+    return x64__label_new(c->b, c->limit, false);
 }
 
 X64__ALWAYS_INLINE

@@ -557,14 +557,16 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
                              struct x64_mem m, unsigned byteregs, unsigned imm_size, int64_t imm,
                              unsigned imm2_size, int64_t imm2)
 {
+    uint8_t *data = b->data; /* read on both paths: see x64__len_sync */
     size_t len = b->len;
     unsigned br = byteregs ? x64__byte_rex(byteregs, reg, rm) : 0u;
     if (X64__UNLIKELY(len >= b->limit) || !x64__legacy_fast(upfx, rmkind, m, br)) {
+        x64__len_sync(b, len);
         x64__legacy_slow(b, upfx, pfx, opc, rexw, rmkind, reg, rm, x64__mem_lo(m), x64__mem_hi(m),
                          byteregs, imm_size, imm, imm2_size, imm2);
         return;
     }
-    b->len = len + x64__legacy_put(b->data + len, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size,
+    b->len = len + x64__legacy_put(data + len, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size,
                                    imm, imm2_size, imm2);
 }
 
@@ -636,13 +638,15 @@ X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned
                           unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
                           unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
 {
+    uint8_t *data = b->data; /* read on both paths: see x64__len_sync */
     size_t len = b->len;
     if (X64__UNLIKELY(len >= b->limit) || !x64__vex_fast(rmkind, m)) {
+        x64__len_sync(b, len);
         x64__vex_slow(b, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, x64__mem_lo(m),
                       x64__mem_hi(m), imm_size, imm);
         return;
     }
-    b->len = len + x64__vex_put(b->data + len, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
+    b->len = len + x64__vex_put(data + len, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
                                 imm_size, imm);
 }
 
