@@ -28,7 +28,7 @@ struct x64_label x64__label_new_slow(struct x64_buf *b)
     }
 
     /* Ids stay below 2^30 (they share a word with an offset in the jump records, see
-     * X64__JR_DONE); the inline x64_label_new() relies on nlabels < cap_labels <= MAX_LABELS. */
+     * x64__jrec); the inline x64_label_new() relies on nlabels < cap_labels <= MAX_LABELS. */
     if (pv->lb.cap_labels > MAX_LABELS)
         pv->lb.cap_labels = MAX_LABELS;
     pv->lb.labels[pv->lb.nlabels] = X64__UNBOUND;
@@ -573,29 +573,33 @@ static bool layout_pool(struct x64_buf *b)
     return true;
 }
 
-/* --- Jump records of the inline path (X64__JR_DONE) --- */
+/* --- Jump records of the inline path (x64__jrec) --- */
 
 static inline size_t jr_field(uint64_t r)
 {
     return (size_t)(uint32_t)r;
 }
 
-static inline size_t jr_start(uint64_t r)
+/* The jump's start: its field is 2 bytes in for jcc rel32 (0F 80+cc), else 1 (EB, 70+cc, E9,
+ * E8), and only jcc rel32 has 0x80..0x8F before its field. */
+static inline size_t jr_start(const struct x64_buf *b, uint64_t r)
 {
-    return jr_field(r) - 1u - ((r & X64__JR_FIELD2) != 0);
+    size_t field = jr_field(r);
+    return field - 1u - ((b->data[field - 1u] & 0xF0u) == 0x80u);
 }
 
 static inline uint32_t jr_label(uint64_t r)
 {
-    return (uint32_t)(r >> 32) & 0x3FFFFFFFu;
+    return (uint32_t)(r >> 32);
 }
 
 /* The full record of jump record r, read back from its opcode: EB / 70+cc (rel8, always to a
- * bound label), E9 (jmp rel32), E8 (call rel32) or 0F 80+cc (jcc rel32). The same fields as
- * the out-of-line path (jump()) records. */
-static struct x64__fixup jr_fixup(const struct x64_buf *b, uint64_t r)
+ * bound label), E9 (jmp rel32), E8 (call rel32) or 0F 80+cc (jcc rel32). `done`: r is in the
+ * complete part of the jump array (its target was bound when it was emitted). The same fields
+ * as the out-of-line path (jump()) records. */
+static struct x64__fixup jr_fixup(const struct x64_buf *b, uint64_t r, bool done)
 {
-    size_t start = jr_start(r);
+    size_t start = jr_start(b, r);
     const uint8_t *p = b->data + start;
     struct x64__fixup f = {start + 1, start + 5, start, jr_label(r), 0, 0, FX_REL32, JK_NONE, 0, 0};
     if (p[0] == 0xEB || (p[0] & 0xF0u) == 0x70u) {
@@ -610,7 +614,7 @@ static struct x64__fixup jr_fixup(const struct x64_buf *b, uint64_t r)
     } else if (p[0] == 0xE9) {
         f.jkind = JK_JMP;
     }
-    if (r & X64__JR_DONE)
+    if (done)
         f.kind |= X64__FX_DONE;
     return f;
 }
@@ -633,14 +637,14 @@ static bool expand_jumps(struct x64_buf *b)
     size_t i = 0, j = 0, d = 0;
     for (size_t k = 0; k < n; k++) {
         size_t pi = i < lb->nfx ? lb->fx[i].pos : SIZE_MAX;
-        size_t pj = j < lb->njr ? jr_start(lb->jr[j]) : SIZE_MAX;
-        size_t pd = d < ndone ? jr_start(lb->jr[lb->cap_jr - 1 - d]) : SIZE_MAX;
+        size_t pj = j < lb->njr ? jr_start(b, lb->jr[j]) : SIZE_MAX;
+        size_t pd = d < ndone ? jr_start(b, lb->jr[lb->cap_jr - 1 - d]) : SIZE_MAX;
         if (pi < pj && pi < pd)
             fx[k] = lb->fx[i++];
         else if (pj < pd)
-            fx[k] = jr_fixup(b, lb->jr[j++]);
+            fx[k] = jr_fixup(b, lb->jr[j++], false);
         else
-            fx[k] = jr_fixup(b, lb->jr[lb->cap_jr - 1 - d++]);
+            fx[k] = jr_fixup(b, lb->jr[lb->cap_jr - 1 - d++], true);
     }
     free(lb->fx);
     lb->fx = fx;
@@ -668,8 +672,8 @@ static void fail_unbound(struct x64_buf *b)
     for (size_t i = 0; i < lb->njr; i++) {
         uint64_t r = lb->jr[i];
         if (lb->labels[jr_label(r)] == X64__UNBOUND) {
-            if (jr_start(r) < pos) {
-                at = jr_start(r);
+            if (jr_start(b, r) < pos) {
+                at = jr_start(b, r);
                 label = jr_label(r);
             }
             break;

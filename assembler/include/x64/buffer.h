@@ -296,15 +296,20 @@ static inline void x64__st8_(uint8_t *p, uint64_t v)
 #endif
 }
 
-/* A jump to a label emitted by the inline path (x64__jump), in one word: the offset of its
- * displacement field in bits 0..31 (code is at most 1 GiB), the label id in bits 32..61 (ids
- * stay below 2^30), X64__JR_FIELD2 when that field is 2 bytes after the start (jcc rel32;
- * else 1) and
- * X64__JR_DONE when the target was already bound, so that the field is final. finish resolves
- * these words directly, or turns them into x64__fixup records first (reading the kind back
- * from the opcode) when the shrinking pass runs. */
-#define X64__JR_FIELD2 ((uint64_t)1 << 62)
-#define X64__JR_DONE   ((uint64_t)1 << 63)
+/* A jump to a label emitted by the inline path (x64__jump), in one word (x64__jrec): the offset
+ * of its displacement field in bits 0..31 (code is at most 1 GiB) and the label id in bits
+ * 32..63 (ids stay below 2^30). Nothing else: whether the field is 1 or 2 bytes after the
+ * instruction's start (jcc rel32) is read back from the byte before it (0x80..0x8F only for
+ * jcc rel32), and whether the target was already bound (the field is final) from the part of
+ * the jump array the record is in (see struct x64__labels). finish resolves the forward records
+ * directly, or turns every record into an x64__fixup first (reading the kind back from the
+ * opcode) when the shrinking pass runs. */
+X64__ALWAYS_INLINE
+static inline uint64_t x64__jrec(uint32_t label, size_t field)
+{
+    return (uint64_t)label << 32 | field;
+}
+
 /* labels[0]: no label. Not X64__UNBOUND, so that binding it fails, and so far above any offset
  * that a jump to it is out of rel32 range: both inline paths send it to the checks of the slow
  * path. */
@@ -318,9 +323,9 @@ typedef unsigned long long x64__slot;
 struct x64__labels {
     x64__slot *labels; /* offset per label id (0: the X64__NOLABEL sentinel), or X64__UNBOUND */
     size_t nlabels, cap_labels;
-    /* Jumps from the inline path, see X64__JR_DONE: forward ones (to resolve at finish) in
-     * jr[0..njr), complete ones (kept for the shrinking pass only) in jr[jd..cap_jr), added
-     * downwards. */
+    /* Jumps from the inline path, see x64__jrec: forward ones (to resolve at finish) in
+     * jr[0..njr), complete ones (to a bound label, kept for the shrinking pass only) in
+     * jr[jd..cap_jr), added downwards. */
     x64__slot *jr;
     size_t njr, jd, cap_jr;
     struct x64__fixup *fx; /* every other label reference */
@@ -387,7 +392,7 @@ static inline void x64_label_bind(struct x64_buf *b, struct x64_label l)
 /* The common case of jmp/jcc/call to a label: room in the buffer and the jump array, a valid
  * label (`len < limit` also means no listing hook). Backward targets within rel8 get the 2-byte
  * form. The instruction is written at `base + start` with one 8-byte store (the buffer keeps
- * slack after `limit`) and the reference with one more (see X64__JR_DONE); a reference to a
+ * slack after `limit`) and the reference with one more (see x64__jrec); a reference to a
  * bound label is complete at once, so that finishing skips it unless the shrinking pass moves
  * code. Returns the jump's length, or 0 when x64__jump_slow() must take it. */
 X64__ALWAYS_INLINE
@@ -399,17 +404,17 @@ static inline size_t x64__jump_put(struct x64_buf *b, uint8_t *base, size_t star
     if (njr >= lb->jd || l.id >= lb->nlabels)
         return 0;
     size_t target = lb->labels[l.id];
-    uint64_t rec = (uint64_t)l.id << 32;
+    uint64_t rec;
     size_t n;
     uint64_t w;
     if (kind == X64__J_JCC) {
         w = 0x800Fu + (cc << 8);
         n = 6;
-        rec |= X64__JR_FIELD2 | (start + 2u);
+        rec = x64__jrec(l.id, start + 2u);
     } else {
         w = kind == X64__J_JMP ? 0xE9u : 0xE8u;
         n = 5;
-        rec |= start + 1u;
+        rec = x64__jrec(l.id, start + 1u);
     }
     if (target != X64__UNBOUND) {
         size_t back = start - target; /* a bound label is at or before `start` */
@@ -418,14 +423,14 @@ static inline size_t x64__jump_put(struct x64_buf *b, uint8_t *base, size_t star
             w = (kind == X64__J_JMP ? 0xEBu : 0x70u + cc) | (uint64_t)(uint8_t)(0u - (back + 2u))
                                                                 << 8;
             n = 2;
-            rec = (uint64_t)l.id << 32 | (start + 1u);
+            rec = x64__jrec(l.id, start + 1u);
         } else if (back >> 31 != 0) { /* label 0 (X64__NOLABEL) */
             return 0;
         } else {
             w |= (uint64_t)(uint32_t)(0u - (uint32_t)(back + n)) << (8 * (n - 4));
         }
         size_t jd = lb->jd - 1u;
-        lb->jr[jd] = rec | X64__JR_DONE;
+        lb->jr[jd] = rec;
         lb->jd = jd;
     } else {
         lb->jr[njr] = rec;
