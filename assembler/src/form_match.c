@@ -1176,17 +1176,27 @@ static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum
 #define MEMO1_SET_BITS 8u
 #define MEMO1_SETS     (1u << MEMO1_SET_BITS)
 
+struct x64__memo1;
+/* A raw memo entry's handler: checks the operand values the entry was made for (their kinds
+ * are part of the key, so each handler knows them) and encodes; a failed check goes to
+ * memo1_miss(). */
+typedef void memo1_fn(struct x64_buf *b, const struct x64__memo1 *e, const struct x64_operand *ops);
+
 struct x64__memo1 {
     uint64_t k1; /* word 0 of operands 0, 1 (24 bits each), mnemonic << 48, n << 58; 0 = empty */
     uint32_t k2; /* word 0 of operand 2 (0 if n < 3) */
     uint8_t chk[3][2]; /* per operand: register number lo, span; immediate types accepted
                         * (bit per X64__T_IMM + k); memory index variants accepted (bit per
                         * X64__MV_*) */
-    uint8_t allreg;    /* every operand a register: x64_emit() checks them inline */
-    uint8_t pad[13];
+    uint8_t cc;        /* jcc to a label: the condition code */
+    uint8_t pad;
+    memo1_fn *h;
     struct x64__memo m;
 };
 _Static_assert(sizeof(struct x64__memo1) == 64, "a raw memo entry is one 64-byte line");
+
+static memo1_fn *memo1_handler(const struct x64__memo *m, const struct x64_operand *ops,
+                               unsigned n);
 
 static _Thread_local _Alignas(64) struct x64__memo1 memo1_tab[2u * MEMO1_SETS];
 
@@ -1400,9 +1410,13 @@ static NOINLINE void memo1_fill(const struct x64_buf *b, enum x64_mnemonic mn,
         }
 #undef ACC
     }
-    ne.allreg = 1;
-    for (unsigned i = 0; i < n; i++)
-        ne.allreg &= ops[i].kind == X64_OP_REG;
+    {
+        const struct x64_form_info *f = memo_form(e);
+        unsigned nopc = f->opc >> 24;
+        if (nopc != 0)
+            ne.cc = (uint8_t)((f->opc >> (8u * (nopc - 1u))) & 15u); /* 7x or 0F 8x */
+    }
+    ne.h = memo1_handler(e, ops, n);
     ne.k1 = w0[0] | w0[1] << 24 | (uint64_t)mn << 48 | (uint64_t)n << 58;
     ne.k2 = (uint32_t)w0[2];
     ne.m = *e;
@@ -1458,27 +1472,141 @@ X64__INLINE bool memo1_ok(const struct x64_buf *b, const struct x64__memo1 *e,
     return ok;
 }
 
+/* A failed value check in entry `e`: the set's second way if `e` is the first, else the typed
+ * path (which refills the entry). */
+static NOINLINE void memo1_miss(struct x64_buf *b, const struct x64__memo1 *e,
+                                const struct x64_operand *ops)
+{
+    uint64_t k1 = e->k1;
+    if (((size_t)(e - memo1_tab) & 1u) == 0u && e[1].k1 == k1 && e[1].k2 == e->k2) {
+        e[1].h(b, e + 1, ops);
+        return;
+    }
+    emit_typed(b, (enum x64_mnemonic)((k1 >> 48) & 0x3FFu), ops, (unsigned)(k1 >> 58));
+}
+
+/* Whether operand i (of kind `kind`, X64_OP_NONE past the operand count) has a value entry `e`
+ * was made for: memo1_op_ok() with the kind known. */
+X64__INLINE bool memo1_chk(const struct x64_buf *b, const struct x64__memo1 *e,
+                           const struct x64_operand *ops, const unsigned i, const unsigned kind)
+{
+    switch (kind) {
+    case X64_OP_REG:
+        return op_u32(ops, OP_OFF(i)) - e->chk[i][0] <= e->chk[i][1];
+    case X64_OP_IMM:
+    case X64_OP_MEM:
+    case X64_OP_LABEL:
+        return memo1_op_ok(b, &ops[i], kind, e->chk[i]);
+    default:
+        return true;
+    }
+}
+
+/* The handlers: one per encoder and operand kinds (R register, I immediate, M memory, L label),
+ * for the encoders and kinds the bench mix and a compiler use most; memo1_handler() picks one
+ * when the entry is filled, and h_any (the generic check, then the entry's encoder) takes the
+ * rest. */
+#define K_ X64_OP_NONE
+#define KR X64_OP_REG
+#define KI X64_OP_IMM
+#define KM X64_OP_MEM
+#define KL X64_OP_LABEL
+#define MEMO1_H(name, k0, k1, k2, body)                                                            \
+    static void name(struct x64_buf *b, const struct x64__memo1 *e, const struct x64_operand *ops) \
+    {                                                                                              \
+        if (X64__UNLIKELY(!(memo1_chk(b, e, ops, 0, k0) & memo1_chk(b, e, ops, 1, k1) &            \
+                            memo1_chk(b, e, ops, 2, k2)))) {                                       \
+            memo1_miss(b, e, ops);                                                                 \
+            return;                                                                                \
+        }                                                                                          \
+        body;                                                                                      \
+    }
+#define SHAPE(s) encode_shape(b, memo_form(&e->m), &e->m.plan, e->m.byteregs, ops, s)
+MEMO1_H(h_rr_rr, KR, KR, K_, SHAPE(X64__S_RR))
+MEMO1_H(h_rr_rrr, KR, KR, KR, SHAPE(X64__S_RR))
+MEMO1_H(h_r_r, KR, K_, K_, SHAPE(X64__S_R))
+MEMO1_H(h_r_rr, KR, KR, K_, SHAPE(X64__S_R))
+MEMO1_H(h_r_ri, KR, KI, K_, SHAPE(X64__S_R))
+MEMO1_H(h_ri_ri, KR, KI, K_, SHAPE(X64__S_RI))
+MEMO1_H(h_rri_rri, KR, KR, KI, SHAPE(X64__S_RRI))
+MEMO1_H(h_rm_m, KM, K_, K_, SHAPE(X64__S_RM))
+MEMO1_H(h_rm_rm, KR, KM, K_, SHAPE(X64__S_RM))
+MEMO1_H(h_rm_mr, KM, KR, K_, SHAPE(X64__S_RM))
+MEMO1_H(h_o_r, KR, K_, K_, SHAPE(X64__S_O))
+MEMO1_H(h_o_ri, KR, KI, K_, SHAPE(X64__S_O))
+MEMO1_H(h_vrr_rr, KR, KR, K_, SHAPE(X64__S_VRR))
+MEMO1_H(h_vrr_rrr, KR, KR, KR, SHAPE(X64__S_VRR))
+MEMO1_H(h_rr8_rr, KR, KR, K_, SHAPE(X64__S_RR8))
+MEMO1_H(h_r8_r, KR, K_, K_, SHAPE(X64__S_R8))
+MEMO1_H(h_r8_rr, KR, KR, K_, SHAPE(X64__S_R8))
+MEMO1_H(h_jmp, KL, K_, K_, x64__jump(b, X64__J_JMP, 0, ops[0].u.label))
+MEMO1_H(h_call, KL, K_, K_, x64__jump(b, X64__J_CALL, 0, ops[0].u.label))
+MEMO1_H(h_jcc, KL, K_, K_, x64__jump(b, X64__J_JCC, e->cc, ops[0].u.label))
+#undef SHAPE
+#undef MEMO1_H
+
+/* Any other entry: the generic value checks, then the type memo entry's encoder. */
+static void h_any(struct x64_buf *b, const struct x64__memo1 *e, const struct x64_operand *ops)
+{
+    if (X64__UNLIKELY(!memo1_ok(b, e, ops, (unsigned)(e->k1 >> 58)))) {
+        memo1_miss(b, e, ops);
+        return;
+    }
+    e->m.enc(b, &e->m, ops);
+}
+
+/* The handler for a raw memo entry made from type memo entry `m` for operands ops[0..n). */
+static memo1_fn *memo1_handler(const struct x64__memo *m, const struct x64_operand *ops, unsigned n)
+{
+#define PAT(a, b, c) ((a) | (b) << 3 | (c) << 6)
+    unsigned k[3] = {K_, K_, K_};
+    for (unsigned i = 0; i < n; i++)
+        k[i] = ops[i].kind;
+    unsigned pat = PAT(k[0], k[1], k[2]);
+    memo_enc *enc = m->enc;
+    if (enc == enc_jmp && pat == PAT(KL, K_, K_))
+        return h_jmp;
+    if (enc == enc_call && pat == PAT(KL, K_, K_))
+        return h_call;
+    if (enc == enc_jcc && pat == PAT(KL, K_, K_))
+        return h_jcc;
+    static const struct {
+        memo_enc *enc;
+        unsigned pat;
+        memo1_fn *h;
+    } pick[] = {
+        {enc_rr, PAT(KR, KR, K_), h_rr_rr},    {enc_rr, PAT(KR, KR, KR), h_rr_rrr},
+        {enc_r, PAT(KR, K_, K_), h_r_r},       {enc_r, PAT(KR, KR, K_), h_r_rr},
+        {enc_r, PAT(KR, KI, K_), h_r_ri},      {enc_ri, PAT(KR, KI, K_), h_ri_ri},
+        {enc_rri, PAT(KR, KR, KI), h_rri_rri}, {enc_rm, PAT(KM, K_, K_), h_rm_m},
+        {enc_rm, PAT(KR, KM, K_), h_rm_rm},    {enc_rm, PAT(KM, KR, K_), h_rm_mr},
+        {enc_o, PAT(KR, K_, K_), h_o_r},       {enc_o, PAT(KR, KI, K_), h_o_ri},
+        {enc_vrr, PAT(KR, KR, K_), h_vrr_rr},  {enc_vrr, PAT(KR, KR, KR), h_vrr_rrr},
+        {enc_rr8, PAT(KR, KR, K_), h_rr8_rr},  {enc_r8, PAT(KR, K_, K_), h_r8_r},
+        {enc_r8, PAT(KR, KR, K_), h_r8_rr},
+    };
+    for (size_t i = 0; i < sizeof pick / sizeof pick[0]; i++)
+        if (pick[i].enc == enc && pick[i].pat == pat)
+            return pick[i].h;
+    return h_any;
+#undef PAT
+}
+#undef K_
+#undef KR
+#undef KI
+#undef KM
+#undef KL
+
 /* Second way of the raw memo's set (`e` is the first), else the typed path. */
 static NOINLINE void emit_way1(struct x64_buf *b, const struct x64_operand *ops, unsigned n,
                                const struct x64__memo1 *e, uint64_t k1, uint32_t k2)
 {
     e++;
-    if (e->k1 == k1 && e->k2 == k2 && memo1_ok(b, e, ops, n)) {
-        e->m.enc(b, &e->m, ops);
+    if (e->k1 == k1 && e->k2 == k2) {
+        e->h(b, e, ops);
         return;
     }
     emit_typed(b, (enum x64_mnemonic)((k1 >> 48) & 0x3FFu), ops, n);
-}
-
-/* A key match in the first way: the value checks, then the encoder. */
-static NOINLINE void emit_way0(struct x64_buf *b, const struct x64_operand *ops, unsigned n,
-                               const struct x64__memo1 *e)
-{
-    if (X64__LIKELY(memo1_ok(b, e, ops, n))) {
-        e->m.enc(b, &e->m, ops);
-        return;
-    }
-    emit_way1(b, ops, n, e, e->k1, e->k2);
 }
 
 /* Everything the inline probe in x64_emit() did not finish: room() (growth, sticky error,
@@ -1542,26 +1670,10 @@ void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand 
              * thread-local address for each field, holding more registers). */
             __asm__("" : "+r"(e));
 #endif
-            if (X64__LIKELY(e->k1 == k1 && e->k2 == k2)) {
-                if (X64__LIKELY(e->allreg)) {
-                    /* Register numbers in the entry's ranges. */
-                    const unsigned off = offsetof(struct x64_operand, u);
-                    const unsigned sz = sizeof(struct x64_operand);
-                    bool ok = op_u32(ops, off) - e->chk[0][0] <= e->chk[0][1];
-                    if (n >= 2) {
-                        ok &= op_u32(ops, sz + off) - e->chk[1][0] <= e->chk[1][1];
-                        if (n == 3)
-                            ok &= op_u32(ops, 2u * sz + off) - e->chk[2][0] <= e->chk[2][1];
-                    }
-                    if (X64__LIKELY(ok)) {
-                        e->m.enc(b, &e->m, ops);
-                        return;
-                    }
-                }
-                emit_way0(b, ops, n, e);
-            } else {
+            if (X64__LIKELY(e->k1 == k1 && e->k2 == k2))
+                e->h(b, e, ops);
+            else
                 emit_way1(b, ops, n, e, k1, k2);
-            }
             return;
         }
     }
