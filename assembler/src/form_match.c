@@ -1176,6 +1176,23 @@ static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum
 #define MEMO1_SET_BITS 8u
 #define MEMO1_SETS     (1u << MEMO1_SET_BITS)
 
+/* A legacy form with a ModRM byte, read off the form when a raw memo entry is filled, for the
+ * head handlers (below): the instruction's head (prefixes, REX, opcode) prebuilt, to which one
+ * entry of the shared encoding tables (x64__tab, encode.h) adds REX.R/X/B, ModRM and SIB. */
+struct head_plan {
+    uint64_t hd;  /* prefixes, 0x40 | REX.W, opcode bytes: the head with a REX byte */
+    uint64_t hd2; /* the same without the REX byte */
+    uint16_t tr;  /* x64__tab offset (in entries) of rr2..4 (register rm) or mb2..4 (memory) */
+    uint16_t ti;  /* mi2..4 */
+    uint16_t tx;  /* xi2..4 */
+    uint8_t sh;   /* 8 x prefix count: where a table entry's byte 0 (REX) lands */
+    uint8_t k8;   /* 8 x (opcode count + 1): ModRM's bit position in a table entry */
+    uint8_t lno;  /* prefix and opcode bytes (the head's length without REX) */
+    uint8_t w;    /* REX.W (8) or 0: with REX.W a REX byte is written whatever the registers */
+    uint8_t regc; /* /digit << 4: ModRM.reg of forms without a reg operand */
+    uint8_t ilen; /* immediate length (0: none) */
+};
+
 struct x64__memo1;
 /* A raw memo entry's handler: checks the operand values the entry was made for (their kinds
  * are part of the key, so each handler knows them) and encodes; a failed check goes to
@@ -1190,13 +1207,16 @@ struct x64__memo1 {
                         * X64__MV_*) */
     uint8_t cc;        /* jcc to a label: the condition code */
     uint8_t pad;
+    uint16_t form;
     memo1_fn *h;
-    struct x64__memo m;
+    union {
+        struct x64__memo m;  /* h_any and the shape handlers: the type memo's entry */
+        struct head_plan hp; /* the head handlers */
+    } u;
 };
 _Static_assert(sizeof(struct x64__memo1) == 64, "a raw memo entry is one 64-byte line");
 
-static memo1_fn *memo1_handler(const struct x64__memo *m, const struct x64_operand *ops,
-                               unsigned n);
+static memo1_fn *memo1_handler(struct x64__memo1 *ne, const struct x64_operand *ops, unsigned n);
 
 static _Thread_local _Alignas(64) struct x64__memo1 memo1_tab[2u * MEMO1_SETS];
 
@@ -1416,10 +1436,11 @@ static NOINLINE void memo1_fill(const struct x64_buf *b, enum x64_mnemonic mn,
         if (nopc != 0)
             ne.cc = (uint8_t)((f->opc >> (8u * (nopc - 1u))) & 15u); /* 7x or 0F 8x */
     }
-    ne.h = memo1_handler(e, ops, n);
+    ne.form = e->form;
+    ne.u.m = *e;
+    ne.h = memo1_handler(&ne, ops, n);
     ne.k1 = w0[0] | w0[1] << 24 | (uint64_t)mn << 48 | (uint64_t)n << 58;
     ne.k2 = (uint32_t)w0[2];
-    ne.m = *e;
     struct x64__memo1 *s = &memo1_tab[2u * memo1_set(ne.k1, ne.k2)];
     s[1] = s[0];
     s[0] = ne;
@@ -1506,11 +1527,12 @@ X64__INLINE bool memo1_chk(const struct x64_buf *b, const struct x64__memo1 *e,
  * for the encoders and kinds the bench mix and a compiler use most; memo1_handler() picks one
  * when the entry is filled, and h_any (the generic check, then the entry's encoder) takes the
  * rest. */
-#define K_ X64_OP_NONE
-#define KR X64_OP_REG
-#define KI X64_OP_IMM
-#define KM X64_OP_MEM
-#define KL X64_OP_LABEL
+#define K_           X64_OP_NONE
+#define KR           X64_OP_REG
+#define KI           X64_OP_IMM
+#define KM           X64_OP_MEM
+#define KL           X64_OP_LABEL
+#define PAT(a, b, c) ((a) | (b) << 3 | (c) << 6)
 #define MEMO1_H(name, k0, k1, k2, body)                                                            \
     static void name(struct x64_buf *b, const struct x64__memo1 *e, const struct x64_operand *ops) \
     {                                                                                              \
@@ -1521,7 +1543,7 @@ X64__INLINE bool memo1_chk(const struct x64_buf *b, const struct x64__memo1 *e,
         }                                                                                          \
         body;                                                                                      \
     }
-#define SHAPE(s) encode_shape(b, memo_form(&e->m), &e->m.plan, e->m.byteregs, ops, s)
+#define SHAPE(s) encode_shape(b, memo_form(&e->u.m), &e->u.m.plan, e->u.m.byteregs, ops, s)
 MEMO1_H(h_rr_rr, KR, KR, K_, SHAPE(X64__S_RR))
 MEMO1_H(h_rr_rrr, KR, KR, KR, SHAPE(X64__S_RR))
 MEMO1_H(h_r_r, KR, K_, K_, SHAPE(X64__S_R))
@@ -1543,7 +1565,157 @@ MEMO1_H(h_jmp, KL, K_, K_, x64__jump(b, X64__J_JMP, 0, ops[0].u.label))
 MEMO1_H(h_call, KL, K_, K_, x64__jump(b, X64__J_CALL, 0, ops[0].u.label))
 MEMO1_H(h_jcc, KL, K_, K_, x64__jump(b, X64__J_JCC, e->cc, ops[0].u.label))
 #undef SHAPE
+
+/* --- Head handlers: legacy forms with a ModRM byte from a prebuilt head --- */
+
+/* x64__tab as one array of entries (the tables are consecutive uint64_t arrays): head_plan's
+ * offsets index it. */
+#define TAB_AT(off) (((const uint64_t *)(const void *)&x64__tab)[off])
+#define H_DIGIT     3u /* reg_i: ModRM.reg is the form's /digit */
+#define H_NONE      3u /* imm_i: no immediate operand */
+
+/* Encodes a head_plan form: ModRM.reg from operand reg_i (or the /digit), rm from register or
+ * memory operand rm_i, the immediate from operand imm_i. The operand values were checked; the
+ * caller made room. Same bytes as encode_legacy(). */
+X64__INLINE void head_enc(struct x64_buf *b, const struct x64__memo1 *e,
+                          const struct x64_operand *ops, const unsigned reg_i, const unsigned rm_i,
+                          const unsigned imm_i, const bool mem)
+{
+    const struct head_plan *hp = &e->u.hp;
+    unsigned reg = reg_i == H_DIGIT ? hp->regc : op_u32(ops, OP_OFF(reg_i)) << 4;
+    uint8_t *p = b->data + b->len;
+    uint64_t u;
+    unsigned tn = 1, dn = 0;
+    int32_t d = 0;
+    if (!mem) {
+        u = TAB_AT(hp->tr + ((reg | op_u32(ops, OP_OFF(rm_i))) & 0xFFu));
+    } else {
+        const struct x64_mem *m = &ops[rm_i].u.mem;
+        unsigned base = m->base, idx = m->index, k8 = hp->k8;
+        if (X64__UNLIKELY(base == X64_NOREG)) {
+            /* No base: SIB or absolute disp32, the general encoder. */
+            encode_legacy_call(b, &x64__forms[e->form], ops);
+            return;
+        }
+        d = m->disp;
+        if (idx == X64_NOREG) {
+            u = TAB_AT(hp->tr + ((reg | base) & 0xFFu));
+            tn = (unsigned)(u >> 56);
+        } else {
+            unsigned sc = m->scale, ss = (sc >> 1) - (sc >> 3); /* 1,2,4,8 -> 0..3 */
+            u = TAB_AT(hp->ti + ((reg | base) & 0xFFu)) | TAB_AT(hp->tx + (idx & 15u)) |
+                (uint64_t)(ss << 6) << (k8 + 8u);
+            tn = 2;
+        }
+        /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
+        if ((uint32_t)d + 128u >= 256u) {
+            u |= (uint64_t)0x80u << k8;
+            dn = 4;
+        } else if (d != 0 || (base & 7u) == 5u) {
+            u |= (uint64_t)0x40u << k8;
+            dn = 1;
+        }
+    }
+    /* The REX byte when a register needs it or REX.W; else the head without it. */
+    unsigned has = (((unsigned)u | hp->w) & 0xFFu) != 0u;
+    uint64_t us = u << hp->sh;
+    x64__st8(p, has ? hp->hd | us : hp->hd2 | us >> 8);
+    p += hp->lno + has + tn;
+    if (mem) {
+        x64__st8(p, (uint64_t)(int64_t)d);
+        p += dn;
+    }
+    if (imm_i != H_NONE) {
+        x64__st8(p, op_u64(ops, OP_OFF(imm_i)));
+        p += hp->ilen;
+    }
+    b->len = (size_t)(p - b->data);
+}
+
+#define HEAD_H(name, k0, k1, k2, reg_i, rm_i, imm_i, mem)                                          \
+    MEMO1_H(name, k0, k1, k2, head_enc(b, e, ops, reg_i, rm_i, imm_i, mem))
+/* name: hN_<kinds>_<reg operand or d (digit)><rm operand><immediate operand or n> */
+HEAD_H(hd_rr_01n, KR, KR, K_, 0, 1, H_NONE, false)
+HEAD_H(hd_rr_10n, KR, KR, K_, 1, 0, H_NONE, false)
+HEAD_H(hd_rr_d0n, KR, KR, K_, H_DIGIT, 0, H_NONE, false)
+HEAD_H(hd_r_d0n, KR, K_, K_, H_DIGIT, 0, H_NONE, false)
+HEAD_H(hd_ri_d01, KR, KI, K_, H_DIGIT, 0, 1, false)
+HEAD_H(hd_ri_d0n, KR, KI, K_, H_DIGIT, 0, H_NONE, false)
+HEAD_H(hd_rri_012, KR, KR, KI, 0, 1, 2, false)
+HEAD_H(hd_rrr_10n, KR, KR, KR, 1, 0, H_NONE, false)
+HEAD_H(hd_rm_01n, KR, KM, K_, 0, 1, H_NONE, true)
+HEAD_H(hd_mr_10n, KM, KR, K_, 1, 0, H_NONE, true)
+HEAD_H(hd_mr_d0n, KM, KR, K_, H_DIGIT, 0, H_NONE, true)
+HEAD_H(hd_m_d0n, KM, K_, K_, H_DIGIT, 0, H_NONE, true)
+HEAD_H(hd_mi_d01, KM, KI, K_, H_DIGIT, 0, 1, true)
+HEAD_H(hd_mi_d0n, KM, KI, K_, H_DIGIT, 0, H_NONE, true)
+HEAD_H(hd_rmi_012, KR, KM, KI, 0, 1, 2, true)
+#undef HEAD_H
 #undef MEMO1_H
+
+/* The head handler for form `f` with operand kinds `pat` (NULL: none fits), its plan in *hp. */
+static memo1_fn *head_handler(const struct x64_form_info *f, unsigned pat, struct head_plan *hp)
+{
+    unsigned np = f->pfx >> 24, nopc = f->opc >> 24;
+    bool mem = f->rmkind == X64__RM_MEM;
+    if (f->kind != X64_KIND_LEGACY || f->pflags != 0 || f->byteregs != 0 ||
+        (f->rmkind != X64__RM_REG && !mem) || nopc - 1u > 2u || f->imm_at[1] != X64__NO_OP ||
+        f->at[X64__AT_VVVV] != X64__NO_OP || f->at[X64__AT_IS4] != X64__NO_OP ||
+        (f->flags & X64__F_IS4) || np + 1u + nopc + 2u > 8u || f->at[X64__AT_RM] >= X64__NO_OP)
+        return NULL;
+    unsigned reg_i = f->at[X64__AT_REG] < X64__NO_OP ? f->at[X64__AT_REG] : H_DIGIT;
+    unsigned rm_i = f->at[X64__AT_RM];
+    unsigned imm_i = f->imm_at[0] < X64__NO_OP ? f->imm_at[0] : H_NONE;
+    static const struct {
+        unsigned pat;
+        uint8_t reg_i, rm_i, imm_i, mem;
+        memo1_fn *h;
+    } pick[] = {
+        {PAT(KR, KR, K_), 0, 1, H_NONE, 0, hd_rr_01n},
+        {PAT(KR, KR, K_), 1, 0, H_NONE, 0, hd_rr_10n},
+        {PAT(KR, KR, K_), H_DIGIT, 0, H_NONE, 0, hd_rr_d0n},
+        {PAT(KR, K_, K_), H_DIGIT, 0, H_NONE, 0, hd_r_d0n},
+        {PAT(KR, KI, K_), H_DIGIT, 0, 1, 0, hd_ri_d01},
+        {PAT(KR, KI, K_), H_DIGIT, 0, H_NONE, 0, hd_ri_d0n},
+        {PAT(KR, KR, KI), 0, 1, 2, 0, hd_rri_012},
+        {PAT(KR, KR, KR), 1, 0, H_NONE, 0, hd_rrr_10n},
+        {PAT(KR, KM, K_), 0, 1, H_NONE, 1, hd_rm_01n},
+        {PAT(KM, KR, K_), 1, 0, H_NONE, 1, hd_mr_10n},
+        {PAT(KM, KR, K_), H_DIGIT, 0, H_NONE, 1, hd_mr_d0n},
+        {PAT(KM, K_, K_), H_DIGIT, 0, H_NONE, 1, hd_m_d0n},
+        {PAT(KM, KI, K_), H_DIGIT, 0, 1, 1, hd_mi_d01},
+        {PAT(KM, KI, K_), H_DIGIT, 0, H_NONE, 1, hd_mi_d0n},
+        {PAT(KR, KM, KI), 0, 1, 2, 1, hd_rmi_012},
+    };
+    memo1_fn *h = NULL;
+    for (size_t i = 0; i < sizeof pick / sizeof pick[0] && h == NULL; i++)
+        if (pick[i].pat == pat && pick[i].reg_i == reg_i && pick[i].rm_i == rm_i &&
+            pick[i].imm_i == imm_i && pick[i].mem == mem)
+            h = pick[i].h;
+    if (h == NULL)
+        return NULL;
+    uint64_t pfx = f->pfx & 0xFFFFFFu, opc = f->opc & 0xFFFFFFu;
+    unsigned w = (f->flags & X64__F_REXW) ? 8u : 0u;
+    memset(hp, 0, sizeof *hp);
+    hp->hd = pfx | (uint64_t)(0x40u | w) << (8u * np) | opc << (8u * (np + 1u));
+    hp->hd2 = pfx | opc << (8u * np);
+#define TOFF(t) (uint16_t)(offsetof(struct x64__enc_tables, t) / sizeof(uint64_t))
+    static const uint16_t tr[2][3] = {{TOFF(rr2), TOFF(rr3), TOFF(rr4)},
+                                      {TOFF(mb2), TOFF(mb3), TOFF(mb4)}};
+    static const uint16_t ti[3] = {TOFF(mi2), TOFF(mi3), TOFF(mi4)};
+    static const uint16_t tx[3] = {TOFF(xi2), TOFF(xi3), TOFF(xi4)};
+#undef TOFF
+    hp->tr = tr[mem][nopc - 1u];
+    hp->ti = ti[nopc - 1u];
+    hp->tx = tx[nopc - 1u];
+    hp->sh = (uint8_t)(8u * np);
+    hp->k8 = (uint8_t)(8u * (nopc + 1u));
+    hp->lno = (uint8_t)(np + nopc);
+    hp->w = (uint8_t)w;
+    hp->regc = (uint8_t)((f->digit != 255 ? f->digit & 7u : 0u) << 4);
+    hp->ilen = imm_i != H_NONE ? f->imm[0] : 0u;
+    return h;
+}
 
 /* Any other entry: the generic value checks, then the type memo entry's encoder. */
 static void h_any(struct x64_buf *b, const struct x64__memo1 *e, const struct x64_operand *ops)
@@ -1552,17 +1724,26 @@ static void h_any(struct x64_buf *b, const struct x64__memo1 *e, const struct x6
         memo1_miss(b, e, ops);
         return;
     }
-    e->m.enc(b, &e->m, ops);
+    e->u.m.enc(b, &e->u.m, ops);
 }
 
-/* The handler for a raw memo entry made from type memo entry `m` for operands ops[0..n). */
-static memo1_fn *memo1_handler(const struct x64__memo *m, const struct x64_operand *ops, unsigned n)
+/* The handler for raw memo entry `ne` (its type memo entry copied in) for operands
+ * ops[0..n); a head handler's plan replaces the copy. */
+static memo1_fn *memo1_handler(struct x64__memo1 *ne, const struct x64_operand *ops, unsigned n)
 {
-#define PAT(a, b, c) ((a) | (b) << 3 | (c) << 6)
+    const struct x64__memo *m = &ne->u.m;
     unsigned k[3] = {K_, K_, K_};
     for (unsigned i = 0; i < n; i++)
         k[i] = ops[i].kind;
     unsigned pat = PAT(k[0], k[1], k[2]);
+    if (m->enc != enc_selected && m->enc != enc_vex) {
+        struct head_plan hp;
+        memo1_fn *h = head_handler(memo_form(m), pat, &hp);
+        if (h != NULL) {
+            ne->u.hp = hp;
+            return h;
+        }
+    }
     memo_enc *enc = m->enc;
     if (enc == enc_jmp && pat == PAT(KL, K_, K_))
         return h_jmp;
@@ -1589,8 +1770,8 @@ static memo1_fn *memo1_handler(const struct x64__memo *m, const struct x64_opera
         if (pick[i].enc == enc && pick[i].pat == pat)
             return pick[i].h;
     return h_any;
-#undef PAT
 }
+#undef PAT
 #undef K_
 #undef KR
 #undef KI
