@@ -1816,6 +1816,13 @@ static NOINLINE void emit_mn(struct x64_buf *b, unsigned prefix, enum x64_mnemon
     emit_slow(b, prefix, mn, ops, n);
 }
 
+/* emit_mn() without a prefix, with x64_emit()'s arguments in their registers. */
+static NOINLINE void emit_plain(struct x64_buf *b, enum x64_mnemonic mn,
+                                const struct x64_operand *ops, unsigned n)
+{
+    emit_mn(b, 0, mn, ops, n);
+}
+
 void x64_emit_prefixed(struct x64_buf *b, unsigned prefix, enum x64_mnemonic mn,
                        const struct x64_operand *ops, unsigned n)
 {
@@ -1858,7 +1865,7 @@ void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand 
             return;
         }
     }
-    emit_mn(b, 0, mn, ops, n);
+    emit_plain(b, mn, ops, n);
 }
 
 void x64_emit_form(struct x64_buf *b, enum x64_form form, const struct x64_operand *ops)
