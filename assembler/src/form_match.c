@@ -1180,17 +1180,20 @@ static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum
  * head handlers (below): the instruction's head (prefixes, REX, opcode) prebuilt, to which one
  * entry of the shared encoding tables (x64__tab, encode.h) adds REX.R/X/B, ModRM and SIB. */
 struct head_plan {
-    uint64_t hd;  /* prefixes, 0x40 | REX.W, opcode bytes: the head with a REX byte */
-    uint64_t hd2; /* the same without the REX byte */
-    uint16_t tr;  /* x64__tab offset (in entries) of rr2..4 (register rm) or mb2..4 (memory) */
-    uint16_t ti;  /* mi2..4 */
-    uint16_t tx;  /* xi2..4 */
-    uint8_t sh;   /* 8 x prefix count: where a table entry's byte 0 (REX) lands */
-    uint8_t k8;   /* 8 x (opcode count + 1): ModRM's bit position in a table entry */
-    uint8_t lno;  /* prefix and opcode bytes (the head's length without REX) */
-    uint8_t w;    /* REX.W (8) or 0: with REX.W a REX byte is written whatever the registers */
-    uint8_t regc; /* /digit << 4: ModRM.reg of forms without a reg operand */
-    uint8_t ilen; /* immediate length (0: none) */
+    uint64_t hd;   /* prefixes, 0x40 | REX.W, opcode bytes: the head with a REX byte */
+    uint64_t hd2;  /* the same without the REX byte */
+    uint16_t tr;   /* x64__tab offset (in entries) of rr2..4 (register rm) or mb2..4 (memory) */
+    uint16_t ti;   /* mi2..4 */
+    uint16_t tx;   /* xi2..4 */
+    uint8_t sh;    /* 8 x prefix count: where a table entry's byte 0 (REX) lands */
+    uint8_t k8;    /* 8 x (opcode count + 1): ModRM's bit position in a table entry */
+    uint8_t lno;   /* prefix and opcode bytes (the head's length without REX) */
+    uint8_t w;     /* REX.W (8) or 0: with REX.W a REX byte is written whatever the registers */
+    uint8_t regc;  /* /digit << 4: ModRM.reg of forms without a reg operand */
+    uint8_t ilen;  /* immediate length (0: none) */
+    uint8_t bregs; /* x64_form_info.byteregs (the hb_* handlers) */
+    uint8_t pad;
+    uint16_t form; /* for the general encoder (no base register, ah..bh) */
 };
 
 struct x64__memo1;
@@ -1579,10 +1582,19 @@ MEMO1_H(h_jcc, KL, K_, K_, x64__jump(b, X64__J_JCC, e->cc, ops[0].u.label))
  * caller made room. Same bytes as encode_legacy(). */
 X64__INLINE void head_enc(struct x64_buf *b, const struct x64__memo1 *e,
                           const struct x64_operand *ops, const unsigned reg_i, const unsigned rm_i,
-                          const unsigned imm_i, const bool mem)
+                          const unsigned imm_i, const bool mem, const bool byt)
 {
     const struct head_plan *hp = &e->u.hp;
     unsigned reg = reg_i == H_DIGIT ? hp->regc : op_u32(ops, OP_OFF(reg_i)) << 4;
+    unsigned br = 0;
+    if (byt) {
+        /* The 8-bit register REX rule (encode.h); ah..bh take the general encoder. */
+        br = x64__byte_rex(hp->bregs, reg >> 4, mem ? 0u : op_u32(ops, OP_OFF(rm_i)));
+        if (X64__UNLIKELY(br & X64__B8_HIGH)) {
+            encode_legacy_call(b, &x64__forms[hp->form], ops);
+            return;
+        }
+    }
     uint8_t *p = b->data + b->len;
     uint64_t u;
     unsigned tn = 1, dn = 0;
@@ -1594,7 +1606,7 @@ X64__INLINE void head_enc(struct x64_buf *b, const struct x64__memo1 *e,
         unsigned base = m->base, idx = m->index, k8 = hp->k8;
         if (X64__UNLIKELY(base == X64_NOREG)) {
             /* No base: SIB or absolute disp32, the general encoder. */
-            encode_legacy_call(b, &x64__forms[e->form], ops);
+            encode_legacy_call(b, &x64__forms[hp->form], ops);
             return;
         }
         d = m->disp;
@@ -1617,6 +1629,7 @@ X64__INLINE void head_enc(struct x64_buf *b, const struct x64__memo1 *e,
         }
     }
     /* The REX byte when a register needs it or REX.W; else the head without it. */
+    u |= br;
     unsigned has = (((unsigned)u | hp->w) & 0xFFu) != 0u;
     uint64_t us = u << hp->sh;
     x64__st8(p, has ? hp->hd | us : hp->hd2 | us >> 8);
@@ -1632,65 +1645,80 @@ X64__INLINE void head_enc(struct x64_buf *b, const struct x64__memo1 *e,
     b->len = (size_t)(p - b->data);
 }
 
-#define HEAD_H(name, k0, k1, k2, reg_i, rm_i, imm_i, mem)                                          \
-    MEMO1_H(name, k0, k1, k2, head_enc(b, e, ops, reg_i, rm_i, imm_i, mem))
-/* name: hN_<kinds>_<reg operand or d (digit)><rm operand><immediate operand or n> */
-HEAD_H(hd_rr_01n, KR, KR, K_, 0, 1, H_NONE, false)
-HEAD_H(hd_rr_10n, KR, KR, K_, 1, 0, H_NONE, false)
-HEAD_H(hd_rr_d0n, KR, KR, K_, H_DIGIT, 0, H_NONE, false)
-HEAD_H(hd_r_d0n, KR, K_, K_, H_DIGIT, 0, H_NONE, false)
-HEAD_H(hd_ri_d01, KR, KI, K_, H_DIGIT, 0, 1, false)
-HEAD_H(hd_ri_d0n, KR, KI, K_, H_DIGIT, 0, H_NONE, false)
-HEAD_H(hd_rri_012, KR, KR, KI, 0, 1, 2, false)
-HEAD_H(hd_rrr_10n, KR, KR, KR, 1, 0, H_NONE, false)
-HEAD_H(hd_rm_01n, KR, KM, K_, 0, 1, H_NONE, true)
-HEAD_H(hd_mr_10n, KM, KR, K_, 1, 0, H_NONE, true)
-HEAD_H(hd_mr_d0n, KM, KR, K_, H_DIGIT, 0, H_NONE, true)
-HEAD_H(hd_m_d0n, KM, K_, K_, H_DIGIT, 0, H_NONE, true)
-HEAD_H(hd_mi_d01, KM, KI, K_, H_DIGIT, 0, 1, true)
-HEAD_H(hd_mi_d0n, KM, KI, K_, H_DIGIT, 0, H_NONE, true)
-HEAD_H(hd_rmi_012, KR, KM, KI, 0, 1, 2, true)
+#define HEAD_H(name, k0, k1, k2, reg_i, rm_i, imm_i, mem, byt)                                     \
+    MEMO1_H(name, k0, k1, k2, head_enc(b, e, ops, reg_i, rm_i, imm_i, mem, byt))
+/* name: hd_ (hb_: 8-bit registers) <kinds>_<reg operand or d (digit)><rm operand><immediate
+ * operand or n> */
+HEAD_H(hd_rr_01n, KR, KR, K_, 0, 1, H_NONE, false, false)
+HEAD_H(hd_rr_10n, KR, KR, K_, 1, 0, H_NONE, false, false)
+HEAD_H(hd_rr_d0n, KR, KR, K_, H_DIGIT, 0, H_NONE, false, false)
+HEAD_H(hd_r_d0n, KR, K_, K_, H_DIGIT, 0, H_NONE, false, false)
+HEAD_H(hd_ri_d01, KR, KI, K_, H_DIGIT, 0, 1, false, false)
+HEAD_H(hd_ri_d0n, KR, KI, K_, H_DIGIT, 0, H_NONE, false, false)
+HEAD_H(hd_rri_012, KR, KR, KI, 0, 1, 2, false, false)
+HEAD_H(hd_rrr_10n, KR, KR, KR, 1, 0, H_NONE, false, false)
+HEAD_H(hd_rm_01n, KR, KM, K_, 0, 1, H_NONE, true, false)
+HEAD_H(hd_mr_10n, KM, KR, K_, 1, 0, H_NONE, true, false)
+HEAD_H(hd_mr_d0n, KM, KR, K_, H_DIGIT, 0, H_NONE, true, false)
+HEAD_H(hd_m_d0n, KM, K_, K_, H_DIGIT, 0, H_NONE, true, false)
+HEAD_H(hd_mi_d01, KM, KI, K_, H_DIGIT, 0, 1, true, false)
+HEAD_H(hd_mi_d0n, KM, KI, K_, H_DIGIT, 0, H_NONE, true, false)
+HEAD_H(hd_rmi_012, KR, KM, KI, 0, 1, 2, true, false)
+HEAD_H(hb_rr_01n, KR, KR, K_, 0, 1, H_NONE, false, true)
+HEAD_H(hb_rr_10n, KR, KR, K_, 1, 0, H_NONE, false, true)
+HEAD_H(hb_rr_d0n, KR, KR, K_, H_DIGIT, 0, H_NONE, false, true)
+HEAD_H(hb_r_d0n, KR, K_, K_, H_DIGIT, 0, H_NONE, false, true)
+HEAD_H(hb_ri_d01, KR, KI, K_, H_DIGIT, 0, 1, false, true)
+HEAD_H(hb_rm_01n, KR, KM, K_, 0, 1, H_NONE, true, true)
+HEAD_H(hb_mr_10n, KM, KR, K_, 1, 0, H_NONE, true, true)
 #undef HEAD_H
-#undef MEMO1_H
 
 /* The head handler for form `f` with operand kinds `pat` (NULL: none fits), its plan in *hp. */
 static memo1_fn *head_handler(const struct x64_form_info *f, unsigned pat, struct head_plan *hp)
 {
     unsigned np = f->pfx >> 24, nopc = f->opc >> 24;
     bool mem = f->rmkind == X64__RM_MEM;
-    if (f->kind != X64_KIND_LEGACY || f->pflags != 0 || f->byteregs != 0 ||
-        (f->rmkind != X64__RM_REG && !mem) || nopc - 1u > 2u || f->imm_at[1] != X64__NO_OP ||
-        f->at[X64__AT_VVVV] != X64__NO_OP || f->at[X64__AT_IS4] != X64__NO_OP ||
-        (f->flags & X64__F_IS4) || np + 1u + nopc + 2u > 8u || f->at[X64__AT_RM] >= X64__NO_OP)
+    if (f->kind != X64_KIND_LEGACY || f->pflags != 0 || (f->rmkind != X64__RM_REG && !mem) ||
+        nopc - 1u > 2u || f->imm_at[1] != X64__NO_OP || f->at[X64__AT_VVVV] != X64__NO_OP ||
+        f->at[X64__AT_IS4] != X64__NO_OP || (f->flags & X64__F_IS4) || np + 1u + nopc + 2u > 8u ||
+        f->at[X64__AT_RM] >= X64__NO_OP)
         return NULL;
     unsigned reg_i = f->at[X64__AT_REG] < X64__NO_OP ? f->at[X64__AT_REG] : H_DIGIT;
     unsigned rm_i = f->at[X64__AT_RM];
     unsigned imm_i = f->imm_at[0] < X64__NO_OP ? f->imm_at[0] : H_NONE;
+    unsigned byt = f->byteregs != 0;
     static const struct {
         unsigned pat;
-        uint8_t reg_i, rm_i, imm_i, mem;
+        uint8_t reg_i, rm_i, imm_i, mem, byt;
         memo1_fn *h;
     } pick[] = {
-        {PAT(KR, KR, K_), 0, 1, H_NONE, 0, hd_rr_01n},
-        {PAT(KR, KR, K_), 1, 0, H_NONE, 0, hd_rr_10n},
-        {PAT(KR, KR, K_), H_DIGIT, 0, H_NONE, 0, hd_rr_d0n},
-        {PAT(KR, K_, K_), H_DIGIT, 0, H_NONE, 0, hd_r_d0n},
-        {PAT(KR, KI, K_), H_DIGIT, 0, 1, 0, hd_ri_d01},
-        {PAT(KR, KI, K_), H_DIGIT, 0, H_NONE, 0, hd_ri_d0n},
-        {PAT(KR, KR, KI), 0, 1, 2, 0, hd_rri_012},
-        {PAT(KR, KR, KR), 1, 0, H_NONE, 0, hd_rrr_10n},
-        {PAT(KR, KM, K_), 0, 1, H_NONE, 1, hd_rm_01n},
-        {PAT(KM, KR, K_), 1, 0, H_NONE, 1, hd_mr_10n},
-        {PAT(KM, KR, K_), H_DIGIT, 0, H_NONE, 1, hd_mr_d0n},
-        {PAT(KM, K_, K_), H_DIGIT, 0, H_NONE, 1, hd_m_d0n},
-        {PAT(KM, KI, K_), H_DIGIT, 0, 1, 1, hd_mi_d01},
-        {PAT(KM, KI, K_), H_DIGIT, 0, H_NONE, 1, hd_mi_d0n},
-        {PAT(KR, KM, KI), 0, 1, 2, 1, hd_rmi_012},
+        {PAT(KR, KR, K_), 0, 1, H_NONE, 0, 0, hd_rr_01n},
+        {PAT(KR, KR, K_), 1, 0, H_NONE, 0, 0, hd_rr_10n},
+        {PAT(KR, KR, K_), H_DIGIT, 0, H_NONE, 0, 0, hd_rr_d0n},
+        {PAT(KR, K_, K_), H_DIGIT, 0, H_NONE, 0, 0, hd_r_d0n},
+        {PAT(KR, KI, K_), H_DIGIT, 0, 1, 0, 0, hd_ri_d01},
+        {PAT(KR, KI, K_), H_DIGIT, 0, H_NONE, 0, 0, hd_ri_d0n},
+        {PAT(KR, KR, KI), 0, 1, 2, 0, 0, hd_rri_012},
+        {PAT(KR, KR, KR), 1, 0, H_NONE, 0, 0, hd_rrr_10n},
+        {PAT(KR, KM, K_), 0, 1, H_NONE, 1, 0, hd_rm_01n},
+        {PAT(KM, KR, K_), 1, 0, H_NONE, 1, 0, hd_mr_10n},
+        {PAT(KM, KR, K_), H_DIGIT, 0, H_NONE, 1, 0, hd_mr_d0n},
+        {PAT(KM, K_, K_), H_DIGIT, 0, H_NONE, 1, 0, hd_m_d0n},
+        {PAT(KM, KI, K_), H_DIGIT, 0, 1, 1, 0, hd_mi_d01},
+        {PAT(KM, KI, K_), H_DIGIT, 0, H_NONE, 1, 0, hd_mi_d0n},
+        {PAT(KR, KM, KI), 0, 1, 2, 1, 0, hd_rmi_012},
+        {PAT(KR, KR, K_), 0, 1, H_NONE, 0, 1, hb_rr_01n},
+        {PAT(KR, KR, K_), 1, 0, H_NONE, 0, 1, hb_rr_10n},
+        {PAT(KR, KR, K_), H_DIGIT, 0, H_NONE, 0, 1, hb_rr_d0n},
+        {PAT(KR, K_, K_), H_DIGIT, 0, H_NONE, 0, 1, hb_r_d0n},
+        {PAT(KR, KI, K_), H_DIGIT, 0, 1, 0, 1, hb_ri_d01},
+        {PAT(KR, KM, K_), 0, 1, H_NONE, 1, 1, hb_rm_01n},
+        {PAT(KM, KR, K_), 1, 0, H_NONE, 1, 1, hb_mr_10n},
     };
     memo1_fn *h = NULL;
     for (size_t i = 0; i < sizeof pick / sizeof pick[0] && h == NULL; i++)
         if (pick[i].pat == pat && pick[i].reg_i == reg_i && pick[i].rm_i == rm_i &&
-            pick[i].imm_i == imm_i && pick[i].mem == mem)
+            pick[i].imm_i == imm_i && pick[i].mem == mem && pick[i].byt == byt)
             h = pick[i].h;
     if (h == NULL)
         return NULL;
@@ -1704,7 +1732,6 @@ static memo1_fn *head_handler(const struct x64_form_info *f, unsigned pat, struc
                                       {TOFF(mb2), TOFF(mb3), TOFF(mb4)}};
     static const uint16_t ti[3] = {TOFF(mi2), TOFF(mi3), TOFF(mi4)};
     static const uint16_t tx[3] = {TOFF(xi2), TOFF(xi3), TOFF(xi4)};
-#undef TOFF
     hp->tr = tr[mem][nopc - 1u];
     hp->ti = ti[nopc - 1u];
     hp->tx = tx[nopc - 1u];
@@ -1714,8 +1741,104 @@ static memo1_fn *head_handler(const struct x64_form_info *f, unsigned pat, struc
     hp->w = (uint8_t)w;
     hp->regc = (uint8_t)((f->digit != 255 ? f->digit & 7u : 0u) << 4);
     hp->ilen = imm_i != H_NONE ? f->imm[0] : 0u;
+    hp->bregs = f->byteregs;
+    hp->form = (uint16_t)(f - x64__forms);
     return h;
 }
+
+/* --- VEX register forms and +r forms from a prebuilt head --- */
+
+/* VEX reg, reg (, reg) (X64__S_VRR): prefix bytes and ModRM from one x64__tab.vr2/vr3 entry
+ * (C5 when the form allows it and REX.B is clear), map, W, vvvv, L, pp and the opcode from the
+ * plan: `hd` holds them for C4, `hd2` for C5, `tr` the table. Same bytes as encode_shape(). */
+X64__INLINE void vhead_enc(struct x64_buf *b, const struct x64__memo1 *e,
+                           const struct x64_operand *ops, const unsigned reg_i,
+                           const unsigned vvvv_i, const unsigned rm_i)
+{
+    const struct head_plan *hp = &e->u.hp;
+    unsigned reg = op_u32(ops, OP_OFF(reg_i)), rm = op_u32(ops, OP_OFF(rm_i));
+    unsigned vx = (~(vvvv_i == H_NONE ? 0u : op_u32(ops, OP_OFF(vvvv_i))) & 15u) << 3;
+    uint64_t t = TAB_AT(hp->tr + ((reg << 4 | rm) & 0xFFu));
+    uint8_t *p = b->data + b->len;
+    unsigned c5 = (unsigned)t & 1u; /* 0xC5 is odd, 0xC4 even */
+    x64__st8(p, c5 ? t | hp->hd2 | (uint64_t)vx << 8 : t | hp->hd | (uint64_t)vx << 16);
+    b->len += 5u - c5;
+}
+
+/* Register in the opcode's last byte (X64__S_O), at most one immediate: REX.B and the +r bits
+ * added to the prebuilt head (`k8` is 8 x the opcode count here). */
+X64__INLINE void ohead_enc(struct x64_buf *b, const struct x64__memo1 *e,
+                           const struct x64_operand *ops, const unsigned rm_i, const unsigned imm_i)
+{
+    const struct head_plan *hp = &e->u.hp;
+    unsigned rm = op_u32(ops, OP_OFF(rm_i));
+    uint64_t u = ((rm >> 3) & 1u) | (uint64_t)(rm & 7u) << hp->k8;
+    unsigned has = (((unsigned)u | hp->w) & 0xFFu) != 0u;
+    uint64_t us = u << hp->sh;
+    uint8_t *p = b->data + b->len;
+    x64__st8(p, has ? hp->hd | us : hp->hd2 | us >> 8);
+    p += hp->lno + has;
+    if (imm_i != H_NONE) {
+        x64__st8(p, op_u64(ops, OP_OFF(imm_i)));
+        p += hp->ilen;
+    }
+    b->len = (size_t)(p - b->data);
+}
+
+MEMO1_H(hv_rr_0n1, KR, KR, K_, vhead_enc(b, e, ops, 0, H_NONE, 1))
+MEMO1_H(hv_rr_1n0, KR, KR, K_, vhead_enc(b, e, ops, 1, H_NONE, 0))
+MEMO1_H(hv_rrr_012, KR, KR, KR, vhead_enc(b, e, ops, 0, 1, 2))
+MEMO1_H(ho_r_0n, KR, K_, K_, ohead_enc(b, e, ops, 0, H_NONE))
+MEMO1_H(ho_ri_01, KR, KI, K_, ohead_enc(b, e, ops, 0, 1))
+
+/* The VEX or +r head handler for form `f` with operand kinds `pat` (NULL: none fits). */
+static memo1_fn *vo_handler(const struct x64_form_info *f, unsigned pat, struct head_plan *hp)
+{
+    unsigned reg_i = f->at[X64__AT_REG], rm_i = f->at[X64__AT_RM], v_i = f->at[X64__AT_VVVV];
+    memset(hp, 0, sizeof *hp);
+    hp->form = (uint16_t)(f - x64__forms);
+    if (f->shape == X64__S_VRR && f->pflags == 0 && f->kind == X64_KIND_VEX &&
+        f->imm_at[0] == X64__NO_OP) {
+        memo1_fn *h = NULL;
+        if (pat == PAT(KR, KR, K_) && v_i == X64__NO_OP && reg_i == 0 && rm_i == 1)
+            h = hv_rr_0n1;
+        else if (pat == PAT(KR, KR, K_) && v_i == X64__NO_OP && reg_i == 1 && rm_i == 0)
+            h = hv_rr_1n0;
+        else if (pat == PAT(KR, KR, KR) && reg_i == 0 && v_i == 1 && rm_i == 2)
+            h = hv_rrr_012;
+        if (h == NULL)
+            return NULL;
+        unsigned last = (unsigned)f->w << 7 | (unsigned)f->l << 2 | f->pp, opc = f->opc & 0xFFu;
+        hp->hd = (uint64_t)f->map << 8 | (uint64_t)last << 16 | (uint64_t)opc << 24;
+        hp->hd2 = (uint64_t)last << 8 | (uint64_t)opc << 16;
+        hp->tr = f->map == 1u && f->w == 0u ? TOFF(vr2) : TOFF(vr3);
+        return h;
+    }
+    unsigned np = f->pfx >> 24, nopc = f->opc >> 24;
+    if (f->shape == X64__S_O && f->pflags == 0 && f->kind == X64_KIND_LEGACY && rm_i == 0 &&
+        f->byteregs == 0 && nopc - 1u <= 2u && np + 1u + nopc <= 8u && f->imm_at[1] == X64__NO_OP) {
+        memo1_fn *h = NULL;
+        if (pat == PAT(KR, K_, K_) && f->imm_at[0] == X64__NO_OP)
+            h = ho_r_0n;
+        else if (pat == PAT(KR, KI, K_) && f->imm_at[0] == 1)
+            h = ho_ri_01;
+        if (h == NULL)
+            return NULL;
+        uint64_t pfx = f->pfx & 0xFFFFFFu, opc = f->opc & 0xFFFFFFu;
+        unsigned w = (f->flags & X64__F_REXW) ? 8u : 0u;
+        hp->hd = pfx | (uint64_t)(0x40u | w) << (8u * np) | opc << (8u * (np + 1u));
+        hp->hd2 = pfx | opc << (8u * np);
+        hp->sh = (uint8_t)(8u * np);
+        hp->k8 = (uint8_t)(8u * nopc);
+        hp->lno = (uint8_t)(np + nopc);
+        hp->w = (uint8_t)w;
+        hp->ilen = f->imm_at[0] < X64__NO_OP ? f->imm[0] : 0u;
+        return h;
+    }
+    return NULL;
+}
+#undef TOFF
+#undef MEMO1_H
 
 /* Any other entry: the generic value checks, then the type memo entry's encoder. */
 static void h_any(struct x64_buf *b, const struct x64__memo1 *e, const struct x64_operand *ops)
@@ -1739,6 +1862,8 @@ static memo1_fn *memo1_handler(struct x64__memo1 *ne, const struct x64_operand *
     if (m->enc != enc_selected && m->enc != enc_vex) {
         struct head_plan hp;
         memo1_fn *h = head_handler(memo_form(m), pat, &hp);
+        if (h == NULL)
+            h = vo_handler(memo_form(m), pat, &hp);
         if (h != NULL) {
             ne->u.hp = hp;
             return h;
