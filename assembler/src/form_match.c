@@ -1546,6 +1546,23 @@ X64__INLINE bool memo1_chk(const struct x64_buf *b, const struct x64__memo1 *e,
         }                                                                                          \
         body;                                                                                      \
     }
+/* MEMO1_H and, as name##_16, the same handler for entries whose register operands all accept
+ * 0..15 (most do): one OR and compare for all of them. */
+#define R16(i, k) ((k) == KR ? op_u32(ops, OP_OFF(i)) : 0u)
+#define MEMO1_H16(name, k0, k1, k2, body)                                                          \
+    MEMO1_H(name, k0, k1, k2, body)                                                                \
+    static void name##_16(struct x64_buf *b, const struct x64__memo1 *e,                           \
+                          const struct x64_operand *ops)                                           \
+    {                                                                                              \
+        if (X64__UNLIKELY(!(((R16(0, k0) | R16(1, k1) | R16(2, k2)) < 16u) &                       \
+                            memo1_chk(b, e, ops, 0, (k0) == KR ? K_ : (k0)) &                      \
+                            memo1_chk(b, e, ops, 1, (k1) == KR ? K_ : (k1)) &                      \
+                            memo1_chk(b, e, ops, 2, (k2) == KR ? K_ : (k2))))) {                   \
+            memo1_miss(b, e, ops);                                                                 \
+            return;                                                                                \
+        }                                                                                          \
+        body;                                                                                      \
+    }
 #define SHAPE(s) encode_shape(b, memo_form(&e->u.m), &e->u.m.plan, e->u.m.byteregs, ops, s)
 MEMO1_H(h_rr_rr, KR, KR, K_, SHAPE(X64__S_RR))
 MEMO1_H(h_rr_rrr, KR, KR, KR, SHAPE(X64__S_RR))
@@ -1646,7 +1663,7 @@ X64__INLINE void head_enc(struct x64_buf *b, const struct x64__memo1 *e,
 }
 
 #define HEAD_H(name, k0, k1, k2, reg_i, rm_i, imm_i, mem, byt)                                     \
-    MEMO1_H(name, k0, k1, k2, head_enc(b, e, ops, reg_i, rm_i, imm_i, mem, byt))
+    MEMO1_H16(name, k0, k1, k2, head_enc(b, e, ops, reg_i, rm_i, imm_i, mem, byt))
 /* name: hd_ (hb_: 8-bit registers) <kinds>_<reg operand or d (digit)><rm operand><immediate
  * operand or n> */
 HEAD_H(hd_rr_01n, KR, KR, K_, 0, 1, H_NONE, false, false)
@@ -1785,11 +1802,11 @@ X64__INLINE void ohead_enc(struct x64_buf *b, const struct x64__memo1 *e,
     b->len = (size_t)(p - b->data);
 }
 
-MEMO1_H(hv_rr_0n1, KR, KR, K_, vhead_enc(b, e, ops, 0, H_NONE, 1))
-MEMO1_H(hv_rr_1n0, KR, KR, K_, vhead_enc(b, e, ops, 1, H_NONE, 0))
-MEMO1_H(hv_rrr_012, KR, KR, KR, vhead_enc(b, e, ops, 0, 1, 2))
-MEMO1_H(ho_r_0n, KR, K_, K_, ohead_enc(b, e, ops, 0, H_NONE))
-MEMO1_H(ho_ri_01, KR, KI, K_, ohead_enc(b, e, ops, 0, 1))
+MEMO1_H16(hv_rr_0n1, KR, KR, K_, vhead_enc(b, e, ops, 0, H_NONE, 1))
+MEMO1_H16(hv_rr_1n0, KR, KR, K_, vhead_enc(b, e, ops, 1, H_NONE, 0))
+MEMO1_H16(hv_rrr_012, KR, KR, KR, vhead_enc(b, e, ops, 0, 1, 2))
+MEMO1_H16(ho_r_0n, KR, K_, K_, ohead_enc(b, e, ops, 0, H_NONE))
+MEMO1_H16(ho_ri_01, KR, KI, K_, ohead_enc(b, e, ops, 0, 1))
 
 /* The VEX or +r head handler for form `f` with operand kinds `pat` (NULL: none fits). */
 static memo1_fn *vo_handler(const struct x64_form_info *f, unsigned pat, struct head_plan *hp)
@@ -1838,6 +1855,8 @@ static memo1_fn *vo_handler(const struct x64_form_info *f, unsigned pat, struct 
     return NULL;
 }
 #undef TOFF
+#undef MEMO1_H16
+#undef R16
 #undef MEMO1_H
 
 /* Any other entry: the generic value checks, then the type memo entry's encoder. */
@@ -1848,6 +1867,37 @@ static void h_any(struct x64_buf *b, const struct x64__memo1 *e, const struct x6
         return;
     }
     e->u.m.enc(b, &e->u.m, ops);
+}
+
+/* The _16 twin of head handler `h` (MEMO1_H16). */
+static memo1_fn *head16(memo1_fn *h)
+{
+    static const struct {
+        memo1_fn *h, *h16;
+    } twin[] = {
+        {hd_rr_01n, hd_rr_01n_16},   {hd_rr_10n, hd_rr_10n_16},   {hd_rr_d0n, hd_rr_d0n_16},
+        {hd_r_d0n, hd_r_d0n_16},     {hd_ri_d01, hd_ri_d01_16},   {hd_ri_d0n, hd_ri_d0n_16},
+        {hd_rri_012, hd_rri_012_16}, {hd_rrr_10n, hd_rrr_10n_16}, {hd_rm_01n, hd_rm_01n_16},
+        {hd_mr_10n, hd_mr_10n_16},   {hd_mr_d0n, hd_mr_d0n_16},   {hd_m_d0n, hd_m_d0n_16},
+        {hd_mi_d01, hd_mi_d01_16},   {hd_mi_d0n, hd_mi_d0n_16},   {hd_rmi_012, hd_rmi_012_16},
+        {hb_rr_01n, hb_rr_01n_16},   {hb_rr_10n, hb_rr_10n_16},   {hb_rr_d0n, hb_rr_d0n_16},
+        {hb_r_d0n, hb_r_d0n_16},     {hb_ri_d01, hb_ri_d01_16},   {hb_rm_01n, hb_rm_01n_16},
+        {hb_mr_10n, hb_mr_10n_16},   {hv_rr_0n1, hv_rr_0n1_16},   {hv_rr_1n0, hv_rr_1n0_16},
+        {hv_rrr_012, hv_rrr_012_16}, {ho_r_0n, ho_r_0n_16},       {ho_ri_01, ho_ri_01_16},
+    };
+    for (size_t i = 0; i < sizeof twin / sizeof twin[0]; i++)
+        if (twin[i].h == h)
+            return twin[i].h16;
+    return h;
+}
+
+/* Whether every register operand of entry `ne` (kinds k[0..n)) accepts exactly 0..15. */
+static bool all16(const struct x64__memo1 *ne, const unsigned k[3], unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (k[i] == KR && (ne->chk[i][0] != 0 || ne->chk[i][1] != 15))
+            return false;
+    return true;
 }
 
 /* The handler for raw memo entry `ne` (its type memo entry copied in) for operands
@@ -1866,7 +1916,7 @@ static memo1_fn *memo1_handler(struct x64__memo1 *ne, const struct x64_operand *
             h = vo_handler(memo_form(m), pat, &hp);
         if (h != NULL) {
             ne->u.hp = hp;
-            return h;
+            return all16(ne, k, n) ? head16(h) : h;
         }
     }
     memo_enc *enc = m->enc;
