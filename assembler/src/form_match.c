@@ -1511,18 +1511,18 @@ static NOINLINE void memo1_miss(struct x64_buf *b, const struct x64__memo1 *e,
 
 /* Whether operand i (of kind `kind`, X64_OP_NONE past the operand count) has a value entry `e`
  * was made for: memo1_op_ok() with the kind known. */
-X64__INLINE bool memo1_chk(const struct x64_buf *b, const struct x64__memo1 *e,
-                           const struct x64_operand *ops, const unsigned i, const unsigned kind)
+X64__INLINE unsigned memo1_chk(const struct x64_buf *b, const struct x64__memo1 *e,
+                               const struct x64_operand *ops, const unsigned i, const unsigned kind)
 {
     switch (kind) {
     case X64_OP_REG:
-        return op_u32(ops, OP_OFF(i)) - e->chk[i][0] <= e->chk[i][1];
+        return op_u32(ops, OP_OFF(i)) - e->chk[i][0] <= e->chk[i][1] ? 1u : 0u;
     case X64_OP_IMM:
     case X64_OP_MEM:
     case X64_OP_LABEL:
-        return memo1_op_ok(b, &ops[i], kind, e->chk[i]);
+        return memo1_op_ok(b, &ops[i], kind, e->chk[i]) ? 1u : 0u;
     default:
-        return true;
+        return 1u;
     }
 }
 
