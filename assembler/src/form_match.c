@@ -1273,9 +1273,11 @@ X64__INLINE bool memo1_op_ok(const struct x64_buf *b, const struct x64_operand *
     return x64__label_valid(b, o->u.label.id); /* X64_OP_LABEL: the only other kind filled */
 }
 
-X64__INLINE unsigned memo1_set(uint64_t k1, uint32_t k2)
+/* The set of key (k1, k2): from k1 alone (the third operand's word 0 is compared, not hashed:
+ * one set holds the two forms of a three-operand instruction that differ only there). */
+X64__INLINE unsigned memo1_set(uint64_t k1)
 {
-    return (unsigned)(((k1 ^ k2) * 0x9E3779B97F4A7C15u) >> (64u - MEMO1_SET_BITS));
+    return (unsigned)((k1 * 0x9E3779B97F4A7C15u) >> (64u - MEMO1_SET_BITS));
 }
 
 /* The operand types an operand of word 0 `o` can have, one representative value each:
@@ -1444,7 +1446,7 @@ static NOINLINE void memo1_fill(const struct x64_buf *b, enum x64_mnemonic mn,
     ne.h = memo1_handler(&ne, ops, n);
     ne.k1 = w0[0] | w0[1] << 24 | (uint64_t)mn << 48 | (uint64_t)n << 58;
     ne.k2 = (uint32_t)w0[2];
-    struct x64__memo1 *s = &memo1_tab[2u * memo1_set(ne.k1, ne.k2)];
+    struct x64__memo1 *s = &memo1_tab[2u * memo1_set(ne.k1)];
     s[1] = s[0];
     s[0] = ne;
 }
@@ -2027,7 +2029,7 @@ void x64_emit(struct x64_buf *b, enum x64_mnemonic mn, const struct x64_operand 
         if (X64__LIKELY(((w0a | w0b | w0c) >> 24) == 0)) {
             uint64_t k1 = w0a | w0b << 24 | (uint64_t)mn << 48 | (uint64_t)n << 58;
             uint32_t k2 = (uint32_t)w0c;
-            const struct x64__memo1 *e = &memo1_tab[2u * memo1_set(k1, k2)];
+            const struct x64__memo1 *e = &memo1_tab[2u * memo1_set(k1)];
 #if defined(__GNUC__)
             /* One base register for every access to the entry (gcc otherwise re-derives the
              * thread-local address for each field, holding more registers). */
