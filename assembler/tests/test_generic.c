@@ -440,6 +440,76 @@ Test(x64_generic, memo_hit_still_validates_values)
     }
 }
 
+/* Each head handler family checks its operands after a warm hit: an invalid register, index,
+ * scale or immediate is refused with a message and the buffer unchanged, and the error sticks. */
+Test(x64_generic, head_handlers_refuse_invalid_values_when_warm)
+{
+    const struct x64_mem good = x64_mem_bis(X64_RAX, X64_RBX, 4, 8);
+    struct x64_mem scale3 = good, rsp_index = good, bad_base = good;
+    scale3.scale = 3;
+    rsp_index.index = X64_RSP;
+    bad_base.base = 40;
+    const struct {
+        enum x64_mnemonic mn;
+        struct x64_operand ok[3], bad[3];
+        unsigned n;
+    } cases[] = {
+        {X64_MN_ADD,
+         {x64_op_r32(X64_ECX), x64_op_r32(X64_EDX)},
+         {x64_op_r32(X64_ECX), x64_op_r32((enum x64_gpr)16)},
+         2},
+        {X64_MN_MOV,
+         {x64_op_r32(X64_ECX), x64_op_mem(4, good)},
+         {x64_op_r32(X64_ECX), x64_op_mem(4, scale3)},
+         2},
+        {X64_MN_MOV,
+         {x64_op_r32(X64_ECX), x64_op_mem(4, good)},
+         {x64_op_r32(X64_ECX), x64_op_mem(4, rsp_index)},
+         2},
+        {X64_MN_MOV,
+         {x64_op_mem(8, good), x64_op_r64(X64_RDX)},
+         {x64_op_mem(8, bad_base), x64_op_r64(X64_RDX)},
+         2},
+        {X64_MN_MOV,
+         {x64_op_mem(4, good), x64_op_imm(7)},
+         {x64_op_mem(4, good), x64_op_imm(INT64_C(1) << 40)},
+         2},
+        {X64_MN_VADDSD,
+         {x64_op_xmm(1), x64_op_xmm(2), x64_op_xmm(3)},
+         {x64_op_xmm(1), x64_op_xmm(2), x64_op_xmm(40)},
+         3},
+        {X64_MN_PUSH, {x64_op_r64(X64_R12)}, {x64_op_r64((enum x64_gpr)16)}, 1},
+        {X64_MN_SETL, {x64_op_r8(X64_BL)}, {x64_op_r8((enum x64_gpr)0x30)}, 1},
+        {X64_MN_MOV,
+         {x64_op_r32(X64_R9D), x64_op_imm(0x12345)},
+         {x64_op_r32(X64_R9D), x64_op_imm(INT64_C(1) << 40)},
+         2},
+        {X64_MN_MOV,
+         {x64_op_mem(1, x64_mem_b(X64_RAX, 0)), x64_op_r8(X64_AH)},
+         {x64_op_mem(1, x64_mem_b(X64_R8, 0)), x64_op_r8(X64_AH)},
+         2},
+        {X64_MN_MOVZX,
+         {x64_op_r32(X64_R9D), x64_op_r8(X64_CL)},
+         {x64_op_r32(X64_R9D), x64_op_r8(X64_AH)},
+         2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct x64_buf c;
+        cr_assert_eq(x64_buf_init(&c, 0), X64_OK);
+        x64_emit(&c, cases[i].mn, cases[i].ok, cases[i].n);
+        x64_emit(&c, cases[i].mn, cases[i].ok, cases[i].n);
+        cr_assert_eq(c.status, X64_OK, "case %zu: %s", i, x64_buf_error(&c));
+        size_t clen = c.len;
+        x64_emit(&c, cases[i].mn, cases[i].bad, cases[i].n);
+        cr_expect_neq(c.status, X64_OK, "case %zu: accepted", i);
+        cr_expect_eq(c.len, clen, "case %zu: bytes written", i);
+        cr_expect_neq(x64_buf_error(&c)[0], '\0', "case %zu: no message", i);
+        x64_emit(&c, cases[i].mn, cases[i].ok, cases[i].n);
+        cr_expect_eq(c.len, clen, "case %zu: emitted after an error", i);
+        x64_buf_free(&c);
+    }
+}
+
 /* The raw-operand memo keys on each operand's kind, class and size and checks the values
  * after the probe: values of one key that select other forms (the accumulator and short
  * forms, imm8 against imm32, shift by 1, ah..bh, the 2- and 3-byte VEX, memory with and
@@ -492,6 +562,32 @@ Test(x64_generic, raw_memo_values_that_select_other_forms)
         {X64_MN_VADDSD, {x64_op_xmm(1), x64_op_xmm(2), x64_op_xmm(11)}, 3},
         {X64_MN_IMUL, {x64_op_r32(X64_ECX), x64_op_r32(X64_EDX), x64_op_imm(7)}, 3},
         {X64_MN_IMUL, {x64_op_r32(X64_ECX), x64_op_r32(X64_EDX), x64_op_imm(700)}, 3},
+        /* The head handlers' families: +r, 8-bit registers, memory with /digit, an immediate
+         * or a 3-byte opcode, VEX with a memory third operand (same set as the register one). */
+        {X64_MN_PUSH, {x64_op_r64(X64_R12)}, 1},
+        {X64_MN_POP, {x64_op_r64(X64_RBX)}, 1},
+        {X64_MN_MOV, {x64_op_r32(X64_R9D), x64_op_imm(0x12345)}, 2},
+        {X64_MN_SETL, {x64_op_r8(X64_SPL)}, 1},
+        {X64_MN_SETL, {x64_op_r8(X64_AH)}, 1},
+        {X64_MN_SETL, {x64_op_r8(X64_R11B)}, 1},
+        {X64_MN_MOV, {x64_op_mem(1, x64_mem_b(X64_RAX, 0)), x64_op_r8(X64_SIL)}, 2},
+        {X64_MN_MOV, {x64_op_mem(1, x64_mem_b(X64_RAX, 0)), x64_op_r8(X64_AH)}, 2},
+        {X64_MN_ADD, {x64_op_r8(X64_R10B), x64_op_imm(5)}, 2},
+        {X64_MN_MOV, {x64_op_mem(4, x64_mem_bis(X64_R8, X64_R9, 2, -4)), x64_op_imm(7)}, 2},
+        {X64_MN_ADD, {x64_op_mem(8, x64_mem_b(X64_RSP, 1000)), x64_op_imm(3)}, 2},
+        {X64_MN_INC, {x64_op_mem(8, x64_mem_b(X64_R13, 0))}, 1},
+        {X64_MN_PUSH, {x64_op_mem(8, x64_mem_abs(0x40))}, 1},
+        {X64_MN_SHL, {x64_op_mem(4, x64_mem_b(X64_RAX, 0)), x64_op_r8(X64_CL)}, 2},
+        {X64_MN_IMUL,
+         {x64_op_r64(X64_RCX), x64_op_mem(8, x64_mem_b(X64_RDX, 16)), x64_op_imm(1000)},
+         3},
+        {X64_MN_PSHUFB,
+         {x64_op_xmm(9), x64_op_mem(16, x64_mem_bis(X64_R14, X64_R15, 8, 0x100))},
+         2},
+        {X64_MN_PSHUFB, {x64_op_xmm(1), x64_op_xmm(2)}, 2},
+        {X64_MN_VADDSD, {x64_op_xmm(1), x64_op_xmm(2), x64_op_mem(8, x64_mem_b(X64_RAX, 8))}, 3},
+        {X64_MN_VMOVAPS, {x64_op_xmm(12), x64_op_xmm(3)}, 2},
+        {X64_MN_VMOVAPS, {x64_op_xmm(3), x64_op_xmm(12)}, 2},
     };
     const size_t nc = sizeof cases / sizeof cases[0];
     uint8_t want[sizeof cases / sizeof cases[0]][16];
