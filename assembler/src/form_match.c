@@ -1163,16 +1163,18 @@ static NOINLINE bool emit_fast_prefixed(struct x64_buf *b, unsigned prefix, enum
 /* --- The raw-operand memo in front of it: operand words -> entry, values checked after --- */
 
 /* x64_emit()'s hot path does not type operands before the probe. Its key is the mnemonic, the
- * operand count and each operand's word 0 (kind, register class, size; the decoration and
- * reserved bytes must be zero), and an entry says which values of each operand it was made for:
- * a register number range, the immediate types (imm_type()), the memory index variants (with a
- * base and scale that are valid, no segment, no flags) or a label of the calling buffer. Those
- * checks run after the probe, in straight-line code. An entry is filled from a type memo entry
- * (above) and holds only value ranges for which every combination of the operands' types selects
- * the same form (checked with select_fast() when it is filled), so a hit encodes exactly what the
- * type memo would. Anything else (a check fails, a miss, unusual operands) takes the typed path,
- * emit_typed(), which refills the entry. Per thread like the type memo: MEMO1_SETS sets of two
- * 64-byte entries (32 KiB). */
+ * operand count and each operand's word 0 (kind, register class, size; the decoration and reserved
+ * bytes must be zero), and an entry says which values of each operand it was made for: a register
+ * number range, the immediate types (imm_type()), the memory index variants (with a base and scale
+ * that are valid, no segment, no flags) or a label of the calling buffer. Those checks run after
+ * the probe, in the entry's handler (memo1_handler(): one per encoder and operand kinds, picked
+ * when the entry is filled), which then encodes, so a hit costs one indirect jump; the common
+ * legacy and VEX forms encode from a prebuilt head (head_plan). An entry is filled from a type
+ * memo entry (above) and holds only value ranges for which every combination of the operands'
+ * types selects the same form (checked with select_fast() when it is filled), so a hit encodes
+ * exactly what the type memo would. Anything else (a check fails, a miss, unusual operands) takes
+ * the typed path, emit_typed(), which refills the entry. Per thread like the type memo: MEMO1_SETS
+ * sets of two 64-byte entries (32 KiB). */
 #define MEMO1_SET_BITS 8u
 #define MEMO1_SETS     (1u << MEMO1_SET_BITS)
 
