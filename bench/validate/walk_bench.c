@@ -2,8 +2,9 @@
 /* Where the validator's time goes: instruction walks over a module's bodies that validate
  * nothing, through a threaded dispatch as fast_run() has (one instruction or two per jump), or
  * branch-free over 1-4 bodies in lockstep, also leaving that step for control instructions as an
- * engine built on it would (docs/BENCHMARKS.md, frontend, session 5).
- * Usage: walk_bench RUNS FILE.wasm */
+ * engine built on it would (docs/BENCHMARKS.md, frontend, session 5), or with a step whose
+ * length comes from constants instead of a table row (`arith*`, session 6).
+ * Usage: walk_bench RUNS FILE.wasm [WALK...] (all walks when none is named) */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_time.h"
 
@@ -191,6 +192,117 @@ struct body {
 
 static struct body *bodies;
 static uint32_t body_count;
+
+/* --- The arithmetic step (session 6) ---
+ * As step(), but what an opcode's immediate is comes from constants (two bit masks over the
+ * opcodes 0x02-0x41, which the compiler keeps in registers, and compares with 0x43/0x44) instead
+ * of a table row, so that the next instruction's address hangs only on the load of the 8-byte
+ * word at p: p + f(word). The other opcodes have no immediate here (the numeric ops; i64.const
+ * and the irregular shapes leave before the step). */
+static uint64_t ar_one, ar_two; /* bit op - 2: at least one LEB128, two LEB128s */
+
+static void arith_init(void)
+{
+    for (unsigned op = 2; op < 0x42; op++) {
+        if (shapes[op].slow)
+            continue;
+        if (shapes[op].nleb >= 1)
+            ar_one |= (uint64_t)1 << (op - 2);
+        if (shapes[op].nleb >= 2)
+            ar_two |= (uint64_t)1 << (op - 2);
+    }
+}
+
+static inline const uint8_t *arith_step(const uint8_t *p, uint64_t one_mask, uint64_t two_mask)
+{
+    uint64_t w = load64(p);
+    uint64_t op = (uint8_t)w, d = op - 2;
+    uint64_t in = -(uint64_t)(d < 64);
+    uint64_t one = one_mask >> (d & 63) & in & 1;
+    uint64_t two = two_mask >> (d & 63) & in & 1;
+    uint64_t e = op - 0x43; /* f32.const, f64.const: 4 or 8 bytes, as nibbles 0 and 1 of 0x84 */
+    uint64_t fixed = (uint64_t)0x84 >> ((e & 15) << 2) & 15 & -(uint64_t)(e < 16);
+    uint64_t stops = (~w & 0x8080808080808000u) | 0x80u | (uint64_t)1 << 63;
+    stops &= (stops - 1) | (one - 1);
+    stops &= (stops - 1) | (two - 1);
+    return p + (__builtin_ctzll(stops) >> 3) + 1 + fixed;
+}
+
+/* The same with a shorter chain: the stops of the LEB128s (byte 0's left out) are computed from
+ * the word alone, the opcode only clears the first (two LEB128s) or adds a stop at bit 0 (none),
+ * so that the word's load, four ALU steps and the count of trailing zeros make the chain. */
+static inline const uint8_t *arith_step2(const uint8_t *p, uint64_t one_mask, uint64_t two_mask)
+{
+    uint64_t w = load64(p);
+    uint64_t op = (uint8_t)w, d = op - 2;
+    uint64_t in = -(uint64_t)(d < 64);
+    uint64_t none = ~(one_mask >> (d & 63) & in) & 1;
+    uint64_t keep = (two_mask >> (d & 63) & in & 1) - 1; /* all ones unless two LEB128s */
+    uint64_t e = op - 0x43;
+    uint64_t fixed = (uint64_t)0x84 >> ((e & 15) << 2) & 15 & -(uint64_t)(e < 16);
+    uint64_t stops = (~w & 0x8080808080808000u) | (uint64_t)1 << 63;
+    stops &= (stops - 1) | keep;
+    return p + (__builtin_ctzll(stops | none) >> 3) + 1 + fixed;
+}
+
+/* A branch-free arithmetic step for what `stay` marks (locals, constants but i64, loads,
+ * stores, numeric ops, drop, select, nop: what needs no frame, signature or global), one
+ * conditional branch out of it for the rest, to threaded handlers per shape as in
+ * walk_dispatch, which come back to the step. */
+static bool stay_simple[256], stay_all[256];
+
+static void stay_init(void)
+{
+    for (unsigned op = 0; op < 256; op++) {
+        stay_all[op] = !shapes[op].slow && op < 0xc5;
+        stay_simple[op] = stay_all[op] && !leaves[op];
+    }
+}
+
+/* (A macro rather than a function with the step as a flag: GCC inlines no function that takes
+ * the address of a label, so a flag would stay a branch in the loop.) */
+#define WALK_ARITH(name, stay, STEP)                                                               \
+    static uint64_t name(void)                                                                     \
+    {                                                                                              \
+        static const void *const by_shape[4] = {&&none, &&one, &&two, &&slow};                     \
+        static const void *jt[256];                                                                \
+        for (unsigned op = 0; op < 256; op++)                                                      \
+            jt[op] = by_shape[shapes[op].slow ? 3 : shapes[op].nleb];                              \
+        const uint64_t one_mask = ar_one, two_mask = ar_two;                                       \
+        uint64_t n = 0;                                                                            \
+        for (uint32_t b = 0; b < body_count; b++) {                                                \
+            const uint8_t *p = bodies[b].p, *end = bodies[b].end;                                  \
+        top:                                                                                       \
+            if (p >= end)                                                                          \
+                continue;                                                                          \
+            if (__builtin_expect(!stay[*p], 0))                                                    \
+                goto *jt[*p];                                                                      \
+            p = STEP(p, one_mask, two_mask);                                                       \
+            n++;                                                                                   \
+            goto top;                                                                              \
+        none:                                                                                      \
+            p += 1 + step_fixed[*p];                                                               \
+            n++;                                                                                   \
+            goto top;                                                                              \
+        one:                                                                                       \
+            p = skip_leb(p + 1);                                                                   \
+            n++;                                                                                   \
+            goto top;                                                                              \
+        two:                                                                                       \
+            p = skip_leb(skip_leb(p + 1));                                                         \
+            n++;                                                                                   \
+            goto top;                                                                              \
+        slow:                                                                                      \
+            p = next_slow(p);                                                                      \
+            n++;                                                                                   \
+            goto top;                                                                              \
+        }                                                                                          \
+        return n;                                                                                  \
+    }
+WALK_ARITH(walk_arith, stay_simple, arith_step)
+WALK_ARITH(walk_arith_all, stay_all, arith_step)
+WALK_ARITH(walk_arith2, stay_simple, arith_step2)
+WALK_ARITH(walk_arith2_all, stay_all, arith_step2)
 
 static uint64_t walk_dispatch(void)
 {
@@ -448,8 +560,8 @@ static bool bodies_init(const uint8_t *bytes, const struct wdec_module *m)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fputs("usage: walk_bench RUNS FILE.wasm\n", stderr);
+    if (argc < 3) {
+        fputs("usage: walk_bench RUNS FILE.wasm [WALK...]\n", stderr);
         return 2;
     }
     int runs = atoi(argv[1]);
@@ -478,6 +590,8 @@ int main(int argc, char **argv)
     }
     shapes_init();
     step_init();
+    arith_init();
+    stay_init();
     if (!bodies_init(bytes, m)) {
         fprintf(stderr, "error: %s: SIMD instructions are not walked here\n", argv[2]);
         return 1;
@@ -487,13 +601,21 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         uint64_t (*walk)(void);
-    } walks[] = {{"dispatch", walk_dispatch}, {"pairs", walk_pairs},   {"ahead", walk_ahead},
-                 {"lanes1", walk_lanes1},     {"lanes2", walk_lanes2}, {"lanes3", walk_lanes3},
-                 {"lanes4", walk_lanes4},     {"leave2", walk_leave2}, {"leave4", walk_leave4}};
+    } walks[] = {
+        {"dispatch", walk_dispatch},   {"pairs", walk_pairs},        {"ahead", walk_ahead},
+        {"lanes1", walk_lanes1},       {"lanes2", walk_lanes2},      {"lanes3", walk_lanes3},
+        {"lanes4", walk_lanes4},       {"leave2", walk_leave2},      {"leave4", walk_leave4},
+        {"arith", walk_arith},         {"arithall", walk_arith_all}, {"arith2", walk_arith2},
+        {"arith2all", walk_arith2_all}};
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t)
         return 1;
     for (size_t w = 0; w < sizeof walks / sizeof walks[0]; w++) {
+        bool chosen = argc == 3;
+        for (int a = 3; a < argc; a++)
+            chosen |= strcmp(argv[a], walks[w].name) == 0;
+        if (!chosen)
+            continue;
         uint64_t n = 0;
         for (int r = 0; r < runs; r++) {
             double t0 = cpu_seconds();
