@@ -47,6 +47,32 @@ static const struct num_sig sig_byte[256] = {
 #undef WDEC_OPCODE
 };
 
+/* The fast path's view of the same rows: the operand types a numeric op pops as they lie in the
+ * top two operand stack slots read as one 32-bit word, a mask of the slots they take and how
+ * many, so that unary and binary ops are checked alike. SLOTS2(below, top) is that word. */
+struct num_fast {
+    uint32_t want, mask;
+    uint8_t pops, out;
+    bool numeric;
+};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define SLOTS2(below, top) ((uint32_t)(below) << 16 | (uint32_t)(top))
+#else
+#define SLOTS2(below, top) ((uint32_t)(below) | (uint32_t)(top) << 16)
+#endif
+#define NUMF_0x00(code, group, in1, in2, out)                                                      \
+    [code] = {T_##in2 ? SLOTS2(T_##in1, T_##in2) : SLOTS2(0, T_##in1),                             \
+              T_##in2 ? 0xffffffffu : SLOTS2(0, 0xffff), T_##in2 ? 2 : 1, T_##out,                 \
+              WDEC_GROUP_##group == WDEC_GROUP_NUMERIC},
+#define NUMF_0xfc(code, group, in1, in2, out)
+#define NUMF_0xfd(code, group, in1, in2, out)
+static const struct num_fast num_fast[256] = {
+#define WDEC_OPCODE(id, text, prefix, code, imm, in1, in2, out, group, feature)                    \
+    PICK(NUMF, prefix)(code, group, in1, in2, out)
+#include <wdec/opcodes.def>
+#undef WDEC_OPCODE
+};
+
 const uint8_t wdec_one_type[256] = {
 #define ONE(t) [t] = t
     ONE(WDEC_I32),  ONE(WDEC_I64),     ONE(WDEC_F32),       ONE(WDEC_F64),
@@ -1092,17 +1118,16 @@ fast_run(struct fast *f)
         }
         default: { /* the numeric group, from opcodes.def */
             FAST_LABEL(L_num)
-            const struct num_sig *sg = &sig_byte[op];
-            if (!sg->numeric)
+            /* Unary and binary alike (whether an op is one or the other is as hard to predict as
+             * the dispatch): the top two slots as one word, the pad below the stack's start
+             * standing in for missing ones (see STACK_PAD). */
+            const struct num_fast *nf = &num_fast[op];
+            uint32_t top2;
+            memcpy(&top2, stack + sp - 2, sizeof top2);
+            if (!nf->numeric || sp - height < nf->pops || ((top2 ^ nf->want) & nf->mask))
                 goto out;
-            if (sg->in2) {
-                if (sp - height < 2 || stack[sp - 1] != sg->in2 || stack[sp - 2] != sg->in1)
-                    goto out;
-                sp--;
-            } else if (sp == height || stack[sp - 1] != sg->in1) {
-                goto out;
-            }
-            stack[sp - 1] = sg->out;
+            sp -= nf->pops - 1u;
+            stack[sp - 1] = nf->out;
             p++;
             FAST_NEXT();
         }
