@@ -457,8 +457,9 @@ X64__INLINE uint64_t x64__mem_tail(unsigned reg, struct x64_mem m, unsigned *out
  * byteregs: X64__BYTE_* bits for 8-bit register operands.
  * imm_size/imm, imm2_size/imm2: trailing immediates (imm first).
  * x64__legacy_fast() says whether the inline writer x64__legacy_put() takes the instruction
- * (`br` is x64__byte_rex() of the 8-bit operands, or 0); it writes at `p` with 8-byte stores and
- * returns the length. x64__legacy() (buffer) and x64__legacy_c() (cursor) wrap the two. */
+ * (`br` is x64__byte_rex() of the 8-bit operands, or 0); it writes at `p` (offset `at`) with
+ * 8-byte stores and returns the offset after the instruction. x64__legacy() (buffer) and
+ * x64__legacy_c() (cursor) wrap the two. */
 X64__INLINE bool x64__legacy_fast(unsigned upfx, unsigned rmkind, struct x64_mem m, unsigned br)
 {
     return upfx == 0 && rmkind != X64__RM_MOFFS &&
@@ -466,90 +467,93 @@ X64__INLINE bool x64__legacy_fast(unsigned upfx, unsigned rmkind, struct x64_mem
            !X64__UNLIKELY(br & X64__B8_HIGH);
 }
 
-X64__INLINE size_t x64__legacy_put(uint8_t *const p, uint32_t pfx, uint32_t opc, unsigned rexw,
-                                   unsigned rmkind, unsigned reg, unsigned rm, struct x64_mem m,
-                                   unsigned br, unsigned imm_size, int64_t imm, unsigned imm2_size,
-                                   int64_t imm2)
+/* The rest of an instruction once `w` holds its first `n` bytes (REX, opcode, ModRM, SIB) before
+ * the legacy prefixes: the prefixes, one store, then for a memory operand (`mem`) the
+ * displacement (`dn` bytes of `disp`, stored whole, maybe 0), and the immediates. Returns `at` plus
+ * the length. x64__legacy_put() calls it at the end of each branch, where `n` is a constant (or a
+ * table value plus one): the compiler then folds the new position into one `lea` there, where one
+ * shared tail had to materialise `n` in every branch and add it after they merge. */
+X64__INLINE size_t x64__legacy_end(uint8_t *const p, size_t at, uint64_t w, unsigned n,
+                                   uint32_t pfx, bool mem, int32_t disp, unsigned dn,
+                                   unsigned imm_size, int64_t imm, unsigned imm2_size, int64_t imm2)
 {
-    size_t off = 0; /* bytes written so far */
-    unsigned on = opc >> 24, pn = pfx >> 24;
-    uint64_t w;
-    unsigned n;
+    unsigned pn = pfx >> 24;
+    x64__st8(p, (w << (8 * pn)) | (pfx & 0xFFFFFFu));
+    n += pn;
+    if (mem) {
+        x64__st8(p + n, (uint64_t)(int64_t)disp);
+        n += dn;
+    }
+    if (imm_size) {
+        x64__st8(p + n, (uint64_t)imm);
+        n += imm_size;
+    }
+    if (imm2_size) {
+        x64__st8(p + n, (uint64_t)imm2);
+        n += imm2_size;
+    }
+    return at + n;
+}
+
+/* Writes the instruction at `p`, which is `at` in the buffer; returns `at` plus its length. */
+X64__INLINE size_t x64__legacy_put(uint8_t *const p, size_t at, uint32_t pfx, uint32_t opc,
+                                   unsigned rexw, unsigned rmkind, unsigned reg, unsigned rm,
+                                   struct x64_mem m, unsigned br, unsigned imm_size, int64_t imm,
+                                   unsigned imm2_size, int64_t imm2)
+{
+    unsigned on = opc >> 24;
     unsigned rex = rexw | br; /* br is 0 or X64__B8_NEED here */
-    unsigned dn = 0;          /* displacement bytes of a memory operand */
     if (rmkind == X64__RM_REG) {
         /* REX, opcode, ModRM from one table entry; without REX everything moves down a byte. */
         uint64_t e = x64__rr(on, reg, rm);
-        if (rex != 0u || (uint8_t)e != 0u) {
-            w = 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8;
-            n = on + 2;
-        } else {
-            w = (e >> 8) | (opc & 0xFFFFFFu);
-            n = on + 1;
-        }
-    } else if (rmkind == X64__RM_MEM) {
-        /* REX, opcode, ModRM and SIB in one word: the entry's ModRM lands after the opcode;
-         * without REX everything moves down a byte. Only the displacement is stored apart. */
-        bool has_index = m.index != X64_NOREG;
-        unsigned base = (unsigned)m.base & 7u;
-        uint64_t e = x64__rm_mem(on, has_index, reg, m.base);
-        unsigned k8 = 8u * (on + 1u); /* ModRM's bit position in the entry */
-        int32_t d = m.disp;
-        unsigned tn;
-        if (has_index) {
-            unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8->0..3 */
-            unsigned xi = (unsigned)m.index & 15u;
-            /* REX.X (a REX byte without 0x40 yet, see below) and the SIB's index and scale. */
-            e |= on == 1u ? x64__tab.xi2[xi] : on == 2u ? x64__tab.xi3[xi] : x64__tab.xi4[xi];
-            e |= (uint64_t)(ss << 6) << (k8 + 8u);
-            tn = 2;
-        } else {
-            tn = (unsigned)(e >> 56);
-        }
-        if ((uint32_t)d + 128u >= 256u) {
-            e |= (uint64_t)0x80u << k8;
-            dn = 4;
-        } else if (d != 0 || base == 5u) {
-            /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
-            e |= (uint64_t)0x40u << k8;
-            dn = 1;
-        }
-        if (rex != 0u || (uint8_t)e != 0u) {
-            w = 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8;
-            n = on + 1 + tn;
-        } else {
-            w = (e >> 8) | (opc & 0xFFFFFFu);
-            n = on + tn;
-        }
-    } else {
+        if (rex != 0u || (uint8_t)e != 0u)
+            return x64__legacy_end(p, at, 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8,
+                                   on + 2, pfx, false, 0, 0, imm_size, imm, imm2_size, imm2);
+        return x64__legacy_end(p, at, (e >> 8) | (opc & 0xFFFFFFu), on + 1, pfx, false, 0, 0,
+                               imm_size, imm, imm2_size, imm2);
+    }
+    if (rmkind != X64__RM_MEM) {
         if (rmkind == X64__RM_OPREG) {
             rex |= (rm >> 3) & 1u;                /* REX.B */
             opc += (rm & 7u) << (8u * (on - 1u)); /* +rb/+rw/+rd/+ro: last opcode byte */
         }
-        w = opc & 0xFFFFFFu;
-        n = on;
-        if (rex) {
-            w = (w << 8) | 0x40u | rex;
-            n += 1;
-        }
+        if (rex)
+            return x64__legacy_end(p, at, (uint64_t)(opc & 0xFFFFFFu) << 8 | 0x40u | rex, on + 1,
+                                   pfx, false, 0, 0, imm_size, imm, imm2_size, imm2);
+        return x64__legacy_end(p, at, opc & 0xFFFFFFu, on, pfx, false, 0, 0, imm_size, imm,
+                               imm2_size, imm2);
     }
-    w = (w << (8 * pn)) | (pfx & 0xFFFFFFu);
-    n += pn;
-    x64__st8(p + off, w);
-    off += n;
-    if (rmkind == X64__RM_MEM) {
-        x64__st8(p + off, (uint64_t)(int64_t)m.disp);
-        off += dn;
+    /* REX, opcode, ModRM and SIB in one word: the entry's ModRM lands after the opcode; without
+     * REX everything moves down a byte. Only the displacement is stored apart. */
+    bool has_index = m.index != X64_NOREG;
+    unsigned base = (unsigned)m.base & 7u;
+    uint64_t e = x64__rm_mem(on, has_index, reg, m.base);
+    unsigned k8 = 8u * (on + 1u); /* ModRM's bit position in the entry */
+    int32_t d = m.disp;
+    unsigned tn, dn = 0;
+    if (has_index) {
+        unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8 -> 0..3 */
+        unsigned xi = (unsigned)m.index & 15u;
+        /* REX.X (a REX byte without 0x40 yet, see below) and the SIB's index and scale. */
+        e |= on == 1u ? x64__tab.xi2[xi] : on == 2u ? x64__tab.xi3[xi] : x64__tab.xi4[xi];
+        e |= (uint64_t)(ss << 6) << (k8 + 8u);
+        tn = 2;
+    } else {
+        tn = (unsigned)(e >> 56);
     }
-    if (imm_size) {
-        x64__st8(p + off, (uint64_t)imm);
-        off += imm_size;
+    if ((uint32_t)d + 128u >= 256u) {
+        e |= (uint64_t)0x80u << k8;
+        dn = 4;
+    } else if (d != 0 || base == 5u) {
+        /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
+        e |= (uint64_t)0x40u << k8;
+        dn = 1;
     }
-    if (imm2_size) {
-        x64__st8(p + off, (uint64_t)imm2);
-        off += imm2_size;
-    }
-    return off;
+    if (rex != 0u || (uint8_t)e != 0u)
+        return x64__legacy_end(p, at, 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8,
+                               on + 1 + tn, pfx, true, d, dn, imm_size, imm, imm2_size, imm2);
+    return x64__legacy_end(p, at, (e >> 8) | (opc & 0xFFFFFFu), on + tn, pfx, true, d, dn, imm_size,
+                           imm, imm2_size, imm2);
 }
 
 X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uint32_t opc,
@@ -566,8 +570,8 @@ X64__INLINE void x64__legacy(struct x64_buf *b, unsigned upfx, uint32_t pfx, uin
                          byteregs, imm_size, imm, imm2_size, imm2);
         return;
     }
-    b->len = len + x64__legacy_put(data + len, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size,
-                                   imm, imm2_size, imm2);
+    b->len = x64__legacy_put(data + len, len, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size, imm,
+                             imm2_size, imm2);
 }
 
 /* VEX encoding (SDM vol. 2, 2.3). map: 1=0F 2=0F38 3=0F3A; pp: 0 none,1 66,2 F3,3 F2; l: VEX.L;
@@ -580,9 +584,21 @@ X64__INLINE bool x64__vex_fast(unsigned rmkind, struct x64_mem m)
            !(rmkind == X64__RM_MEM && X64__UNLIKELY(!x64__mem_simple(m)));
 }
 
-X64__INLINE size_t x64__vex_put(uint8_t *const p, unsigned map, unsigned pp, unsigned l, unsigned w,
-                                unsigned opcode, unsigned rmkind, unsigned reg, unsigned vvvv,
-                                unsigned rm, struct x64_mem m, unsigned imm_size, int64_t imm)
+/* The end of a VEX register form: `v` holds its `n` bytes up to ModRM (see x64__legacy_end). */
+X64__INLINE size_t x64__vex_end(uint8_t *const p, size_t at, uint64_t v, unsigned n,
+                                unsigned imm_size, int64_t imm)
+{
+    x64__st8(p, v);
+    if (imm_size)
+        x64__st8(p + n, (uint64_t)imm);
+    return at + n + imm_size;
+}
+
+/* Writes the instruction at `p`, which is `at` in the buffer; returns `at` plus its length. */
+X64__INLINE size_t x64__vex_put(uint8_t *const p, size_t at, unsigned map, unsigned pp, unsigned l,
+                                unsigned w, unsigned opcode, unsigned rmkind, unsigned reg,
+                                unsigned vvvv, unsigned rm, struct x64_mem m, unsigned imm_size,
+                                int64_t imm)
 {
     size_t off = 0; /* bytes written so far */
     unsigned r = (reg >> 3) & 1u, xb = 0, tn = 0, dn = 0;
@@ -594,20 +610,12 @@ X64__INLINE size_t x64__vex_put(uint8_t *const p, unsigned map, unsigned pp, uns
         /* Prefix bytes and ModRM from one table entry; C5 when map=0F, W=0 and B=0. */
         unsigned i = (((reg & 15u) << 4) | (rm & 15u)) & 0xFFu;
         uint64_t e = map == 1u && w == 0u ? x64__tab.vr2[i] : x64__tab.vr3[i];
-        if (e & 1u) {
-            v = e | (uint64_t)last << 8 | (uint64_t)opcode << 16;
-            n = 4;
-        } else {
-            v = e | (uint64_t)map << 8 | (uint64_t)last << 16 | (uint64_t)opcode << 24;
-            n = 5;
-        }
-        x64__st8(p, v);
-        off = n;
-        if (imm_size) {
-            x64__st8(p + off, (uint64_t)imm);
-            off += imm_size;
-        }
-        return off;
+        if (e & 1u)
+            return x64__vex_end(p, at, e | (uint64_t)last << 8 | (uint64_t)opcode << 16, 4,
+                                imm_size, imm);
+        return x64__vex_end(p, at,
+                            e | (uint64_t)map << 8 | (uint64_t)last << 16 | (uint64_t)opcode << 24,
+                            5, imm_size, imm);
     }
     if (rmkind == X64__RM_MEM)
         tail = x64__mem_tail(reg, m, &tn, &dn, &xb);
@@ -631,7 +639,7 @@ X64__INLINE size_t x64__vex_put(uint8_t *const p, unsigned map, unsigned pp, uns
         x64__st8(p + off, (uint64_t)imm);
         off += imm_size;
     }
-    return off;
+    return at + off;
 }
 
 X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned l, unsigned w,
@@ -646,8 +654,8 @@ X64__INLINE void x64__vex(struct x64_buf *b, unsigned map, unsigned pp, unsigned
                       x64__mem_hi(m), imm_size, imm);
         return;
     }
-    b->len = len + x64__vex_put(data + len, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
-                                imm_size, imm);
+    b->len = x64__vex_put(data + len, len, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
+                          imm_size, imm);
 }
 
 /* --- Cursor versions (struct x64_cur, buffer.h) --- */
@@ -671,8 +679,8 @@ X64__INLINE size_t x64__legacy_c(struct x64_cur *c, unsigned upfx, uint32_t pfx,
         x64__cur_load(c);
         return pos;
     }
-    c->pos = pos + x64__legacy_put(c->base + pos, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size,
-                                   imm, imm2_size, imm2);
+    c->pos = x64__legacy_put(c->base + pos, pos, pfx, opc, rexw, rmkind, reg, rm, m, br, imm_size,
+                             imm, imm2_size, imm2);
     return X64__CUR_FAST;
 }
 
@@ -688,8 +696,8 @@ X64__INLINE size_t x64__vex_c(struct x64_cur *c, unsigned map, unsigned pp, unsi
         x64__cur_load(c);
         return pos;
     }
-    c->pos = pos + x64__vex_put(c->base + pos, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
-                                imm_size, imm);
+    c->pos = x64__vex_put(c->base + pos, pos, map, pp, l, w, opcode, rmkind, reg, vvvv, rm, m,
+                          imm_size, imm);
     return X64__CUR_FAST;
 }
 
