@@ -3,7 +3,8 @@
  * nothing, through a threaded dispatch as fast_run() has (one instruction or two per jump), or
  * branch-free over 1-4 bodies in lockstep, also leaving that step for control instructions as an
  * engine built on it would (docs/BENCHMARKS.md, frontend, session 5), or with a step whose
- * length comes from constants instead of a table row (`arith*`, session 6).
+ * length comes from constants instead of a table row (`arith*`, session 6), or two bodies
+ * interleaved through the threaded dispatch (`inter2`, session 6).
  * Usage: walk_bench RUNS FILE.wasm [WALK...] (all walks when none is named) */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_time.h"
@@ -442,6 +443,95 @@ static uint64_t walk_ahead(void)
     return n;
 }
 
+/* Two bodies interleaved through the threaded dispatch (session 6): the handlers of lane A and
+ * of lane B alternate, and each handler, after taking its own lane's instruction, looks up that
+ * lane's next target but jumps to the *other* lane's target, found one handler earlier. A
+ * mispredicted jump then has its target at hand when it issues, so it costs the refill only, not
+ * also the two dependent loads (opcode, table) behind it. */
+static uint64_t walk_inter2(void)
+{
+    static const void *const by_a[4] = {&&a_none, &&a_one, &&a_two, &&a_slow};
+    static const void *const by_b[4] = {&&b_none, &&b_one, &&b_two, &&b_slow};
+    static const void *ja[256], *jb[256];
+    for (unsigned op = 0; op < 256; op++) {
+        unsigned k = shapes[op].slow ? 3 : shapes[op].nleb;
+        ja[op] = by_a[k];
+        jb[op] = by_b[k];
+    }
+    uint64_t n = 0;
+    if (body_count < 2)
+        return 0;
+    uint32_t next = 2;
+    const uint8_t *pa = bodies[0].p, *ea = bodies[0].end;
+    const uint8_t *pb = bodies[1].p, *eb = bodies[1].end;
+    const void *ta, *tb;
+    /* A lane whose bodies ran out parks on `a_dry`/`b_dry`, which only hands over. */
+#define REFILL(P, E, T, JT, DRY)                                                                   \
+    do {                                                                                           \
+        while (P >= E && next < body_count) {                                                      \
+            P = bodies[next].p;                                                                    \
+            E = bodies[next++].end;                                                                \
+        }                                                                                          \
+        T = P < E ? JT[*P] : &&DRY;                                                                \
+    } while (0)
+#define AFTER_A()                                                                                  \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (__builtin_expect(pa >= ea, 0))                                                         \
+            REFILL(pa, ea, ta, ja, a_dry);                                                         \
+        else                                                                                       \
+            ta = ja[*pa];                                                                          \
+        goto *tb;                                                                                  \
+    } while (0)
+#define AFTER_B()                                                                                  \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (__builtin_expect(pb >= eb, 0))                                                         \
+            REFILL(pb, eb, tb, jb, b_dry);                                                         \
+        else                                                                                       \
+            tb = jb[*pb];                                                                          \
+        goto *ta;                                                                                  \
+    } while (0)
+    REFILL(pa, ea, ta, ja, a_dry);
+    REFILL(pb, eb, tb, jb, b_dry);
+    goto *ta;
+a_none:
+    pa += 1 + step_fixed[*pa];
+    AFTER_A();
+a_one:
+    pa = skip_leb(pa + 1);
+    AFTER_A();
+a_two:
+    pa = skip_leb(skip_leb(pa + 1));
+    AFTER_A();
+a_slow:
+    pa = next_slow(pa);
+    AFTER_A();
+b_none:
+    pb += 1 + step_fixed[*pb];
+    AFTER_B();
+b_one:
+    pb = skip_leb(pb + 1);
+    AFTER_B();
+b_two:
+    pb = skip_leb(skip_leb(pb + 1));
+    AFTER_B();
+b_slow:
+    pb = next_slow(pb);
+    AFTER_B();
+a_dry:
+    if (tb == &&b_dry)
+        return n;
+    goto *tb;
+b_dry:
+    if (ta == &&a_dry)
+        return n;
+    goto *ta;
+#undef AFTER_A
+#undef AFTER_B
+#undef REFILL
+}
+
 /* Out of the step for what `leaves` marks, through a switch as an engine would take it. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -602,11 +692,11 @@ int main(int argc, char **argv)
         const char *name;
         uint64_t (*walk)(void);
     } walks[] = {
-        {"dispatch", walk_dispatch},   {"pairs", walk_pairs},        {"ahead", walk_ahead},
-        {"lanes1", walk_lanes1},       {"lanes2", walk_lanes2},      {"lanes3", walk_lanes3},
-        {"lanes4", walk_lanes4},       {"leave2", walk_leave2},      {"leave4", walk_leave4},
-        {"arith", walk_arith},         {"arithall", walk_arith_all}, {"arith2", walk_arith2},
-        {"arith2all", walk_arith2_all}};
+        {"dispatch", walk_dispatch},    {"pairs", walk_pairs},        {"ahead", walk_ahead},
+        {"lanes1", walk_lanes1},        {"lanes2", walk_lanes2},      {"lanes3", walk_lanes3},
+        {"lanes4", walk_lanes4},        {"leave2", walk_leave2},      {"leave4", walk_leave4},
+        {"arith", walk_arith},          {"arithall", walk_arith_all}, {"arith2", walk_arith2},
+        {"arith2all", walk_arith2_all}, {"inter2", walk_inter2}};
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t)
         return 1;
