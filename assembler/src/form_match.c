@@ -1597,6 +1597,8 @@ MEMO1_H(h_jcc, KL, K_, K_, x64__jump(b, X64__J_JCC, e->cc, ops[0].u.label))
 #define TAB_AT(off) (((const uint64_t *)(const void *)&x64__tab)[off])
 #define H_DIGIT     3u /* reg_i: ModRM.reg is the form's /digit */
 #define H_NONE      3u /* imm_i: no immediate operand */
+_Static_assert(sizeof(struct x64__enc_tables) == sizeof(uint64_t) * (11u * 256u + 3u * 16u),
+               "x64__tab is uint64_t arrays with no padding between them (TAB_AT, TOFF)");
 
 /* Encodes a head_plan form: ModRM.reg from operand reg_i (or the /digit), rm from register or
  * memory operand rm_i, the immediate from operand imm_i. The operand values were checked; the
