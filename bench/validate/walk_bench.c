@@ -4,7 +4,8 @@
  * branch-free over 1-4 bodies in lockstep, also leaving that step for control instructions as an
  * engine built on it would (docs/BENCHMARKS.md, frontend, session 5), or with a step whose
  * length comes from constants instead of a table row (`arith*`, session 6), or two bodies
- * interleaved through the threaded dispatch (`inter2`, session 6).
+ * interleaved through the threaded dispatch (`inter2`), or the dispatch through conditional
+ * branches instead of a jump (`cond`, session 6).
  * Usage: walk_bench RUNS FILE.wasm [WALK...] (all walks when none is named) */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_time.h"
@@ -322,6 +323,53 @@ static uint64_t walk_dispatch(void)
         goto *jt[*p];                                                                              \
     } while (0)
         goto *jt[*p];
+    none:
+        p += 1 + step_fixed[*p];
+        NEXT();
+    one:
+        p = skip_leb(p + 1);
+        NEXT();
+    two:
+        p = skip_leb(skip_leb(p + 1));
+        NEXT();
+    slow:
+        p = next_slow(p);
+        NEXT();
+    done:;
+#undef NEXT
+    }
+    return n;
+}
+
+/* walk_dispatch with the jump replaced by conditional branches on the shape (session 6): each
+ * handler ends in its own chain of compares, so the choice goes through the conditional
+ * predictor and its history instead of the indirect one. */
+static uint64_t walk_cond(void)
+{
+    static uint8_t kind[256];
+    for (unsigned op = 0; op < 256; op++)
+        kind[op] = (uint8_t)(shapes[op].slow ? 3 : shapes[op].nleb);
+    uint64_t n = 0;
+    for (uint32_t b = 0; b < body_count; b++) {
+        const uint8_t *p = bodies[b].p, *end = bodies[b].end;
+        unsigned k;
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p >= end)                                                                              \
+            goto done;                                                                             \
+        k = kind[*p];                                                                              \
+        __asm__("" : "+r"(k));                                                                     \
+        if (k == 0)                                                                                \
+            goto none;                                                                             \
+        if (k == 1)                                                                                \
+            goto one;                                                                              \
+        if (k == 2)                                                                                \
+            goto two;                                                                              \
+        goto slow;                                                                                 \
+    } while (0)
+        n--;
+        NEXT();
     none:
         p += 1 + step_fixed[*p];
         NEXT();
@@ -696,7 +744,7 @@ int main(int argc, char **argv)
         {"lanes1", walk_lanes1},        {"lanes2", walk_lanes2},      {"lanes3", walk_lanes3},
         {"lanes4", walk_lanes4},        {"leave2", walk_leave2},      {"leave4", walk_leave4},
         {"arith", walk_arith},          {"arithall", walk_arith_all}, {"arith2", walk_arith2},
-        {"arith2all", walk_arith2_all}, {"inter2", walk_inter2}};
+        {"arith2all", walk_arith2_all}, {"inter2", walk_inter2},      {"cond", walk_cond}};
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t)
         return 1;
