@@ -714,11 +714,22 @@ static inline bool frame_end_ok(const struct wdec_frame *fr, const uint16_t *sta
 #define FAST_THREADED 1
 #define FAST_LABEL(l)                                                                              \
     l:;
+/* The next instruction. The three commonest kinds (local.get and i32.const alone are 40% of
+ * yosys's instructions; the numeric ops) are picked by conditional branches, and only the rest
+ * by the indirect jump: the CPU predicts those branches better than the jump it would otherwise
+ * take for every instruction (bench_walk's `cond` walk; docs/BENCHMARKS.md, frontend, session
+ * 6). Each target is the one jt[] holds for that opcode. */
 #define FAST_NEXT()                                                                                \
     do {                                                                                           \
         if (WDEC_UNLIKELY(p >= end))                                                               \
             goto out;                                                                              \
         op = *p;                                                                                   \
+        if (op == 0x20)                                                                            \
+            goto L_20;                                                                             \
+        if (op == 0x41)                                                                            \
+            goto L_41;                                                                             \
+        if (op - 0x45u < 0x80u) /* 0x45..0xc4 */                                                   \
+            goto L_num;                                                                            \
         goto *jt[op];                                                                              \
     } while (0)
 #pragma GCC diagnostic push
