@@ -1637,19 +1637,11 @@ X64__INLINE void head_enc(struct x64_buf *b, const struct x64__memo1 *e,
             u = TAB_AT(hp->tr + ((reg | base) & 0xFFu));
             tn = (unsigned)(u >> 56);
         } else {
-            unsigned sc = m->scale, ss = (sc >> 1) - (sc >> 3); /* 1,2,4,8 -> 0..3 */
             u = TAB_AT(hp->ti + ((reg | base) & 0xFFu)) | TAB_AT(hp->tx + (idx & 15u)) |
-                (uint64_t)(ss << 6) << (k8 + 8u);
+                (uint64_t)(x64__ss(m->scale) << 6) << (k8 + 8u);
             tn = 2;
         }
-        /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
-        if ((uint32_t)d + 128u >= 256u) {
-            u |= (uint64_t)0x80u << k8;
-            dn = 4;
-        } else if (d != 0 || (base & 7u) == 5u) {
-            u |= (uint64_t)0x40u << k8;
-            dn = 1;
-        }
+        u |= (uint64_t)x64__mod_disp(d, base & 7u, &dn) << k8;
     }
     /* The REX byte when a register needs it or REX.W; else the head without it. */
     u |= br;

@@ -113,6 +113,29 @@ X64__INLINE unsigned x64__mem_xb(struct x64_mem m)
     return (m.flags & X64_MEM_RIP) ? 0u : x | bb;
 }
 
+/* The SIB scale field of scale 1, 2, 4 or 8: 0..3. */
+X64__INLINE unsigned x64__ss(unsigned scale)
+{
+    return (scale >> 1) - (scale >> 3);
+}
+
+/* ModRM's mod bits for displacement `d` off a base register whose low three bits are `base7`
+ * (0x00: none, 0x40: disp8, 0x80: disp32), its length in *dn. RBP/R13 as base need a
+ * displacement: mod=00 rm=101 means RIP-relative (SDM vol. 2, 2.1.5). */
+X64__INLINE unsigned x64__mod_disp(int32_t d, unsigned base7, unsigned *dn)
+{
+    if ((uint32_t)d + 128u >= 256u) {
+        *dn = 4;
+        return 0x80u;
+    }
+    if (d != 0 || base7 == 5u) {
+        *dn = 1;
+        return 0x40u;
+    }
+    *dn = 0;
+    return 0u;
+}
+
 /* ModRM, SIB and displacement for memory operand `m` with ModRM.reg = `reg` (low 3 bits used).
  * `n` is the EVEX disp8 scale (1 for legacy/VEX). Sets *disp_at to the disp32 position of a
  * RIP-relative operand (NULL otherwise). SDM vol. 2, 2.1.5 and 2.7.5. */
@@ -128,7 +151,7 @@ X64__INLINE uint8_t *x64__modrm_mem(uint8_t *p, unsigned reg, struct x64_mem m, 
         *disp_at = p;
         return x64__imm(p, 4, d);
     }
-    unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8 -> 0..3 */
+    unsigned ss = x64__ss(m.scale);
     if (m.base == X64_NOREG) {
         /* No base: SIB with base=101 and mod=00 means [index*scale + disp32]; index=100 means
          * none, which gives the absolute [disp32] form. */
@@ -412,18 +435,7 @@ X64__INLINE uint64_t x64__mem_tail(unsigned reg, struct x64_mem m, unsigned *out
     unsigned base = (unsigned)m.base & 7u;
     int32_t d = m.disp;
     unsigned xb = ((unsigned)m.base >> 3) & 1u;
-    unsigned mod, dn;
-    /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
-    if (d == 0 && base != 5u) {
-        mod = 0u;
-        dn = 0u;
-    } else if ((uint32_t)d + 128u < 256u) {
-        mod = 0x40u;
-        dn = 1u;
-    } else {
-        mod = 0x80u;
-        dn = 4u;
-    }
+    unsigned dn, mod = x64__mod_disp(d, base, &dn);
     uint64_t t;
     unsigned n;
     if (m.index == X64_NOREG) {
@@ -436,7 +448,7 @@ X64__INLINE uint64_t x64__mem_tail(unsigned reg, struct x64_mem m, unsigned *out
             n = 2;
         }
     } else {
-        unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8 -> 0..3 */
+        unsigned ss = x64__ss(m.scale);
         unsigned idx = (unsigned)m.index;
         xb |= (idx >> 2) & 2u;
         t = mod | regf | 4u | (((ss << 6) | ((idx & 7u) << 3) | base) << 8);
@@ -530,9 +542,9 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, size_t at, uint32_t pfx, ui
     uint64_t e = x64__rm_mem(on, has_index, reg, m.base);
     unsigned k8 = 8u * (on + 1u); /* ModRM's bit position in the entry */
     int32_t d = m.disp;
-    unsigned tn, dn = 0;
+    unsigned tn, dn;
     if (has_index) {
-        unsigned ss = ((unsigned)m.scale >> 1) - ((unsigned)m.scale >> 3); /* 1,2,4,8 -> 0..3 */
+        unsigned ss = x64__ss(m.scale);
         unsigned xi = (unsigned)m.index & 15u;
         /* REX.X (a REX byte without 0x40 yet, see below) and the SIB's index and scale. */
         e |= on == 1u ? x64__tab.xi2[xi] : on == 2u ? x64__tab.xi3[xi] : x64__tab.xi4[xi];
@@ -541,14 +553,7 @@ X64__INLINE size_t x64__legacy_put(uint8_t *const p, size_t at, uint32_t pfx, ui
     } else {
         tn = (unsigned)(e >> 56);
     }
-    if ((uint32_t)d + 128u >= 256u) {
-        e |= (uint64_t)0x80u << k8;
-        dn = 4;
-    } else if (d != 0 || base == 5u) {
-        /* RBP/R13 as base need a displacement: mod=00 rm=101 means RIP-relative. */
-        e |= (uint64_t)0x40u << k8;
-        dn = 1;
-    }
+    e |= (uint64_t)x64__mod_disp(d, base, &dn) << k8;
     if (rex != 0u || (uint8_t)e != 0u)
         return x64__legacy_end(p, at, 0x40u | rex | e | (uint64_t)(opc & 0xFFFFFFu) << 8,
                                on + 1 + tn, pfx, true, d, dn, imm_size, imm, imm2_size, imm2);
