@@ -157,20 +157,45 @@ HOT wdec_status mismatch(struct val *c)
     return fail_at(c, WDEC_ERR_TYPE_MISMATCH);
 }
 
+/* The capacity `cap` doubles to (64 at first) to hold `need` elements; 0 past UINT32_MAX. */
+static uint32_t grown_cap(uint32_t cap, uint32_t need)
+{
+    uint64_t n = cap ? cap : 64;
+    while (n < need)
+        n *= 2;
+    return n > UINT32_MAX ? 0 : (uint32_t)n;
+}
+
 static wdec_status grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
     if (need <= *cap)
         return WDEC_OK;
-    uint64_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    if (n > UINT32_MAX)
+    uint32_t n = grown_cap(*cap, need);
+    if (n == 0)
         return WDEC_ERR_OUT_OF_MEMORY;
     void *q = realloc(*p, (size_t)n * elem);
     if (!q)
         return WDEC_ERR_OUT_OF_MEMORY;
     *p = q;
-    *cap = (uint32_t)n;
+    *cap = n;
+    return WDEC_OK;
+}
+
+/* grow() for storage whose contents are not needed any more: a new block, nothing copied. On
+ * failure the old block stays as it was. */
+static wdec_status grow_fresh(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return WDEC_OK;
+    uint32_t n = grown_cap(*cap, need);
+    if (n == 0)
+        return WDEC_ERR_OUT_OF_MEMORY;
+    void *q = malloc((size_t)n * elem);
+    if (!q)
+        return WDEC_ERR_OUT_OF_MEMORY;
+    free(*p);
+    *p = q;
+    *cap = n;
     return WDEC_OK;
 }
 
@@ -178,23 +203,36 @@ static wdec_status grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
  * no type: the fast path reads the top eight slots as two words however shallow the stack is. */
 #define STACK_PAD 8u
 
+/* Grows s->stack to hold `sp + extra` values, keeping the first `sp`: the implementation limit
+ * past 2^32 slots, or out of memory. */
+static wdec_status stack_room(struct wdec_scratch *s, uint32_t sp, uint32_t extra)
+{
+    if ((uint64_t)sp + extra <= s->stack_cap)
+        return WDEC_OK;
+    if ((uint64_t)sp + extra > UINT32_MAX - STACK_PAD)
+        return WDEC_ERR_IMPL_LIMIT;
+    void *p = s->stack ? s->stack - STACK_PAD : NULL;
+    uint32_t cap = s->stack ? s->stack_cap + STACK_PAD : 0;
+    /* With nothing on the stack (a body's start) there is nothing for realloc() to copy. */
+    WDEC_TRY(sp == 0 ? grow_fresh(&p, &cap, extra + STACK_PAD, sizeof(uint16_t))
+                     : grow(&p, &cap, sp + extra + STACK_PAD, sizeof(uint16_t)));
+    uint16_t *base = p;
+    for (uint32_t i = 0; i < STACK_PAD; i++)
+        base[i] = 0xffff;
+    s->stack = base + STACK_PAD;
+    s->stack_cap = cap - STACK_PAD;
+    return WDEC_OK;
+}
+
 HOT wdec_status stack_reserve(struct val *c, uint32_t extra)
 {
     if ((uint64_t)c->sp + extra <= c->cap)
         return WDEC_OK;
-    if ((uint64_t)c->sp + extra > UINT32_MAX - STACK_PAD)
-        return fail_at(c, WDEC_ERR_IMPL_LIMIT);
-    struct wdec_scratch *s = c->s;
-    void *p = s->stack ? s->stack - STACK_PAD : NULL;
-    uint32_t cap = s->stack ? s->stack_cap + STACK_PAD : 0;
-    wdec_status st = grow(&p, &cap, c->sp + extra + STACK_PAD, sizeof(uint16_t));
+    wdec_status st = stack_room(c->s, c->sp, extra);
     if (st)
         return fail_at(c, st);
-    uint16_t *base = p;
-    for (uint32_t i = 0; i < STACK_PAD; i++)
-        base[i] = 0xffff;
-    s->stack = c->stack = base + STACK_PAD;
-    s->stack_cap = c->cap = cap - STACK_PAD;
+    c->stack = c->s->stack;
+    c->cap = c->s->stack_cap;
     return WDEC_OK;
 }
 
@@ -202,7 +240,7 @@ HOT wdec_status stack_reserve(struct val *c, uint32_t extra)
  * with push() (several only through push_types()), and the loop stops before any instruction
  * that starts at or after the body's declared end. So it is enough that, at the top of the loop,
  *   cap - sp >= body_end - p
- * which body_init() sets up (cap >= body size) and push_types() restores after a multi-push. */
+ * which body_start() sets up (cap >= body size) and push_types() restores after a multi-push. */
 HOT wdec_status push(struct val *c, uint8_t t)
 {
     c->stack[c->sp++] = t;
@@ -285,6 +323,25 @@ HOT wdec_status push_frame(struct val *c, uint8_t kind, const struct wdec_block_
     c->unreachable = false;
     f->entered_live = live;
     return push_types(c, bt->params, bt->param_count);
+}
+
+/* The function's own frame, s->frames[0]: push_frame() for a block with the function's results,
+ * without its push_types() (no params; body_start() made room for the operands). */
+HOT wdec_status func_frame(struct wdec_scratch *s, const struct wdec_func_info *fi)
+{
+    if (WDEC_UNLIKELY(s->frame_cap == 0)) {
+        void *p = s->frames;
+        WDEC_TRY(grow(&p, &s->frame_cap, 1, sizeof(struct wdec_frame)));
+        s->frames = p;
+    }
+    struct wdec_frame *f = &s->frames[0];
+    f->bt = (struct wdec_block_type){0, fi->type->result_count, NULL, fi->type->results,
+                                     fi->type_index};
+    f->height = 0;
+    f->kind = K_FUNC;
+    f->unreachable = false;
+    f->entered_live = true;
+    return WDEC_OK;
 }
 
 /* The types a branch to this frame carries: a loop's params, otherwise its results. */
@@ -446,17 +503,89 @@ HOT wdec_status client_fail(struct val *c, wdec_status st)
     return wdec_fail(c->err, st, OP_OFF(c), NULL);
 }
 
-HOT wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_func_info *fi)
+/* Room after the last local: fill_small() writes 16 bytes for a group of up to 16 locals. */
+#define LOCALS_PAD 16u
+
+/* dst[0..n) = src[0..n) for n <= 16, without a call: a body's params are a few bytes, and
+ * a loop would become a call to memcpy anyway. Overlapping pairs of loads cover every length. */
+static inline void copy_small(uint8_t *dst, const uint8_t *src, uint32_t n)
 {
-    const struct wdec_module *m = c->m;
-    const struct wdec_func_type *ft = &m->types[m->funcs[func_index].type_index];
-    struct rd *r = &c->r;
+    if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, src, 2);
+        memcpy(&b, src + n - 2, 2);
+        memcpy(dst, &a, 2);
+        memcpy(dst + n - 2, &b, 2);
+    } else if (n) {
+        dst[0] = src[0];
+    }
+}
+
+/* dst[0..n) = t; for n <= 16 two stores of 8 bytes, which may write up to 16 bytes (LOCALS_PAD
+ * keeps them inside the array; the next group overwrites what lies past this one). */
+static inline void fill_small(uint8_t *dst, uint8_t t, uint32_t n)
+{
+    if (n <= 16) {
+        uint64_t w = t * 0x0101010101010101u;
+        memcpy(dst, &w, 8);
+        memcpy(dst + 8, &w, 8);
+    } else {
+        memset(dst, t, n);
+    }
+}
+
+/* Room in s->locals for `total` (<= WDEC_MAX_LOCALS) local types and LOCALS_PAD bytes after
+ * them; false, with *oom set, when the allocation fails. */
+static inline bool locals_room(struct wdec_scratch *s, uint64_t total, bool *oom)
+{
+    if (WDEC_LIKELY(total + LOCALS_PAD <= s->local_cap))
+        return true;
+    void *p = s->locals;
+    if (grow(&p, &s->local_cap, (uint32_t)total + LOCALS_PAD, 1) != WDEC_OK) {
+        *oom = true;
+        return false;
+    }
+    s->locals = p;
+    return true;
+}
+
+/* The local types: params, then each group of declared locals, in one pass over the groups.
+ * The errors and their order are those of a first pass that judges every group, then the total
+ * ("too many locals" as soon as the declared ones reach 2^32, the implementation limit after the
+ * last group) and only then the allocation: groups past the limit or an allocation failure stop
+ * the writing but not the reading. */
+HOT wdec_status decode_locals(const struct wdec_module *m, struct wdec_scratch *s, struct rd *r,
+                              uint32_t func_index, struct wdec_func_info *fi)
+{
+    const uint32_t type_index = m->funcs[func_index].type_index;
+    const struct wdec_func_type *ft = &m->types[type_index];
     size_t at = rd_off(r);
     uint32_t groups;
     WDEC_TRY_HOT(wdec_rd_len(r, &groups));
-    /* First pass: the total, which must stay below 2^32 ("too many locals"). */
-    const uint8_t *save = r->p;
-    uint64_t total = ft->param_count;
+    const uint32_t params = ft->param_count;
+    uint64_t total = params;
+    bool write = total <= WDEC_MAX_LOCALS; /* within the limit and allocated so far */
+    bool oom = false;
+    if (write && !locals_room(s, total, &oom))
+        write = false;
+    if (write) {
+        if (WDEC_LIKELY(params <= 16))
+            copy_small(s->locals, ft->params, params);
+        else
+            memcpy(s->locals, ft->params, params);
+    }
     for (uint32_t i = 0; i < groups; i++) {
         uint32_t n;
         uint8_t t = 0;
@@ -464,65 +593,72 @@ HOT wdec_status decode_locals(struct val *c, uint32_t func_index, struct wdec_fu
         WDEC_TRY_HOT(rd_byte(r, &t));
         wdec_status st = valtype_status(t, m->features);
         if (st)
-            return wdec_fail(c->err, st, rd_off(r) - 1, NULL);
+            return wdec_fail(r->err, st, rd_off(r) - 1, NULL);
+        uint64_t k = total;
         total += n;
-        if (total - ft->param_count >= ((uint64_t)1 << 32))
-            return wdec_fail(c->err, WDEC_ERR_TOO_MANY_LOCALS, at, NULL);
+        if (total - params >= ((uint64_t)1 << 32))
+            return wdec_fail(r->err, WDEC_ERR_TOO_MANY_LOCALS, at, NULL);
+        if (write && (total > WDEC_MAX_LOCALS || !locals_room(s, total, &oom)))
+            write = false;
+        if (write)
+            fill_small(s->locals + k, t, n);
     }
     if (total > WDEC_MAX_LOCALS)
-        return wdec_fail(c->err, WDEC_ERR_IMPL_LIMIT, at, "(%llu locals)",
+        return wdec_fail(r->err, WDEC_ERR_IMPL_LIMIT, at, "(%llu locals)",
                          (unsigned long long)total);
-    void *p = c->s->locals;
-    wdec_status st = grow(&p, &c->s->local_cap, (uint32_t)total + 1, 1);
-    if (st)
-        return wdec_fail(c->err, st, at, NULL);
-    c->s->locals = p;
-    uint8_t *lt = c->s->locals;
-    if (ft->param_count)
-        memcpy(lt, ft->params, ft->param_count);
-    uint32_t k = ft->param_count;
-    r->p = save;
-    for (uint32_t i = 0; i < groups; i++) {
-        uint32_t n;
-        uint8_t t = 0;
-        (void)rd_u32(r, &n);
-        (void)rd_byte(r, &t);
-        memset(lt + k, t, n);
-        k += n;
-    }
+    if (oom)
+        return wdec_fail(r->err, WDEC_ERR_OUT_OF_MEMORY, at, NULL);
     fi->func_index = func_index;
-    fi->type_index = m->funcs[func_index].type_index;
+    fi->type_index = type_index;
     fi->type = ft;
-    fi->local_count = k;
-    fi->local_types = lt;
+    fi->local_count = (uint32_t)total;
+    fi->local_types = s->locals;
     return WDEC_OK;
 }
 
-/* The state at the start of defined function `func_index`'s body, shared by the validating loop
- * and the decode-only scan: the reader on the body (bounded by the module's end, not the body's:
- * an overrun is then reported the way the reference interpreter does, "END opcode expected" or
- * "section size mismatch"), the locals decoded and described in *fi, and room for 256 operands. */
-HOT wdec_status body_init(struct val *c, const struct wdec_module *m, struct wdec_scratch *s,
-                          uint32_t func_index, struct wdec_error *err, struct wdec_func_info *fi)
+/* The start of defined function `func_index`'s body, shared by every loop and the decode-only
+ * scan: *r on the body (bounded by the module's end, not the body's: an overrun is then reported
+ * the way the reference interpreter does, "END opcode expected" or "section size mismatch") and
+ * past its locals, which are decoded and described in *fi, and room on the operand stack for 256
+ * values more than the body has bytes. */
+HOT wdec_status body_start(const struct wdec_module *m, struct wdec_scratch *s, uint32_t func_index,
+                           struct wdec_error *err, struct rd *r, struct wdec_func_info *fi)
 {
     const struct wdec_func *fn = &m->funcs[func_index];
-    *c = (struct val){
-        .m = m,
-        .s = s,
-        .r = {m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
-              WDEC_ERR_UNEXPECTED_END_SECTION},
-        .op_at = m->bytes + fn->body_offset,
-        .body_end = m->bytes + fn->body_offset + fn->body_size,
-        .err = err,
-    };
+    *r = (struct rd){m->bytes + fn->body_offset, m->bytes + m->size, m->bytes, err,
+                     WDEC_ERR_UNEXPECTED_END_SECTION};
     *fi = (struct wdec_func_info){.body_offset = fn->body_offset, .body_size = fn->body_size};
-    WDEC_TRY_HOT(decode_locals(c, func_index, fi));
+    WDEC_TRY_HOT(decode_locals(m, s, r, func_index, fi));
     /* See push(): one stack slot per byte of the body at most, plus a spare. */
     if (fn->body_size > UINT32_MAX - 256)
-        return fail_at(c, WDEC_ERR_IMPL_LIMIT);
-    WDEC_TRY_HOT(stack_reserve(c, (uint32_t)fn->body_size + 256));
-    c->frames = s->frames;
+        return wdec_fail(err, WDEC_ERR_IMPL_LIMIT, fn->body_offset, NULL);
+    if (WDEC_UNLIKELY(fn->body_size + 256 > s->stack_cap)) {
+        wdec_status st = stack_room(s, 0, (uint32_t)fn->body_size + 256);
+        if (st)
+            return wdec_fail(err, st, fn->body_offset, NULL);
+    }
     return WDEC_OK;
+}
+
+/* The full loop's state after body_start() (*r past the locals), with `fp` frames: 0, or 1 once
+ * func_frame() is done. */
+HOT void body_state(struct val *c, const struct wdec_module *m, struct wdec_scratch *s,
+                    struct wdec_error *err, const struct rd *r, const struct wdec_func_info *fi,
+                    uint32_t fp)
+{
+    c->m = m;
+    c->s = s;
+    c->r = *r;
+    c->stack = s->stack;
+    c->sp = 0;
+    c->cap = s->stack_cap;
+    c->height = 0;
+    c->unreachable = false;
+    c->frames = s->frames;
+    c->fp = fp;
+    c->op_at = m->bytes + fi->body_offset; /* errors before the first instruction point here */
+    c->body_end = m->bytes + fi->body_offset + fi->body_size;
+    c->err = err;
 }
 
 /* The body ran past its declared end without its final `end`: malformed whatever follows, and the
@@ -1162,60 +1298,72 @@ out:
 #pragma GCC diagnostic pop
 #endif
 
-/* The loop, instantiated twice: `plain` (no callbacks at all) compiles every visitor call out,
- * which is the validator's hot path; the other keeps them. */
-HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, uint32_t func_index,
-                          const struct wdec_visitor *v, void *ctx, struct wdec_error *err,
-                          const bool plain)
+/* Where the fast path may start an instruction: anywhere in the body with 16 readable bytes
+ * after it. Those may lie past the body's end (the module goes on); an instruction that runs past
+ * that end leaves the fast path beyond it, which body_loop()'s overrun check reports. */
+HOT const uint8_t *fast_end_of(const struct wdec_module *m, const uint8_t *body_end)
 {
-    const struct wdec_func *fn = &m->funcs[func_index];
-    struct val cv;
-    struct val *c = &cv;
-    struct rd *r = &c->r;
-    const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
-    struct wdec_func_info fi;
-    WDEC_TRY_HOT(body_init(c, m, s, func_index, err, &fi));
-    const uint8_t *locals = fi.local_types;
-    const uint32_t local_count = fi.local_count;
-    struct wdec_block_type fbt = {0, fi.type->result_count, NULL, fi.type->results, fi.type_index};
-    WDEC_TRY_HOT(push_frame(c, K_FUNC, &fbt, true));
-    bool live = true;
-    {
-        wdec_status st = !plain && v->func_begin ? v->func_begin(ctx, &fi) : WDEC_OK;
-        if (st)
-            return client_fail(c, st);
-        if (plain && (st = call_sigs_build(m, s)) != WDEC_OK)
-            return fail_at(c, st);
-    }
-
-    /* Where the fast path may start an instruction: anywhere in the body with 16 readable bytes
-     * after it. Those may lie past the body's end (the module goes on); an instruction that runs
-     * past that end leaves the fast path beyond it, which the overrun check below reports. */
     const uint8_t *module_end16 = m->size > 16 ? m->bytes + m->size - 16 : m->bytes;
-    const uint8_t *fast_end = body_end < module_end16 ? body_end : module_end16;
+    return body_end < module_end16 ? body_end : module_end16;
+}
+
+/* The fast path's input: from instruction p (before fast_end) with sp operands and fp frames in
+ * s's stacks. Field by field, which spares zeroing the struct's padding first. */
+HOT void fast_begin(struct fast *f, const struct wdec_module *m, const struct wdec_scratch *s,
+                    const struct wdec_func_info *fi, const uint8_t *p, const uint8_t *fast_end,
+                    const uint8_t *body_end, uint32_t sp, uint32_t fp)
+{
+    f->p = p;
+    f->end = fast_end;
+    f->stack = s->stack;
+    f->sp = sp;
+    f->fp = fp;
+    f->frames = s->frames;
+    f->frame_cap = s->frame_cap;
+    f->locals = fi->local_types;
+    f->local_count = fi->local_count;
+    f->m = m;
+    f->sigs = s->call_sigs;
+    f->body_end = body_end;
+    f->done = false;
+}
+
+/* Runs the fast path from c->r.p (which must lie before fast_end) and takes its state back into
+ * *c. True when it validated the body's final `end`: the body is valid. */
+HOT bool fast_step(struct val *c, const struct wdec_func_info *fi, const uint8_t *fast_end)
+{
+    struct fast f;
+    fast_begin(&f, c->m, c->s, fi, c->r.p, fast_end, c->body_end, c->sp, c->fp);
+    fast_run(&f);
+    c->r.p = f.p;
+    if (f.done) /* no func_end callback: the visitor is all-NULL */
+        return true;
+    c->sp = f.sp;
+    c->fp = f.fp;
+    c->height = c->frames[c->fp - 1].height;
+    c->unreachable = c->frames[c->fp - 1].unreachable;
+    return false;
+}
+
+/* The full loop, from c->r.p on (body_start() and the function's frame done), instantiated
+ * twice: `plain` (no callbacks at all) compiles every visitor call out and, after each
+ * instruction it validates, hands the body back to the fast path; the other keeps the
+ * callbacks. */
+HOT wdec_status body_loop(struct val *c, const struct wdec_func_info *fi,
+                          const struct wdec_visitor *v, void *ctx, const bool plain)
+{
+    const struct wdec_module *m = c->m;
+    struct wdec_scratch *s = c->s;
+    struct wdec_error *err = c->err;
+    const uint32_t func_index = fi->func_index;
+    const struct wdec_func *fn = &m->funcs[func_index];
+    struct rd *r = &c->r;
+    const uint8_t *body_end = c->body_end;
+    const uint8_t *locals = fi->local_types;
+    const uint32_t local_count = fi->local_count;
+    const uint8_t *fast_end = plain ? fast_end_of(m, body_end) : NULL;
+    bool live = true; /* the plain loop never reads it */
     for (;;) {
-        if (plain && r->p < fast_end) {
-            struct fast f = {.p = r->p,
-                             .end = fast_end,
-                             .stack = c->stack,
-                             .sp = c->sp,
-                             .fp = c->fp,
-                             .frames = c->frames,
-                             .frame_cap = s->frame_cap,
-                             .locals = locals,
-                             .local_count = local_count,
-                             .m = m,
-                             .sigs = s->call_sigs,
-                             .body_end = body_end};
-            fast_run(&f);
-            r->p = f.p;
-            if (f.done) /* no func_end callback: the visitor is all-NULL */
-                return WDEC_OK;
-            c->sp = f.sp;
-            c->fp = f.fp;
-            c->height = c->frames[c->fp - 1].height;
-            c->unreachable = c->frames[c->fp - 1].unreachable;
-        }
         /* One check per instruction: past the body's declared end (which lies within the module)
          * there is no valid continuation, so the decode-only scan reports the error. */
         if (r->p >= body_end)
@@ -1861,7 +2009,80 @@ HOT wdec_status body_loop(const struct wdec_module *m, struct wdec_scratch *s, u
             break;
         }
         }
+        if (plain && r->p < fast_end && fast_step(c, fi, fast_end))
+            return WDEC_OK;
     }
+}
+
+/* Out of line: the full loop is large, and the plain validator's entry stays a small function
+ * with few registers to save. */
+#if defined(__GNUC__)
+#define COLD_PATH __attribute__((noinline))
+#else
+#define COLD_PATH
+#endif
+
+/* A body with a visitor that has callbacks: the full loop throughout. */
+COLD_PATH static wdec_status body_visit(const struct wdec_module *m, struct wdec_scratch *s,
+                                        uint32_t func_index, const struct wdec_visitor *v,
+                                        void *ctx, struct wdec_error *err)
+{
+    struct rd r;
+    struct wdec_func_info fi;
+    WDEC_TRY_HOT(body_start(m, s, func_index, err, &r, &fi));
+    struct val c;
+    body_state(&c, m, s, err, &r, &fi, 0);
+    wdec_status st = func_frame(s, &fi);
+    if (st)
+        return fail_at(&c, st);
+    c.frames = s->frames;
+    c.fp = 1;
+    if (v->func_begin && (st = v->func_begin(ctx, &fi)) != WDEC_OK)
+        return client_fail(&c, st);
+    return body_loop(&c, &fi, v, ctx, false);
+}
+
+/* The plain loop from an instruction the fast path stopped at (most bodies never come here). */
+COLD_PATH static wdec_status body_plain_rest(struct val *c, const struct wdec_func_info *fi)
+{
+    return body_loop(c, fi, NULL, NULL, true);
+}
+
+/* A body without callbacks: the setup, then the fast path, which most often validates the whole
+ * body in one go. Only where it stops is the full loop's state built, for the loop to take
+ * over. */
+HOT wdec_status body_plain(const struct wdec_module *m, struct wdec_scratch *s, uint32_t func_index,
+                           struct wdec_error *err)
+{
+    struct rd r;
+    struct wdec_func_info fi;
+    WDEC_TRY_HOT(body_start(m, s, func_index, err, &r, &fi));
+    wdec_status st = func_frame(s, &fi);
+    if (st == WDEC_OK)
+        st = call_sigs_build(m, s);
+    if (st) /* out of memory: reported at the body's start, as body_visit() does */
+        return wdec_fail(err, st, fi.body_offset, NULL);
+    const uint8_t *body_end = m->bytes + fi.body_offset + fi.body_size;
+    const uint8_t *fast_end = fast_end_of(m, body_end);
+    const uint8_t *p = r.p;
+    uint32_t sp = 0, fp = 1;
+    if (WDEC_LIKELY(p < fast_end)) {
+        struct fast f;
+        fast_begin(&f, m, s, &fi, p, fast_end, body_end, sp, fp);
+        fast_run(&f);
+        if (f.done)
+            return WDEC_OK;
+        p = f.p;
+        sp = f.sp;
+        fp = f.fp;
+    }
+    struct val c;
+    body_state(&c, m, s, err, &r, &fi, fp);
+    c.r.p = p;
+    c.sp = sp;
+    c.height = s->frames[fp - 1].height;
+    c.unreachable = s->frames[fp - 1].unreachable;
+    return body_plain_rest(&c, &fi);
 }
 
 static bool visitor_is_empty(const struct wdec_visitor *v)
@@ -1880,8 +2101,8 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
         s->plain = visitor_is_empty(v);
     }
     if (s->plain)
-        return body_loop(m, s, func_index, v, ctx, err, true);
-    return body_loop(m, s, func_index, v, ctx, err, false);
+        return body_plain(m, s, func_index, err);
+    return body_visit(m, s, func_index, v, ctx, err);
 }
 
 /* --- Decode-only scan ---
@@ -2041,8 +2262,10 @@ wdec_status wdec_body_scan(const struct wdec_module *m, struct wdec_scratch *s, 
     struct val *c = &cv;
     struct rd *r = &c->r;
     const uint8_t *body_end = m->bytes + fn->body_offset + fn->body_size;
+    struct rd body;
     struct wdec_func_info fi;
-    WDEC_TRY_HOT(body_init(c, m, s, func_index, err, &fi));
+    WDEC_TRY_HOT(body_start(m, s, func_index, err, &body, &fi));
+    body_state(c, m, s, err, &body, &fi, 0);
     /* Open blocks as a byte stack on the operand stack's storage: 1 for an if still before its
      * else, 0 otherwise. */
     uint32_t depth = 0;

@@ -226,6 +226,102 @@ Test(wdec_validate, too_many_locals)
     cr_assert_str_eq(err.message, "too many locals");
 }
 
+/* Decodes b with the plain validator and with a visitor (which never takes the fast path); both
+ * must give `want`. */
+static void expect_both(const struct wb *b, wdec_status want, const char *what)
+{
+    struct wdec_error err;
+    cr_expect_eq(wb_decode(b, &err), want, "%s: plain \"%s\"", what, err.message);
+    static const struct wdec_visitor v = {.nop = nop_cb};
+    struct wdec_module *m = NULL;
+    cr_expect_eq(wdec_module_decode(b->buf, b->n, NULL, &v, NULL, &m, &err), want,
+                 "%s: visitor \"%s\"", what, err.message);
+    wdec_module_free(m);
+}
+
+/* Local types from params and groups of every size the decoder copies differently (up to 16 and
+ * more): each local is read by an instruction that takes only its type. */
+Test(wdec_validate, local_groups)
+{
+    static const uint8_t cycle[4] = {WDEC_I32, WDEC_I64, WDEC_F32, WDEC_F64};
+    static const uint8_t groups[][2] = {{17, WDEC_F64}, {1, WDEC_I32},  {16, WDEC_I64},
+                                        {2, WDEC_F32},  {40, WDEC_I32}, {3, WDEC_F64}};
+    static const uint32_t param_counts[] = {0, 1, 2, 3, 5, 8, 9, 16, 17, 20};
+    for (size_t pc = 0; pc < sizeof param_counts / sizeof *param_counts; pc++) {
+        uint32_t np = param_counts[pc];
+        uint8_t types[128], params[20], locals[16];
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < np; i++)
+            types[n++] = params[i] = cycle[(i * 3 + 1) % 4];
+        size_t nl = 0;
+        locals[nl++] = (uint8_t)(sizeof groups / sizeof *groups);
+        for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+            locals[nl++] = groups[g][0];
+            locals[nl++] = groups[g][1];
+            for (uint32_t k = 0; k < groups[g][0]; k++)
+                types[n++] = groups[g][1];
+        }
+        uint8_t code[512];
+        size_t nc = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            static const uint8_t use[0x80] = {
+                [WDEC_I32] = 0x45, [WDEC_I64] = 0x50, [WDEC_F32] = 0x8c, [WDEC_F64] = 0x9a};
+            code[nc++] = 0x20; /* local.get i; i32.eqz/i64.eqz/f32.neg/f64.neg; drop */
+            code[nc++] = (uint8_t)i;
+            code[nc++] = use[types[i]];
+            code[nc++] = 0x1a;
+        }
+        code[nc++] = 0x0b;
+        struct wb b;
+        wb_init(&b);
+        wb_one_type(&b, params, np, NULL, 0);
+        wb_funcs(&b, 1);
+        wb_code(&b, locals, nl, code, nc);
+        wb_sec_begin(&b, 0); /* room after the body for the fast path */
+        wb_name(&b, "pad");
+        static const uint8_t pad[32] = {0};
+        wb_bytes(&b, pad, sizeof pad);
+        wb_sec_end(&b);
+        expect_both(&b, WDEC_OK, "every local");
+        /* One past the last local is unknown; the first declared local (f64) is not an i32. */
+        uint8_t bad[] = {0x20, (uint8_t)n, 0x1a, 0x0b};
+        wb_init(&b);
+        wb_one_type(&b, params, np, NULL, 0);
+        wb_funcs(&b, 1);
+        wb_code(&b, locals, nl, bad, sizeof bad);
+        expect_both(&b, WDEC_ERR_UNKNOWN_LOCAL, "past the last");
+        uint8_t wrong[] = {0x20, (uint8_t)np, 0x45, 0x1a, 0x0b};
+        wb_init(&b);
+        wb_one_type(&b, params, np, NULL, 0);
+        wb_funcs(&b, 1);
+        wb_code(&b, locals, nl, wrong, sizeof wrong);
+        expect_both(&b, WDEC_ERR_TYPE_MISMATCH, "f64 as i32");
+    }
+}
+
+/* Past the implementation limit (50000 locals) the groups are still read: a malformed one after
+ * it is what gets reported; otherwise the limit, with the total. */
+Test(wdec_validate, locals_past_the_limit)
+{
+    struct wb b;
+    struct wdec_error err;
+    static const uint8_t code[] = {0x0b};
+    static const uint8_t bad_type[] = {0x02, 0xe0, 0xd4, 0x03, WDEC_I32, 0x01, 0x00};
+    wb_init(&b);
+    wb_one_type(&b, NULL, 0, NULL, 0);
+    wb_funcs(&b, 1);
+    wb_code(&b, bad_type, sizeof bad_type, code, sizeof code);
+    cr_assert_eq(wb_decode(&b, &err), WDEC_ERR_VALUE_TYPE, "%s", err.message);
+    cr_assert_eq(err.offset, b.n - 2); /* the type byte, just before the body's `end` */
+    static const uint8_t over[] = {0x02, 0xe0, 0xd4, 0x03, WDEC_I32, 0x01, WDEC_I64};
+    wb_init(&b);
+    wb_one_type(&b, NULL, 0, NULL, 0);
+    wb_funcs(&b, 1);
+    wb_code(&b, over, sizeof over, code, sizeof code);
+    cr_assert_eq(wb_decode(&b, &err), WDEC_ERR_IMPL_LIMIT, "%s", err.message);
+    cr_assert(strstr(err.message, "(60001 locals)"), "%s", err.message);
+}
+
 Test(wdec_validate, memory_instructions)
 {
     EXPECT(WDEC_ERR_UNKNOWN_MEMORY, &none, 0x41, 0x00, 0x28, 0x02, 0x00, 0x1a, 0x0b);
