@@ -91,7 +91,7 @@ static const uint8_t natural_align_tab[256] = {
 #undef WDEC_OPCODE
 };
 
-static inline uint32_t natural_align(uint8_t op)
+static inline uint32_t natural_align(unsigned op)
 {
     return natural_align_tab[op];
 }
@@ -846,6 +846,45 @@ static inline bool frame_end_ok(const struct wdec_frame *fr, const uint16_t *sta
     return sp - height == n && (n == 0 || stack[sp - 1] == fr->bt.results[0]);
 }
 
+/* Enters a block, loop or if (kind k) of block type byte b whose operands start at `height`:
+ * the empty type or one value type; false when the fast path leaves it to the full loop (a type
+ * index, an invalid type, no frame left). */
+static inline bool fast_enter(const struct fast *f, struct wdec_frame **frp, uint8_t b,
+                              uint32_t height, enum frame_kind k)
+{
+    struct wdec_frame *fr = *frp;
+    if (fr + 1 == f->frames + f->frame_cap ||
+        (b != 0x40 && valtype_status(b, f->m->features) != WDEC_OK))
+        return false;
+    fr++;
+    fr->bt.param_count = 0;
+    fr->bt.params = NULL;
+    fr->bt.result_count = b != 0x40;
+    fr->bt.results = b != 0x40 ? &wdec_one_type[b] : NULL;
+    fr->bt.type_index = WDEC_NO_INDEX;
+    fr->height = height;
+    fr->kind = k;
+    fr->unreachable = false;
+    fr->entered_live = true; /* only callbacks read it, and there are none here */
+    *frp = fr;
+    return true;
+}
+
+/* Whether a branch at p (br or br_if) to the label LEB128 at p + 1 may carry the operands below
+ * stack[top]: at most one value, of the label's type; the label's length in *len. */
+static inline bool fast_label_ok(const struct wdec_frame *frames, const struct wdec_frame *fr,
+                                 const uint8_t *p, const uint16_t *stack, uint32_t top,
+                                 uint32_t height, unsigned *len)
+{
+    uint32_t d = fast_u32(p + 1, len);
+    if (*len == 0 || d > (size_t)(fr - frames))
+        return false;
+    const struct wdec_frame *t = fr - d;
+    uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
+    const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
+    return n <= 1 && (n == 0 || (top != height && stack[top - 1] == lt[0]));
+}
+
 #if defined(__GNUC__)
 #define FAST_THREADED 1
 #define FAST_LABEL(l)                                                                              \
@@ -889,6 +928,8 @@ fast_run(struct fast *f)
     uint32_t height = fr->height;
     const uint8_t *const locals = f->locals;
     const uint32_t local_count = f->local_count;
+    /* One compare takes a one-byte local index that is in range: below both 0x80 and the count. */
+    const uint32_t local_count1 = local_count < 0x80 ? local_count : 0x80;
     const struct wdec_module *const m = f->m;
     const struct wdec_call_sig *const sigs = f->sigs;
     const uint8_t *const body_end = f->body_end;
@@ -896,8 +937,8 @@ fast_run(struct fast *f)
     /* Threaded dispatch: each handler ends in its own indirect jump, which the CPU predicts far
      * better than one shared jump (GNU C labels as values; the switch below is the fallback). */
     static const void *const jt[256] = {
-        &&L_00,  &&L_01,  &&L_02,  &&L_02,  &&L_02,  &&L_05,  &&L_num, &&L_num, &&L_num, &&L_num,
-        &&L_num, &&L_0b,  &&L_0c,  &&L_0c,  &&L_0e,  &&L_0f,  &&L_10,  &&L_11,  &&L_num, &&L_num,
+        &&L_00,  &&L_01,  &&L_02,  &&L_03,  &&L_04,  &&L_05,  &&L_num, &&L_num, &&L_num, &&L_num,
+        &&L_num, &&L_0b,  &&L_0c,  &&L_0d,  &&L_0e,  &&L_0f,  &&L_10,  &&L_11,  &&L_num, &&L_num,
         &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_num, &&L_1a,  &&L_1b,  &&L_num, &&L_num,
         &&L_num, &&L_num, &&L_20,  &&L_21,  &&L_21,  &&L_23,  &&L_24,  &&L_num, &&L_num, &&L_num,
         &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,  &&L_28,
@@ -925,7 +966,7 @@ fast_run(struct fast *f)
     };
 #endif
     while (p < end) {
-        uint8_t op = p[0];
+        unsigned op = p[0];
         switch (op) {
         case 0x00: /* unreachable */
             FAST_LABEL(L_00)
@@ -959,32 +1000,30 @@ fast_run(struct fast *f)
             p++;
             FAST_NEXT();
         }
-        case 0x02:   /* block */
-        case 0x03:   /* loop */
-        case 0x04: { /* if */
+        /* block, loop and if each have their own handler, so that which of them it is comes from
+         * the dispatch and is not a branch of its own. */
+        case 0x02: /* block */
             FAST_LABEL(L_02)
-            uint8_t b = p[1];
-            if (fr + 1 == f->frames + f->frame_cap ||
-                (b != 0x40 && valtype_status(b, m->features) != WDEC_OK))
+            if (!fast_enter(f, &fr, p[1], sp, K_BLOCK))
                 goto out;
-            if (op == 0x04) {
-                if (sp == height || stack[sp - 1] != WDEC_I32)
-                    goto out;
-                sp--;
-            }
-            fr++;
-            fr->bt.param_count = 0;
-            fr->bt.params = NULL;
-            fr->bt.result_count = b != 0x40;
-            fr->bt.results = b != 0x40 ? &wdec_one_type[b] : NULL;
-            fr->bt.type_index = WDEC_NO_INDEX;
-            fr->height = height = sp;
-            fr->kind = op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF;
-            fr->unreachable = false;
-            fr->entered_live = true; /* only callbacks read it, and there are none here */
+            height = sp;
             p += 2;
             FAST_NEXT();
-        }
+        case 0x03: /* loop */
+            FAST_LABEL(L_03)
+            if (!fast_enter(f, &fr, p[1], sp, K_LOOP))
+                goto out;
+            height = sp;
+            p += 2;
+            FAST_NEXT();
+        case 0x04: /* if */
+            FAST_LABEL(L_04)
+            if (sp == height || stack[sp - 1] != WDEC_I32 ||
+                !fast_enter(f, &fr, p[1], sp - 1, K_IF))
+                goto out;
+            height = --sp;
+            p += 2;
+            FAST_NEXT();
         case 0x0b: { /* end */
             FAST_LABEL(L_0b)
             uint32_t n = fr->bt.result_count;
@@ -1037,30 +1076,23 @@ fast_run(struct fast *f)
             p = q;
             FAST_NEXT();
         }
-        case 0x0c:   /* br */
-        case 0x0d: { /* br_if */
+        case 0x0c: { /* br (and br_if below: each its own handler, as block, loop and if) */
             FAST_LABEL(L_0c)
             unsigned len;
-            uint32_t d = fast_u32(p + 1, &len);
-            if (len == 0 || d > (size_t)(fr - f->frames))
+            if (!fast_label_ok(f->frames, fr, p, stack, sp, height, &len))
                 goto out;
-            uint32_t top = sp;
-            if (op == 0x0d) {
-                if (sp == height || stack[sp - 1] != WDEC_I32)
-                    goto out;
-                top--;
-            }
-            const struct wdec_frame *t = fr - d;
-            uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
-            const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
-            if (n > 1 || (n == 1 && (top == height || stack[top - 1] != lt[0])))
+            sp = height;
+            fr->unreachable = true;
+            p += 1 + len;
+            FAST_NEXT();
+        }
+        case 0x0d: { /* br_if */
+            FAST_LABEL(L_0d)
+            unsigned len;
+            if (sp == height || stack[sp - 1] != WDEC_I32 ||
+                !fast_label_ok(f->frames, fr, p, stack, sp - 1, height, &len))
                 goto out;
-            if (op == 0x0d) {
-                sp = top;
-            } else {
-                sp = height;
-                fr->unreachable = true;
-            }
+            sp--;
             p += 1 + len;
             FAST_NEXT();
         }
@@ -1120,11 +1152,10 @@ fast_run(struct fast *f)
             FAST_NEXT();
         case 0x20: { /* local.get */
             FAST_LABEL(L_20)
-            if (WDEC_LIKELY(p[1] < 0x80)) {
-                /* A one-byte index, the common case, on its own path: the next instruction's
-                 * address is then p + 2 at once, not a length that has to be carried along. */
-                if (p[1] >= local_count)
-                    goto out;
+            if (WDEC_LIKELY(p[1] < local_count1)) {
+                /* A one-byte index in range, the common case, on its own path: the next
+                 * instruction's address is then p + 2 at once, not a length that has to be
+                 * carried along. */
                 stack[sp++] = locals[p[1]];
                 p += 2;
                 FAST_NEXT();
@@ -1140,8 +1171,8 @@ fast_run(struct fast *f)
         case 0x21:   /* local.set */
         case 0x22: { /* local.tee */
             FAST_LABEL(L_21)
-            if (WDEC_LIKELY(p[1] < 0x80)) { /* a one-byte index, as in local.get */
-                if (p[1] >= local_count || sp == height || stack[sp - 1] != locals[p[1]])
+            if (WDEC_LIKELY(p[1] < local_count1)) { /* a one-byte index, as in local.get */
+                if (sp == height || stack[sp - 1] != locals[p[1]])
                     goto out;
                 sp -= op == 0x21;
                 p += 2;
