@@ -775,14 +775,10 @@ static inline unsigned fast_u32_len(const uint8_t *q)
     return n == 5 && q[4] < 0x10 ? 5 : 0;
 }
 
-/* A well-formed u32 LEB128 at q and its length in *len (0 when not well-formed). One byte is the
- * common case and a predictable branch; longer ones gather their 7-bit groups without one. */
-static inline uint32_t fast_u32(const uint8_t *q, unsigned *len)
+/* A well-formed u32 LEB128 at q and its length in *len (0 when not well-formed), its 7-bit groups
+ * gathered without a branch. */
+static inline uint32_t fast_u32_any(const uint8_t *q, unsigned *len)
 {
-    if (WDEC_LIKELY(q[0] < 0x80)) {
-        *len = 1;
-        return q[0];
-    }
     uint64_t w = load_le64(q);
     unsigned n = leb_len8(w);
     uint64_t x = w & (~(uint64_t)0 >> (64 - 8 * n)) & 0x7f7f7f7f7f7f7f7fu;
@@ -791,6 +787,16 @@ static inline uint32_t fast_u32(const uint8_t *q, unsigned *len)
     x = (x & 0x000000000fffffffu) | (x >> 4 & 0x00fffffff0000000u); /* 56 bits */
     *len = n <= 5 && x <= UINT32_MAX ? n : 0;
     return (uint32_t)x;
+}
+
+/* The same with one byte, the common case for most indices, on a branch of its own. */
+static inline uint32_t fast_u32(const uint8_t *q, unsigned *len)
+{
+    if (WDEC_LIKELY(q[0] < 0x80)) {
+        *len = 1;
+        return q[0];
+    }
+    return fast_u32_any(q, len);
 }
 
 /* The length of a well-formed s32 (max 5 bytes) or s64 (max 10 bytes) LEB128 at q, 0 otherwise.
@@ -1099,7 +1105,9 @@ fast_run(struct fast *f)
         case 0x10: { /* call */
             FAST_LABEL(L_10)
             unsigned len;
-            uint32_t idx = fast_u32(p + 1, &len);
+            /* No one-byte branch for a function index: half of sql.js's calls have longer ones,
+             * which makes that branch a coin toss (bench_validate, docs/BENCHMARKS.md). */
+            uint32_t idx = fast_u32_any(p + 1, &len);
             if (len == 0 || idx >= m->func_count)
                 goto out;
             const struct wdec_call_sig *cs = &sigs[m->funcs[idx].type_index];
