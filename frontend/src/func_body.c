@@ -126,7 +126,32 @@ struct wdec_frame {
     uint8_t kind;
     bool unreachable;  /* rest of this frame is dead (stack polymorphic) */
     bool entered_live; /* the frame was entered in reachable code */
+    /* The fast path's one-byte summaries of bt and kind (frame_fast_set()), so that its end and
+     * branches read one byte instead of a count, a kind and a type through a pointer:
+     * fast_label: what a branch to the frame carries: 0 nothing, a value type, FAST_MANY more;
+     * fast_end: what `end` (or `else`) wants on top of the frame's operands: 0 nothing, a value
+     * type, FAST_FUNC for the function's own frame, FAST_MANY when the full loop must judge it
+     * (params, several results, an if with results and no else yet). */
+    uint8_t fast_label;
+    uint8_t fast_end;
 };
+#define FAST_MANY 0xffu
+#define FAST_FUNC 0xfeu
+
+/* Sets f's fast_label and fast_end from its kind and block type. */
+static inline void frame_fast_set(struct wdec_frame *f)
+{
+    const struct wdec_block_type *bt = &f->bt;
+    uint32_t ln = f->kind == K_LOOP ? bt->param_count : bt->result_count;
+    const uint8_t *lt = f->kind == K_LOOP ? bt->params : bt->results;
+    f->fast_label = (uint8_t)(ln == 0 ? 0 : ln == 1 ? lt[0] : FAST_MANY);
+    if (f->kind == K_FUNC)
+        f->fast_end = FAST_FUNC;
+    else if (bt->param_count || bt->result_count > 1 || (f->kind == K_IF && bt->result_count))
+        f->fast_end = FAST_MANY;
+    else
+        f->fast_end = bt->result_count ? bt->results[0] : 0;
+}
 
 /* The current instruction's offset, computed only when an error or a callback needs it. */
 #define OP_OFF(c) ((size_t)((c)->op_at - (c)->r.base))
@@ -319,6 +344,7 @@ HOT wdec_status push_frame(struct val *c, uint8_t kind, const struct wdec_block_
     f->height = c->sp;
     f->kind = kind;
     f->unreachable = false;
+    frame_fast_set(f);
     c->height = c->sp;
     c->unreachable = false;
     f->entered_live = live;
@@ -341,6 +367,7 @@ HOT wdec_status func_frame(struct wdec_scratch *s, const struct wdec_func_info *
     f->kind = K_FUNC;
     f->unreachable = false;
     f->entered_live = true;
+    frame_fast_set(f);
     return WDEC_OK;
 }
 
@@ -870,6 +897,8 @@ static inline bool fast_enter(const struct fast *f, struct wdec_frame **frp, uin
     fr->bt.type_index = WDEC_NO_INDEX;
     fr->height = height;
     fr->kind = k;
+    fr->fast_label = k == K_LOOP ? 0 : b != 0x40 ? b : 0;
+    fr->fast_end = k == K_IF && b != 0x40 ? FAST_MANY : b != 0x40 ? b : 0;
     fr->unreachable = false;
     fr->entered_live = true; /* only callbacks read it, and there are none here */
     *frp = fr;
@@ -885,10 +914,8 @@ static inline bool fast_label_ok(const struct wdec_frame *frames, const struct w
     uint32_t d = fast_u32(p + 1, len);
     if (*len == 0 || d > (size_t)(fr - frames))
         return false;
-    const struct wdec_frame *t = fr - d;
-    uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
-    const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
-    return n <= 1 && (n == 0 || (top != height && stack[top - 1] == lt[0]));
+    unsigned lt = fr[-(ptrdiff_t)d].fast_label;
+    return lt == 0 || (lt != FAST_MANY && top != height && stack[top - 1] == lt);
 }
 
 #if defined(__GNUC__)
@@ -1001,6 +1028,7 @@ fast_run(struct fast *f)
                 !frame_end_ok(fr, stack, sp, height))
                 goto out;
             fr->kind = K_ELSE;
+            fr->fast_end = fr->bt.result_count ? fr->bt.results[0] : 0; /* frame_fast_set() */
             fr->unreachable = false;
             sp = height;
             p++;
@@ -1032,16 +1060,17 @@ fast_run(struct fast *f)
             FAST_NEXT();
         case 0x0b: { /* end */
             FAST_LABEL(L_0b)
-            uint32_t n = fr->bt.result_count;
-            if (WDEC_UNLIKELY(fr->kind == K_FUNC))
-                goto func_end;
-            if (n > 1 || (fr->kind == K_IF && (n | fr->bt.param_count)))
+            unsigned e = fr->fast_end;
+            if (WDEC_UNLIKELY(e >= FAST_FUNC)) {
+                if (e == FAST_FUNC)
+                    goto func_end;
                 goto out;
+            }
             if (fr->unreachable && sp == height) {
-                /* Dead end of the frame: its results come from the polymorphic stack. */
-                if (n)
-                    stack[sp++] = fr->bt.results[0];
-            } else if (sp - height != n || (n == 1 && stack[sp - 1] != fr->bt.results[0])) {
+                /* Dead end of the frame: its result comes from the polymorphic stack. */
+                stack[sp] = (uint16_t)e; /* room for it, used or not (see push()) */
+                sp += e != 0;
+            } else if (sp - height != (e != 0) || (e != 0 && stack[sp - 1] != e)) {
                 goto out;
             }
             fr--;
@@ -1063,12 +1092,9 @@ fast_run(struct fast *f)
                 uint32_t d = fast_u32(q, &len);
                 if (len == 0 || d > (size_t)(fr - f->frames))
                     goto out;
-                const struct wdec_frame *t = fr - d;
-                uint32_t n = t->kind == K_LOOP ? t->bt.param_count : t->bt.result_count;
-                const uint8_t *lt = t->kind == K_LOOP ? t->bt.params : t->bt.results;
-                if (n > 1)
+                uint32_t key = fr[-(ptrdiff_t)d].fast_label;
+                if (key == FAST_MANY)
                     goto out;
-                uint32_t key = n ? lt[0] : 0;
                 if (i == 0)
                     want = key;
                 else if (key != want)
@@ -1451,6 +1477,7 @@ HOT wdec_status body_loop(struct val *c, const struct wdec_func_info *fi,
                 return fail_at(c, WDEC_ERR_END_EXPECTED);
             WDEC_TRY_HOT(check_frame_end(c));
             f->kind = K_ELSE;
+            frame_fast_set(f);
             f->unreachable = false;
             c->unreachable = false;
             live = f->entered_live;
