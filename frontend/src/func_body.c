@@ -896,9 +896,9 @@ static inline bool fast_enter(const struct fast *f, struct wdec_frame **frp, uin
     fr->bt.results = b != 0x40 ? &wdec_one_type[b] : NULL;
     fr->bt.type_index = WDEC_NO_INDEX;
     fr->height = height;
-    fr->kind = k;
-    fr->fast_label = k == K_LOOP ? 0 : b != 0x40 ? b : 0;
-    fr->fast_end = k == K_IF && b != 0x40 ? FAST_MANY : b != 0x40 ? b : 0;
+    fr->kind = (uint8_t)k;
+    fr->fast_label = (uint8_t)(k == K_LOOP || b == 0x40 ? 0 : b);
+    fr->fast_end = (uint8_t)(b == 0x40 ? 0 : k == K_IF ? FAST_MANY : b);
     fr->unreachable = false;
     fr->entered_live = true; /* only callbacks read it, and there are none here */
     *frp = fr;
