@@ -6,7 +6,9 @@
 # times, alternating ROUNDS times (kiln first in even rounds, V8 first in odd ones); MB/s from
 # process CPU time. The machine is shared, so two figures: "best" (the fastest run of all, least
 # disturbed by neighbours) and "median" (of each round's median); ratio = kiln / V8 for each.
-# Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N]
+# --cpu N runs both on CPU N only (taskset): on a machine whose CPUs differ in speed from moment
+# to moment (one busy with another guest, say), both then run in the same state.
+# Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N] [--cpu N]
 import argparse, os, statistics, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,7 +24,9 @@ def main():
     ap.add_argument('build_dir')
     ap.add_argument('--runs', type=int, default=5)
     ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--cpu', type=int, help='run both on this CPU only (taskset -c)')
     a = ap.parse_args()
+    pin = ['taskset', '-c', str(a.cpu)] if a.cpu is not None else []
     exe = os.path.join(a.build_dir, 'bench_validate')
     if not os.path.exists(exe):
         subprocess.run(['cmake', '--build', a.build_dir, '--target', 'bench_validate', '-j2'],
@@ -33,8 +37,8 @@ def main():
     for name, rel in MODULES:
         path = os.path.join(BENCH, rel)
         kiln, v8, kiln_best, v8_best = [], [], [], []
-        kiln_cmd = [exe, str(a.runs), path]
-        v8_cmd = ['node', os.path.join(HERE, 'v8_validate.js'), str(a.runs), path]
+        kiln_cmd = pin + [exe, str(a.runs), path]
+        v8_cmd = pin + ['node', os.path.join(HERE, 'v8_validate.js'), str(a.runs), path]
         for rnd in range(a.rounds):
             # Alternate which side goes first: back-to-back processes here tend to alternate
             # between a slow and a fast machine state, so a fixed order could tilt the ratio.
@@ -54,7 +58,8 @@ def main():
     for name, size, kb, vb, rb, k, v, r in rows:
         print('%-8s %6.1f | %10.1f %10.1f %5.2fx | %10.1f %10.1f %5.2fx' % (
             name, size, kb, vb, rb, k, v, r))
-    print('(MB/s of process CPU time, %d runs x %d rounds each)' % (a.runs, a.rounds))
+    print('(MB/s of process CPU time, %d runs x %d rounds each%s)' % (
+        a.runs, a.rounds, '' if a.cpu is None else ', both on CPU %d' % a.cpu))
     return 0
 
 if __name__ == '__main__':
