@@ -132,6 +132,17 @@ static void *extend(struct wdec_module *m, void *old, uint32_t old_count, uint32
     return p;
 }
 
+/* extend() with the `n` new entries not zeroed, for a caller that writes each one whole before
+ * counting it (only counted entries are ever read). */
+static void *extend_uninit(struct wdec_module *m, void *old, uint32_t old_count, uint32_t n,
+                           size_t size)
+{
+    void *p = wdec_arena_array_uninit(m, (size_t)old_count + n, size);
+    if (p && old_count)
+        memcpy(p, old, (size_t)old_count * size);
+    return p;
+}
+
 /* --- Sections --- */
 
 static wdec_status type_section(struct dec *d, struct rd *r)
@@ -229,7 +240,9 @@ static wdec_status function_section(struct dec *d, struct rd *r)
     struct wdec_module *m = d->m;
     uint32_t n;
     WDEC_TRY(wdec_rd_len(r, &n));
-    struct wdec_func *f = extend(m, m->funcs, m->func_count, n, sizeof *f);
+    /* One entry per function of the module (yosys: 34,000, 1.4 MB): each is written whole here
+     * instead of being zeroed first. */
+    struct wdec_func *f = extend_uninit(m, m->funcs, m->func_count, n, sizeof *f);
     if (!f && (m->func_count || n))
         return oom(r);
     m->funcs = f;
@@ -239,7 +252,7 @@ static wdec_status function_section(struct dec *d, struct rd *r)
         WDEC_TRY(rd_u32(r, &t));
         if (t >= m->type_count)
             return wdec_fail(r->err, WDEC_ERR_UNKNOWN_TYPE, at, "%u", t);
-        m->funcs[m->func_count].type_index = t;
+        m->funcs[m->func_count] = (struct wdec_func){.type_index = t};
         m->func_count++;
     }
     d->defined_funcs = n;
