@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <wdec/module.h>
 #include <wdec/status.h>
 #include <wdec/visitor.h>
@@ -357,6 +358,43 @@ static inline bool wdec_status_is_invalid(wdec_status st)
  * may be read (WebAssembly 2.0). Declares ref.func targets in m. */
 wdec_status wdec_const_expr(struct rd *r, struct wdec_module *m, uint8_t type,
                             struct wdec_const_expr *out);
+
+/* The commonest constant expression, `i32.const n end` (data segment offsets; a module built by
+ * Go has 10^5 segments), inline and without a loop over the LEB128's bytes: true with *out and
+ * the reader set as wdec_const_expr() sets them; false, with nothing read, for anything else
+ * (which wdec_const_expr() then decodes) and when fewer than 16 bytes are left. */
+WDEC_INLINE bool wdec_const_i32_fast(struct rd *r, struct wdec_const_expr *out)
+{
+    const uint8_t *p = r->p;
+    if (r->end - p < 16 || p[0] != 0x41)
+        return false;
+    uint64_t w;
+    memcpy(&w, p + 1, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    uint64_t stops = ~w & 0x8080808080808080u; /* bytes that end the LEB128 */
+    if (stops == 0)
+        return false;
+    unsigned n = (unsigned)__builtin_ctzll(stops) / 8 + 1;
+    /* At most 5 bytes, the 5th's unused bits copies of the sign bit, then `end`. */
+    if (n > 5 || p[1 + n] != 0x0b || (n == 5 && (p[5] & 0x78) != 0 && (p[5] & 0x78) != 0x78))
+        return false;
+    uint64_t x = w & (~(uint64_t)0 >> (64 - 8 * n)) & 0x7f7f7f7f7f7f7f7fu;
+    x = (x & 0x007f007f007f007fu) | (x >> 1 & 0x3f803f803f803f80u); /* 14 bits per 16 */
+    x = (x & 0x00003fff00003fffu) | (x >> 2 & 0x0fffc0000fffc000u); /* 28 bits per 32 */
+    x = (x & 0x000000000fffffffu) | (x >> 4 & 0x00fffffff0000000u); /* 56 bits */
+    uint64_t sign = (uint64_t)1 << (7 * n - 1);
+    x = (x ^ sign) - sign; /* sign-extended from the LEB128's top bit */
+    out->kind = WDEC_CONST_I32;
+    out->type = WDEC_I32;
+    memset(&out->value, 0, sizeof out->value);
+    out->value.i32 = (int32_t)(uint32_t)x;
+    out->offset = rd_off(r);
+    out->code_size = n + 2;
+    r->p = p + n + 2;
+    return true;
+}
 
 /* --- Name section (errors there are ignored) --- */
 void wdec_names_decode(struct wdec_module *m, const uint8_t *p, size_t size);

@@ -549,7 +549,8 @@ static wdec_status data_section(struct dec *d, struct rd *r)
         if (ds->mode == WDEC_SEGMENT_ACTIVE) {
             if (ds->memory_index >= m->memory_count)
                 return wdec_fail(r->err, WDEC_ERR_UNKNOWN_MEMORY, at, "%u", ds->memory_index);
-            WDEC_TRY(wdec_const_expr(r, m, WDEC_I32, &ds->offset));
+            if (!wdec_const_i32_fast(r, &ds->offset))
+                WDEC_TRY(wdec_const_expr(r, m, WDEC_I32, &ds->offset));
         } else {
             memset(&ds->offset, 0, sizeof ds->offset);
         }

@@ -462,6 +462,81 @@ Test(wdec_sections, data_segments_and_data_count)
     cr_assert_eq(wb_decode(&b, &err), WDEC_ERR_DATA_KIND);
 }
 
+/* One active data segment at `i32.const <leb> end`, then `pad` bytes of a custom section: with
+ * 16 bytes or more after the offset, the inline path decodes it, otherwise wdec_const_expr(). */
+static wdec_status one_data_offset(const uint8_t *leb, size_t n, size_t pad,
+                                   struct wdec_const_expr *out, struct wdec_error *err)
+{
+    struct wb b;
+    wb_init(&b);
+    wb_memory(&b);
+    wb_sec_begin(&b, 11);
+    wb_byte(&b, 1);
+    wb_byte(&b, 0x00);
+    wb_byte(&b, 0x41);
+    wb_bytes(&b, leb, n);
+    wb_byte(&b, 0x0b);
+    wb_byte(&b, 0); /* no bytes */
+    wb_sec_end(&b);
+    if (pad) {
+        wb_sec_begin(&b, 0);
+        wb_name(&b, "pad");
+        static const uint8_t zeros[64] = {0};
+        wb_bytes(&b, zeros, pad);
+        wb_sec_end(&b);
+    }
+    struct wdec_module *m = NULL;
+    wdec_status st = wdec_module_decode(b.buf, b.n, NULL, NULL, NULL, &m, err);
+    if (st == WDEC_OK)
+        *out = m->datas[0].offset;
+    wdec_module_free(m);
+    return st;
+}
+
+Test(wdec_sections, data_offsets_inline_and_general)
+{
+    static const struct {
+        uint8_t leb[6];
+        uint8_t n;
+        wdec_status st;
+        int32_t value;
+    } cases[] = {
+        {{0x00}, 1, WDEC_OK, 0},
+        {{0x7f}, 1, WDEC_OK, -1},
+        {{0x3f}, 1, WDEC_OK, 63},
+        {{0x40}, 1, WDEC_OK, -64},
+        {{0x80, 0x01}, 2, WDEC_OK, 128},
+        {{0xff, 0x7f}, 2, WDEC_OK, -1},
+        {{0x80, 0x80, 0x80, 0x01}, 4, WDEC_OK, 1 << 21},
+        {{0x80, 0x80, 0x80, 0x80, 0x00}, 5, WDEC_OK, 0},
+        {{0xff, 0xff, 0xff, 0xff, 0x07}, 5, WDEC_OK, INT32_MAX},
+        {{0x80, 0x80, 0x80, 0x80, 0x78}, 5, WDEC_OK, INT32_MIN},
+        {{0xff, 0xff, 0xff, 0xff, 0x7f}, 5, WDEC_OK, -1},
+        {{0x80, 0x80, 0x80, 0x80, 0x08}, 5, WDEC_ERR_INT_TOO_LARGE, 0},
+        {{0xff, 0xff, 0xff, 0xff, 0x77}, 5, WDEC_ERR_INT_TOO_LARGE, 0},
+        {{0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, 6, WDEC_ERR_INT_TOO_LONG, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct wdec_const_expr a, b;
+        struct wdec_error ea, eb;
+        wdec_status sa = one_data_offset(cases[i].leb, cases[i].n, 40, &a, &ea);
+        wdec_status sb = one_data_offset(cases[i].leb, cases[i].n, 0, &b, &eb);
+        cr_expect_eq(sa, cases[i].st, "case %zu: \"%s\"", i, sa ? ea.message : "ok");
+        cr_expect_eq(sb, cases[i].st, "case %zu (last bytes): \"%s\"", i, sb ? eb.message : "ok");
+        if (sa == WDEC_OK && sb == WDEC_OK) {
+            cr_expect_eq(a.kind, WDEC_CONST_I32);
+            cr_expect_eq(a.type, WDEC_I32);
+            cr_expect_eq(a.value.i32, cases[i].value, "case %zu: %d", i, a.value.i32);
+            cr_expect_eq(b.value.i32, cases[i].value, "case %zu (last bytes): %d", i, b.value.i32);
+            cr_expect_eq(a.offset, b.offset);
+            cr_expect_eq(a.code_size, (size_t)cases[i].n + 2);
+            cr_expect_eq(b.code_size, (size_t)cases[i].n + 2);
+        } else if (sa && sa == sb) {
+            cr_expect_eq(ea.offset, eb.offset, "case %zu: at %zu and %zu", i, ea.offset, eb.offset);
+        }
+    }
+}
+
 Test(wdec_sections, data_drop_needs_data_count)
 {
     struct wb b;
