@@ -769,34 +769,16 @@ static wdec_status call_sigs_build(const struct wdec_module *m, struct wdec_scra
     return WDEC_OK;
 }
 
-/* --- LEB128 without a branch per byte ---
+/* --- LEB128 without a branch per byte (wdec_load_le64(), wdec_leb_len8(), wdec_leb_gather() in
+ * internal.h) ---
  * The fast path has 16 readable bytes after each instruction's start, so it reads a LEB128's
- * first 8 bytes as one word. The bytes without a continuation bit are its possible ends, and the
- * first of them is found with one count-trailing-zeros instead of a loop whose trip count the CPU
- * cannot predict. */
-
-static inline uint64_t load_le64(const uint8_t *q)
-{
-    uint64_t w;
-    memcpy(&w, q, sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
-
-/* Bytes in the LEB128 whose first 8 bytes are w: 1 to 8 (8 also when all 8 continue). */
-static inline unsigned leb_len8(uint64_t w)
-{
-    uint64_t stops = (~w & 0x8080808080808080u) | (uint64_t)1 << 63;
-    return (unsigned)__builtin_ctzll(stops) / 8 + 1;
-}
+ * first 8 bytes as one word. */
 
 /* The length of a well-formed u32 LEB128 at q (1 to 5 bytes; the 5-byte padded form is what
  * linkers write for relocatable indices), 0 for anything else, which the full loop reports. */
 static inline unsigned fast_u32_len(const uint8_t *q)
 {
-    unsigned n = leb_len8(load_le64(q));
+    unsigned n = wdec_leb_len8(wdec_load_le64(q));
     if (WDEC_LIKELY(n <= 4))
         return n;
     return n == 5 && q[4] < 0x10 ? 5 : 0;
@@ -806,12 +788,9 @@ static inline unsigned fast_u32_len(const uint8_t *q)
  * gathered without a branch. */
 static inline uint32_t fast_u32_any(const uint8_t *q, unsigned *len)
 {
-    uint64_t w = load_le64(q);
-    unsigned n = leb_len8(w);
-    uint64_t x = w & (~(uint64_t)0 >> (64 - 8 * n)) & 0x7f7f7f7f7f7f7f7fu;
-    x = (x & 0x007f007f007f007fu) | (x >> 1 & 0x3f803f803f803f80u); /* 14 bits per 16 */
-    x = (x & 0x00003fff00003fffu) | (x >> 2 & 0x0fffc0000fffc000u); /* 28 bits per 32 */
-    x = (x & 0x000000000fffffffu) | (x >> 4 & 0x00fffffff0000000u); /* 56 bits */
+    uint64_t w = wdec_load_le64(q);
+    unsigned n = wdec_leb_len8(w);
+    uint64_t x = wdec_leb_gather(w, n);
     *len = n <= 5 && x <= UINT32_MAX ? n : 0;
     return (uint32_t)x;
 }
@@ -830,7 +809,7 @@ static inline uint32_t fast_u32(const uint8_t *q, unsigned *len)
  * The last byte's unused high bits must repeat the sign bit. */
 static inline unsigned fast_s32_len(const uint8_t *q)
 {
-    unsigned n = leb_len8(load_le64(q));
+    unsigned n = wdec_leb_len8(wdec_load_le64(q));
     if (WDEC_LIKELY(n <= 4))
         return n;
     return n == 5 && ((q[4] & 0xf8) == 0 || (q[4] & 0xf8) == 0x78) ? 5 : 0;
@@ -838,9 +817,9 @@ static inline unsigned fast_s32_len(const uint8_t *q)
 
 static inline unsigned fast_s64_len(const uint8_t *q)
 {
-    uint64_t w = load_le64(q);
+    uint64_t w = wdec_load_le64(q);
     if (WDEC_LIKELY(~w & 0x8080808080808080u))
-        return leb_len8(w);
+        return wdec_leb_len8(w);
     if (q[8] < 0x80)
         return 9;
     return q[9] == 0 || q[9] == 0x7f ? 10 : 0;

@@ -359,6 +359,38 @@ static inline bool wdec_status_is_invalid(wdec_status st)
 wdec_status wdec_const_expr(struct rd *r, struct wdec_module *m, uint8_t type,
                             struct wdec_const_expr *out);
 
+/* --- LEB128 without a branch per byte ---
+ * Where 8 bytes are readable at a LEB128's start, its first 8 bytes are read as one word. The bytes
+ * without a continuation bit are its possible ends, and the first of them is found with one
+ * count-trailing-zeros instead of a loop whose trip count the CPU cannot predict. */
+
+WDEC_INLINE uint64_t wdec_load_le64(const uint8_t *q)
+{
+    uint64_t w;
+    memcpy(&w, q, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Bytes in the LEB128 whose first 8 bytes are w: 1 to 8 (8 also when all 8 continue). */
+WDEC_INLINE unsigned wdec_leb_len8(uint64_t w)
+{
+    uint64_t stops = (~w & 0x8080808080808080u) | (uint64_t)1 << 63;
+    return (unsigned)__builtin_ctzll(stops) / 8 + 1;
+}
+
+/* The value of the n-byte (1 to 8) LEB128 whose first 8 bytes are w, its 7-bit groups gathered
+ * without a loop (unsigned; up to 56 bits). */
+WDEC_INLINE uint64_t wdec_leb_gather(uint64_t w, unsigned n)
+{
+    uint64_t x = w & (~(uint64_t)0 >> (64 - 8 * n)) & 0x7f7f7f7f7f7f7f7fu;
+    x = (x & 0x007f007f007f007fu) | (x >> 1 & 0x3f803f803f803f80u);    /* 14 bits per 16 */
+    x = (x & 0x00003fff00003fffu) | (x >> 2 & 0x0fffc0000fffc000u);    /* 28 bits per 32 */
+    return (x & 0x000000000fffffffu) | (x >> 4 & 0x00fffffff0000000u); /* 56 bits */
+}
+
 /* The commonest constant expression, `i32.const n end` (data segment offsets; a module built by
  * Go has 10^5 segments), inline and without a loop over the LEB128's bytes: true with *out and
  * the reader set as wdec_const_expr() sets them; false, with nothing read, for anything else
@@ -368,22 +400,12 @@ WDEC_INLINE bool wdec_const_i32_fast(struct rd *r, struct wdec_const_expr *out)
     const uint8_t *p = r->p;
     if (r->end - p < 16 || p[0] != 0x41)
         return false;
-    uint64_t w;
-    memcpy(&w, p + 1, sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    uint64_t stops = ~w & 0x8080808080808080u; /* bytes that end the LEB128 */
-    if (stops == 0)
-        return false;
-    unsigned n = (unsigned)__builtin_ctzll(stops) / 8 + 1;
+    uint64_t w = wdec_load_le64(p + 1);
+    unsigned n = wdec_leb_len8(w); /* 8 also when none of the 8 bytes ends it: refused below */
     /* At most 5 bytes, the 5th's unused bits copies of the sign bit, then `end`. */
     if (n > 5 || p[1 + n] != 0x0b || (n == 5 && (p[5] & 0x78) != 0 && (p[5] & 0x78) != 0x78))
         return false;
-    uint64_t x = w & (~(uint64_t)0 >> (64 - 8 * n)) & 0x7f7f7f7f7f7f7f7fu;
-    x = (x & 0x007f007f007f007fu) | (x >> 1 & 0x3f803f803f803f80u); /* 14 bits per 16 */
-    x = (x & 0x00003fff00003fffu) | (x >> 2 & 0x0fffc0000fffc000u); /* 28 bits per 32 */
-    x = (x & 0x000000000fffffffu) | (x >> 4 & 0x00fffffff0000000u); /* 56 bits */
+    uint64_t x = wdec_leb_gather(w, n);
     uint64_t sign = (uint64_t)1 << (7 * n - 1);
     x = (x ^ sign) - sign; /* sign-extended from the LEB128's top bit */
     out->kind = WDEC_CONST_I32;
