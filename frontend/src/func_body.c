@@ -946,8 +946,10 @@ fast_run(struct fast *f)
     const struct wdec_call_sig *const sigs = f->sigs;
     const uint8_t *const body_end = f->body_end;
 #if FAST_THREADED
-    /* Threaded dispatch: each handler ends in its own indirect jump, which the CPU predicts far
-     * better than one shared jump (GNU C labels as values; the switch below is the fallback). */
+    /* Threaded dispatch: each handler ends in FAST_NEXT() (GNU C labels as values; the switch
+     * below is the fallback). GCC merges the identical copies into a handful of jump sites;
+     * one copy per handler and one site for all were both slower (docs/BENCHMARKS.md, frontend,
+     * session 7). */
     static const void *const jt[256] = {
         &&L_00,  &&L_01,  &&L_02,  &&L_03,  &&L_04,  &&L_05,  &&L_num, &&L_num, &&L_num, &&L_num,
         &&L_num, &&L_0b,  &&L_0c,  &&L_0d,  &&L_0e,  &&L_0f,  &&L_10,  &&L_11,  &&L_num, &&L_num,
@@ -981,7 +983,7 @@ fast_run(struct fast *f)
 #if FAST_THREADED
     /* The first instruction through the same compares and jump as every other: the switch's own
      * jump, taken once per call (a body, or what follows a stop in the full loop), is a branch of
-     * its own with no history to predict it by (sql.js: +5%, docs/BENCHMARKS.md). */
+     * its own with no history to predict it by (sql.js: +1.5-5%, docs/BENCHMARKS.md). */
     FAST_NEXT();
 #endif
     while (p < end) {
