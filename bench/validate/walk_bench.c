@@ -84,6 +84,13 @@ static void shapes_init(void)
     }
 }
 
+/* The dispatch walks' handler for op: 0, 1 or 2 LEB128s after it (no other immediate than
+ * fixed bytes), or 3 for the general decoder. */
+static unsigned shape_kind(unsigned op)
+{
+    return shapes[op].slow ? 3u : shapes[op].nleb;
+}
+
 /* --- The general decoder --- */
 
 static const uint8_t *skip_leb(const uint8_t *q)
@@ -269,7 +276,7 @@ static void stay_init(void)
         static const void *const by_shape[4] = {&&none, &&one, &&two, &&slow};                     \
         static const void *jt[256];                                                                \
         for (unsigned op = 0; op < 256; op++)                                                      \
-            jt[op] = by_shape[shapes[op].slow ? 3 : shapes[op].nleb];                              \
+            jt[op] = by_shape[shape_kind(op)];                                                     \
         const uint64_t one_mask = ar_one, two_mask = ar_two;                                       \
         uint64_t n = 0;                                                                            \
         for (uint32_t b = 0; b < body_count; b++) {                                                \
@@ -306,12 +313,29 @@ WALK_ARITH(walk_arith_all, stay_all, arith_step)
 WALK_ARITH(walk_arith2, stay_simple, arith_step2)
 WALK_ARITH(walk_arith2_all, stay_all, arith_step2)
 
+/* The four shape handlers of the one-body dispatch walks, each ending in the walk's own NEXT(),
+ * and the label a body's end leaves by. */
+#define SHAPE_HANDLERS()                                                                           \
+    none:                                                                                          \
+    p += 1 + step_fixed[*p];                                                                       \
+    NEXT();                                                                                        \
+    one:                                                                                           \
+    p = skip_leb(p + 1);                                                                           \
+    NEXT();                                                                                        \
+    two:                                                                                           \
+    p = skip_leb(skip_leb(p + 1));                                                                 \
+    NEXT();                                                                                        \
+    slow:                                                                                          \
+    p = next_slow(p);                                                                              \
+    NEXT();                                                                                        \
+    done:
+
 static uint64_t walk_dispatch(void)
 {
     static const void *const by_shape[4] = {&&none, &&one, &&two, &&slow};
     static const void *jt[256];
     for (unsigned op = 0; op < 256; op++)
-        jt[op] = by_shape[shapes[op].slow ? 3 : shapes[op].nleb];
+        jt[op] = by_shape[shape_kind(op)];
     uint64_t n = 0;
     for (uint32_t b = 0; b < body_count; b++) {
         const uint8_t *p = bodies[b].p, *end = bodies[b].end;
@@ -323,19 +347,7 @@ static uint64_t walk_dispatch(void)
         goto *jt[*p];                                                                              \
     } while (0)
         goto *jt[*p];
-    none:
-        p += 1 + step_fixed[*p];
-        NEXT();
-    one:
-        p = skip_leb(p + 1);
-        NEXT();
-    two:
-        p = skip_leb(skip_leb(p + 1));
-        NEXT();
-    slow:
-        p = next_slow(p);
-        NEXT();
-    done:;
+        SHAPE_HANDLERS();
 #undef NEXT
     }
     return n;
@@ -348,7 +360,7 @@ static uint64_t walk_cond(void)
 {
     static uint8_t kind[256];
     for (unsigned op = 0; op < 256; op++)
-        kind[op] = (uint8_t)(shapes[op].slow ? 3 : shapes[op].nleb);
+        kind[op] = (uint8_t)shape_kind(op);
     uint64_t n = 0;
     for (uint32_t b = 0; b < body_count; b++) {
         const uint8_t *p = bodies[b].p, *end = bodies[b].end;
@@ -370,19 +382,7 @@ static uint64_t walk_cond(void)
     } while (0)
         n--;
         NEXT();
-    none:
-        p += 1 + step_fixed[*p];
-        NEXT();
-    one:
-        p = skip_leb(p + 1);
-        NEXT();
-    two:
-        p = skip_leb(skip_leb(p + 1));
-        NEXT();
-    slow:
-        p = next_slow(p);
-        NEXT();
-    done:;
+        SHAPE_HANDLERS();
 #undef NEXT
     }
     return n;
@@ -398,7 +398,7 @@ static uint64_t walk_pairs(void)
 #undef PAIR_ROW
     static uint8_t cls[256];
     for (unsigned op = 0; op < 256; op++)
-        cls[op] = shapes[op].slow ? 3 : shapes[op].nleb;
+        cls[op] = (uint8_t)shape_kind(op);
     uint64_t n = 0;
     for (uint32_t b = 0; b < body_count; b++) {
         const uint8_t *p = bodies[b].p, *end = bodies[b].end;
@@ -456,7 +456,7 @@ static uint64_t walk_ahead(void)
     static const void *const by_shape[4] = {&&none, &&one, &&two, &&slow};
     static const void *jt[256];
     for (unsigned op = 0; op < 256; op++)
-        jt[op] = by_shape[shapes[op].slow ? 3 : shapes[op].nleb];
+        jt[op] = by_shape[shape_kind(op)];
     uint64_t n = 0;
     for (uint32_t b = 0; b < body_count; b++) {
         const uint8_t *p = bodies[b].p, *end = bodies[b].end;
@@ -473,19 +473,7 @@ static uint64_t walk_ahead(void)
         goto *t;                                                                                   \
     } while (0)
         goto *jt[*p];
-    none:
-        p += 1 + step_fixed[*p];
-        NEXT();
-    one:
-        p = skip_leb(p + 1);
-        NEXT();
-    two:
-        p = skip_leb(skip_leb(p + 1));
-        NEXT();
-    slow:
-        p = next_slow(p);
-        NEXT();
-    done:;
+        SHAPE_HANDLERS();
 #undef NEXT
     }
     return n;
@@ -502,7 +490,7 @@ static uint64_t walk_inter2(void)
     static const void *const by_b[4] = {&&b_none, &&b_one, &&b_two, &&b_slow};
     static const void *ja[256], *jb[256];
     for (unsigned op = 0; op < 256; op++) {
-        unsigned k = shapes[op].slow ? 3 : shapes[op].nleb;
+        unsigned k = shape_kind(op);
         ja[op] = by_a[k];
         jb[op] = by_b[k];
     }
