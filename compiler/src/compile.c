@@ -152,7 +152,7 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
     cg_visitor_init(&visitor, options->listing && options->listing->op);
     for (uint32_t i = nimports; i < nfuncs; i++) {
         const struct wdec_func *fn = &module->funcs[i];
-        if (x64_buf_init(&buf, fn->body_size * 3 + 1024) != X64_OK) {
+        if (x64_buf_init(&buf, (size_t)fn->body_size * 3 + 1024) != X64_OK) {
             cg_fail(&c, CG_ERR_OUT_OF_MEMORY, "out of memory (code buffer)");
             goto fail;
         }
@@ -179,7 +179,7 @@ cg_status cg_compile_module(const struct wdec_module *module, const struct cg_op
         funcs[i - nimports].code_offset = (uint32_t)c.func_base;
         funcs[i - nimports].code_size = (uint32_t)(bl.len - c.func_base);
         funcs[i - nimports].wasm_offset = fn->body_offset;
-        funcs[i - nimports].wasm_size = (uint32_t)fn->body_size;
+        funcs[i - nimports].wasm_size = fn->body_size;
         x64_buf_free(&buf);
     }
     c.func_index = UINT32_MAX;

@@ -146,9 +146,9 @@ const struct wdec_export *wdec_module_find_export(const struct wdec_module *modu
 
 const struct wdec_name *wdec_module_func_name(const struct wdec_module *module, uint32_t func_index)
 {
-    if (!module || func_index >= module->func_count || !module->funcs[func_index].name.str)
+    if (!module || func_index >= module->func_name_count || !module->func_names[func_index].str)
         return NULL;
-    return &module->funcs[func_index].name;
+    return &module->func_names[func_index];
 }
 
 const struct wdec_name *wdec_module_local_name(const struct wdec_module *module,

@@ -36,8 +36,20 @@ static bool func_names(struct rd *r, struct wdec_module *m)
         struct wdec_name name;
         if (rd_u32(r, &idx) || !get_name(r, m, &name))
             return false;
-        if (idx < m->func_count)
-            m->funcs[idx].name = name;
+        if (idx >= m->func_count)
+            continue;
+        /* One entry per function known so far, made when a function is first named (a name
+         * section may come before the function section, or twice). */
+        if (m->func_name_count < m->func_count) {
+            struct wdec_name *all = wdec_arena_array(m, m->func_count, sizeof *all);
+            if (!all)
+                return false;
+            if (m->func_name_count)
+                memcpy(all, m->func_names, (size_t)m->func_name_count * sizeof *all);
+            m->func_names = all;
+            m->func_name_count = m->func_count;
+        }
+        m->func_names[idx] = name;
     }
     return true;
 }

@@ -493,7 +493,7 @@ static wdec_status code_section(struct dec *d, struct rd *r)
         struct wdec_func *f = &m->funcs[m->func_import_count + i];
         if (size > rd_left(r)) /* the body would run past the module's end */
             return wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
-        f->body_offset = rd_off(r);
+        f->body_offset = (uint32_t)rd_off(r);
         f->body_size = size;
         r->p += size;
         uint32_t fi = m->func_import_count + i;
@@ -718,6 +718,9 @@ wdec_status wdec_module_decode(const uint8_t *bytes, size_t size,
         options = &defaults;
     if (options->features & ~WDEC_FEATURES_IMPLEMENTED)
         return wdec_fail(err, WDEC_ERR_UNSUPPORTED, 0, "(features 0x%x)", options->features);
+    /* Byte offsets are 32 bits wide in struct wdec_func (V8 refuses modules past 1 GiB). */
+    if (size > UINT32_MAX)
+        return wdec_fail(err, WDEC_ERR_IMPL_LIMIT, 0, "(module of %zu bytes)", size);
 
     struct wdec_module *m = calloc(1, sizeof *m);
     if (!m)

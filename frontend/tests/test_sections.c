@@ -2,10 +2,12 @@
 /* Module-level sections and their validation rules: types, imports, functions/code, tables,
  * memories, globals and constant expressions, exports, start, element and data segments in every
  * mode, the data count, custom and name sections, and the decoded module's queries. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include "wasm_build.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <wdec/module.h>
 
 static struct wdec_module *decode_ok(const struct wb *b)
@@ -39,8 +41,35 @@ Test(wdec_sections, types_and_functions)
     cr_assert_eq(ft->results[1], WDEC_EXTERNREF);
     cr_assert_eq(m->func_count, 1);
     cr_assert_eq(m->funcs[0].body_size, 1 + sizeof code);
+    cr_assert_eq(m->funcs[0].body_offset, b.n - (1 + sizeof code));
     cr_assert_null(wdec_module_func_type(m, 1));
+    cr_assert_null(m->func_names, "no name section, no names array");
+    cr_assert_null(wdec_module_func_name(m, 0));
     wdec_module_free(m);
+}
+
+/* Byte offsets in struct wdec_func are 32 bits wide, so a module of 2^32 bytes or more is refused
+ * before a byte of it is read. The test reserves 4 GiB of address space without committing it and
+ * makes only the first page readable: a decoder that read further would crash the test. */
+Test(wdec_sections, module_of_4_gib_is_refused_unread)
+{
+    const size_t size = (size_t)UINT32_MAX + 1;
+    uint8_t *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        cr_skip_test("cannot reserve 4 GiB of address space");
+    cr_assert_eq(mprotect(p, 4096, PROT_READ | PROT_WRITE), 0);
+    memcpy(p, "\0asm\1\0\0\0", 8);
+    struct wdec_module *m = NULL;
+    struct wdec_error err;
+    cr_assert_eq(wdec_module_decode(p, size, NULL, NULL, NULL, &m, &err), WDEC_ERR_IMPL_LIMIT);
+    cr_assert_null(m);
+    cr_assert_eq(err.offset, 0);
+    /* One byte less is read as usual: zeros after the header are a custom section whose name
+     * runs past its (empty) contents, found in the first page. */
+    cr_assert_eq(wdec_module_decode(p, size - 1, NULL, NULL, NULL, &m, &err),
+                 WDEC_ERR_UNEXPECTED_END_SECTION);
+    cr_assert_lt(err.offset, 4096);
+    munmap(p, size);
 }
 
 Test(wdec_sections, malformed_types)
@@ -640,4 +669,62 @@ Test(wdec_sections, custom_and_name_sections)
     wb_byte(&b, 4);
     wb_bytes(&b, "name", 4);
     cr_assert_eq(wb_decode(&b, &err), WDEC_ERR_UNEXPECTED_END_SECTION);
+}
+
+/* Function names live in their own array, made when the name section first names a function and
+ * as long as the function index space is then; names of functions not declared yet are dropped
+ * and a later name section adds to (or replaces) what an earlier one gave. */
+Test(wdec_sections, function_names_apart_from_functions)
+{
+    struct wb b;
+    wb_init(&b);
+    wb_one_type(&b, NULL, 0, NULL, 0);
+    wb_sec_begin(&b, 2);
+    wb_u32(&b, 1);
+    wb_name(&b, "env");
+    wb_name(&b, "f");
+    wb_byte(&b, 0x00);
+    wb_u32(&b, 0);
+    wb_sec_end(&b);
+    /* Before the function section: function 1 is not known yet. */
+    wb_sec_begin(&b, 0);
+    wb_name(&b, "name");
+    wb_byte(&b, 1);
+    wb_u32(&b, 13);
+    wb_u32(&b, 2);
+    wb_u32(&b, 0);
+    wb_name(&b, "imp");
+    wb_u32(&b, 1);
+    wb_name(&b, "early");
+    wb_sec_end(&b);
+    wb_funcs(&b, 2);
+    static const uint8_t code[] = {0x0b};
+    wb_sec_begin(&b, 10);
+    wb_u32(&b, 2);
+    for (int i = 0; i < 2; i++) {
+        wb_u32(&b, 2);
+        wb_byte(&b, 0x00);
+        wb_byte(&b, code[0]);
+    }
+    wb_sec_end(&b);
+    wb_sec_begin(&b, 0);
+    wb_name(&b, "name");
+    wb_byte(&b, 1);
+    wb_u32(&b, 6);
+    wb_u32(&b, 1);
+    wb_u32(&b, 2);
+    wb_name(&b, "two");
+    wb_sec_end(&b);
+    struct wdec_module *m = decode_ok(&b);
+    cr_assert_eq(m->func_count, 3);
+    cr_assert_eq(m->func_name_count, 3);
+    cr_assert_str_eq(wdec_module_func_name(m, 0)->str, "imp");
+    cr_assert_null(wdec_module_func_name(m, 1), "named before it was declared");
+    cr_assert_str_eq(wdec_module_func_name(m, 2)->str, "two");
+    cr_assert_eq(wdec_module_func_name(m, 2)->len, 3);
+    cr_assert_null(wdec_module_func_name(m, 3));
+    cr_assert_eq(m->funcs[0].body_size, 0);
+    cr_assert_eq(m->funcs[2].body_size, 2);
+    cr_assert_eq(m->bytes[m->funcs[2].body_offset + 1], 0x0b);
+    wdec_module_free(m);
 }

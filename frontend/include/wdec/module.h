@@ -223,14 +223,15 @@ struct wdec_export {
     uint32_t index;
 };
 
-/* One entry of the function index space: imports first, then the module's own functions. */
+/* One entry of the function index space: imports first, then the module's own functions. 16
+ * bytes, one per function (yosys has 34,000): offsets fit 32 bits because a module is at most
+ * UINT32_MAX bytes (wdec_module_decode()), and names live apart (wdec_module_func_name()). */
 struct wdec_func {
     uint32_t type_index;
+    uint32_t body_offset; /* first byte of the body (its locals), 0 for imports */
+    uint32_t body_size;   /* bytes of the body up to and including its final `end`; 0 for imports */
     bool imported;
-    bool declared;         /* may appear in ref.func (in an element segment, export or global) */
-    size_t body_offset;    /* first byte of the body (its locals), 0 for imports */
-    size_t body_size;      /* bytes of the body up to and including its final `end` */
-    struct wdec_name name; /* from the name section; str NULL when absent */
+    bool declared; /* may appear in ref.func (in an element segment, export or global) */
 };
 
 struct wdec_table {
@@ -330,6 +331,11 @@ struct wdec_module {
 
     /* The name section (errors in it are ignored, as the spec asks; names absent then). */
     struct wdec_name module_name; /* str NULL when absent */
+    /* Function names by function index, func_name_count <= func_count entries (str NULL for a
+     * function without one); NULL and 0 when the name section names no function. Read them
+     * through wdec_module_func_name(). */
+    uint32_t func_name_count;
+    struct wdec_name *func_names;
     uint32_t local_name_count;
     struct wdec_local_name *local_names; /* sorted by (func_index, local_index) */
 
@@ -362,7 +368,9 @@ struct wdec_options {
  * (may be NULL) with the first error: status, byte offset and message. A non-OK status returned by
  * a visitor callback stops decoding and is returned as is (offset: the instruction's).
  * Statuses: WDEC_ERR_INVALID_ARGUMENT, WDEC_ERR_OUT_OF_MEMORY, WDEC_ERR_UNSUPPORTED (a requested
- * feature is not implemented) and every malformed/invalid status of status.h. */
+ * feature is not implemented), WDEC_ERR_IMPL_LIMIT (among others: a module larger than
+ * UINT32_MAX bytes, refused before any byte is read) and every malformed/invalid status of
+ * status.h. */
 wdec_status wdec_module_decode(const uint8_t *bytes, size_t size,
                                const struct wdec_options *options,
                                const struct wdec_visitor *visitor, void *ctx,
