@@ -157,8 +157,11 @@ static void tbl_copy(struct cg_vmctx *vm, uint32_t dt, uint32_t st, uint32_t d, 
     memmove(a->elems + d, b->elems + s, n * sizeof(void *));
 }
 
-static void *elem_item(struct harness *h, const struct wdec_const_expr *e)
+static void *elem_item(struct harness *h, const struct wdec_elem *es, uint32_t k)
 {
+    if (es->func_indices)
+        return h->funcrefs[es->func_indices[k]];
+    const struct wdec_const_expr *e = &es->items[k];
     if (e->kind == WDEC_CONST_REF_FUNC)
         return h->funcrefs[e->value.index];
     return NULL;
@@ -174,7 +177,7 @@ static void tbl_init(struct cg_vmctx *vm, uint32_t t, uint32_t seg, uint32_t d, 
     if ((uint64_t)s + n > count || (uint64_t)d + n > tb->size)
         trap_fn(vm, CG_TRAP_TABLE_OOB, 0);
     for (uint32_t i = 0; i < n; i++)
-        tb->elems[d + i] = elem_item(h, &es->items[s + i]);
+        tb->elems[d + i] = elem_item(h, es, s + i);
 }
 
 static void elem_drop(struct cg_vmctx *vm, uint32_t seg)
@@ -342,7 +345,7 @@ struct harness *h_load_wasm(const uint8_t *bytes, size_t size, bool spill_all)
         if (e->mode == WDEC_SEGMENT_ACTIVE) {
             uint32_t off = (uint32_t)const_value(h, &e->offset);
             for (uint32_t k = 0; k < e->count && off + k < h->table0.size; k++)
-                h->table0.elems[off + k] = elem_item(h, &e->items[k]);
+                h->table0.elems[off + k] = elem_item(h, e, k);
         }
         if (e->mode != WDEC_SEGMENT_PASSIVE)
             h->dropped_elem[i] = true;

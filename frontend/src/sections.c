@@ -442,27 +442,29 @@ static wdec_status elem_section(struct dec *d, struct rd *r)
         }
         uint32_t count;
         WDEC_TRY(wdec_rd_len(r, &count));
-        struct wdec_const_expr *items;
-        ALLOC_ARRAY(r, m, items, count);
-        for (uint32_t k = 0; k < count; k++) {
-            if (flags & 4) {
+        if (flags & 4) {
+            struct wdec_const_expr *items;
+            ALLOC_ARRAY(r, m, items, count);
+            for (uint32_t k = 0; k < count; k++)
                 WDEC_TRY(wdec_const_expr(r, m, e->elem_type, &items[k]));
-            } else {
+            e->items = items;
+        } else {
+            /* Every index is written before it is counted, so the array is not zeroed. */
+            uint32_t *funcs = wdec_arena_array_uninit(m, count, sizeof *funcs);
+            if (!funcs && count)
+                return oom(r);
+            for (uint32_t k = 0; k < count; k++) {
                 size_t iat = rd_off(r);
                 uint32_t f;
                 WDEC_TRY(rd_u32(r, &f));
                 if (f >= m->func_count)
                     return wdec_fail(r->err, WDEC_ERR_UNKNOWN_FUNC, iat, "%u", f);
                 m->funcs[f].declared = true;
-                items[k].kind = WDEC_CONST_REF_FUNC;
-                items[k].type = WDEC_FUNCREF;
-                items[k].value.index = f;
-                items[k].offset = iat;
-                items[k].code_size = rd_off(r) - iat;
+                funcs[k] = f;
             }
+            e->func_indices = funcs;
         }
         e->count = count;
-        e->items = items;
         if (e->mode == WDEC_SEGMENT_ACTIVE &&
             m->tables[e->table_index].type.elem_type != e->elem_type)
             return wdec_fail(r->err, WDEC_ERR_TYPE_MISMATCH, at, NULL);

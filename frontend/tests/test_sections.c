@@ -433,7 +433,16 @@ Test(wdec_sections, element_segments_all_modes)
     cr_assert_eq(m->elems[3].mode, WDEC_SEGMENT_DECLARATIVE);
     cr_assert_eq(m->elems[6].table_index, 1);
     cr_assert_eq(m->elems[6].elem_type, WDEC_EXTERNREF);
+    /* Plain function indices stay indices; expressions are decoded. */
+    cr_assert_null(m->elems[0].items);
+    cr_assert_not_null(m->elems[0].func_indices);
+    cr_assert_eq(m->elems[0].count, 1);
+    cr_assert_eq(m->elems[0].func_indices[0], 0);
+    cr_assert_eq(m->elems[1].func_indices[0], 1);
+    cr_assert_eq(m->elems[3].func_indices[0], 1);
+    cr_assert_null(m->elems[4].func_indices);
     cr_assert_eq(m->elems[4].items[0].kind, WDEC_CONST_REF_FUNC);
+    cr_assert_eq(m->elems[4].items[0].value.index, 0);
     cr_assert_eq(m->elems[5].items[0].kind, WDEC_CONST_REF_NULL);
     cr_assert_eq(m->elems[2].offset.value.i32, 1);
     cr_assert(m->funcs[0].declared && m->funcs[1].declared);

@@ -433,7 +433,9 @@ static kiln_status eval_elems(kiln_instance *inst, struct kiln_error *err)
         inst->elem_items[s] = calloc(e->count ? e->count : 1, sizeof(void *));
         if (!inst->elem_items[s])
             return rt_fail(err, KILN_ERR_OUT_OF_MEMORY, NULL, NULL);
-        for (uint32_t i = 0; i < e->count; i++) {
+        for (uint32_t i = 0; i < e->count && e->func_indices; i++)
+            inst->elem_items[s][i] = inst->funcrefs[e->func_indices[i]];
+        for (uint32_t i = 0; i < e->count && e->items; i++) {
             kiln_status st = check_supported_const(&e->items[i], err);
             if (st)
                 return st;

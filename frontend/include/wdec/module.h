@@ -263,7 +263,11 @@ struct wdec_elem {
     uint32_t table_index;          /* active only */
     struct wdec_const_expr offset; /* active only: i32 offset */
     uint32_t count;
-    const struct wdec_const_expr *items; /* count items: REF_FUNC, REF_NULL or GLOBAL_GET */
+    /* The `count` items in the form the binary gives them; the other pointer is NULL (both are
+     * when count is 0). Function indices, one `ref.func` each, are 4 bytes an item instead of a
+     * decoded expression's 40 (yosys's function table has 10,265). */
+    const uint32_t *func_indices;        /* the plain form (flags bit 2 clear) */
+    const struct wdec_const_expr *items; /* expressions: REF_FUNC, REF_NULL or GLOBAL_GET */
 };
 
 struct wdec_data {
