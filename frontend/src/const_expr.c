@@ -37,14 +37,14 @@ wdec_status wdec_const_expr(struct rd *r, struct wdec_module *m, uint8_t type,
             out->type = WDEC_I32;
             memset(&out->value, 0, sizeof out->value);
             out->value.i32 = (int32_t)(uint32_t)v;
-            out->offset = rd_off(r);
-            out->code_size = (size_t)(q.p + 1 - r->p);
+            out->offset = (uint32_t)rd_off(r);
+            out->code_size = (uint32_t)(q.p + 1 - r->p);
             r->p = q.p + 1;
             return WDEC_OK;
         }
     }
     memset(out, 0, sizeof *out);
-    out->offset = rd_off(r);
+    out->offset = (uint32_t)rd_off(r);
     uint32_t count = 0;
     uint8_t got = 0;
     for (;;) {
@@ -143,7 +143,7 @@ wdec_status wdec_const_expr(struct rd *r, struct wdec_module *m, uint8_t type,
             return wdec_fail(r->err, WDEC_ERR_CONST_EXPR, at, NULL);
         }
     }
-    out->code_size = rd_off(r) - out->offset;
+    out->code_size = (uint32_t)(rd_off(r) - out->offset);
     out->type = type;
     if (count != 1 || got != type)
         return wdec_fail(r->err, WDEC_ERR_TYPE_MISMATCH, out->offset, NULL);

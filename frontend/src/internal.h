@@ -412,7 +412,7 @@ WDEC_INLINE bool wdec_const_i32_fast(struct rd *r, struct wdec_const_expr *out)
     out->type = WDEC_I32;
     memset(&out->value, 0, sizeof out->value);
     out->value.i32 = (int32_t)(uint32_t)x;
-    out->offset = rd_off(r);
+    out->offset = (uint32_t)rd_off(r);
     out->code_size = n + 2;
     r->p = p + n + 2;
     return true;

@@ -44,6 +44,9 @@ Test(wdec_sections, types_and_functions)
     cr_assert_eq(m->funcs[0].body_offset, b.n - (1 + sizeof code));
     cr_assert_null(wdec_module_func_type(m, 1));
     cr_assert_null(m->func_names, "no name section, no names array");
+    /* One of each per function and per data segment: the sizes module.h promises (LP64). */
+    cr_assert_eq(sizeof(struct wdec_func), 16);
+    cr_assert_eq(sizeof(struct wdec_const_expr), 32);
     cr_assert_null(wdec_module_func_name(m, 0));
     wdec_module_free(m);
 }

@@ -353,7 +353,7 @@ static kiln_val eval_const(kiln_instance *inst, const struct wdec_const_expr *e)
 static kiln_status check_supported_const(const struct wdec_const_expr *e, struct kiln_error *err)
 {
     if (e->kind == WDEC_CONST_V128 || e->kind == WDEC_CONST_EXPR)
-        return rt_fail(err, KILN_ERR_UNSUPPORTED, NULL, "constant expression at byte %zu",
+        return rt_fail(err, KILN_ERR_UNSUPPORTED, NULL, "constant expression at byte %u",
                        e->offset);
     return KILN_OK;
 }

@@ -204,8 +204,10 @@ struct wdec_const_expr {
         uint32_t index;
         uint8_t ref_type;
     } value;
-    size_t offset;    /* byte offset of the expression in the module */
-    size_t code_size; /* bytes of the expression, including the final `end` */
+    /* 32 bits like every offset into a module (at most UINT32_MAX bytes), which makes this 32
+     * bytes instead of 40: a data segment holds one (esbuild has 98,450 segments). */
+    uint32_t offset;    /* byte offset of the expression in the module */
+    uint32_t code_size; /* bytes of the expression, including the final `end` */
 };
 
 /* --- Module contents --- */
