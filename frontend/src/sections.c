@@ -720,7 +720,8 @@ wdec_status wdec_module_decode(const uint8_t *bytes, size_t size,
         options = &defaults;
     if (options->features & ~WDEC_FEATURES_IMPLEMENTED)
         return wdec_fail(err, WDEC_ERR_UNSUPPORTED, 0, "(features 0x%x)", options->features);
-    /* Byte offsets are 32 bits wide in struct wdec_func (V8 refuses modules past 1 GiB). */
+    /* Offsets into the module are 32 bits wide (struct wdec_func, struct wdec_const_expr); V8
+     * refuses modules past 1 GiB. */
     if (size > UINT32_MAX)
         return wdec_fail(err, WDEC_ERR_IMPL_LIMIT, 0, "(module of %zu bytes)", size);
 
