@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Timing helpers shared by bench/validate's programs: process CPU time (POSIX
- * CLOCK_PROCESS_CPUTIME_ID) and a qsort comparison for medians. */
+ * CLOCK_PROCESS_CPUTIME_ID), wall-clock time and a qsort comparison for medians. */
 #ifndef BENCH_VALIDATE_BENCH_TIME_H
 #define BENCH_VALIDATE_BENCH_TIME_H
 
@@ -10,6 +10,14 @@ static inline double cpu_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Wall-clock time (CLOCK_MONOTONIC), for runs on several threads. */
+static inline double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct wdec_options opt = {0, true};
+    struct wdec_options opt = {.defer_bodies = true};
     struct wdec_module *m = NULL;
     if (wdec_module_decode(data, size, &opt, NULL, NULL, &m, NULL) != WDEC_OK)
         return 0;

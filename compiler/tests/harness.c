@@ -267,7 +267,7 @@ struct harness *h_load_wasm(const uint8_t *bytes, size_t size, bool spill_all)
     struct harness *h = calloc(1, sizeof *h);
     h->bytes = malloc(size);
     memcpy(h->bytes, bytes, size);
-    struct wdec_options opt = {0, true};
+    struct wdec_options opt = {.defer_bodies = true};
     struct wdec_error werr;
     if (wdec_module_decode(h->bytes, size, &opt, NULL, NULL, &h->mod, &werr) != WDEC_OK) {
         fprintf(stderr, "decode: %s\n", werr.message);

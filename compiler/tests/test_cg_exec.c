@@ -455,7 +455,7 @@ Test(cg_listing, callbacks_report_functions_ops_and_instructions)
                                 "local.get 1 i32.add) (func nop))",
                                 &n);
     cr_assert(bytes);
-    struct wdec_options opt = {0, true};
+    struct wdec_options opt = {.defer_bodies = true};
     struct wdec_module *m = NULL;
     cr_assert_eq(wdec_module_decode(bytes, n, &opt, NULL, NULL, &m, NULL), WDEC_OK);
     struct listing_log log = {0, 0, 0, false, false, 0, true};

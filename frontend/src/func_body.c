@@ -2139,7 +2139,7 @@ HOT wdec_status body_plain(const struct wdec_module *m, struct wdec_scratch *s, 
     return body_plain_rest(&c, &fi);
 }
 
-static bool visitor_is_empty(const struct wdec_visitor *v)
+bool wdec_visitor_is_empty(const struct wdec_visitor *v)
 {
     static const struct wdec_visitor none;
     return memcmp(v, &none, sizeof none) == 0;
@@ -2152,7 +2152,7 @@ wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s
     /* The visitor is the same for every body of a module: compare it with all-NULL once. */
     if (s->visitor != v) {
         s->visitor = v;
-        s->plain = visitor_is_empty(v);
+        s->plain = wdec_visitor_is_empty(v);
     }
     if (s->plain)
         return body_plain(m, s, func_index, err);

@@ -19,6 +19,7 @@ struct dec {
     bool saw_code_section;
     bool saw_data_section;
     const uint8_t *sec_end;    /* declared end of the section being decoded */
+    uint32_t threads;          /* wdec_options.threads */
     struct wdec_error invalid; /* first validation error in a body, reported at the end */
 };
 
@@ -480,6 +481,42 @@ static wdec_status datacount_section(struct dec *d, struct rd *r)
     return WDEC_OK;
 }
 
+/* code_section() for a plain validation on `threads` threads: every body's place first (what the
+ * one-thread loop reads between bodies), then the bodies themselves (code_par.c). */
+static wdec_status code_section_par(struct dec *d, struct rd *r, uint32_t n, uint32_t threads)
+{
+    struct wdec_module *m = d->m;
+    wdec_status st = WDEC_OK;
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        uint32_t size;
+        st = wdec_rd_len(r, &size);
+        if (st)
+            break;
+        if (size > rd_left(r)) { /* the body would run past the module's end */
+            st = wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
+            break;
+        }
+        struct wdec_func *f = &m->funcs[m->func_import_count + i];
+        f->body_offset = rd_off(r);
+        f->body_size = size;
+        r->p += size;
+    }
+    /* A malformed size at body i comes after bodies 0..i-1 in the module: an error in one of
+     * those that is itself malformed wins over it, and it wins over an invalid one. */
+    struct wdec_error place = *r->err;
+    memset(r->err, 0, sizeof *r->err);
+    if (i > 0) {
+        wdec_status bst =
+            wdec_code_par(m, m->func_import_count, i, threads, &d->scratch, r->err, &d->invalid);
+        if (bst)
+            return bst;
+    }
+    if (st)
+        *r->err = place;
+    return st;
+}
+
 static wdec_status code_section(struct dec *d, struct rd *r)
 {
     struct wdec_module *m = d->m;
@@ -489,6 +526,11 @@ static wdec_status code_section(struct dec *d, struct rd *r)
     if (n != d->defined_funcs)
         return wdec_fail(r->err, WDEC_ERR_FUNC_CODE_MISMATCH, at, NULL);
     d->saw_code_section = true;
+    if (d->threads > 1 && !d->opt->defer_bodies && wdec_visitor_is_empty(d->v)) {
+        uint32_t t = wdec_code_par_threads(d->threads, (uint64_t)(d->sec_end - r->p));
+        if (t > 1)
+            return code_section_par(d, r, n, t);
+    }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size;
         WDEC_TRY(wdec_rd_len(r, &size));
@@ -732,8 +774,12 @@ wdec_status wdec_module_decode(const uint8_t *bytes, size_t size,
     m->size = size;
     m->features = options->features;
     m->start_func = WDEC_NO_INDEX;
-    struct dec d = {
-        .m = m, .err = err, .opt = options, .v = visitor ? visitor : &null_visitor, .ctx = ctx};
+    struct dec d = {.m = m,
+                    .err = err,
+                    .opt = options,
+                    .v = visitor ? visitor : &null_visitor,
+                    .ctx = ctx,
+                    .threads = options->threads};
     wdec_status st = decode_module(&d, bytes ? bytes : (const uint8_t *)"", size);
     wdec_scratch_free(&d.scratch);
     if (st) {

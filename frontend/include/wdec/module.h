@@ -362,6 +362,13 @@ struct wdec_options {
      * example from several threads. The module is only proved valid when every body has been
      * through wdec_func_decode(). */
     bool defer_bodies;
+    /* Threads that may validate function bodies at once in a plain validation (no visitor, or an
+     * all-NULL one, and bodies not deferred): 0 or 1 for the calling thread alone; N > 1 for it
+     * and up to N - 1 more (at most 64 in all), each taking runs of bodies. The verdict and the
+     * error reported are the same as with one thread: the first malformed byte in module order,
+     * else the first invalid instruction. A code section under 128 KB stays on the calling
+     * thread (a thread's start-up would cost more than it saves). POSIX threads. */
+    uint32_t threads;
 };
 
 /* Decodes and validates `bytes[0..size)` as a module in one pass. If `visitor` is non-NULL it is

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Function bodies validated by several threads at once (wdec_options.threads), for a plain
+ * validation: no visitor, so nothing has to happen in body order. Bodies only read the module,
+ * and each thread has its own scratch, so they need no locks; the threads take runs of bodies
+ * ("batches") from a shared counter. The verdict and the error are those of the one-thread loop
+ * in code_section(): the first malformed body in module order wins, else the first invalid one.
+ * POSIX threads and C11 atomics: this file is what ties the frontend to them (Linux here). */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes of code per batch: large enough that taking one costs nothing next to validating it
+ * (~0.1 ms), small enough that the threads finish close together. */
+#define BATCH_BYTES 65536u
+
+/* A body's error and its index in the code section; index UINT32_MAX when none. */
+struct found {
+    uint32_t index;
+    struct wdec_error err;
+};
+
+struct par {
+    const struct wdec_module *m;
+    uint32_t first_func;         /* function index of body 0 */
+    const uint32_t *batch_start; /* body index where batch b starts; [batch_count] = body count */
+    uint32_t batch_count;
+    atomic_uint next_batch;
+    /* Lowest body index with a malformed (or out-of-memory) error so far, and with an invalid
+     * one: later bodies need no full validation then, or no decoding at all. */
+    atomic_uint stop_at;
+    atomic_uint invalid_at;
+};
+
+struct worker {
+    struct par *par;
+    struct wdec_scratch scratch;
+    struct found hard;    /* malformed or out of memory: stops the module */
+    struct found invalid; /* validation error: reported unless something is malformed */
+};
+
+static void lower_to(atomic_uint *a, uint32_t v)
+{
+    unsigned cur = atomic_load_explicit(a, memory_order_relaxed);
+    while (v < cur && !atomic_compare_exchange_weak_explicit(a, &cur, v, memory_order_relaxed,
+                                                             memory_order_relaxed)) {
+    }
+}
+
+static const struct wdec_visitor no_visitor;
+
+/* One body, as code_section() takes it: validated, or only decoded once an earlier body is known
+ * to be invalid (then only a malformed byte can still matter). */
+static void one_body(struct worker *w, uint32_t i)
+{
+    struct par *p = w->par;
+    uint32_t fi = p->first_func + i;
+    struct wdec_error err;
+    memset(&err, 0, sizeof err);
+    wdec_status st;
+    if (atomic_load_explicit(&p->invalid_at, memory_order_relaxed) < i) {
+        st = wdec_body_scan(p->m, &w->scratch, fi, &err);
+    } else {
+        st = wdec_body_decode(p->m, &w->scratch, fi, &no_visitor, NULL, &err);
+        if (st && wdec_status_is_invalid(st)) {
+            if (i < w->invalid.index) {
+                w->invalid.index = i;
+                w->invalid.err = err;
+            }
+            lower_to(&p->invalid_at, i);
+            memset(&err, 0, sizeof err);
+            st = wdec_body_scan(p->m, &w->scratch, fi, &err);
+        }
+    }
+    if (st && i < w->hard.index) {
+        w->hard.index = i;
+        w->hard.err = err;
+        lower_to(&p->stop_at, i);
+    }
+}
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct par *p = w->par;
+    for (;;) {
+        uint32_t b = atomic_fetch_add_explicit(&p->next_batch, 1, memory_order_relaxed);
+        if (b >= p->batch_count)
+            break;
+        for (uint32_t i = p->batch_start[b]; i < p->batch_start[b + 1]; i++) {
+            /* Nothing after a malformed body can change the verdict. */
+            if (atomic_load_explicit(&p->stop_at, memory_order_relaxed) < i)
+                break;
+            one_body(w, i);
+        }
+    }
+    return NULL;
+}
+
+uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes)
+{
+    uint64_t batches = code_bytes / BATCH_BYTES;
+    if (want <= 1 || batches < 2)
+        return 1;
+    if (want > WDEC_MAX_THREADS)
+        want = WDEC_MAX_THREADS;
+    return batches < want ? (uint32_t)batches : want;
+}
+
+wdec_status wdec_code_par(const struct wdec_module *m, uint32_t first_func, uint32_t count,
+                          uint32_t threads, struct wdec_scratch *s0, struct wdec_error *err,
+                          struct wdec_error *invalid)
+{
+    /* Batches of whole bodies, at least BATCH_BYTES each (the last may be smaller). */
+    uint32_t *starts = malloc(((size_t)count + 1) * sizeof *starts);
+    struct worker *ws = calloc(threads, sizeof *ws);
+    pthread_t *tids = calloc(threads, sizeof *tids);
+    if (!starts || !ws || !tids) {
+        free(starts);
+        free(ws);
+        free(tids);
+        return wdec_fail(err, WDEC_ERR_OUT_OF_MEMORY, m->funcs[first_func].body_offset, NULL);
+    }
+    uint32_t nb = 0;
+    uint64_t acc = BATCH_BYTES;
+    for (uint32_t i = 0; i < count; i++) {
+        if (acc >= BATCH_BYTES) {
+            starts[nb++] = i;
+            acc = 0;
+        }
+        acc += m->funcs[first_func + i].body_size;
+    }
+    starts[nb] = count;
+
+    struct par p = {.m = m, .first_func = first_func, .batch_start = starts, .batch_count = nb};
+    atomic_init(&p.next_batch, 0);
+    atomic_init(&p.stop_at, UINT32_MAX);
+    atomic_init(&p.invalid_at, UINT32_MAX);
+    for (uint32_t t = 0; t < threads; t++) {
+        ws[t].par = &p;
+        ws[t].hard.index = UINT32_MAX;
+        ws[t].invalid.index = UINT32_MAX;
+    }
+    /* The calling thread is worker 0 with the module's own scratch; the others start here. A
+     * thread that cannot be started leaves its share to those that did. */
+    ws[0].scratch = *s0;
+    uint32_t started = 1;
+    for (uint32_t t = 1; t < threads; t++) {
+        if (pthread_create(&tids[t], NULL, work, &ws[t]) != 0)
+            break;
+        started++;
+    }
+    work(&ws[0]);
+    for (uint32_t t = 1; t < started; t++)
+        pthread_join(tids[t], NULL);
+    *s0 = ws[0].scratch;
+
+    /* The first error in module order, as one thread would have found it; and the first use of
+     * a data index (judged later by wdec_data_use_check()). */
+    const struct found *hard = NULL, *inv = NULL;
+    for (uint32_t t = 0; t < started; t++) {
+        if (ws[t].hard.index != UINT32_MAX && (!hard || ws[t].hard.index < hard->index))
+            hard = &ws[t].hard;
+        if (ws[t].invalid.index != UINT32_MAX && (!inv || ws[t].invalid.index < inv->index))
+            inv = &ws[t].invalid;
+        const struct wdec_scratch *s = &ws[t].scratch;
+        if (t > 0 && s->data_use && (!s0->data_use || s->data_use_offset < s0->data_use_offset)) {
+            s0->data_use = true;
+            s0->data_use_index = s->data_use_index;
+            s0->data_use_offset = s->data_use_offset;
+        }
+    }
+    wdec_status st = WDEC_OK;
+    if (hard) {
+        *err = hard->err;
+        st = hard->err.status;
+    } else if (inv) {
+        *invalid = inv->err;
+    }
+    for (uint32_t t = 1; t < started; t++)
+        wdec_scratch_free(&ws[t].scratch);
+    free(starts);
+    free(ws);
+    free(tids);
+    return st;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Bodies validated on several threads (wdec_options.threads): the verdict and the error must be
+ * those of the one-thread decoder, wherever the errors lie: the first malformed body in module
+ * order wins over any invalid one, the first invalid one over later ones, a malformed body size
+ * over the invalid bodies before it, and the first use of a data index without a data count
+ * section is the one reported. The modules have 2,000 bodies (~360 KB of code, several of the
+ * decoder's batches), so that the bodies with errors go to different threads. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wdec/module.h>
+#include <wdec/visitor.h>
+
+#define BODIES 2000u
+
+struct buf {
+    uint8_t *p;
+    size_t n, cap;
+};
+
+static void put(struct buf *b, const void *p, size_t len)
+{
+    if (b->n + len > b->cap) {
+        b->cap = (b->n + len) * 2;
+        b->p = realloc(b->p, b->cap);
+        cr_assert_not_null(b->p);
+    }
+    memcpy(b->p + b->n, p, len);
+    b->n += len;
+}
+
+static void put_byte(struct buf *b, uint8_t x)
+{
+    put(b, &x, 1);
+}
+
+static void put_u32(struct buf *b, uint32_t v)
+{
+    do {
+        uint8_t x = v & 0x7f;
+        v >>= 7;
+        put_byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
+    } while (v);
+}
+
+/* A section whose contents are c. */
+static void put_section(struct buf *b, uint8_t id, const struct buf *c)
+{
+    put_byte(b, id);
+    put_u32(b, (uint32_t)c->n);
+    put(b, c->p, c->n);
+}
+
+/* What body i holds instead of the default (`i32.const 1; drop` 60 times, then end). */
+struct change {
+    uint32_t body;
+    const uint8_t *code; /* without the final end */
+    size_t len;
+    uint32_t size; /* nonzero: the body's size field says this instead (a malformed size) */
+};
+
+static const uint8_t invalid_add[] = {0x6a};              /* i32.add with nothing: type mismatch */
+static const uint8_t malformed_op[] = {0x41, 0x01, 0xff}; /* an opcode that does not exist */
+static const uint8_t data_drop[] = {0xfc, 0x09, 0x00};    /* data.drop 0 */
+
+/* The module, with body_at[i] set to the offset of body i's first byte (its locals). */
+static struct buf module(const struct change *ch, size_t nch, bool data, size_t *body_at)
+{
+    struct buf m = {0}, s = {0};
+    static const uint8_t hdr[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+    put(&m, hdr, sizeof hdr);
+    static const uint8_t type[] = {0x01, 0x60, 0x00, 0x00};
+    s.n = 0;
+    put(&s, type, sizeof type);
+    put_section(&m, 1, &s);
+    s.n = 0;
+    put_u32(&s, BODIES);
+    for (uint32_t i = 0; i < BODIES; i++)
+        put_byte(&s, 0);
+    put_section(&m, 3, &s);
+    s.n = 0;
+    put_u32(&s, BODIES);
+    size_t sec_start = 0;
+    for (uint32_t i = 0; i < BODIES; i++) {
+        struct buf body = {0};
+        const struct change *c = NULL;
+        for (size_t k = 0; k < nch; k++)
+            if (ch[k].body == i)
+                c = &ch[k];
+        put_byte(&body, 0); /* no locals */
+        if (c) {
+            put(&body, c->code, c->len);
+        } else {
+            for (int k = 0; k < 60; k++) {
+                static const uint8_t one[] = {0x41, 0x01, 0x1a};
+                put(&body, one, sizeof one);
+            }
+        }
+        put_byte(&body, 0x0b);
+        put_u32(&s, c && c->size ? c->size : (uint32_t)body.n);
+        body_at[i] = s.n; /* relative to the section's contents for now */
+        put(&s, body.p, body.n);
+        free(body.p);
+    }
+    put_byte(&m, 10);
+    put_u32(&m, (uint32_t)s.n);
+    sec_start = m.n;
+    put(&m, s.p, s.n);
+    for (uint32_t i = 0; i < BODIES; i++)
+        body_at[i] += sec_start;
+    if (data) { /* one passive segment, no data count section */
+        static const uint8_t seg[] = {0x01, 0x01, 0x00};
+        s.n = 0;
+        put(&s, seg, sizeof seg);
+        put_section(&m, 11, &s);
+    }
+    free(s.p);
+    return m;
+}
+
+static wdec_status decode(const struct buf *b, uint32_t threads, struct wdec_error *err)
+{
+    struct wdec_options opt = {.threads = threads};
+    struct wdec_module *m = NULL;
+    wdec_status st = wdec_module_decode(b->p, b->n, &opt, NULL, NULL, &m, err);
+    wdec_module_free(m);
+    return st;
+}
+
+/* Decodes b on 1 thread and on 2, 3, 8 and 64, several times each (which thread takes which
+ * body varies from run to run): all must agree on status, offset and message. Returns the
+ * one-thread status, its error in *err. */
+static wdec_status agree(const struct buf *b, struct wdec_error *err)
+{
+    wdec_status st = decode(b, 1, err);
+    static const uint32_t threads[] = {2, 3, 8, 64};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        for (int run = 0; run < 4; run++) {
+            struct wdec_error e2;
+            wdec_status st2 = decode(b, threads[t], &e2);
+            cr_assert_eq(st2, st, "%u threads: status %d, one thread %d", threads[t], st2, st);
+            if (st) {
+                cr_assert_eq(e2.offset, err->offset, "%u threads: offset %zu, one thread %zu",
+                             threads[t], e2.offset, err->offset);
+                cr_assert_str_eq(e2.message, err->message);
+            }
+        }
+    }
+    return st;
+}
+
+static size_t at[BODIES];
+
+Test(threads, valid_module)
+{
+    struct buf b = module(NULL, 0, false, at);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_OK);
+    free(b.p);
+}
+
+Test(threads, first_invalid_body_wins)
+{
+    const struct change ch[] = {
+        {1700, invalid_add, 1, 0}, {350, invalid_add, 1, 0}, {1999, invalid_add, 1, 0}};
+    struct buf b = module(ch, 3, false, at);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_TYPE_MISMATCH);
+    cr_assert_eq(err.offset, at[350] + 1, "offset %zu, the add of body 350 at %zu", err.offset,
+                 at[350] + 1);
+    free(b.p);
+}
+
+Test(threads, malformed_wins_over_earlier_invalid)
+{
+    const struct change ch[] = {
+        {100, invalid_add, 1, 0}, {1500, malformed_op, 3, 0}, {1800, malformed_op, 3, 0}};
+    struct buf b = module(ch, 3, false, at);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
+    cr_assert_eq(err.offset, at[1500] + 3, "offset %zu, body 1500's bad opcode at %zu", err.offset,
+                 at[1500] + 3);
+    free(b.p);
+}
+
+Test(threads, first_malformed_body_wins)
+{
+    const struct change ch[] = {{1900, malformed_op, 3, 0}, {20, malformed_op, 3, 0}};
+    struct buf b = module(ch, 2, false, at);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
+    cr_assert_eq(err.offset, at[20] + 3);
+    free(b.p);
+}
+
+Test(threads, malformed_size_wins_over_earlier_invalid)
+{
+    /* Body 1200's size (a 5-byte LEB128) is more than the bytes left: the one-thread loop stops
+     * there, after finding body 300 invalid. */
+    const struct change ch[] = {{300, invalid_add, 1, 0}, {1200, NULL, 0, 0x7fffffff}};
+    struct buf b = module(ch, 2, false, at);
+    struct wdec_error err;
+    wdec_status st = agree(&b, &err);
+    cr_assert_eq(st, WDEC_ERR_LENGTH_OUT_OF_BOUNDS, "%d %zu %s", st, err.offset, err.message);
+    cr_assert_eq(err.offset, at[1200] - 5, "offset %zu, body 1200's size at %zu", err.offset,
+                 at[1200] - 5);
+    free(b.p);
+}
+
+Test(threads, malformed_body_wins_over_later_malformed_size)
+{
+    const struct change ch[] = {{600, malformed_op, 3, 0}, {1200, NULL, 0, 0x7fffffff}};
+    struct buf b = module(ch, 2, false, at);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
+    cr_assert_eq(err.offset, at[600] + 3);
+    free(b.p);
+}
+
+Test(threads, first_data_use_is_reported)
+{
+    /* data.drop with no data count section, in two bodies: the module is malformed ("data count
+     * section required"), at the first of them. */
+    const struct change ch[] = {{1600, data_drop, 3, 0}, {900, data_drop, 3, 0}};
+    struct buf b = module(ch, 2, true, at);
+    struct wdec_error err;
+    wdec_status st = agree(&b, &err);
+    cr_assert_eq(st, WDEC_ERR_DATA_COUNT_REQUIRED, "got %d", st);
+    cr_assert_eq(err.offset, at[900] + 1);
+    free(b.p);
+}
+
+static uint32_t begun;
+static bool in_order = true;
+
+static wdec_status on_begin(void *ctx, const struct wdec_func_info *fn)
+{
+    (void)ctx;
+    if (fn->func_index != begun)
+        in_order = false;
+    begun++;
+    return WDEC_OK;
+}
+
+Test(threads, a_visitor_keeps_one_thread_and_order)
+{
+    struct buf b = module(NULL, 0, false, at);
+    struct wdec_visitor v = {.func_begin = on_begin};
+    struct wdec_options opt = {.threads = 8};
+    struct wdec_module *m = NULL;
+    cr_assert_eq(wdec_module_decode(b.p, b.n, &opt, &v, NULL, &m, NULL), WDEC_OK);
+    cr_assert_eq(begun, BODIES);
+    cr_assert(in_order, "func_begin out of body order");
+    wdec_module_free(m);
+    free(b.p);
+}
+
+/* With the decoder's 64 KB batches of 182-byte bodies, bodies 360, 721 and 1082 end the first
+ * three batches: threads that take those batches at once reach them at about the same time, so
+ * that each often finds one, and the earliest must still be the one reported. */
+Test(threads, errors_at_the_ends_of_batches)
+{
+    const struct change inv[] = {
+        {1082, invalid_add, 1, 0}, {721, invalid_add, 1, 0}, {360, invalid_add, 1, 0}};
+    struct buf b = module(inv, 3, false, at);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_TYPE_MISMATCH);
+    cr_assert_eq(err.offset, at[360] + 1);
+    free(b.p);
+    const struct change bad[] = {
+        {1082, malformed_op, 3, 0}, {721, malformed_op, 3, 0}, {360, malformed_op, 3, 0}};
+    b = module(bad, 3, false, at);
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
+    cr_assert_eq(err.offset, at[360] + 3);
+    free(b.p);
+}
