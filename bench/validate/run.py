@@ -3,12 +3,17 @@
 # Validation-only throughput, kiln's frontend next to V8, in one run so the ratio holds on a
 # shared machine: for each large real module (npm packages in bench/node_modules, installed here
 # with `npm ci` if missing), bench_validate and node's WebAssembly.validate each validate it RUNS
-# times, alternating ROUNDS times (kiln first in even rounds, V8 first in odd ones); MB/s from
-# process CPU time. The machine is shared, so two figures: "best" (the fastest run of all, least
-# disturbed by neighbours) and "median" (of each round's median); ratio = kiln / V8 for each.
-# --cpu N runs both on CPU N only (taskset): on a machine whose CPUs differ in speed from moment
-# to moment (one busy with another guest, say), both then run in the same state.
-# Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N] [--cpu N]
+# times, alternating ROUNDS times (kiln first in even rounds, V8 first in odd ones). Two tables:
+# - CPU time: MB/s of process CPU time, kiln on one thread; V8's figure counts the CPU time of all
+#   its threads. Work per byte, the measure of the decoder itself.
+# - wall clock (with --wall): MB/s of elapsed time, kiln on one thread per online CPU
+#   (bench_validate --threads), V8 as node runs it (it validates functions on several threads).
+#   What a user waits for; needs a quiet machine, and is never pinned.
+# Each table gives "best" (the fastest run of all, least disturbed by neighbours) and "median"
+# (of each round's median); ratio = kiln / V8 for each.
+# --cpu N runs the CPU-time table on CPU N only (taskset): on a machine whose CPUs differ in speed
+# from moment to moment (one busy with another guest, say), both then run in the same state.
+# Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N] [--cpu N] [--wall]
 import argparse, os, statistics, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,21 +29,36 @@ def main():
     ap.add_argument('build_dir')
     ap.add_argument('--runs', type=int, default=5)
     ap.add_argument('--rounds', type=int, default=3)
-    ap.add_argument('--cpu', type=int, help='run both on this CPU only (taskset -c)')
+    ap.add_argument('--cpu', type=int, help='run the CPU-time table on this CPU only (taskset -c)')
+    ap.add_argument('--wall', action='store_true',
+                    help='also the wall-clock table: kiln on one thread per online CPU, V8 as is')
     a = ap.parse_args()
-    pin = ['taskset', '-c', str(a.cpu)] if a.cpu is not None else []
     exe = os.path.join(a.build_dir, 'bench_validate')
     if not os.path.exists(exe):
         subprocess.run(['cmake', '--build', a.build_dir, '--target', 'bench_validate', '-j2'],
                        check=True)
     if not all(os.path.exists(os.path.join(BENCH, p)) for _, p in MODULES):
         subprocess.run(['npm', 'ci', '--no-audit', '--no-fund'], cwd=BENCH, check=True)
+    v8_js = os.path.join(HERE, 'v8_validate.js')
+    pin = ['taskset', '-c', str(a.cpu)] if a.cpu is not None else []
+    table(a, 'MB/s of process CPU time, kiln on one thread%s' % (
+        '' if a.cpu is None else ', both on CPU %d' % a.cpu),
+          lambda path: pin + [exe, str(a.runs), path],
+          lambda path: pin + ['node', v8_js, str(a.runs), path])
+    if a.wall:
+        threads = str(min(64, os.cpu_count() or 1))
+        print()
+        table(a, 'MB/s of wall-clock time, kiln on %s threads, V8 as node runs it' % threads,
+              lambda path: [exe, '--threads', threads, str(a.runs), path],
+              lambda path: ['node', v8_js, '--wall', str(a.runs), path])
+    return 0
+
+def table(a, what, kiln_cmd_of, v8_cmd_of):
     rows = []
     for name, rel in MODULES:
         path = os.path.join(BENCH, rel)
         kiln, v8, kiln_best, v8_best = [], [], [], []
-        kiln_cmd = pin + [exe, str(a.runs), path]
-        v8_cmd = pin + ['node', os.path.join(HERE, 'v8_validate.js'), str(a.runs), path]
+        kiln_cmd, v8_cmd = kiln_cmd_of(path), v8_cmd_of(path)
         for rnd in range(a.rounds):
             # Alternate which side goes first: back-to-back processes here tend to alternate
             # between a slow and a fast machine state, so a fixed order could tilt the ratio.
@@ -58,9 +78,7 @@ def main():
     for name, size, kb, vb, rb, k, v, r in rows:
         print('%-8s %6.1f | %10.1f %10.1f %5.2fx | %10.1f %10.1f %5.2fx' % (
             name, size, kb, vb, rb, k, v, r))
-    print('(MB/s of process CPU time, %d runs x %d rounds each%s)' % (
-        a.runs, a.rounds, '' if a.cpu is None else ', both on CPU %d' % a.cpu))
-    return 0
+    print('(%s; %d runs x %d rounds each)' % (what, a.runs, a.rounds))
 
 if __name__ == '__main__':
     sys.exit(main())

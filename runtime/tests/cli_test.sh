@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Behaviour of `kiln run` and `kiln compile` as a user sees it: output, stderr and exit status.
+# Behaviour of `kiln run`, `kiln compile` and `kiln validate` as a user sees it: output, stderr and exit status.
 # usage: cli_test.sh KILN SOURCE_DIR WASM_DIR
 KILN=$1
 SRC=$2
@@ -36,6 +36,16 @@ check readme_fib 0 "832040" "" -- run --invoke fib "$SRC/examples/fib.wasm" 30
 check fib_iter 0 "2880067194370816120" "" -- run --invoke fib_iter "$SRC/examples/fib.wasm" 90
 check phi 0 "1.618033988749895" "" -- run --invoke=phi "$SRC/examples/fib.wasm" 40
 check spill_all 0 "832040" "" -- run --spill-all --invoke fib "$SRC/examples/fib.wasm" 30
+
+# kiln validate: silent on a valid module whatever the thread count; usage errors exit 2.
+check validate 0 "" "" -- validate "$SRC/examples/fib.wasm"
+check validate_threads1 0 "" "" -- validate --threads 1 "$SRC/examples/fib.wasm"
+check validate_threads64 0 "" "" -- validate --threads 64 "$SRC/examples/fib.wasm"
+check validate_threads0 2 "" "--threads needs a number from 1 to 64 (got '0')" -- \
+    validate --threads 0 "$SRC/examples/fib.wasm"
+check validate_threads_junk 2 "" "(got '2x')" -- validate --threads 2x "$SRC/examples/fib.wasm"
+check validate_threads_missing 2 "" "--threads needs a number" -- validate --threads
+check validate_no_file 1 "" "cannot read" -- validate "$TMP/missing.wasm"
 
 V="$WASM/cli_values.wasm"
 check i32_neg 0 "-5" "" -- run --invoke echo_i32 "$V" -5
