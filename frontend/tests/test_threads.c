@@ -256,22 +256,22 @@ Test(threads, a_visitor_keeps_one_thread_and_order)
     free(b.p);
 }
 
-/* With the decoder's 64 KB batches of 182-byte bodies, bodies 360, 721 and 1082 end the first
+/* With the decoder's 16 KB batches of 182-byte bodies, bodies 90, 181 and 272 end the first
  * three batches: threads that take those batches at once reach them at about the same time, so
  * that each often finds one, and the earliest must still be the one reported. */
 Test(threads, errors_at_the_ends_of_batches)
 {
     const struct change inv[] = {
-        {1082, invalid_add, 1, 0}, {721, invalid_add, 1, 0}, {360, invalid_add, 1, 0}};
+        {272, invalid_add, 1, 0}, {181, invalid_add, 1, 0}, {90, invalid_add, 1, 0}};
     struct buf b = module(inv, 3, false, at);
     struct wdec_error err;
     cr_assert_eq(agree(&b, &err), WDEC_ERR_TYPE_MISMATCH);
-    cr_assert_eq(err.offset, at[360] + 1);
+    cr_assert_eq(err.offset, at[90] + 1);
     free(b.p);
     const struct change bad[] = {
-        {1082, malformed_op, 3, 0}, {721, malformed_op, 3, 0}, {360, malformed_op, 3, 0}};
+        {272, malformed_op, 3, 0}, {181, malformed_op, 3, 0}, {90, malformed_op, 3, 0}};
     b = module(bad, 3, false, at);
     cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
-    cr_assert_eq(err.offset, at[360] + 3);
+    cr_assert_eq(err.offset, at[90] + 3);
     free(b.p);
 }
