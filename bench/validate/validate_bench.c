@@ -2,7 +2,8 @@
 /* Validation-only throughput of the frontend: decode + validate a whole module (all-NULL
  * visitor) RUNS times and report the median and best MB/s in process CPU time, which stays
  * meaningful on a loaded machine, on one thread. With `--threads N` the bodies are validated on N
- * threads (wdec_options.threads) and the time is wall-clock time: what a user waits for.
+ * threads, kept in a pool across runs (wdec_pool_new(), as node keeps V8's worker threads), and
+ * the time is wall-clock time: what a user waits for.
  * Prints one line per module: `kiln FILE BYTES best median`.
  * Usage: bench_validate [--threads N] RUNS FILE.wasm... */
 #define _POSIX_C_SOURCE 200809L
@@ -33,6 +34,7 @@ int main(int argc, char **argv)
     if (runs < 1 || runs > 1000)
         runs = 5;
     double (*now)(void) = threads ? wall_seconds : cpu_seconds;
+    struct wdec_pool *pool = threads > 1 ? wdec_pool_new((uint32_t)threads) : NULL;
     for (int i = 2; i < argc; i++) {
         FILE *f = fopen(argv[i], "rb");
         if (!f) {
@@ -54,7 +56,7 @@ int main(int argc, char **argv)
             struct wdec_error err;
             double t0 = now();
             struct wdec_options opt = {.features = WDEC_FEATURES_WASM2, /* as kiln validate */
-                                       .threads = (uint32_t)threads};
+                                       .pool = pool};
             wdec_status st = wdec_module_decode(bytes, (size_t)n, &opt, NULL, NULL, &m, &err);
             t[r] = now() - t0;
             wdec_module_free(m);
@@ -69,5 +71,6 @@ int main(int argc, char **argv)
         free(t);
         free(bytes);
     }
+    wdec_pool_free(pool);
     return 0;
 }

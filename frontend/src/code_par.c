@@ -102,6 +102,138 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* --- A pool of threads kept across decodes (wdec_pool_new()) ---
+ * Threads started for one decode begin on the caller's CPU and reach another only when the
+ * scheduler moves them, often after a module of sql.js's size is done; kept threads wait on the
+ * CPU they last ran on. One decode uses the pool at a time; another one meanwhile starts threads
+ * of its own. */
+
+struct wdec_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    uint32_t count; /* threads of the pool (the caller of a decode works too) */
+    pthread_t *tids;
+    uint64_t gen;       /* one more per job */
+    struct worker *job; /* the job's workers: job[1 + k] for pool thread k */
+    uint32_t job_count; /* pool threads that take part in the job */
+    uint32_t running;   /* of those, the ones not done yet */
+    bool busy, quit;
+};
+
+struct pool_thread {
+    struct wdec_pool *pool;
+    uint32_t k;
+};
+
+static void *pool_main(void *arg)
+{
+    struct pool_thread pt = *(struct pool_thread *)arg;
+    free(arg);
+    struct wdec_pool *pool = pt.pool;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        while (pool->gen == seen && !pool->quit)
+            pthread_cond_wait(&pool->go, &pool->mu);
+        if (pool->quit)
+            break;
+        seen = pool->gen;
+        if (pt.k >= pool->job_count)
+            continue;
+        struct worker *w = &pool->job[1 + pt.k];
+        pthread_mutex_unlock(&pool->mu);
+        work(w);
+        pthread_mutex_lock(&pool->mu);
+        if (--pool->running == 0)
+            pthread_cond_signal(&pool->done);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+void wdec_pool_free(struct wdec_pool *pool)
+{
+    if (!pool)
+        return;
+    pthread_mutex_lock(&pool->mu);
+    pool->quit = true;
+    pthread_cond_broadcast(&pool->go);
+    pthread_mutex_unlock(&pool->mu);
+    for (uint32_t k = 0; k < pool->count; k++)
+        pthread_join(pool->tids[k], NULL);
+    pthread_cond_destroy(&pool->go);
+    pthread_cond_destroy(&pool->done);
+    pthread_mutex_destroy(&pool->mu);
+    free(pool->tids);
+    free(pool);
+}
+
+struct wdec_pool *wdec_pool_new(uint32_t threads)
+{
+    if (threads < 2)
+        return NULL;
+    if (threads > WDEC_MAX_THREADS)
+        threads = WDEC_MAX_THREADS;
+    struct wdec_pool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return NULL;
+    pool->tids = calloc(threads - 1, sizeof *pool->tids);
+    if (!pool->tids || pthread_mutex_init(&pool->mu, NULL) != 0) {
+        free(pool->tids);
+        free(pool);
+        return NULL;
+    }
+    pthread_cond_init(&pool->go, NULL);
+    pthread_cond_init(&pool->done, NULL);
+    for (uint32_t k = 0; k < threads - 1; k++) {
+        struct pool_thread *pt = malloc(sizeof *pt);
+        if (!pt)
+            break;
+        *pt = (struct pool_thread){pool, k};
+        if (pthread_create(&pool->tids[k], NULL, pool_main, pt) != 0) {
+            free(pt);
+            break;
+        }
+        pool->count++;
+    }
+    if (pool->count == 0) {
+        wdec_pool_free(pool);
+        return NULL;
+    }
+    return pool;
+}
+
+uint32_t wdec_pool_threads(const struct wdec_pool *pool)
+{
+    return pool ? pool->count + 1 : 1;
+}
+
+/* Runs workers ws[0..n) on the calling thread and the pool's threads, if the pool is free;
+ * returns false (nothing run) if it is not. */
+static bool pool_run(struct wdec_pool *pool, struct worker *ws, uint32_t n)
+{
+    pthread_mutex_lock(&pool->mu);
+    if (pool->busy) {
+        pthread_mutex_unlock(&pool->mu);
+        return false;
+    }
+    pool->busy = true;
+    pool->job = ws;
+    pool->job_count = n - 1 < pool->count ? n - 1 : pool->count;
+    pool->running = pool->job_count;
+    pool->gen++;
+    pthread_cond_broadcast(&pool->go);
+    pthread_mutex_unlock(&pool->mu);
+    work(&ws[0]);
+    pthread_mutex_lock(&pool->mu);
+    while (pool->running)
+        pthread_cond_wait(&pool->done, &pool->mu);
+    pool->busy = false;
+    pool->job = NULL;
+    pthread_mutex_unlock(&pool->mu);
+    return true;
+}
+
 uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes)
 {
     uint64_t batches = code_bytes / BATCH_BYTES;
@@ -113,8 +245,8 @@ uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes)
 }
 
 wdec_status wdec_code_par(const struct wdec_module *m, uint32_t first_func, uint32_t count,
-                          uint32_t threads, struct wdec_scratch *s0, struct wdec_error *err,
-                          struct wdec_error *invalid)
+                          uint32_t threads, struct wdec_pool *pool, struct wdec_scratch *s0,
+                          struct wdec_error *err, struct wdec_error *invalid)
 {
     /* Batches of whole bodies, at least BATCH_BYTES each (the last may be smaller). */
     uint32_t *starts = malloc(((size_t)count + 1) * sizeof *starts);
@@ -146,18 +278,21 @@ wdec_status wdec_code_par(const struct wdec_module *m, uint32_t first_func, uint
         ws[t].hard.index = UINT32_MAX;
         ws[t].invalid.index = UINT32_MAX;
     }
-    /* The calling thread is worker 0 with the module's own scratch; the others start here. A
-     * thread that cannot be started leaves its share to those that did. */
+    /* The calling thread is worker 0 with the module's own scratch; the others are the pool's,
+     * or start here. A thread that cannot be started leaves its share to those that did. */
     ws[0].scratch = *s0;
-    uint32_t started = 1;
-    for (uint32_t t = 1; t < threads; t++) {
-        if (pthread_create(&tids[t], NULL, work, &ws[t]) != 0)
-            break;
-        started++;
+    uint32_t started = threads;
+    if (!pool || !pool_run(pool, ws, threads)) {
+        started = 1;
+        for (uint32_t t = 1; t < threads; t++) {
+            if (pthread_create(&tids[t], NULL, work, &ws[t]) != 0)
+                break;
+            started++;
+        }
+        work(&ws[0]);
+        for (uint32_t t = 1; t < started; t++)
+            pthread_join(tids[t], NULL);
     }
-    work(&ws[0]);
-    for (uint32_t t = 1; t < started; t++)
-        pthread_join(tids[t], NULL);
     *s0 = ws[0].scratch;
 
     /* The first error in module order, as one thread would have found it; and the first use of

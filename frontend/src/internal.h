@@ -355,13 +355,14 @@ bool wdec_visitor_is_empty(const struct wdec_visitor *v);
 uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes);
 
 /* Validates bodies [0, count) of the code section (function first_func + i; their offsets and
- * sizes in m->funcs) on `threads` threads, the calling one with scratch s0, for a plain validation.
+ * sizes in m->funcs) on `threads` threads, the calling one with scratch s0 and the others from
+ * `pool` (NULL, or busy with another decode: started for this one), for a plain validation.
  * Returns a malformed or out-of-memory status with *err as the one-thread loop would have stopped
  * with; else WDEC_OK, with *invalid set to the first validation error when there is one (status
  * WDEC_OK otherwise) and s0's first data index use as the whole section's. */
 wdec_status wdec_code_par(const struct wdec_module *m, uint32_t first_func, uint32_t count,
-                          uint32_t threads, struct wdec_scratch *s0, struct wdec_error *err,
-                          struct wdec_error *invalid);
+                          uint32_t threads, struct wdec_pool *pool, struct wdec_scratch *s0,
+                          struct wdec_error *err, struct wdec_error *invalid);
 
 /* Statuses of the "invalid" class (validation), as opposed to malformed bytes. */
 static inline bool wdec_status_is_invalid(wdec_status st)

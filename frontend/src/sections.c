@@ -19,7 +19,6 @@ struct dec {
     bool saw_code_section;
     bool saw_data_section;
     const uint8_t *sec_end;    /* declared end of the section being decoded */
-    uint32_t threads;          /* wdec_options.threads */
     struct wdec_error invalid; /* first validation error in a body, reported at the end */
 };
 
@@ -507,8 +506,8 @@ static wdec_status code_section_par(struct dec *d, struct rd *r, uint32_t n, uin
     struct wdec_error place = *r->err;
     memset(r->err, 0, sizeof *r->err);
     if (i > 0) {
-        wdec_status bst =
-            wdec_code_par(m, m->func_import_count, i, threads, &d->scratch, r->err, &d->invalid);
+        wdec_status bst = wdec_code_par(m, m->func_import_count, i, threads, d->opt->pool,
+                                        &d->scratch, r->err, &d->invalid);
         if (bst)
             return bst;
     }
@@ -526,8 +525,9 @@ static wdec_status code_section(struct dec *d, struct rd *r)
     if (n != d->defined_funcs)
         return wdec_fail(r->err, WDEC_ERR_FUNC_CODE_MISMATCH, at, NULL);
     d->saw_code_section = true;
-    if (d->threads > 1 && !d->opt->defer_bodies && wdec_visitor_is_empty(d->v)) {
-        uint32_t t = wdec_code_par_threads(d->threads, (uint64_t)(d->sec_end - r->p));
+    uint32_t want = d->opt->pool ? wdec_pool_threads(d->opt->pool) : d->opt->threads;
+    if (want > 1 && !d->opt->defer_bodies && wdec_visitor_is_empty(d->v)) {
+        uint32_t t = wdec_code_par_threads(want, (uint64_t)(d->sec_end - r->p));
         if (t > 1)
             return code_section_par(d, r, n, t);
     }
@@ -774,12 +774,8 @@ wdec_status wdec_module_decode(const uint8_t *bytes, size_t size,
     m->size = size;
     m->features = options->features;
     m->start_func = WDEC_NO_INDEX;
-    struct dec d = {.m = m,
-                    .err = err,
-                    .opt = options,
-                    .v = visitor ? visitor : &null_visitor,
-                    .ctx = ctx,
-                    .threads = options->threads};
+    struct dec d = {
+        .m = m, .err = err, .opt = options, .v = visitor ? visitor : &null_visitor, .ctx = ctx};
     wdec_status st = decode_module(&d, bytes ? bytes : (const uint8_t *)"", size);
     wdec_scratch_free(&d.scratch);
     if (st) {

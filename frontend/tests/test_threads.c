@@ -6,6 +6,7 @@
  * section is the one reported. The modules have 2,000 bodies (~360 KB of code, several of the
  * decoder's batches), so that the bodies with errors go to different threads. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,33 +120,52 @@ static struct buf module(const struct change *ch, size_t nch, bool data, size_t 
     return m;
 }
 
-static wdec_status decode(const struct buf *b, uint32_t threads, struct wdec_error *err)
+static wdec_status decode_with(const struct buf *b, uint32_t threads, struct wdec_pool *pool,
+                               struct wdec_error *err)
 {
-    struct wdec_options opt = {.threads = threads};
+    struct wdec_options opt = {.threads = threads, .pool = pool};
     struct wdec_module *m = NULL;
     wdec_status st = wdec_module_decode(b->p, b->n, &opt, NULL, NULL, &m, err);
     wdec_module_free(m);
     return st;
 }
 
-/* Decodes b on 1 thread and on 2, 3, 8 and 64, several times each (which thread takes which
- * body varies from run to run): all must agree on status, offset and message. Returns the
- * one-thread status, its error in *err. */
+static wdec_status decode(const struct buf *b, uint32_t threads, struct wdec_error *err)
+{
+    return decode_with(b, threads, NULL, err);
+}
+
+static void same(wdec_status st2, const struct wdec_error *e2, wdec_status st,
+                 const struct wdec_error *err, uint32_t threads, bool pool)
+{
+    cr_assert_eq(st2, st, "%u threads%s: status %d, one thread %d", threads, pool ? " (pool)" : "",
+                 st2, st);
+    if (st) {
+        cr_assert_eq(e2->offset, err->offset, "%u threads%s: offset %zu, one thread %zu", threads,
+                     pool ? " (pool)" : "", e2->offset, err->offset);
+        cr_assert_str_eq(e2->message, err->message);
+    }
+}
+
+/* Decodes b on 1 thread and on 2, 3, 8 and 64, started for the decode or kept in a pool,
+ * several times each (which thread takes which body varies from run to run): all must agree on
+ * status, offset and message. Returns the one-thread status, its error in *err. */
 static wdec_status agree(const struct buf *b, struct wdec_error *err)
 {
     wdec_status st = decode(b, 1, err);
     static const uint32_t threads[] = {2, 3, 8, 64};
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        struct wdec_pool *pool = wdec_pool_new(threads[t]);
+        cr_assert_not_null(pool);
+        cr_assert_eq(wdec_pool_threads(pool), threads[t]);
         for (int run = 0; run < 4; run++) {
             struct wdec_error e2;
             wdec_status st2 = decode(b, threads[t], &e2);
-            cr_assert_eq(st2, st, "%u threads: status %d, one thread %d", threads[t], st2, st);
-            if (st) {
-                cr_assert_eq(e2.offset, err->offset, "%u threads: offset %zu, one thread %zu",
-                             threads[t], e2.offset, err->offset);
-                cr_assert_str_eq(e2.message, err->message);
-            }
+            same(st2, &e2, st, err, threads[t], false);
+            st2 = decode_with(b, 1, pool, &e2);
+            same(st2, &e2, st, err, threads[t], true);
         }
+        wdec_pool_free(pool);
     }
     return st;
 }
@@ -274,4 +294,50 @@ Test(threads, errors_at_the_ends_of_batches)
     cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
     cr_assert_eq(err.offset, at[90] + 3);
     free(b.p);
+}
+
+/* Two decodes at once with one pool: one of them finds it busy and starts threads of its own;
+ * both still give the one-thread verdict. */
+struct both {
+    const struct buf *b;
+    struct wdec_pool *pool;
+    wdec_status st[8];
+    struct wdec_error err[8];
+};
+
+static void *decode_8(void *arg)
+{
+    struct both *x = arg;
+    for (int i = 0; i < 8; i++)
+        x->st[i] = decode_with(x->b, 2, x->pool, &x->err[i]);
+    return NULL;
+}
+
+Test(threads, two_decodes_share_a_pool)
+{
+    const struct change ch[] = {{1500, invalid_add, 1, 0}, {700, invalid_add, 1, 0}};
+    struct buf b = module(ch, 2, false, at);
+    struct wdec_error err;
+    wdec_status st = decode(&b, 1, &err);
+    cr_assert_eq(st, WDEC_ERR_TYPE_MISMATCH);
+    struct wdec_pool *pool = wdec_pool_new(3);
+    cr_assert_not_null(pool);
+    struct both x[2] = {{.b = &b, .pool = pool}, {.b = &b, .pool = pool}};
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, decode_8, &x[1]), 0);
+    decode_8(&x[0]);
+    pthread_join(t, NULL);
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 8; i++)
+            same(x[k].st[i], &x[k].err[i], st, &err, 3, true);
+    wdec_pool_free(pool);
+    free(b.p);
+}
+
+Test(threads, pool_of_one_is_none)
+{
+    cr_assert_null(wdec_pool_new(1));
+    cr_assert_null(wdec_pool_new(0));
+    cr_assert_eq(wdec_pool_threads(NULL), 1);
+    wdec_pool_free(NULL);
 }

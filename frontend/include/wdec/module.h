@@ -369,7 +369,21 @@ struct wdec_options {
      * else the first invalid instruction. A code section under 128 KB stays on the calling
      * thread (a thread's start-up would cost more than it saves). POSIX threads. */
     uint32_t threads;
+    /* Threads kept for such validations (wdec_pool_new()), used instead of `threads` when not
+     * NULL: a client that validates many modules saves starting threads for each, and kept
+     * threads wait on CPUs of their own, where new ones start on the caller's. One decode uses
+     * a pool at a time; another that finds it busy starts its own threads. */
+    struct wdec_pool *pool;
 };
+
+/* `threads` - 1 threads (at most 63) that wait for plain validations to share out bodies to
+ * (wdec_options.pool), the caller of each decode being the last. NULL when threads < 2 or none
+ * could be started. Free it with wdec_pool_free() once no decode uses it. */
+struct wdec_pool *wdec_pool_new(uint32_t threads);
+void wdec_pool_free(struct wdec_pool *pool);
+/* The threads a pool gives a decode, its caller included: `threads` of wdec_pool_new() unless
+ * fewer started; 1 for NULL. */
+uint32_t wdec_pool_threads(const struct wdec_pool *pool);
 
 /* Decodes and validates `bytes[0..size)` as a module in one pass. If `visitor` is non-NULL it is
  * driven over each function body, in order, as the code section is reached (the sections that
