@@ -497,7 +497,7 @@ static wdec_status code_section_par(struct dec *d, struct rd *r, uint32_t n, uin
             break;
         }
         struct wdec_func *f = &m->funcs[m->func_import_count + i];
-        f->body_offset = rd_off(r);
+        f->body_offset = (uint32_t)rd_off(r); /* the module is at most UINT32_MAX bytes */
         f->body_size = size;
         r->p += size;
     }
