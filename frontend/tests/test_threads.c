@@ -276,9 +276,10 @@ Test(threads, a_visitor_keeps_one_thread_and_order)
     free(b.p);
 }
 
-/* With the decoder's 16 KB batches of 182-byte bodies, bodies 90, 181 and 272 end the first
- * three batches: threads that take those batches at once reach them at about the same time, so
- * that each often finds one, and the earliest must still be the one reported. */
+/* With the decoder's smallest batches, 16 KB (3 threads or more here), of 182-byte bodies, bodies
+ * 90, 181 and 272 end the first three batches: threads that take those batches at once reach them
+ * at about the same time, so that each often finds one, and the earliest must still be the one
+ * reported. */
 Test(threads, errors_at_the_ends_of_batches)
 {
     const struct change inv[] = {
