@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes of code per batch: an eighth of each thread's share, within these bounds. Batches of
- * 16 KB cost yosys (30 MB) a fifth of its gain from a second thread against 256 KB ones (2
- * threads: 1.6x against 2.0x one thread's speed), while sql.js (0.7 MB) needs small ones for
- * its threads to finish close together. */
+/* Bytes of code per batch: an eighth of each thread's share, within these bounds. yosys (30 MB)
+ * on 2 threads ran 1-9% faster with 256 KB batches than with 16 KB ones (6 of 6 interleaved
+ * rounds; docs/BENCHMARKS.md), while sql.js (0.7 MB) needs small ones for its threads to finish
+ * close together. */
 #define BATCH_MIN 16384u
 #define BATCH_MAX 262144u
 /* Less code than this stays on the calling thread: starting a thread costs tens of microseconds,
