@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Behaviour of `kiln run`, `kiln compile` and `kiln validate` as a user sees it: output, stderr and exit status.
+# Behaviour of `kiln run`, `kiln compile` and `kiln validate` as a user sees it: output, stderr
+# and exit status.
 # usage: cli_test.sh KILN SOURCE_DIR WASM_DIR
 KILN=$1
 SRC=$2
