@@ -14,8 +14,9 @@ int kiln_cmd_validate(int argc, char **argv);
 int kiln_cmd_wast(int argc, char **argv);
 int kiln_cmd_asm(int argc, char **argv);
 
-/* Reads the whole file at `path` into a malloc'd buffer (the caller frees it) and stores its
- * size in `*out_size`; NULL with errno set when the file cannot be opened or read. */
+/* Reads the whole file at `path` into memory the caller gives back with cli_free_file() and
+ * stores its size in `*out_size`; NULL with errno set when the file cannot be opened or read. */
 uint8_t *cli_read_file(const char *path, size_t *out_size);
+void cli_free_file(uint8_t *bytes);
 
 #endif

@@ -294,6 +294,6 @@ done:
     listing_free(&l);
     cg_code_free(&code);
     wdec_module_free(wmod);
-    free(bytes);
+    cli_free_file(bytes);
     return rc;
 }

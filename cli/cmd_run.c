@@ -320,7 +320,7 @@ done:
     kiln_linker_free(linker);
     kiln_module_free(module);
     kiln_engine_free(engine);
-    free(bytes);
+    cli_free_file(bytes);
     return rc;
 }
 

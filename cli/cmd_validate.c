@@ -66,7 +66,7 @@ int kiln_cmd_validate(int argc, char **argv)
     }
     size_t size = 0;
     errno = 0;
-    unsigned char *bytes = cli_read_file(path, &size);
+    uint8_t *bytes = cli_read_file(path, &size);
     if (!bytes) {
         fprintf(stderr, "error: %s: cannot read: %s\n", path, strerror(errno ? errno : EIO));
         return 1;
@@ -77,7 +77,7 @@ int kiln_cmd_validate(int argc, char **argv)
                                .threads = threads};
     wdec_status st = wdec_module_decode(bytes, size, &opt, NULL, NULL, &m, &err);
     wdec_module_free(m);
-    free(bytes);
+    cli_free_file(bytes);
     if (st != WDEC_OK) {
         fprintf(stderr, "error: %s:%zu: %s\n", path, err.offset, err.message);
         return 1;
