@@ -8,6 +8,8 @@
  * instead of no locals + the piece + `end`; bit 4: a data count section; bit 5: a data section),
  * then one byte per piece for its body index (times 750 / 256), then the pieces' bytes, split
  * evenly. */
+#include "../tests/wasm_buf.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,45 +18,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define BODIES 750u
-
-struct buf {
-    uint8_t *p;
-    size_t n, cap;
-};
-
-static void put(struct buf *b, const void *p, size_t len)
-{
-    if (b->n + len > b->cap) {
-        b->cap = (b->n + len) * 2;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p)
-            abort();
-    }
-    if (len)
-        memcpy(b->p + b->n, p, len);
-    b->n += len;
-}
-
-static void put_byte(struct buf *b, uint8_t x)
-{
-    put(b, &x, 1);
-}
-
-static void put_u32(struct buf *b, uint32_t v)
-{
-    do {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        put_byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
-    } while (v);
-}
-
-static void put_section(struct buf *m, uint8_t id, const struct buf *c)
-{
-    put_byte(m, id);
-    put_u32(m, (uint32_t)c->n);
-    put(m, c->p, c->n);
-}
 
 static void same(wdec_status a, const struct wdec_error *ea, wdec_status b,
                  const struct wdec_error *eb)

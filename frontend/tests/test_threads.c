@@ -5,6 +5,8 @@
  * over the invalid bodies before it, and the first use of a data index without a data count
  * section is the one reported. The modules have 2,000 bodies (~360 KB of code, several of the
  * decoder's batches), so that the bodies with errors go to different threads. */
+#include "wasm_buf.h"
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -14,45 +16,6 @@
 #include <wdec/visitor.h>
 
 #define BODIES 2000u
-
-struct buf {
-    uint8_t *p;
-    size_t n, cap;
-};
-
-static void put(struct buf *b, const void *p, size_t len)
-{
-    if (b->n + len > b->cap) {
-        b->cap = (b->n + len) * 2;
-        b->p = realloc(b->p, b->cap);
-        cr_assert_not_null(b->p);
-    }
-    if (len) /* changes with no code pass (NULL, 0); memcpy must not see NULL */
-        memcpy(b->p + b->n, p, len);
-    b->n += len;
-}
-
-static void put_byte(struct buf *b, uint8_t x)
-{
-    put(b, &x, 1);
-}
-
-static void put_u32(struct buf *b, uint32_t v)
-{
-    do {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        put_byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
-    } while (v);
-}
-
-/* A section whose contents are c. */
-static void put_section(struct buf *b, uint8_t id, const struct buf *c)
-{
-    put_byte(b, id);
-    put_u32(b, (uint32_t)c->n);
-    put(b, c->p, c->n);
-}
 
 /* What body i holds instead of the default (`i32.const 1; drop` 60 times, then end). */
 struct change {

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A growing byte buffer for modules too large for wasm_build.h's fixed one (test_threads.c,
+ * fuzz/fuzz_wdec_threads.c): bytes, LEB128s and whole sections. Aborts when out of memory. */
+#ifndef WDEC_TEST_WASM_BUF_H
+#define WDEC_TEST_WASM_BUF_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct buf {
+    uint8_t *p;
+    size_t n, cap;
+};
+
+static inline void put(struct buf *b, const void *p, size_t len)
+{
+    if (b->n + len > b->cap) {
+        b->cap = (b->n + len) * 2;
+        b->p = realloc(b->p, b->cap);
+        if (!b->p)
+            abort();
+    }
+    if (len) /* callers pass (NULL, 0) for nothing; memcpy must not see NULL */
+        memcpy(b->p + b->n, p, len);
+    b->n += len;
+}
+
+static inline void put_byte(struct buf *b, uint8_t x)
+{
+    put(b, &x, 1);
+}
+
+static inline void put_u32(struct buf *b, uint32_t v)
+{
+    do {
+        uint8_t x = v & 0x7f;
+        v >>= 7;
+        put_byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
+    } while (v);
+}
+
+/* Section `id` whose contents are c. */
+static inline void put_section(struct buf *b, uint8_t id, const struct buf *c)
+{
+    put_byte(b, id);
+    put_u32(b, (uint32_t)c->n);
+    put(b, c->p, c->n);
+}
+
+#endif
