@@ -40,16 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t left = size - 1 - pieces, each = left / pieces;
 
     struct buf m = {0}, s = {0}, body = {0};
-    static const uint8_t hdr[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-    put(&m, hdr, sizeof hdr);
-    static const uint8_t type[] = {0x01, 0x60, 0x00, 0x00};
-    put(&s, type, sizeof type);
-    put_section(&m, 1, &s);
-    s.n = 0;
-    put_u32(&s, BODIES);
-    for (uint32_t i = 0; i < BODIES; i++)
-        put_byte(&s, 0);
-    put_section(&m, 3, &s);
+    put_head_funcs(&m, BODIES);
     static const uint8_t table[] = {0x01, 0x70, 0x00, 0x01};              /* funcref, min 1 */
     static const uint8_t memory[] = {0x01, 0x00, 0x01};                   /* min 1 page */
     static const uint8_t global[] = {0x01, 0x7f, 0x01, 0x41, 0x00, 0x0b}; /* mut i32 = 0 */

@@ -33,18 +33,7 @@ static const uint8_t data_drop[] = {0xfc, 0x09, 0x00};    /* data.drop 0 */
 static struct buf module(const struct change *ch, size_t nch, bool data, size_t *body_at)
 {
     struct buf m = {0}, s = {0};
-    static const uint8_t hdr[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-    put(&m, hdr, sizeof hdr);
-    static const uint8_t type[] = {0x01, 0x60, 0x00, 0x00};
-    s.n = 0;
-    put(&s, type, sizeof type);
-    put_section(&m, 1, &s);
-    s.n = 0;
-    put_u32(&s, BODIES);
-    for (uint32_t i = 0; i < BODIES; i++)
-        put_byte(&s, 0);
-    put_section(&m, 3, &s);
-    s.n = 0;
+    put_head_funcs(&m, BODIES);
     put_u32(&s, BODIES);
     size_t sec_start = 0;
     for (uint32_t i = 0; i < BODIES; i++) {
