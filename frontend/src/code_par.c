@@ -71,16 +71,16 @@ static void one_body(struct worker *w, uint32_t i)
     } else {
         st = wdec_body_decode(p->m, &w->scratch, fi, &no_visitor, NULL, &err);
         if (st && wdec_status_is_invalid(st)) {
-            if (i < w->invalid.index) {
-                w->invalid.index = i;
-                w->invalid.err = err;
-            }
+            /* This worker's first: invalid_at <= i from here on, so its later bodies (higher
+             * indices) take the branch above. */
+            w->invalid.index = i;
+            w->invalid.err = err;
             lower_to(&p->invalid_at, i);
             memset(&err, 0, sizeof err);
             st = wdec_body_scan(p->m, &w->scratch, fi, &err);
         }
     }
-    if (st && i < w->hard.index) {
+    if (st) { /* this worker's first and last: stop_at <= i makes work() take no more bodies */
         w->hard.index = i;
         w->hard.err = err;
         lower_to(&p->stop_at, i);
@@ -254,11 +254,9 @@ wdec_status wdec_code_par(const struct wdec_module *m, uint32_t first_func, uint
     /* Batches of whole bodies, at least `batch` bytes each (the last may be smaller). */
     uint32_t *starts = malloc(((size_t)count + 1) * sizeof *starts);
     struct worker *ws = calloc(threads, sizeof *ws);
-    pthread_t *tids = calloc(threads, sizeof *tids);
-    if (!starts || !ws || !tids) {
+    if (!starts || !ws) {
         free(starts);
         free(ws);
-        free(tids);
         return wdec_fail(err, WDEC_ERR_OUT_OF_MEMORY, m->funcs[first_func].body_offset, NULL);
     }
     uint64_t total = 0;
@@ -290,9 +288,11 @@ wdec_status wdec_code_par(const struct wdec_module *m, uint32_t first_func, uint
      * or start here. A thread that cannot be started leaves its share to those that did. */
     ws[0].scratch = *s0;
     uint32_t started = threads;
+    pthread_t *tids = NULL;
     if (!pool || !pool_run(pool, ws, threads)) {
         started = 1;
-        for (uint32_t t = 1; t < threads; t++) {
+        tids = calloc(threads, sizeof *tids); /* none: the calling thread does it all */
+        for (uint32_t t = 1; tids && t < threads; t++) {
             if (pthread_create(&tids[t], NULL, work, &ws[t]) != 0)
                 break;
             started++;

@@ -122,24 +122,25 @@ static wdec_status read_global_type(struct rd *r, const struct wdec_module *m,
     return WDEC_OK;
 }
 
-/* Grows one index space by appending `n` entries after the current ones. Index spaces are sized
- * once per section, so this copies at most twice per kind (imports, then definitions). */
-static void *extend(struct wdec_module *m, void *old, uint32_t old_count, uint32_t n, size_t size)
-{
-    void *p = wdec_arena_array(m, (size_t)old_count + n, size);
-    if (p && old_count)
-        memcpy(p, old, (size_t)old_count * size);
-    return p;
-}
-
-/* extend() with the `n` new entries not zeroed, for a caller that writes each one whole before
- * counting it (only counted entries are ever read). */
+/* Grows one index space by appending `n` entries after the current ones, not zeroed, for a
+ * caller that writes each one whole before counting it (only counted entries are ever read).
+ * Index spaces are sized once per section, so this copies at most twice per kind (imports, then
+ * definitions). */
 static void *extend_uninit(struct wdec_module *m, void *old, uint32_t old_count, uint32_t n,
                            size_t size)
 {
     void *p = wdec_arena_array_uninit(m, (size_t)old_count + n, size);
     if (p && old_count)
         memcpy(p, old, (size_t)old_count * size);
+    return p;
+}
+
+/* extend_uninit() with the `n` new entries zeroed. */
+static void *extend(struct wdec_module *m, void *old, uint32_t old_count, uint32_t n, size_t size)
+{
+    uint8_t *p = extend_uninit(m, old, old_count, n, size);
+    if (p && n)
+        memset(p + (size_t)old_count * size, 0, (size_t)n * size);
     return p;
 }
 
@@ -480,27 +481,29 @@ static wdec_status datacount_section(struct dec *d, struct rd *r)
     return WDEC_OK;
 }
 
+/* Body i of the code section: its size, its place kept in m->funcs, and r past it. */
+WDEC_INLINE wdec_status body_place(struct rd *r, struct wdec_module *m, uint32_t i)
+{
+    uint32_t size;
+    WDEC_TRY(wdec_rd_len(r, &size));
+    if (size > rd_left(r)) /* the body would run past the module's end */
+        return wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
+    struct wdec_func *f = &m->funcs[m->func_import_count + i];
+    f->body_offset = (uint32_t)rd_off(r); /* the module is at most UINT32_MAX bytes */
+    f->body_size = size;
+    r->p += size;
+    return WDEC_OK;
+}
+
 /* code_section() for a plain validation on `threads` threads: every body's place first (what the
  * one-thread loop reads between bodies), then the bodies themselves (code_par.c). */
 static wdec_status code_section_par(struct dec *d, struct rd *r, uint32_t n, uint32_t threads)
 {
     struct wdec_module *m = d->m;
     wdec_status st = WDEC_OK;
-    uint32_t i;
-    for (i = 0; i < n; i++) {
-        uint32_t size;
-        st = wdec_rd_len(r, &size);
-        if (st)
-            break;
-        if (size > rd_left(r)) { /* the body would run past the module's end */
-            st = wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
-            break;
-        }
-        struct wdec_func *f = &m->funcs[m->func_import_count + i];
-        f->body_offset = (uint32_t)rd_off(r); /* the module is at most UINT32_MAX bytes */
-        f->body_size = size;
-        r->p += size;
-    }
+    uint32_t i = 0; /* bodies 0..i-1 placed; on an error, body i's place is malformed */
+    while (i < n && (st = body_place(r, m, i)) == WDEC_OK)
+        i++;
     /* A malformed size at body i comes after bodies 0..i-1 in the module: an error in one of
      * those that is itself malformed wins over it, and it wins over an invalid one. */
     struct wdec_error place = *r->err;
@@ -532,14 +535,7 @@ static wdec_status code_section(struct dec *d, struct rd *r)
             return code_section_par(d, r, n, t);
     }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t size;
-        WDEC_TRY(wdec_rd_len(r, &size));
-        struct wdec_func *f = &m->funcs[m->func_import_count + i];
-        if (size > rd_left(r)) /* the body would run past the module's end */
-            return wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
-        f->body_offset = (uint32_t)rd_off(r);
-        f->body_size = size;
-        r->p += size;
+        WDEC_TRY(body_place(r, m, i));
         uint32_t fi = m->func_import_count + i;
         if (d->opt->defer_bodies) {
             /* Decode only: a malformed body refuses the module now, so that later
