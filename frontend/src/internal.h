@@ -354,15 +354,43 @@ bool wdec_visitor_is_empty(const struct wdec_visitor *v);
  * calling thread alone) when there is too little code to share out. */
 uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes);
 
-/* Validates bodies [0, count) of the code section (function first_func + i; their offsets and
- * sizes in m->funcs) on `threads` threads, the calling one with scratch s0 and the others from
- * `pool` (NULL, or busy with another decode: started for this one), for a plain validation.
- * Returns a malformed or out-of-memory status with *err as the one-thread loop would have stopped
- * with; else WDEC_OK, with *invalid set to the first validation error when there is one (status
- * WDEC_OK otherwise) and s0's first data index use as the whole section's. */
-wdec_status wdec_code_par(const struct wdec_module *m, uint32_t first_func, uint32_t count,
-                          uint32_t threads, struct wdec_pool *pool, struct wdec_scratch *s0,
-                          struct wdec_error *err, struct wdec_error *invalid);
+/* Body i of the code section: its size, its place kept in m->funcs, and r past it. */
+WDEC_INLINE wdec_status body_place(struct rd *r, struct wdec_module *m, uint32_t i)
+{
+    uint32_t size;
+    WDEC_TRY(wdec_rd_len(r, &size));
+    if (size > rd_left(r)) /* the body would run past the module's end */
+        return wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
+    struct wdec_func *f = &m->funcs[m->func_import_count + i];
+    f->body_offset = (uint32_t)rd_off(r); /* the module is at most UINT32_MAX bytes */
+    f->body_size = size;
+    r->p += size;
+    return WDEC_OK;
+}
+
+/* Bodies validated on several threads, from wdec_code_par_begin() to wdec_code_par_end(). */
+struct wdec_par;
+
+/* Starts validating the code section's n bodies, which r is at (past their count, `code_bytes`
+ * of section left), on `threads` threads for a plain validation: the calling one (scratch s0,
+ * which is the job's until the end) and the others from `pool` (NULL, or busy with another
+ * decode: started for this one). The calling thread places the bodies (body_place()) and hands
+ * them out in batches as it goes; the others validate them meanwhile, and go on while it decodes
+ * the sections after this one. Returns body_place()'s status, with *r->err and r past the last
+ * body placed, and *out to pass to wdec_code_par_end(); or an out-of-memory status with *out
+ * NULL (nothing started). */
+wdec_status wdec_code_par_begin(struct wdec_module *m, struct rd *r, uint32_t n,
+                                uint64_t code_bytes, uint32_t threads, struct wdec_pool *pool,
+                                struct wdec_scratch *s0, struct wdec_par **out);
+
+/* The calling thread validates bodies too until none are left, and waits for the others. `st`
+ * is the status of the decode after the code section was begun (*err its error): the first body
+ * that is malformed (or out of memory) comes before it in the module and wins, as in the
+ * one-thread loop of code_section(); else st stands, and if it is WDEC_OK *invalid is set to the
+ * first invalid body's error (kept aside as that loop does). s0 gets back the calling thread's
+ * scratch, with the first data index use of all bodies. Frees par. */
+wdec_status wdec_code_par_end(struct wdec_par *par, wdec_status st, struct wdec_error *err,
+                              struct wdec_scratch *s0, struct wdec_error *invalid);
 
 /* Statuses of the "invalid" class (validation), as opposed to malformed bytes. */
 static inline bool wdec_status_is_invalid(wdec_status st)

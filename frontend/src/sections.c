@@ -20,6 +20,9 @@ struct dec {
     bool saw_data_section;
     const uint8_t *sec_end;    /* declared end of the section being decoded */
     struct wdec_error invalid; /* first validation error in a body, reported at the end */
+    /* Bodies being validated on other threads while the sections after the code section are
+     * decoded (code_par.c); finished by decode_module(). */
+    struct wdec_par *par;
 };
 
 static wdec_status oom(struct rd *r)
@@ -481,44 +484,6 @@ static wdec_status datacount_section(struct dec *d, struct rd *r)
     return WDEC_OK;
 }
 
-/* Body i of the code section: its size, its place kept in m->funcs, and r past it. */
-WDEC_INLINE wdec_status body_place(struct rd *r, struct wdec_module *m, uint32_t i)
-{
-    uint32_t size;
-    WDEC_TRY(wdec_rd_len(r, &size));
-    if (size > rd_left(r)) /* the body would run past the module's end */
-        return wdec_fail(r->err, WDEC_ERR_UNEXPECTED_END_SECTION, m->size, NULL);
-    struct wdec_func *f = &m->funcs[m->func_import_count + i];
-    f->body_offset = (uint32_t)rd_off(r); /* the module is at most UINT32_MAX bytes */
-    f->body_size = size;
-    r->p += size;
-    return WDEC_OK;
-}
-
-/* code_section() for a plain validation on `threads` threads: every body's place first (what the
- * one-thread loop reads between bodies), then the bodies themselves (code_par.c). */
-static wdec_status code_section_par(struct dec *d, struct rd *r, uint32_t n, uint32_t threads)
-{
-    struct wdec_module *m = d->m;
-    wdec_status st = WDEC_OK;
-    uint32_t i = 0; /* bodies 0..i-1 placed; on an error, body i's place is malformed */
-    while (i < n && (st = body_place(r, m, i)) == WDEC_OK)
-        i++;
-    /* A malformed size at body i comes after bodies 0..i-1 in the module: an error in one of
-     * those that is itself malformed wins over it, and it wins over an invalid one. */
-    struct wdec_error place = *r->err;
-    memset(r->err, 0, sizeof *r->err);
-    if (i > 0) {
-        wdec_status bst = wdec_code_par(m, m->func_import_count, i, threads, d->opt->pool,
-                                        &d->scratch, r->err, &d->invalid);
-        if (bst)
-            return bst;
-    }
-    if (st)
-        *r->err = place;
-    return st;
-}
-
 static wdec_status code_section(struct dec *d, struct rd *r)
 {
     struct wdec_module *m = d->m;
@@ -530,9 +495,12 @@ static wdec_status code_section(struct dec *d, struct rd *r)
     d->saw_code_section = true;
     uint32_t want = d->opt->pool ? wdec_pool_threads(d->opt->pool) : d->opt->threads;
     if (want > 1 && !d->opt->defer_bodies && wdec_visitor_is_empty(d->v)) {
-        uint32_t t = wdec_code_par_threads(want, (uint64_t)(d->sec_end - r->p));
+        /* The bodies may run past the section's declared end (checked after them), or the
+         * count past it already. */
+        uint64_t code_bytes = r->p < d->sec_end ? (uint64_t)(d->sec_end - r->p) : 0;
+        uint32_t t = wdec_code_par_threads(want, code_bytes);
         if (t > 1)
-            return code_section_par(d, r, n, t);
+            return wdec_code_par_begin(m, r, n, code_bytes, t, d->opt->pool, &d->scratch, &d->par);
     }
     for (uint32_t i = 0; i < n; i++) {
         WDEC_TRY(body_place(r, m, i));
@@ -598,8 +566,10 @@ static wdec_status data_section(struct dec *d, struct rd *r)
         WDEC_TRY(wdec_rd_len(r, &len));
         WDEC_TRY(rd_fixed(r, len, &ds->bytes));
         ds->size = len;
-        m->data_segment_count = i + 1;
     }
+    /* Once, not per segment: bodies may still be validated meanwhile, reading fields beside it
+     * (a module with errors is freed, count and all). */
+    m->data_segment_count = n;
     return WDEC_OK;
 }
 
@@ -632,7 +602,9 @@ static int section_rank(uint8_t id)
     return id < 13 ? rank[id] : -1;
 }
 
-static wdec_status decode_module(struct dec *d, const uint8_t *bytes, size_t size)
+/* The header and the sections, up to the first error; the bodies may still be being validated
+ * on other threads then (d->par). */
+static wdec_status decode_sections(struct dec *d, const uint8_t *bytes, size_t size)
 {
     struct wdec_module *m = d->m;
     struct rd r = {bytes, bytes + size, bytes, d->err, WDEC_ERR_UNEXPECTED_END};
@@ -725,12 +697,23 @@ static wdec_status decode_module(struct dec *d, const uint8_t *bytes, size_t siz
         return wdec_fail(d->err, WDEC_ERR_FUNC_CODE_MISMATCH, size, NULL);
     if (m->has_data_count && m->data_count != m->data_segment_count)
         return wdec_fail(d->err, WDEC_ERR_DATA_COUNT_MISMATCH, size, NULL);
+    return WDEC_OK;
+}
+
+static wdec_status decode_module(struct dec *d, const uint8_t *bytes, size_t size)
+{
+    struct wdec_module *m = d->m;
+    wdec_status st = decode_sections(d, bytes, size);
+    if (d->par) {
+        st = wdec_code_par_end(d->par, st, d->err, &d->scratch, &d->invalid);
+        d->par = NULL;
+    }
+    if (st)
+        return st;
     if (d->invalid.status) {
         *d->err = d->invalid;
         return d->invalid.status;
     }
-    if (m->has_data_count && m->data_count != m->data_segment_count)
-        return wdec_fail(d->err, WDEC_ERR_DATA_COUNT_MISMATCH, size, NULL);
     /* With deferred bodies only the malformed half ("data count section required") is the
      * module's to report; "unknown data segment" is a validation error of the body, which
      * wdec_func_decode() reports in order with the body's other validation errors. */

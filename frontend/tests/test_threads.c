@@ -250,6 +250,31 @@ Test(threads, errors_at_the_ends_of_batches)
     free(b.p);
 }
 
+/* The code section says it is half as long as its bodies are: they are read on to the module's
+ * end (as the reference interpreter reads them) and the section's size is then found wrong. The
+ * threads' batches are counted from the declared size, so there are more bodies than those
+ * batches were meant for. */
+Test(threads, bodies_past_the_section_end)
+{
+    struct buf b = module(NULL, 0, false, at);
+    /* The section's size: a 3-byte LEB128 (~360 KB) just before the body count (2 bytes) and
+     * body 0's size (2 bytes). */
+    size_t size_at = at[0] - 2 - 2 - 3;
+    cr_assert_eq(b.p[size_at - 1], 10, "the code section's id");
+    uint32_t size =
+        (b.p[size_at] & 0x7fu) | (b.p[size_at + 1] & 0x7fu) << 7 | (uint32_t)b.p[size_at + 2] << 14;
+    cr_assert_eq(size_at + 3 + size, b.n, "the code section ends the module");
+    size /= 2;
+    b.p[size_at] = (uint8_t)(0x80 | (size & 0x7f));
+    b.p[size_at + 1] = (uint8_t)(0x80 | ((size >> 7) & 0x7f));
+    b.p[size_at + 2] = (uint8_t)(size >> 14);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_SECTION_SIZE, "%s", err.message);
+    cr_assert_eq(err.offset, size_at + 3, "offset %zu, the section's contents at %zu", err.offset,
+                 size_at + 3);
+    free(b.p);
+}
+
 /* Two decodes at once with one pool: one of them finds it busy and starts threads of its own;
  * both still give the one-thread verdict. */
 struct both {
