@@ -2,7 +2,8 @@
 /* Bodies validated on several threads (wdec_options.threads): the verdict and the error must be
  * those of the one-thread decoder, wherever the errors lie: the first malformed body in module
  * order wins over any invalid one, the first invalid one over later ones, a malformed body size
- * over the invalid bodies before it, and the first use of a data index without a data count
+ * over the invalid bodies before it, a malformed body over a later section's error and that over
+ * an invalid body, and the first use of a data index without a data count
  * section is the one reported. The modules have 2,000 bodies (~360 KB of code, several of the
  * decoder's batches), so that the bodies with errors go to different threads. */
 #include "wasm_buf.h"
@@ -201,6 +202,37 @@ Test(threads, first_data_use_is_reported)
     wdec_status st = agree(&b, &err);
     cr_assert_eq(st, WDEC_ERR_DATA_COUNT_REQUIRED, "got %d", st);
     cr_assert_eq(err.offset, at[900] + 1);
+    free(b.p);
+}
+
+/* The sections after the code section are decoded while the bodies are still being validated:
+ * an error there comes after every body in the module, so a malformed body wins over it, and it
+ * wins over an invalid body (the one-thread loop keeps that aside until the module's end). */
+static struct buf module_bad_data(const struct change *ch, size_t nch)
+{
+    struct buf b = module(ch, nch, true, at);
+    cr_assert_eq(b.p[b.n - 2], 0x01, "the data segment's flags");
+    b.p[b.n - 2] = 0x03; /* no such kind of segment */
+    return b;
+}
+
+Test(threads, later_section_wins_over_invalid_body)
+{
+    const struct change ch[] = {{700, invalid_add, 1, 0}};
+    struct buf b = module_bad_data(ch, 1);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_DATA_KIND, "%s", err.message);
+    cr_assert_eq(err.offset, b.n - 2);
+    free(b.p);
+}
+
+Test(threads, malformed_body_wins_over_later_section)
+{
+    const struct change ch[] = {{700, invalid_add, 1, 0}, {1500, malformed_op, 3, 0}};
+    struct buf b = module_bad_data(ch, 2);
+    struct wdec_error err;
+    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE, "%s", err.message);
+    cr_assert_eq(err.offset, at[1500] + 3);
     free(b.p);
 }
 
