@@ -3,21 +3,28 @@
 # Two builds of bench_validate on one module, alternated (ABBA order) so that a shared machine's
 # load falls on both alike: ROUNDS rounds, each running both as `bench_validate RUNS FILE` and
 # taking the median MB/s each prints. Reports both medians over the rounds, the median of the
-# per-round ratios B/A and in how many rounds B was faster.
-# Usage: bench/validate/ab.py ROUNDS RUNS FILE OLD_BENCH_VALIDATE NEW_BENCH_VALIDATE
+# per-round ratios B/A and in how many rounds B was faster. With --threads N both run as
+# `bench_validate --threads N RUNS FILE` (wall-clock time, bodies on N threads).
+# Usage: bench/validate/ab.py [--threads N] ROUNDS RUNS FILE OLD_BENCH_VALIDATE NEW_BENCH_VALIDATE
 import statistics, subprocess, sys
 
+THREADS = []
+
 def run(exe, runs, path):
-    out = subprocess.run([exe, str(runs), path], capture_output=True, text=True,
+    out = subprocess.run([exe] + THREADS + [str(runs), path], capture_output=True, text=True,
                          check=True).stdout.split()
     return float(out[4])
 
 def main():
-    if len(sys.argv) != 6:
-        print('usage: ab.py ROUNDS RUNS FILE OLD_BENCH_VALIDATE NEW_BENCH_VALIDATE',
+    args = sys.argv[1:]
+    if len(args) == 7 and args[0] == '--threads':
+        THREADS.extend(args[:2])
+        args = args[2:]
+    if len(args) != 5:
+        print('usage: ab.py [--threads N] ROUNDS RUNS FILE OLD_BENCH_VALIDATE NEW_BENCH_VALIDATE',
               file=sys.stderr)
         return 2
-    rounds, runs, path, a, b = int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:]
+    rounds, runs, path, a, b = int(args[0]), int(args[1]), *args[2:]
     ra, rb = [], []
     for r in range(rounds):
         if r % 2 == 0:

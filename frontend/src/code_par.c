@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes of code per batch: an eighth of each thread's share, within these bounds. yosys (30 MB)
- * on 2 threads ran 1-9% faster with 256 KB batches than with 16 KB ones (6 of 6 interleaved
- * rounds; docs/BENCHMARKS.md), while sql.js (0.7 MB) needs small ones for its threads to finish
- * close together. */
-#define BATCH_MIN 16384u
+/* Bytes of code per batch: a quarter of each thread's share of the code not yet placed, within
+ * these bounds, so that batches shrink toward the end and the threads finish close together
+ * ("guided" scheduling). yosys (30 MB) on 2 threads ran 1-9% faster with 256 KB batches than with
+ * 16 KB ones (6 of 6 interleaved rounds; docs/BENCHMARKS.md). */
+#define BATCH_MIN 4096u
 #define BATCH_MAX 262144u
+/* No more threads than one per this much code. */
+#define THREAD_MIN_BYTES 16384u
 /* Less code than this stays on the calling thread: starting a thread costs tens of microseconds,
  * about what validating 32 KB takes. */
 #define PAR_MIN_BYTES 131072u
@@ -269,7 +271,7 @@ static void pool_wait(struct wdec_pool *pool)
 
 uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes)
 {
-    uint64_t batches = code_bytes / BATCH_MIN;
+    uint64_t batches = code_bytes / THREAD_MIN_BYTES;
     if (want <= 1 || code_bytes < PAR_MIN_BYTES)
         return 1;
     if (want > WDEC_MAX_THREADS)
@@ -278,13 +280,14 @@ uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes)
 }
 
 /* The calling thread's first part: bodies placed one by one, each run of `batch` bytes or more
- * published as a batch. Stops early once a body is known to be malformed (nothing after it can
- * change the verdict). Returns how many bodies were placed; *st is body_place()'s status. */
+ * (see BATCH_MIN) published as a batch; at most `cap` batches, the last one taking the rest.
+ * Stops early once a body is known to be malformed (nothing after it can change the verdict).
+ * Returns how many bodies were placed; *st is body_place()'s status. */
 static uint32_t place_batches(struct par *p, struct wdec_module *m, struct rd *r, uint32_t n,
-                              uint64_t batch, uint32_t cap, wdec_status *st)
+                              uint64_t code_bytes, uint32_t threads, uint32_t cap, wdec_status *st)
 {
     uint32_t nb = 0, i = 0;
-    uint64_t acc = batch;
+    uint64_t acc = 0, batch = 0, placed = 0;
     *st = WDEC_OK;
     for (; i < n; i++) {
         if (acc >= batch && nb < cap) { /* body i starts batch nb; batches 0..nb-1 are whole */
@@ -296,10 +299,14 @@ static uint32_t place_batches(struct par *p, struct wdec_module *m, struct rd *r
             }
             nb++;
             acc = 0;
+            batch = (code_bytes > placed ? code_bytes - placed : 0) / ((uint64_t)threads * 4);
+            batch = batch < BATCH_MIN ? BATCH_MIN : batch > BATCH_MAX ? BATCH_MAX : batch;
         }
         if ((*st = body_place(r, m, i)) != WDEC_OK)
             break;
-        acc += m->funcs[p->first_func + i].body_size;
+        uint32_t size = m->funcs[p->first_func + i].body_size;
+        acc += size;
+        placed += size;
     }
     p->batch_start[nb] = i;
     atomic_store_explicit(&p->ready, nb, memory_order_release);
@@ -327,12 +334,10 @@ wdec_status wdec_code_par_begin(struct wdec_module *m, struct rd *r, uint32_t n,
                                 uint64_t code_bytes, uint32_t threads, struct wdec_pool *pool,
                                 struct wdec_scratch *s0, struct wdec_par **out)
 {
-    /* Batches of whole bodies, at least `batch` bytes each (the last may be smaller): at most
-     * code_bytes / batch + 1 of them, and the last one takes the rest if bodies run past the
+    /* Batches of whole bodies, at least BATCH_MIN bytes each but the last: at most
+     * code_bytes / BATCH_MIN + 1 of them, and the last one takes the rest if bodies run past the
      * section (body_place() checks against the module's end). */
-    uint64_t batch = code_bytes / ((uint64_t)threads * 8);
-    batch = batch < BATCH_MIN ? BATCH_MIN : batch > BATCH_MAX ? BATCH_MAX : batch;
-    uint64_t cap = code_bytes / batch + 1;
+    uint64_t cap = code_bytes / BATCH_MIN + 1;
     cap = cap < n ? cap : n;
     *out = NULL;
     struct wdec_par *par = calloc(1, sizeof *par);
@@ -377,7 +382,7 @@ wdec_status wdec_code_par_begin(struct wdec_module *m, struct rd *r, uint32_t n,
     }
     *out = par;
     wdec_status st;
-    place_batches(p, m, r, n, batch, (uint32_t)cap, &st);
+    place_batches(p, m, r, n, code_bytes, threads, (uint32_t)cap, &st);
     return st;
 }
 
