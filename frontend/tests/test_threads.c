@@ -261,24 +261,35 @@ Test(threads, a_visitor_keeps_one_thread_and_order)
     free(b.p);
 }
 
-/* With the decoder's smallest batches, 16 KB (3 threads or more here), of 182-byte bodies, bodies
- * 90, 181 and 272 end the first three batches: threads that take those batches at once reach them
- * at about the same time, so that each often finds one, and the earliest must still be the one
+/* Batches are a quarter of each thread's share of the code not yet placed, 4 KB at least. The
+ * section holds 368,000 bytes after its count: 182-byte bodies with 2-byte sizes (the bodies with
+ * errors are padded with nops to the same size). With 64 threads asked for, 22 are used (16 KB
+ * of code each at least) and the batches take 4,181, 4,134 and 4,086 bytes: bodies 22, 45 and
+ * 68 end the first three. With 8 threads they take 11,500, 11,136 and 10,783 bytes: bodies 63,
+ * 125 and 185 end them. Threads that take those batches at once reach their ends at about the
+ * same time, so that each often finds an error, and the earliest must still be the one
  * reported. */
 Test(threads, errors_at_the_ends_of_batches)
 {
-    const struct change inv[] = {
-        {272, invalid_add, 1, 0}, {181, invalid_add, 1, 0}, {90, invalid_add, 1, 0}};
-    struct buf b = module(inv, 3, false, at);
+    static const uint32_t ends[] = {185, 125, 63, 68, 45, 22};
+    uint8_t inv[180], bad[180];
+    memset(inv, 0x01, sizeof inv); /* nop */
+    memset(bad, 0x01, sizeof bad);
+    inv[0] = invalid_add[0];
+    memcpy(bad, malformed_op, sizeof malformed_op);
+    struct change ch[6];
+    for (size_t k = 0; k < 6; k++)
+        ch[k] = (struct change){ends[k], inv, sizeof inv, 0};
+    struct buf b = module(ch, 6, false, at);
     struct wdec_error err;
     cr_assert_eq(agree(&b, &err), WDEC_ERR_TYPE_MISMATCH);
-    cr_assert_eq(err.offset, at[90] + 1);
+    cr_assert_eq(err.offset, at[22] + 1);
     free(b.p);
-    const struct change bad[] = {
-        {272, malformed_op, 3, 0}, {181, malformed_op, 3, 0}, {90, malformed_op, 3, 0}};
-    b = module(bad, 3, false, at);
+    for (size_t k = 0; k < 6; k++)
+        ch[k] = (struct change){ends[k], bad, sizeof bad, 0};
+    b = module(ch, 6, false, at);
     cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
-    cr_assert_eq(err.offset, at[90] + 3);
+    cr_assert_eq(err.offset, at[22] + 3);
     free(b.p);
 }
 
