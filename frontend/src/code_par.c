@@ -310,8 +310,10 @@ static uint32_t place_batches(struct par *p, struct wdec_module *m, struct rd *r
         /* Where the next bodies' sizes are is known only once each size is read: one cache miss
          * (and often a TLB miss) after another. Most bodies are small, so the next sizes are
          * usually in the next few KB: asking for those lines early overlaps the misses. */
-        for (unsigned k = 1; k <= PLACE_AHEAD_LINES; k++)
-            __builtin_prefetch(r->p + PLACE_AHEAD_STEP * k);
+        /* (A prefetch never faults; the address is formed as an integer since it may lie past
+         * the module's end.) */
+        for (uintptr_t k = 1; k <= PLACE_AHEAD_LINES; k++)
+            __builtin_prefetch((const void *)((uintptr_t)r->p + PLACE_AHEAD_STEP * k));
         if ((*st = body_place(r, m, i)) != WDEC_OK)
             break;
         uint32_t size = m->funcs[p->first_func + i].body_size;
