@@ -4,6 +4,8 @@
 #ifndef WDEC_TEST_WASM_BUF_H
 #define WDEC_TEST_WASM_BUF_H
 
+#include "wasm_build.h" /* leb_u32() */
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +35,8 @@ static inline void put_byte(struct buf *b, uint8_t x)
 
 static inline void put_u32(struct buf *b, uint32_t v)
 {
-    do {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        put_byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
-    } while (v);
+    uint8_t t[5];
+    put(b, t, leb_u32(t, v));
 }
 
 /* Section `id` whose contents are c. */

@@ -29,13 +29,23 @@ static inline void wb_bytes(struct wb *b, const void *p, size_t len)
     b->n += len;
 }
 
-static inline void wb_u32(struct wb *b, uint32_t v)
+/* v as an unsigned LEB128 in out[], shortest form; returns its length (1-5). Shared with
+ * wasm_buf.h. */
+static inline size_t leb_u32(uint8_t out[5], uint32_t v)
 {
+    size_t n = 0;
     do {
         uint8_t x = v & 0x7f;
         v >>= 7;
-        wb_byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
+        out[n++] = (uint8_t)(x | (v ? 0x80 : 0));
     } while (v);
+    return n;
+}
+
+static inline void wb_u32(struct wb *b, uint32_t v)
+{
+    uint8_t t[5];
+    wb_bytes(b, t, leb_u32(t, v));
 }
 
 static inline void wb_name(struct wb *b, const char *s)
