@@ -126,6 +126,21 @@ static wdec_status agree(const struct buf *b, struct wdec_error *err)
 
 static size_t at[BODIES];
 
+/* The module with changes ch[0..n) (and a data section if `data`): every way of decoding it must
+ * give status `want`, at `delta` bytes from body `body`'s first byte. */
+static void expect(const struct change *ch, size_t n, bool data, wdec_status want, uint32_t body,
+                   long delta)
+{
+    struct buf b = module(ch, n, data, at);
+    struct wdec_error err;
+    wdec_status st = agree(&b, &err);
+    cr_assert_eq(st, want, "status %d (%s), expected %d", st, err.message, want);
+    size_t off = (size_t)((long)at[body] + delta);
+    cr_assert_eq(err.offset, off, "offset %zu, expected %zu (body %u %+ld)", err.offset, off, body,
+                 delta);
+    free(b.p);
+}
+
 Test(threads, valid_module)
 {
     struct buf b = module(NULL, 0, false, at);
@@ -138,34 +153,20 @@ Test(threads, first_invalid_body_wins)
 {
     const struct change ch[] = {
         {1700, invalid_add, 1, 0}, {350, invalid_add, 1, 0}, {1999, invalid_add, 1, 0}};
-    struct buf b = module(ch, 3, false, at);
-    struct wdec_error err;
-    cr_assert_eq(agree(&b, &err), WDEC_ERR_TYPE_MISMATCH);
-    cr_assert_eq(err.offset, at[350] + 1, "offset %zu, the add of body 350 at %zu", err.offset,
-                 at[350] + 1);
-    free(b.p);
+    expect(ch, 3, false, WDEC_ERR_TYPE_MISMATCH, 350, 1); /* body 350's add */
 }
 
 Test(threads, malformed_wins_over_earlier_invalid)
 {
     const struct change ch[] = {
         {100, invalid_add, 1, 0}, {1500, malformed_op, 3, 0}, {1800, malformed_op, 3, 0}};
-    struct buf b = module(ch, 3, false, at);
-    struct wdec_error err;
-    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
-    cr_assert_eq(err.offset, at[1500] + 3, "offset %zu, body 1500's bad opcode at %zu", err.offset,
-                 at[1500] + 3);
-    free(b.p);
+    expect(ch, 3, false, WDEC_ERR_ILLEGAL_OPCODE, 1500, 3); /* body 1500's bad opcode */
 }
 
 Test(threads, first_malformed_body_wins)
 {
     const struct change ch[] = {{1900, malformed_op, 3, 0}, {20, malformed_op, 3, 0}};
-    struct buf b = module(ch, 2, false, at);
-    struct wdec_error err;
-    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
-    cr_assert_eq(err.offset, at[20] + 3);
-    free(b.p);
+    expect(ch, 2, false, WDEC_ERR_ILLEGAL_OPCODE, 20, 3);
 }
 
 Test(threads, malformed_size_wins_over_earlier_invalid)
@@ -173,23 +174,13 @@ Test(threads, malformed_size_wins_over_earlier_invalid)
     /* Body 1200's size (a 5-byte LEB128) is more than the bytes left: the one-thread loop stops
      * there, after finding body 300 invalid. */
     const struct change ch[] = {{300, invalid_add, 1, 0}, {1200, NULL, 0, 0x7fffffff}};
-    struct buf b = module(ch, 2, false, at);
-    struct wdec_error err;
-    wdec_status st = agree(&b, &err);
-    cr_assert_eq(st, WDEC_ERR_LENGTH_OUT_OF_BOUNDS, "%d %zu %s", st, err.offset, err.message);
-    cr_assert_eq(err.offset, at[1200] - 5, "offset %zu, body 1200's size at %zu", err.offset,
-                 at[1200] - 5);
-    free(b.p);
+    expect(ch, 2, false, WDEC_ERR_LENGTH_OUT_OF_BOUNDS, 1200, -5); /* body 1200's size */
 }
 
 Test(threads, malformed_body_wins_over_later_malformed_size)
 {
     const struct change ch[] = {{600, malformed_op, 3, 0}, {1200, NULL, 0, 0x7fffffff}};
-    struct buf b = module(ch, 2, false, at);
-    struct wdec_error err;
-    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
-    cr_assert_eq(err.offset, at[600] + 3);
-    free(b.p);
+    expect(ch, 2, false, WDEC_ERR_ILLEGAL_OPCODE, 600, 3);
 }
 
 Test(threads, first_data_use_is_reported)
@@ -197,12 +188,7 @@ Test(threads, first_data_use_is_reported)
     /* data.drop with no data count section, in two bodies: the module is malformed ("data count
      * section required"), at the first of them. */
     const struct change ch[] = {{1600, data_drop, 3, 0}, {900, data_drop, 3, 0}};
-    struct buf b = module(ch, 2, true, at);
-    struct wdec_error err;
-    wdec_status st = agree(&b, &err);
-    cr_assert_eq(st, WDEC_ERR_DATA_COUNT_REQUIRED, "got %d", st);
-    cr_assert_eq(err.offset, at[900] + 1);
-    free(b.p);
+    expect(ch, 2, true, WDEC_ERR_DATA_COUNT_REQUIRED, 900, 1);
 }
 
 /* The sections after the code section are decoded while the bodies are still being validated:
@@ -280,17 +266,10 @@ Test(threads, errors_at_the_ends_of_batches)
     struct change ch[6];
     for (size_t k = 0; k < 6; k++)
         ch[k] = (struct change){ends[k], inv, sizeof inv, 0};
-    struct buf b = module(ch, 6, false, at);
-    struct wdec_error err;
-    cr_assert_eq(agree(&b, &err), WDEC_ERR_TYPE_MISMATCH);
-    cr_assert_eq(err.offset, at[22] + 1);
-    free(b.p);
+    expect(ch, 6, false, WDEC_ERR_TYPE_MISMATCH, 22, 1);
     for (size_t k = 0; k < 6; k++)
         ch[k] = (struct change){ends[k], bad, sizeof bad, 0};
-    b = module(ch, 6, false, at);
-    cr_assert_eq(agree(&b, &err), WDEC_ERR_ILLEGAL_OPCODE);
-    cr_assert_eq(err.offset, at[22] + 3);
-    free(b.p);
+    expect(ch, 6, false, WDEC_ERR_ILLEGAL_OPCODE, 22, 3);
 }
 
 /* The code section says it is half as long as its bodies are: they are read on to the module's
