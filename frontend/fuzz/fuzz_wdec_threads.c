@@ -3,7 +3,8 @@
  * verdict, offset and message must be the one-thread decoder's. The input is a few function
  * bodies and where they go: a module of 750 bodies (~140 KB of code, above the size from which
  * the decoder shares bodies out) whose bodies are a valid filler except at the input's chosen
- * indices, decoded on one thread, on threads started for the decode and on a kept pool.
+ * indices, decoded on one thread, on threads started for the decode and on two kept pools: of 3
+ * threads and of 2 (whose threads spin between jobs where there are 2 CPUs; code_par.c).
  * Input: byte 0 = flags (bits 0-2: pieces - 1; bit 3: bodies given whole, locals included,
  * instead of no locals + the piece + `end`; bit 4: a data count section; bit 5: a data section),
  * then one byte per piece for its body index (times 750 / 256), then the pieces' bytes, split
@@ -28,9 +29,11 @@ static void same(wdec_status a, const struct wdec_error *ea, wdec_status b,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct wdec_pool *pool;
-    if (!pool)
+    static struct wdec_pool *pool, *pool2;
+    if (!pool) {
         pool = wdec_pool_new(3);
+        pool2 = wdec_pool_new(2);
+    }
     if (size < 2)
         return 0;
     unsigned flags = data[0], pieces = (flags & 7u) + 1;
@@ -107,6 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wdec_status st3 = wdec_module_decode(m.p, m.n, &kept, NULL, NULL, &mod, &e3);
     wdec_module_free(mod);
     same(st1, &e1, st3, &e3);
+    kept.pool = pool2;
+    for (int twice = 0; twice < 2; twice++) { /* back to back: the second finds it spinning */
+        st3 = wdec_module_decode(m.p, m.n, &kept, NULL, NULL, &mod, &e3);
+        wdec_module_free(mod);
+        same(st1, &e1, st3, &e3);
+    }
     free(m.p);
     free(s.p);
     free(body.p);

@@ -8,7 +8,9 @@
  * then it decodes the sections after the code section, then it validates too. The verdict and
  * the error are those of the one-thread loop in code_section(): the first malformed body in
  * module order wins, else the first invalid one.
- * POSIX threads and C11 atomics: this file is what ties the frontend to them (Linux here). */
+ * POSIX threads, clocks and C11 atomics: this file is what ties the frontend to them (Linux
+ * here). */
+#define _GNU_SOURCE /* sched_getaffinity(), CPU_COUNT() (Linux), clock_gettime() */
 #include "internal.h"
 
 #include <pthread.h>
@@ -16,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Bytes of code per batch: a quarter of each thread's share of the code not yet placed, within
  * these bounds, so that batches shrink toward the end and the threads finish close together
@@ -102,6 +105,14 @@ static void one_body(struct worker *w, uint32_t i)
     }
 }
 
+/* A spin-wait hint to the CPU. */
+static inline void cpu_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /* Waits until batch b is placed: true then, false if there is no batch b. The calling thread
  * places batches far faster than they are validated (yosys's 28 MB of code in 1-2 ms, against
  * ~0.6 GB/s), so a wait is short: spun, then yielded in case the placing thread shares this CPU. */
@@ -112,13 +123,10 @@ static bool batch_wait(struct par *p, uint32_t b)
             return true;
         if (b >= atomic_load_explicit(&p->batch_count, memory_order_acquire))
             return false;
-        if (spins < 1024) {
-#if defined(__x86_64__) || defined(__i386__)
-            __builtin_ia32_pause(); /* a spin-wait hint to the CPU */
-#endif
-        } else {
+        if (spins < 1024)
+            cpu_pause();
+        else
             sched_yield();
-        }
     }
 }
 
@@ -144,19 +152,72 @@ static void *work(void *arg)
  * Threads started for one decode begin on the caller's CPU and reach another only when the
  * scheduler moves them, often after a module of sql.js's size is done; kept threads wait on the
  * CPU they last ran on. One decode uses the pool at a time; another one meanwhile starts threads
- * of its own. */
+ * of its own.
+ * Waking a thread that sleeps costs the waker a system call and the sleeper tens to hundreds of
+ * microseconds before it runs (on this VM, sql.js on 2 threads: pool_start() took 7-43 us and
+ * the woken thread took its first batch 60-210 us after the code section's start), against
+ * ~1.2 ms for all of sql.js's bodies. So a pool thread spins for POOL_SPIN_US after each job
+ * before it sleeps, and a decode that comes meanwhile starts it without a wake-up; and the
+ * caller of a decode, done with its own share, spins as long for the pool's threads to finish
+ * before it sleeps (guided batches end within microseconds of each other, yet the caller slept
+ * and was woken 50-150 us later in 3 of 20 traced decodes). docs/BENCHMARKS.md, session 10.
+ * Only a pool with a CPU for each of its threads and the caller spins (a spinning thread would
+ * hold a CPU that a working one needs), and only a thread that took part in the last job. */
+
+/* How long a spinning thread spins (pause, the clock read every 64 rounds) before it sleeps. */
+#define POOL_SPIN_US 200u
 
 struct wdec_pool {
     pthread_mutex_t mu;
     pthread_cond_t go, done;
     uint32_t count; /* threads of the pool (the caller of a decode works too) */
     pthread_t *tids;
-    uint64_t gen;       /* one more per job */
-    struct worker *job; /* the job's workers: job[1 + k] for pool thread k */
-    uint32_t job_count; /* pool threads that take part in the job */
-    uint32_t running;   /* of those, the ones not done yet */
-    bool busy, quit;
+    /* The job's number times 64 plus the number of pool threads that take part in it (fewer
+     * than 64): one word, so that a thread which takes no part reads the count of the job it
+     * saw, not of the next one. Stored (sequentially consistent) once job and running are set. */
+    atomic_ullong ticket;
+    struct worker *job;  /* the job's workers: job[1 + k] for pool thread k */
+    atomic_uint running; /* pool threads in the job not done yet */
+    uint32_t sleepers;   /* pool threads asleep on `go` (under mu) */
+    atomic_bool waiter;  /* the caller of the job sleeps on `done`, or is about to */
+    atomic_bool busy, quit;
+    bool spin; /* a CPU for each thread and the caller when the pool was made */
 };
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* A pool thread's wait for a job other than `seen` (or for quit): spun for POOL_SPIN_US, then
+ * asleep on `go`. pool_start() sets the ticket before it reads sleepers under mu, and a thread
+ * counts itself in sleepers before it reads the ticket under mu: one of the two sees the other's
+ * write, so no job is slept through. */
+static unsigned long long next_job(struct wdec_pool *pool, unsigned long long seen, bool spin)
+{
+    unsigned long long t;
+    uint64_t t0 = spin ? now_us() : 0;
+    for (unsigned i = 1; spin; i++) {
+        t = atomic_load_explicit(&pool->ticket, memory_order_acquire);
+        if (t != seen || atomic_load_explicit(&pool->quit, memory_order_relaxed))
+            return t;
+        cpu_pause();
+        if (i % 64 == 0 && now_us() - t0 >= POOL_SPIN_US)
+            break;
+    }
+    pthread_mutex_lock(&pool->mu);
+    pool->sleepers++; /* under mu */
+    while ((t = atomic_load(&pool->ticket)) == seen && !atomic_load(&pool->quit))
+        pthread_cond_wait(&pool->go, &pool->mu);
+    pool->sleepers--;
+    pthread_mutex_unlock(&pool->mu);
+    return t;
+}
+
+_Static_assert(WDEC_MAX_THREADS <= 64,
+               "a pool's threads but the caller's fit in a ticket's 6 bits");
 
 struct pool_thread {
     struct wdec_pool *pool;
@@ -168,24 +229,24 @@ static void *pool_main(void *arg)
     struct pool_thread pt = *(struct pool_thread *)arg;
     free(arg);
     struct wdec_pool *pool = pt.pool;
-    uint64_t seen = 0;
-    pthread_mutex_lock(&pool->mu);
-    for (;;) {
-        while (pool->gen == seen && !pool->quit)
-            pthread_cond_wait(&pool->go, &pool->mu);
-        if (pool->quit)
+    unsigned long long seen = 0;
+    for (bool took_part = false;;) {
+        seen = next_job(pool, seen, took_part && pool->spin);
+        if (atomic_load_explicit(&pool->quit, memory_order_relaxed))
             break;
-        seen = pool->gen;
-        if (pt.k >= pool->job_count)
+        took_part = pt.k < seen % 64;
+        if (!took_part)
             continue;
-        struct worker *w = &pool->job[1 + pt.k];
-        pthread_mutex_unlock(&pool->mu);
-        work(w);
-        pthread_mutex_lock(&pool->mu);
-        if (--pool->running == 0)
+        work(&pool->job[1 + pt.k]);
+        /* The last one wakes the caller if it sleeps: it sets waiter before it reads running,
+         * this thread lowers running before it reads waiter (both sequentially consistent), so
+         * at least one of the two sees the other's write. */
+        if (atomic_fetch_sub(&pool->running, 1) == 1 && atomic_load(&pool->waiter)) {
+            pthread_mutex_lock(&pool->mu);
             pthread_cond_signal(&pool->done);
+            pthread_mutex_unlock(&pool->mu);
+        }
     }
-    pthread_mutex_unlock(&pool->mu);
     return NULL;
 }
 
@@ -194,7 +255,7 @@ void wdec_pool_free(struct wdec_pool *pool)
     if (!pool)
         return;
     pthread_mutex_lock(&pool->mu);
-    pool->quit = true;
+    atomic_store(&pool->quit, true);
     pthread_cond_broadcast(&pool->go);
     pthread_mutex_unlock(&pool->mu);
     for (uint32_t k = 0; k < pool->count; k++)
@@ -215,6 +276,11 @@ struct wdec_pool *wdec_pool_new(uint32_t threads)
     struct wdec_pool *pool = calloc(1, sizeof *pool);
     if (!pool)
         return NULL;
+    atomic_init(&pool->ticket, 0);
+    atomic_init(&pool->running, 0);
+    atomic_init(&pool->waiter, false);
+    atomic_init(&pool->busy, false);
+    atomic_init(&pool->quit, false);
     pool->tids = calloc(threads - 1, sizeof *pool->tids);
     if (!pool->tids || pthread_mutex_init(&pool->mu, NULL) != 0) {
         free(pool->tids);
@@ -223,6 +289,9 @@ struct wdec_pool *wdec_pool_new(uint32_t threads)
     }
     pthread_cond_init(&pool->go, NULL);
     pthread_cond_init(&pool->done, NULL);
+    cpu_set_t set; /* set before the threads start, which read it */
+    pool->spin =
+        sched_getaffinity(0, sizeof set, &set) == 0 && (uint32_t)CPU_COUNT(&set) >= threads;
     for (uint32_t k = 0; k < threads - 1; k++) {
         struct pool_thread *pt = malloc(sizeof *pt);
         if (!pt)
@@ -250,29 +319,39 @@ uint32_t wdec_pool_threads(const struct wdec_pool *pool)
  * started) if it is not. pool_wait() then waits for them. */
 static bool pool_start(struct wdec_pool *pool, struct worker *ws, uint32_t n)
 {
-    pthread_mutex_lock(&pool->mu);
-    if (pool->busy) {
-        pthread_mutex_unlock(&pool->mu);
+    bool idle = false;
+    if (!atomic_compare_exchange_strong(&pool->busy, &idle, true))
         return false;
-    }
-    pool->busy = true;
+    uint32_t job_count = n - 1 < pool->count ? n - 1 : pool->count;
     pool->job = ws;
-    pool->job_count = n - 1 < pool->count ? n - 1 : pool->count;
-    pool->running = pool->job_count;
-    pool->gen++;
-    pthread_cond_broadcast(&pool->go);
+    atomic_store_explicit(&pool->running, job_count, memory_order_relaxed);
+    /* Spinning threads take the job from here. */
+    unsigned long long t = atomic_load_explicit(&pool->ticket, memory_order_relaxed);
+    atomic_store(&pool->ticket, (t / 64 + 1) * 64 + job_count);
+    pthread_mutex_lock(&pool->mu);
+    if (pool->sleepers) /* a system call: only for threads that sleep */
+        pthread_cond_broadcast(&pool->go);
     pthread_mutex_unlock(&pool->mu);
     return true;
 }
 
 static void pool_wait(struct wdec_pool *pool)
 {
-    pthread_mutex_lock(&pool->mu);
-    while (pool->running)
-        pthread_cond_wait(&pool->done, &pool->mu);
-    pool->busy = false;
+    uint64_t t0 = pool->spin ? now_us() : 0;
+    for (unsigned i = 1; atomic_load_explicit(&pool->running, memory_order_acquire); i++) {
+        cpu_pause();
+        if (!pool->spin || (i % 64 == 0 && now_us() - t0 >= POOL_SPIN_US)) {
+            pthread_mutex_lock(&pool->mu);
+            atomic_store(&pool->waiter, true);
+            while (atomic_load(&pool->running))
+                pthread_cond_wait(&pool->done, &pool->mu);
+            atomic_store(&pool->waiter, false);
+            pthread_mutex_unlock(&pool->mu);
+            break;
+        }
+    }
     pool->job = NULL;
-    pthread_mutex_unlock(&pool->mu);
+    atomic_store_explicit(&pool->busy, false, memory_order_release);
 }
 
 uint32_t wdec_code_par_threads(uint32_t want, uint64_t code_bytes)

@@ -6,6 +6,7 @@
  * an invalid body, and the first use of a data index without a data count
  * section is the one reported. The modules have 2,000 bodies (~360 KB of code, several of the
  * decoder's batches), so that the bodies with errors go to different threads. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep() */
 #include "wasm_buf.h"
 
 #include <criterion/criterion.h>
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wdec/module.h>
 #include <wdec/visitor.h>
 
@@ -333,6 +335,52 @@ Test(threads, two_decodes_share_a_pool)
             same(x[k].st[i], &x[k].err[i], st, &err, 3, true);
     wdec_pool_free(pool);
     free(b.p);
+}
+
+/* A pool's decodes back to back (its threads may still spin from the last job), after pauses
+ * longer than that spin (they sleep, and must be woken), and between decodes too small to use
+ * the pool: every one must come back (a job lost or taken twice would hang) with the one-thread
+ * verdict (a hang fails at the timeout). Pools of 2 (spinning where there are 2 CPUs), 3 and 64
+ * threads (64: most of them take no part in a job of this size, 23 batches). */
+Test(threads, a_pool_serves_decodes_back_to_back_and_after_pauses, .timeout = 60)
+{
+    const struct change ch[] = {{1500, invalid_add, 1, 0}};
+    struct buf valid = module(NULL, 0, false, at), invalid = module(ch, 1, false, at);
+    struct buf small = {0}; /* one body: below the size that goes to threads */
+    put_head_funcs(&small, 1);
+    static const uint8_t code[] = {0x01, 0x02, 0x00, 0x0b}; /* 1 body of 2 bytes: no locals, end */
+    struct buf sec = {0};
+    put(&sec, code, sizeof code);
+    put_section(&small, 10, &sec);
+    free(sec.p);
+    struct wdec_error e_valid, e_invalid, e_small;
+    wdec_status st_valid = decode(&valid, 1, &e_valid);
+    wdec_status st_invalid = decode(&invalid, 1, &e_invalid);
+    cr_assert_eq(st_valid, WDEC_OK);
+    cr_assert_eq(st_invalid, WDEC_ERR_TYPE_MISMATCH);
+    cr_assert_eq(decode(&small, 1, &e_small), WDEC_OK);
+    static const uint32_t threads[] = {2, 3, 64};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        struct wdec_pool *pool = wdec_pool_new(threads[t]);
+        cr_assert_not_null(pool);
+        for (int i = 0; i < 24; i++) {
+            struct wdec_error e2;
+            bool bad = i % 2;
+            wdec_status st2 = decode_with(bad ? &invalid : &valid, 1, pool, &e2);
+            same(st2, &e2, bad ? st_invalid : st_valid, bad ? &e_invalid : &e_valid, threads[t],
+                 true);
+            if (i % 3 == 1) {
+                struct timespec pause = {0, 400000}; /* 400 us */
+                nanosleep(&pause, NULL);
+            } else if (i % 3 == 2) {
+                cr_assert_eq(decode_with(&small, 1, pool, &e2), WDEC_OK);
+            }
+        }
+        wdec_pool_free(pool);
+    }
+    free(valid.p);
+    free(invalid.p);
+    free(small.p);
 }
 
 Test(threads, pool_of_one_is_none)
