@@ -790,7 +790,7 @@ static inline uint32_t fast_u32_any(const uint8_t *q, unsigned *len)
 {
     uint64_t w = wdec_load_le64(q);
     unsigned n = wdec_leb_len8(w);
-    uint64_t x = wdec_leb_gather(w, n);
+    uint64_t x = wdec_leb_gather(w);
     *len = n <= 5 && x <= UINT32_MAX ? n : 0;
     return (uint32_t)x;
 }
