@@ -378,7 +378,11 @@ struct wdec_options {
 
 /* `threads` - 1 threads (at most 63) that wait for plain validations to share out bodies to
  * (wdec_options.pool), the caller of each decode being the last. NULL when threads < 2 or none
- * could be started. Free it with wdec_pool_free() once no decode uses it. */
+ * could be started. Free it with wdec_pool_free() once no decode uses it.
+ * When the process may run on at least `threads` CPUs, a pool thread that took part in a
+ * decode spins for up to 200 us before it sleeps, and so does the decode's caller while it
+ * waits for them: a decode that follows within that time starts without waking anyone (a
+ * wake-up costs tens to hundreds of microseconds, a tenth of a decode of sql.js's size). */
 struct wdec_pool *wdec_pool_new(uint32_t threads);
 void wdec_pool_free(struct wdec_pool *pool);
 /* The threads a pool gives a decode, its caller included: `threads` of wdec_pool_new() unless
