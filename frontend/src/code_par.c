@@ -154,15 +154,16 @@ static void *work(void *arg)
  * CPU they last ran on. One decode uses the pool at a time; another one meanwhile starts threads
  * of its own.
  * Waking a thread that sleeps costs the waker a system call and the sleeper tens to hundreds of
- * microseconds before it runs (on this VM, sql.js on 2 threads: pool_start() took 7-43 us and
- * the woken thread took its first batch 60-210 us after the code section's start), against
- * ~1.2 ms for all of sql.js's bodies. So a pool thread spins for POOL_SPIN_US after each job
- * before it sleeps, and a decode that comes meanwhile starts it without a wake-up; and the
- * caller of a decode, done with its own share, spins as long for the pool's threads to finish
- * before it sleeps (guided batches end within microseconds of each other, yet the caller slept
- * and was woken 50-150 us later in 3 of 20 traced decodes). docs/BENCHMARKS.md, session 10.
- * Only a pool with a CPU for each of its threads and the caller spins (a spinning thread would
- * hold a CPU that a working one needs), and only a thread that took part in the last job. */
+ * microseconds before it runs (on this VM, sql.js on 2 threads: setting the job up and waking
+ * the thread took 6-43 us, and the woken thread took its first batch 58-212 us after the
+ * parallel part's start), against ~1.2 ms for all of sql.js's bodies. So a pool thread spins for
+ * POOL_SPIN_US after each job before it sleeps, and a decode that comes meanwhile starts it without
+ * a wake-up; and the caller of a decode, done with its own share, spins as long for the pool's
+ * threads to finish before it sleeps (guided batches end within microseconds of each other, yet the
+ * caller slept and was woken 50-150 us later in 3 of 20 traced decodes). docs/BENCHMARKS.md,
+ * session 10. Only a pool with a CPU for each of its threads and the caller spins (a spinning
+ * thread would hold a CPU that a working one needs), and only a thread that took part in the last
+ * job. */
 
 /* How long a spinning thread spins (pause, the clock read every 64 rounds) before it sleeps. */
 #define POOL_SPIN_US 200u

@@ -441,8 +441,9 @@ WDEC_INLINE unsigned wdec_leb_len8(uint64_t w)
  * gathered without a loop (unsigned; up to 56 bits). Its bytes are masked off by the lowest stop
  * bit and all below it (s ^ (s - 1)), not by a shift by its length: so the value does not wait
  * for the count of trailing zeros, and needs no variable shift (through %cl without BMI2).
- * fast_run() built for BMI1/BMI2 ran sql.js 2.5-3.3% faster, mostly on this chain; this form
- * gets 1.9% of it without (docs/BENCHMARKS.md, frontend, session 10). */
+ * fast_run() built for BMI1/BMI2 ran sql.js 2.5-3.3% faster, its code differing from the
+ * baseline's in that shift (shrx) and in andn; this form gets 1.9% in baseline x86-64
+ * (docs/BENCHMARKS.md, frontend, session 10). */
 WDEC_INLINE uint64_t wdec_leb_gather(uint64_t w)
 {
     uint64_t stops = wdec_leb_stops8(w);
