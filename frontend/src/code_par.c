@@ -373,6 +373,7 @@ static void place_batches(struct par *p, struct wdec_module *m, struct rd *r, ui
                           uint64_t code_bytes, uint32_t threads, uint32_t cap, wdec_status *st)
 {
     uint32_t nb = 0, i = 0;
+    bool closed = false;
     uint64_t acc = 0, batch = 0, placed = 0;
     *st = WDEC_OK;
     for (; i < n; i++) {
@@ -380,8 +381,10 @@ static void place_batches(struct par *p, struct wdec_module *m, struct rd *r, ui
             p->batch_start[nb] = i;
             if (nb) {
                 atomic_store_explicit(&p->ready, nb, memory_order_release);
-                if (atomic_load_explicit(&p->stop_at, memory_order_relaxed) < i)
+                if (atomic_load_explicit(&p->stop_at, memory_order_relaxed) < i) {
+                    closed = true; /* batch_start[nb] is published, and may be being read */
                     break;
+                }
             }
             nb++;
             acc = 0;
@@ -401,8 +404,10 @@ static void place_batches(struct par *p, struct wdec_module *m, struct rd *r, ui
         acc += size;
         placed += size;
     }
-    p->batch_start[nb] = i;
-    atomic_store_explicit(&p->ready, nb, memory_order_release);
+    if (!closed) {
+        p->batch_start[nb] = i;
+        atomic_store_explicit(&p->ready, nb, memory_order_release);
+    }
     atomic_store_explicit(&p->batch_count, nb, memory_order_release);
 }
 
