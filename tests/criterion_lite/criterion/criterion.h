@@ -34,9 +34,9 @@ static void crl_register(const char *suite, const char *name, void (*fn)(void))
 
 static const struct crl_test *crl_current;
 
-/* fmt and what follows it: an assertion's optional message, then one "" more (see below). */
-/* The message is a test's own literal, unchecked here: the "" added after it would trip
- * -Wformat-extra-args, and an empty one -Wformat-zero-length. */
+/* fmt and what follows it: an assertion's optional message, then one "" more (see below). The
+ * message is a test's own literal, left unchecked: with a format attribute, the "" added after it
+ * would trip -Wformat-extra-args, and an empty one -Wformat-zero-length. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void crl_fail(const char *file, int line, const char *what, const char *fmt, ...)
