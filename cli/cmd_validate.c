@@ -3,11 +3,9 @@
  * its function bodies on N threads (default: one per CPU this process may run on). Silent with
  * exit 0 when valid; `error: FILE:OFFSET: MESSAGE` and exit 1 otherwise (the message is the spec
  * suite's wording); exit 2 for a usage error. */
-#define _GNU_SOURCE /* sched_getaffinity(), CPU_COUNT() (Linux) */
 #include "cli.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,24 +23,10 @@ static void usage(FILE *to)
         "one per CPU this process may run on); the verdict and the error do not depend on N.\n");
 }
 
-/* CPUs this process may run on (taskset, cgroups' cpusets), else the online ones. More threads
- * than CPUs only slow validation down: yosys on one CPU took ~6-8% longer with 2 or 4 threads
- * than with one (the bodies' places are read before they are shared out). */
-static uint32_t default_threads(void)
-{
-    cpu_set_t set;
-    long cpus = 0;
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-        cpus = CPU_COUNT(&set);
-    if (cpus < 1)
-        cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus < 1 ? 1 : cpus > 64 ? 64 : (uint32_t)cpus;
-}
-
 int kiln_cmd_validate(int argc, char **argv)
 {
     const char *path = NULL;
-    uint32_t threads = default_threads();
+    uint32_t threads = wdec_cpus(); /* more threads than CPUs only slow it down */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);

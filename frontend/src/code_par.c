@@ -10,7 +10,7 @@
  * module order wins, else the first invalid one.
  * POSIX threads, clocks and C11 atomics: this file is what ties the frontend to them (Linux
  * here). */
-#define _GNU_SOURCE /* sched_getaffinity(), CPU_COUNT() (Linux), clock_gettime() */
+#define _GNU_SOURCE /* sched_getaffinity(), CPU_COUNT() (Linux), clock_gettime(), sysconf() */
 #include "internal.h"
 
 #include <pthread.h>
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Bytes of code per batch: a quarter of each thread's share of the code not yet placed, within
  * these bounds, so that batches shrink toward the end and the threads finish close together
@@ -192,22 +193,40 @@ static uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* A pool thread's wait for a job other than `seen` (or for quit): spun for POOL_SPIN_US, then
+/* A spin of POOL_SPIN_US at most (none when not `on`): `while (cond && spin_on(&s))`. */
+struct spin {
+    uint64_t t0;
+    unsigned rounds;
+    bool on;
+};
+
+static struct spin spin_begin(bool on)
+{
+    return (struct spin){on ? now_us() : 0, 0, on};
+}
+
+/* One round more (a pause; the clock read every 64): false once the time is up. */
+static bool spin_on(struct spin *s)
+{
+    if (!s->on)
+        return false;
+    cpu_pause();
+    return ++s->rounds % 64 != 0 || now_us() - s->t0 < POOL_SPIN_US;
+}
+
+/* A pool thread's wait for a job other than `seen` (or for quit): spun (when `spin`), then
  * asleep on `go`. pool_start() sets the ticket before it reads sleepers under mu, and a thread
  * counts itself in sleepers before it reads the ticket under mu: one of the two sees the other's
  * write, so no job is slept through. */
 static unsigned long long next_job(struct wdec_pool *pool, unsigned long long seen, bool spin)
 {
     unsigned long long t;
-    uint64_t t0 = spin ? now_us() : 0;
-    for (unsigned i = 1; spin; i++) {
+    struct spin s = spin_begin(spin);
+    do {
         t = atomic_load_explicit(&pool->ticket, memory_order_acquire);
         if (t != seen || atomic_load_explicit(&pool->quit, memory_order_relaxed))
             return t;
-        cpu_pause();
-        if (i % 64 == 0 && now_us() - t0 >= POOL_SPIN_US)
-            break;
-    }
+    } while (spin_on(&s));
     pthread_mutex_lock(&pool->mu);
     pool->sleepers++; /* under mu */
     while ((t = atomic_load(&pool->ticket)) == seen && !atomic_load(&pool->quit))
@@ -290,9 +309,7 @@ struct wdec_pool *wdec_pool_new(uint32_t threads)
     }
     pthread_cond_init(&pool->go, NULL);
     pthread_cond_init(&pool->done, NULL);
-    cpu_set_t set; /* set before the threads start, which read it */
-    pool->spin =
-        sched_getaffinity(0, sizeof set, &set) == 0 && (uint32_t)CPU_COUNT(&set) >= threads;
+    pool->spin = wdec_cpus() >= threads; /* set before the threads start, which read it */
     for (uint32_t k = 0; k < threads - 1; k++) {
         struct pool_thread *pt = malloc(sizeof *pt);
         if (!pt)
@@ -314,6 +331,17 @@ struct wdec_pool *wdec_pool_new(uint32_t threads)
 uint32_t wdec_pool_threads(const struct wdec_pool *pool)
 {
     return pool ? pool->count + 1 : 1;
+}
+
+uint32_t wdec_cpus(void)
+{
+    cpu_set_t set;
+    long cpus = 0;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        cpus = CPU_COUNT(&set);
+    if (cpus < 1)
+        cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus < 1 ? 1 : cpus > WDEC_MAX_THREADS ? WDEC_MAX_THREADS : (uint32_t)cpus;
 }
 
 /* Sets the pool's threads to work on ws[1..n) and returns true, if the pool is free; false (nothing
@@ -338,18 +366,16 @@ static bool pool_start(struct wdec_pool *pool, struct worker *ws, uint32_t n)
 
 static void pool_wait(struct wdec_pool *pool)
 {
-    uint64_t t0 = pool->spin ? now_us() : 0;
-    for (unsigned i = 1; atomic_load_explicit(&pool->running, memory_order_acquire); i++) {
-        cpu_pause();
-        if (!pool->spin || (i % 64 == 0 && now_us() - t0 >= POOL_SPIN_US)) {
-            pthread_mutex_lock(&pool->mu);
-            atomic_store(&pool->waiter, true);
-            while (atomic_load(&pool->running))
-                pthread_cond_wait(&pool->done, &pool->mu);
-            atomic_store(&pool->waiter, false);
-            pthread_mutex_unlock(&pool->mu);
-            break;
-        }
+    struct spin s = spin_begin(pool->spin);
+    while (atomic_load_explicit(&pool->running, memory_order_acquire) && spin_on(&s)) {
+    }
+    if (atomic_load(&pool->running)) {
+        pthread_mutex_lock(&pool->mu);
+        atomic_store(&pool->waiter, true);
+        while (atomic_load(&pool->running))
+            pthread_cond_wait(&pool->done, &pool->mu);
+        atomic_store(&pool->waiter, false);
+        pthread_mutex_unlock(&pool->mu);
     }
     pool->job = NULL;
     atomic_store_explicit(&pool->busy, false, memory_order_release);
@@ -373,7 +399,6 @@ static void place_batches(struct par *p, struct wdec_module *m, struct rd *r, ui
                           uint64_t code_bytes, uint32_t threads, uint32_t cap, wdec_status *st)
 {
     uint32_t nb = 0, i = 0;
-    bool closed = false;
     uint64_t acc = 0, batch = 0, placed = 0;
     *st = WDEC_OK;
     for (; i < n; i++) {
@@ -382,8 +407,9 @@ static void place_batches(struct par *p, struct wdec_module *m, struct rd *r, ui
             if (nb) {
                 atomic_store_explicit(&p->ready, nb, memory_order_release);
                 if (atomic_load_explicit(&p->stop_at, memory_order_relaxed) < i) {
-                    closed = true; /* batch_start[nb] is published, and may be being read */
-                    break;
+                    /* batch_start[nb] is published, and may be being read: not written again */
+                    atomic_store_explicit(&p->batch_count, nb, memory_order_release);
+                    return;
                 }
             }
             nb++;
@@ -404,10 +430,8 @@ static void place_batches(struct par *p, struct wdec_module *m, struct rd *r, ui
         acc += size;
         placed += size;
     }
-    if (!closed) {
-        p->batch_start[nb] = i;
-        atomic_store_explicit(&p->ready, nb, memory_order_release);
-    }
+    p->batch_start[nb] = i;
+    atomic_store_explicit(&p->ready, nb, memory_order_release);
     atomic_store_explicit(&p->batch_count, nb, memory_order_release);
 }
 

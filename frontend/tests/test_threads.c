@@ -6,11 +6,12 @@
  * an invalid body, and the first use of a data index without a data count
  * section is the one reported. The modules have 2,000 bodies (~360 KB of code, several of the
  * decoder's batches), so that the bodies with errors go to different threads. */
-#define _POSIX_C_SOURCE 200809L /* nanosleep() */
+#define _GNU_SOURCE /* nanosleep(), sched_getaffinity(), CPU_COUNT() (Linux) */
 #include "wasm_buf.h"
 
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,16 @@ Test(threads, a_pool_serves_decodes_back_to_back_and_after_pauses, .timeout = 60
     free(valid.p);
     free(invalid.p);
     free(small.p);
+}
+
+/* The CPUs a plain validation should use: those of this process's affinity mask, 1 to 64. */
+Test(threads, cpus_are_the_affinity_mask)
+{
+    cpu_set_t set;
+    cr_assert_eq(sched_getaffinity(0, sizeof set, &set), 0);
+    int n = CPU_COUNT(&set);
+    cr_assert_eq(wdec_cpus(), (uint32_t)(n > 64 ? 64 : n), "wdec_cpus() %u, mask %d", wdec_cpus(),
+                 n);
 }
 
 Test(threads, pool_of_one_is_none)

@@ -388,6 +388,10 @@ void wdec_pool_free(struct wdec_pool *pool);
 /* The threads a pool gives a decode, its caller included: `threads` of wdec_pool_new() unless
  * fewer started; 1 for NULL. */
 uint32_t wdec_pool_threads(const struct wdec_pool *pool);
+/* The CPUs this process may run on (its affinity mask: taskset, cpusets), else the online ones;
+ * 1 to 64. A plain validation gains from one thread per CPU and loses from more (yosys on one
+ * CPU took ~6-8% longer with 2 or 4 threads than with one). Linux. */
+uint32_t wdec_cpus(void);
 
 /* Decodes and validates `bytes[0..size)` as a module in one pass. If `visitor` is non-NULL it is
  * driven over each function body, in order, as the code section is reached (the sections that
