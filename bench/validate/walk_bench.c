@@ -5,7 +5,8 @@
  * engine built on it would (docs/BENCHMARKS.md, frontend, session 5), or with a step whose
  * length comes from constants instead of a table row (`arith*`, session 6), or two bodies
  * interleaved through the threaded dispatch (`inter2`), or the dispatch through conditional
- * branches instead of a jump (`cond`, session 6).
+ * branches instead of a jump (`cond`, session 6), or fast_run()'s own dispatch over its own
+ * handler classes, as it is and in three variants (`fr*`, session 11).
  * Usage: walk_bench RUNS FILE.wasm [WALK...] (all walks when none is named) */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_time.h"
@@ -568,6 +569,247 @@ b_dry:
 #undef REFILL
 }
 
+/* --- fast_run's own dispatch, walked (session 11) ---
+ * fast_run() (frontend/src/func_body.c) picks local.get, i32.const and the numeric ops by three
+ * compares and every other instruction by a jump through its jt[], one target per handler. These
+ * walks take the same decisions over the same handler classes, and each handler only steps over
+ * its instruction: what that dispatch costs without the checks and the operand stack. The
+ * classes copy fast_run's jt[] by hand (a model of it: a change there is not seen here). */
+
+/* How a handler steps over the instruction at q. */
+#define FR_BYTE(q) ((q) + 1)
+#define FR_LEB(q)  skip_leb((q) + 1)
+#define FR_LEB2(q) skip_leb(skip_leb((q) + 1))
+#define FR_MEM(q)  skip_leb((q) + 2)
+#define FR_F32(q)  ((q) + 5)
+#define FR_F64(q)  ((q) + 9)
+#define FR_SLOW(q) next_slow(q)
+
+/* fast_run's handler classes and how each steps; `other` is what fast_run sends to its numeric
+ * handler only for that handler to leave the fast path. */
+#define FR_CLASSES(X)                                                                              \
+    X(local_get, FR_LEB)                                                                           \
+    X(i32_const, FR_LEB)                                                                           \
+    X(numeric, FR_BYTE)                                                                            \
+    X(unreachable, FR_BYTE)                                                                        \
+    X(nop, FR_BYTE)                                                                                \
+    X(block, FR_LEB)                                                                               \
+    X(loop, FR_LEB)                                                                                \
+    X(if_, FR_LEB)                                                                                 \
+    X(else_, FR_BYTE)                                                                              \
+    X(end, FR_BYTE)                                                                                \
+    X(br, FR_LEB)                                                                                  \
+    X(br_if, FR_LEB)                                                                               \
+    X(br_table, FR_SLOW)                                                                           \
+    X(return_, FR_BYTE)                                                                            \
+    X(call, FR_LEB)                                                                                \
+    X(call_indirect, FR_LEB2)                                                                      \
+    X(drop, FR_BYTE)                                                                               \
+    X(select, FR_BYTE)                                                                             \
+    X(local_set_tee, FR_LEB)                                                                       \
+    X(global_get, FR_LEB)                                                                          \
+    X(global_set, FR_LEB)                                                                          \
+    X(load, FR_MEM)                                                                                \
+    X(store, FR_MEM)                                                                               \
+    X(i64_const, FR_SLOW)                                                                          \
+    X(f32_const, FR_F32)                                                                           \
+    X(f64_const, FR_F64)                                                                           \
+    X(prefix_fc, FR_SLOW)                                                                          \
+    X(other, FR_SLOW)
+
+enum fr_class {
+#define FR_ENUM(name, step) FR_##name,
+    FR_CLASSES(FR_ENUM)
+#undef FR_ENUM
+        FR_COUNT
+};
+
+static uint8_t fr_class[256];
+
+static void fr_init(void)
+{
+    static const struct {
+        uint8_t op, k;
+    } one[] = {
+        {0x00, FR_unreachable},   {0x01, FR_nop},
+        {0x02, FR_block},         {0x03, FR_loop},
+        {0x04, FR_if_},           {0x05, FR_else_},
+        {0x0b, FR_end},           {0x0c, FR_br},
+        {0x0d, FR_br_if},         {0x0e, FR_br_table},
+        {0x0f, FR_return_},       {0x10, FR_call},
+        {0x11, FR_call_indirect}, {0x1a, FR_drop},
+        {0x1b, FR_select},        {0x20, FR_local_get},
+        {0x21, FR_local_set_tee}, {0x22, FR_local_set_tee},
+        {0x23, FR_global_get},    {0x24, FR_global_set},
+        {0x41, FR_i32_const},     {0x42, FR_i64_const},
+        {0x43, FR_f32_const},     {0x44, FR_f64_const},
+        {0xfc, FR_prefix_fc},
+    };
+    for (unsigned op = 0; op < 256; op++)
+        fr_class[op] = op - 0x45u < 0x80u         ? FR_numeric
+                       : op >= 0x28 && op <= 0x35 ? FR_load
+                       : op >= 0x36 && op <= 0x3e ? FR_store
+                                                  : FR_other;
+    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+        fr_class[one[i].op] = one[i].k;
+}
+
+/* Lane L's handler of a class: a line of code of its own (the asm comment, so that GCC merges no
+ * two handlers that step alike, which would take targets out of the jump), the step, then the
+ * walk's NEXT_L(). */
+#define FR_HANDLER(L, name, step)                                                                  \
+    L##_##name : __asm__ volatile("# " #L " " #name);                                              \
+    p_##L = step(p_##L);                                                                           \
+    NEXT_##L();
+#define FR_HANDLER_a(name, step) FR_HANDLER(a, name, step)
+#define FR_HANDLER_b(name, step) FR_HANDLER(b, name, step)
+#define FR_TARGET_a(name, step)  &&a_##name,
+#define FR_TARGET_b(name, step)  &&b_##name,
+
+/* fast_run's decisions for lane L's instruction at p_L: the three compares, then the jump. */
+#define FR_DISPATCH(L)                                                                             \
+    do {                                                                                           \
+        unsigned op_ = *p_##L;                                                                     \
+        if (op_ == 0x20)                                                                           \
+            goto L##_local_get;                                                                    \
+        if (op_ == 0x41)                                                                           \
+            goto L##_i32_const;                                                                    \
+        if (op_ - 0x45u < 0x80u)                                                                   \
+            goto L##_numeric;                                                                      \
+        goto *jt_##L[op_];                                                                         \
+    } while (0)
+
+/* One body after another, each instruction through the NEXT_a() defined before it (a macro: see
+ * WALK_ARITH). */
+#define WALK_FR(name)                                                                              \
+    static uint64_t name(void)                                                                     \
+    {                                                                                              \
+        static const void *const by_class_a[FR_COUNT] = {FR_CLASSES(FR_TARGET_a)};                 \
+        static const void *jt_a[256];                                                              \
+        for (unsigned op = 0; op < 256; op++)                                                      \
+            jt_a[op] = by_class_a[fr_class[op]];                                                   \
+        uint64_t n = 0;                                                                            \
+        for (uint32_t b = 0; b < body_count; b++) {                                                \
+            const uint8_t *p_a = bodies[b].p, *const end = bodies[b].end;                          \
+            n--;                                                                                   \
+            NEXT_a();                                                                              \
+            FR_CLASSES(FR_HANDLER_a)                                                               \
+        done:;                                                                                     \
+        }                                                                                          \
+        return n;                                                                                  \
+    }
+#define NEXT_a()                                                                                   \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p_a >= end)                                                                            \
+            goto done;                                                                             \
+        FR_DISPATCH(a);                                                                            \
+    } while (0)
+/* `fr`: fast_run's dispatch. */
+WALK_FR(walk_fr)
+#undef NEXT_a
+
+/* `fr_merged`: local.get, local.set, local.tee and i32.const (half of sql.js's instructions) told
+ * from the rest by one test and taken by one handler, as a branch-free handler for the four would
+ * take them; then the numeric ops by a compare and the rest by the jump. */
+#define FR_FOUR ((uint64_t)1 << 0 | (uint64_t)1 << 1 | (uint64_t)1 << 2 | (uint64_t)1 << 0x21)
+#define NEXT_a()                                                                                   \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p_a >= end)                                                                            \
+            goto done;                                                                             \
+        unsigned op_ = *p_a, x_ = op_ - 0x20u;                                                     \
+        uint64_t four_ = (FR_FOUR >> (x_ & 63)) & (x_ < 64);                                       \
+        __asm__("" : "+r"(four_)); /* one branch, not one per opcode */                            \
+        if (four_)                                                                                 \
+            goto a_local_get;                                                                      \
+        if (op_ - 0x45u < 0x80u)                                                                   \
+            goto a_numeric;                                                                        \
+        goto *jt_a[op_];                                                                           \
+    } while (0)
+WALK_FR(walk_fr_merged)
+#undef NEXT_a
+
+/* `fr_chain`: five more compares before the jump (end, loads, local.set/tee, call, br_if: the
+ * next commonest in sql.js). */
+#define NEXT_a()                                                                                   \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p_a >= end)                                                                            \
+            goto done;                                                                             \
+        unsigned op_ = *p_a;                                                                       \
+        if (op_ == 0x20)                                                                           \
+            goto a_local_get;                                                                      \
+        if (op_ == 0x41)                                                                           \
+            goto a_i32_const;                                                                      \
+        if (op_ - 0x45u < 0x80u)                                                                   \
+            goto a_numeric;                                                                        \
+        if (op_ == 0x0b)                                                                           \
+            goto a_end;                                                                            \
+        if (op_ - 0x28u < 14u)                                                                     \
+            goto a_load;                                                                           \
+        if (op_ - 0x21u < 2u)                                                                      \
+            goto a_local_set_tee;                                                                  \
+        if (op_ == 0x10)                                                                           \
+            goto a_call;                                                                           \
+        if (op_ == 0x0d)                                                                           \
+            goto a_br_if;                                                                          \
+        goto *jt_a[op_];                                                                           \
+    } while (0)
+WALK_FR(walk_fr_chain)
+#undef NEXT_a
+
+/* `fr_inter2`: two bodies interleaved through fast_run's dispatch. Each lane's handler ends in
+ * the dispatch of the other lane's instruction, whose opcode is then at hand (as `inter2` does
+ * with the jump's target). */
+static uint64_t walk_fr_inter2(void)
+{
+    static const void *const by_class_a[FR_COUNT] = {FR_CLASSES(FR_TARGET_a)};
+    static const void *const by_class_b[FR_COUNT] = {FR_CLASSES(FR_TARGET_b)};
+    static const void *jt_a[256], *jt_b[256];
+    for (unsigned op = 0; op < 256; op++) {
+        jt_a[op] = by_class_a[fr_class[op]];
+        jt_b[op] = by_class_b[fr_class[op]];
+    }
+    uint64_t n = 0;
+    if (body_count < 2)
+        return 0;
+    uint32_t next = 2;
+    const uint8_t *p_a = bodies[0].p, *end_a = bodies[0].end;
+    const uint8_t *p_b = bodies[1].p, *end_b = bodies[1].end;
+    /* After lane L's instruction: L takes the next body when its own has ended, then the other
+     * lane O goes on. A lane without bodies left leaves the other to finish alone. */
+#define FR_AFTER(L, O)                                                                             \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (__builtin_expect(p_##L >= end_##L, 0)) {                                               \
+            while (p_##L >= end_##L && next < body_count) {                                        \
+                p_##L = bodies[next].p;                                                            \
+                end_##L = bodies[next++].end;                                                      \
+            }                                                                                      \
+            if (p_##L >= end_##L)                                                                  \
+                goto L##_dry;                                                                      \
+        }                                                                                          \
+        FR_DISPATCH(O);                                                                            \
+    } while (0)
+#define NEXT_a() FR_AFTER(a, b)
+#define NEXT_b() FR_AFTER(b, a)
+    FR_DISPATCH(a);
+    FR_CLASSES(FR_HANDLER_a)
+    FR_CLASSES(FR_HANDLER_b)
+a_dry:
+    for (; p_b < end_b; n++)
+        p_b = next_any(p_b);
+    return n;
+b_dry:
+    for (; p_a < end_a; n++)
+        p_a = next_any(p_a);
+    return n;
+#undef NEXT_a
+#undef NEXT_b
+#undef FR_AFTER
+}
+
 /* Out of the step for what `leaves` marks, through a switch as an engine would take it. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -718,6 +960,7 @@ int main(int argc, char **argv)
     step_init();
     arith_init();
     stay_init();
+    fr_init();
     if (!bodies_init(bytes, m)) {
         fprintf(stderr, "error: %s: SIMD instructions are not walked here\n", argv[2]);
         return 1;
@@ -727,12 +970,25 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         uint64_t (*walk)(void);
-    } walks[] = {
-        {"dispatch", walk_dispatch},    {"pairs", walk_pairs},        {"ahead", walk_ahead},
-        {"lanes1", walk_lanes1},        {"lanes2", walk_lanes2},      {"lanes3", walk_lanes3},
-        {"lanes4", walk_lanes4},        {"leave2", walk_leave2},      {"leave4", walk_leave4},
-        {"arith", walk_arith},          {"arithall", walk_arith_all}, {"arith2", walk_arith2},
-        {"arith2all", walk_arith2_all}, {"inter2", walk_inter2},      {"cond", walk_cond}};
+    } walks[] = {{"dispatch", walk_dispatch},
+                 {"pairs", walk_pairs},
+                 {"ahead", walk_ahead},
+                 {"lanes1", walk_lanes1},
+                 {"lanes2", walk_lanes2},
+                 {"lanes3", walk_lanes3},
+                 {"lanes4", walk_lanes4},
+                 {"leave2", walk_leave2},
+                 {"leave4", walk_leave4},
+                 {"arith", walk_arith},
+                 {"arithall", walk_arith_all},
+                 {"arith2", walk_arith2},
+                 {"arith2all", walk_arith2_all},
+                 {"inter2", walk_inter2},
+                 {"cond", walk_cond},
+                 {"fr", walk_fr},
+                 {"fr_merged", walk_fr_merged},
+                 {"fr_chain", walk_fr_chain},
+                 {"fr_inter2", walk_fr_inter2}};
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t)
         return 1;
