@@ -183,7 +183,14 @@ struct wdec_pool {
     uint32_t sleepers;   /* pool threads asleep on `go` (under mu) */
     atomic_bool waiter;  /* the caller of the job sleeps on `done`, or is about to */
     atomic_bool busy, quit;
-    bool spin; /* a CPU for each thread and the caller when the pool was made */
+    bool spin;          /* a CPU for each thread and the caller when the pool was made */
+    uint32_t job_count; /* pool threads in the job (while busy) */
+    /* Scratch memory kept between decodes (wdec_scratch_keep()): each pool thread's, handed to
+     * the job's worker before the job starts and taken back before the pool is free again; and
+     * that of the caller of a decode (wdec_pool_scratch_take()), for one decode at a time. */
+    struct wdec_scratch *kept; /* kept[k]: pool thread k's */
+    struct wdec_scratch caller;
+    atomic_bool caller_taken;
 };
 
 static uint64_t now_us(void)
@@ -280,16 +287,20 @@ void wdec_pool_free(struct wdec_pool *pool)
     pthread_mutex_unlock(&pool->mu);
     for (uint32_t k = 0; k < pool->count; k++)
         pthread_join(pool->tids[k], NULL);
+    for (uint32_t k = 0; pool->kept && k < pool->count; k++)
+        wdec_scratch_free(&pool->kept[k]);
+    wdec_scratch_free(&pool->caller);
     pthread_cond_destroy(&pool->go);
     pthread_cond_destroy(&pool->done);
     pthread_mutex_destroy(&pool->mu);
+    free(pool->kept);
     free(pool->tids);
     free(pool);
 }
 
 struct wdec_pool *wdec_pool_new(uint32_t threads)
 {
-    if (threads < 2)
+    if (threads < 1)
         return NULL;
     if (threads > WDEC_MAX_THREADS)
         threads = WDEC_MAX_THREADS;
@@ -301,8 +312,13 @@ struct wdec_pool *wdec_pool_new(uint32_t threads)
     atomic_init(&pool->waiter, false);
     atomic_init(&pool->busy, false);
     atomic_init(&pool->quit, false);
-    pool->tids = calloc(threads - 1, sizeof *pool->tids);
-    if (!pool->tids || pthread_mutex_init(&pool->mu, NULL) != 0) {
+    atomic_init(&pool->caller_taken, false);
+    /* Room for `threads`, one more than the pool's own threads, so that a pool of one (with none
+     * of its own) has its arrays too. */
+    pool->tids = calloc(threads, sizeof *pool->tids);
+    pool->kept = calloc(threads, sizeof *pool->kept);
+    if (!pool->tids || !pool->kept || pthread_mutex_init(&pool->mu, NULL) != 0) {
+        free(pool->kept);
         free(pool->tids);
         free(pool);
         return NULL;
@@ -321,11 +337,29 @@ struct wdec_pool *wdec_pool_new(uint32_t threads)
         }
         pool->count++;
     }
-    if (pool->count == 0) {
+    if (pool->count == 0 && threads > 1) { /* none started: not the pool that was asked for */
         wdec_pool_free(pool);
         return NULL;
     }
     return pool;
+}
+
+bool wdec_pool_scratch_take(struct wdec_pool *pool, struct wdec_scratch *s)
+{
+    bool taken = false;
+    if (!atomic_compare_exchange_strong(&pool->caller_taken, &taken, true))
+        return false;
+    *s = pool->caller;
+    memset(&pool->caller, 0, sizeof pool->caller);
+    return true;
+}
+
+void wdec_pool_scratch_give(struct wdec_pool *pool, struct wdec_scratch *s)
+{
+    wdec_scratch_keep(s);
+    pool->caller = *s;
+    memset(s, 0, sizeof *s);
+    atomic_store_explicit(&pool->caller_taken, false, memory_order_release);
 }
 
 uint32_t wdec_pool_threads(const struct wdec_pool *pool)
@@ -353,6 +387,11 @@ static bool pool_start(struct wdec_pool *pool, struct worker *ws, uint32_t n)
         return false;
     uint32_t job_count = n - 1 < pool->count ? n - 1 : pool->count;
     pool->job = ws;
+    pool->job_count = job_count;
+    for (uint32_t k = 0; k < job_count; k++) { /* each thread's kept scratch to its worker */
+        ws[1 + k].scratch = pool->kept[k];
+        memset(&pool->kept[k], 0, sizeof pool->kept[k]);
+    }
     atomic_store_explicit(&pool->running, job_count, memory_order_relaxed);
     /* Spinning threads take the job from here. */
     unsigned long long t = atomic_load_explicit(&pool->ticket, memory_order_relaxed);
@@ -364,6 +403,7 @@ static bool pool_start(struct wdec_pool *pool, struct worker *ws, uint32_t n)
     return true;
 }
 
+/* Waits for the pool's threads to finish the job; the pool stays busy (pool_release()). */
 static void pool_wait(struct wdec_pool *pool)
 {
     struct spin s = spin_begin(pool->spin);
@@ -377,7 +417,20 @@ static void pool_wait(struct wdec_pool *pool)
         atomic_store(&pool->waiter, false);
         pthread_mutex_unlock(&pool->mu);
     }
+}
+
+/* After pool_wait(): takes back the scratch of each pool thread's worker, kept for the next job,
+ * and frees the pool for the next decode. */
+static void pool_release(struct wdec_pool *pool)
+{
+    for (uint32_t k = 0; k < pool->job_count; k++) {
+        struct wdec_scratch *s = &pool->job[1 + k].scratch;
+        wdec_scratch_keep(s);
+        pool->kept[k] = *s;
+        memset(s, 0, sizeof *s);
+    }
     pool->job = NULL;
+    pool->job_count = 0;
     atomic_store_explicit(&pool->busy, false, memory_order_release);
 }
 
@@ -541,8 +594,12 @@ wdec_status wdec_code_par_end(struct wdec_par *par, wdec_status st, struct wdec_
     } else if (!st && inv) {
         *invalid = inv->err;
     }
-    for (uint32_t t = 1; t < par->started; t++)
-        wdec_scratch_free(&ws[t].scratch);
+    if (par->pool) {
+        pool_release(par->pool); /* the scratch of its threads' workers back to the pool */
+    } else {
+        for (uint32_t t = 1; t < par->started; t++)
+            wdec_scratch_free(&ws[t].scratch);
+    }
     par_free(par);
     return st;
 }

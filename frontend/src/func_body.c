@@ -2386,3 +2386,28 @@ void wdec_scratch_free(struct wdec_scratch *s)
     free(s->targets);
     memset(s, 0, sizeof *s);
 }
+
+void wdec_scratch_keep(struct wdec_scratch *s)
+{
+    struct wdec_scratch k;
+    memset(&k, 0, sizeof k);
+    size_t left = WDEC_SCRATCH_KEEP_MAX;
+    /* Buffer `buf` of `bytes` bytes and its capacity move to k if they fit in what is left. */
+#define KEEP(buf, cap, bytes)                                                                      \
+    do {                                                                                           \
+        size_t n_ = (bytes);                                                                       \
+        if (s->buf && n_ <= left) {                                                                \
+            left -= n_;                                                                            \
+            k.buf = s->buf;                                                                        \
+            k.cap = s->cap;                                                                        \
+            s->buf = NULL;                                                                         \
+        }                                                                                          \
+    } while (0)
+    KEEP(stack, stack_cap, ((size_t)s->stack_cap + STACK_PAD) * sizeof *s->stack);
+    KEEP(frames, frame_cap, (size_t)s->frame_cap * sizeof *s->frames);
+    KEEP(locals, local_cap, (size_t)s->local_cap);
+    KEEP(targets, target_cap, (size_t)s->target_cap * sizeof *s->targets);
+#undef KEEP
+    wdec_scratch_free(s); /* what did not fit, and the call signatures */
+    *s = k;
+}

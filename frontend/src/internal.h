@@ -331,6 +331,15 @@ wdec_status wdec_data_use_check(const struct wdec_module *m, const struct wdec_s
 
 void wdec_scratch_free(struct wdec_scratch *s);
 
+/* Most bytes of buffers a scratch keeps for its next use (wdec_scratch_keep()). */
+#define WDEC_SCRATCH_KEEP_MAX ((size_t)1 << 20)
+
+/* Makes s as a zeroed scratch is but for its operand stack, frames, locals and br_table targets,
+ * which it keeps (their first WDEC_SCRATCH_KEEP_MAX bytes' worth; the rest is freed), so that the
+ * next decode need not allocate them again. Nothing else carries over: the call signatures are
+ * rebuilt for each module, whose address may be the last one's. */
+void wdec_scratch_keep(struct wdec_scratch *s);
+
 /* Validates the body of defined function `func_index` (bytes [body, body+size) of m->bytes) and
  * drives `v` (never NULL). `m` must hold everything that precedes the code section. */
 wdec_status wdec_body_decode(const struct wdec_module *m, struct wdec_scratch *s,
@@ -349,6 +358,12 @@ bool wdec_visitor_is_empty(const struct wdec_visitor *v);
 
 /* At most this many threads validate bodies, whatever wdec_options.threads asks. */
 #define WDEC_MAX_THREADS 64u
+
+/* The scratch memory a pool keeps for the caller of a decode (wdec_pool_new()): moved into *s
+ * (true), or false if another decode has it (*s is then untouched). */
+bool wdec_pool_scratch_take(struct wdec_pool *pool, struct wdec_scratch *s);
+/* Gives it back after the decode (wdec_scratch_keep()); *s is left empty. */
+void wdec_pool_scratch_give(struct wdec_pool *pool, struct wdec_scratch *s);
 
 /* How many threads to validate `code_bytes` of bodies with when `want` are allowed: 1 (the
  * calling thread alone) when there is too little code to share out. */

@@ -755,8 +755,13 @@ wdec_status wdec_module_decode(const uint8_t *bytes, size_t size,
     m->start_func = WDEC_NO_INDEX;
     struct dec d = {
         .m = m, .err = err, .opt = options, .v = visitor ? visitor : &null_visitor, .ctx = ctx};
+    /* With a pool, the scratch memory of its last decode, if no other decode has it now. */
+    bool kept = options->pool && wdec_pool_scratch_take(options->pool, &d.scratch);
     wdec_status st = decode_module(&d, bytes ? bytes : (const uint8_t *)"", size);
-    wdec_scratch_free(&d.scratch);
+    if (kept)
+        wdec_pool_scratch_give(options->pool, &d.scratch);
+    else
+        wdec_scratch_free(&d.scratch);
     if (st) {
         wdec_module_free(m);
         return st;

@@ -394,10 +394,72 @@ Test(threads, cpus_are_the_affinity_mask)
                  n);
 }
 
-Test(threads, pool_of_one_is_none)
+Test(threads, pool_sizes)
 {
-    cr_assert_null(wdec_pool_new(1));
     cr_assert_null(wdec_pool_new(0));
+    struct wdec_pool *one = wdec_pool_new(1); /* no threads: the caller's scratch only */
+    cr_assert_not_null(one);
+    cr_assert_eq(wdec_pool_threads(one), 1);
     cr_assert_eq(wdec_pool_threads(NULL), 1);
+    wdec_pool_free(one);
     wdec_pool_free(NULL);
+}
+
+/* BODIES functions of one type, [param] -> [], each body `i64.const 0; call 0` 30 times: valid
+ * with an i64 param, a type mismatch at body 0's first call with an i32 one. */
+static struct buf calls_module(uint8_t param)
+{
+    static const uint8_t hdr[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+    const uint8_t type[] = {0x01, 0x60, 0x01, param, 0x00};
+    struct buf m = {0}, s = {0};
+    put(&m, hdr, sizeof hdr);
+    put(&s, type, sizeof type);
+    put_section(&m, 1, &s);
+    s.n = 0;
+    put_u32(&s, BODIES);
+    for (uint32_t i = 0; i < BODIES; i++)
+        put_byte(&s, 0);
+    put_section(&m, 3, &s);
+    s.n = 0;
+    put_u32(&s, BODIES);
+    for (uint32_t i = 0; i < BODIES; i++) {
+        static const uint8_t call[] = {0x42, 0x00, 0x10, 0x00}; /* i64.const 0; call 0 */
+        put_u32(&s, 1 + 30 * sizeof call + 1);
+        put_byte(&s, 0); /* no locals */
+        for (int k = 0; k < 30; k++)
+            put(&s, call, sizeof call);
+        put_byte(&s, 0x0b);
+    }
+    put_section(&m, 10, &s);
+    free(s.p);
+    return m;
+}
+
+/* A pool keeps its decodes' scratch memory (wdec_pool_new()), but nothing of one module may carry
+ * over to the next: two modules that differ only in the type of the function every body calls,
+ * decoded one after the other through pools of 1, 2 and 3 threads, each get their own verdict.
+ * (The call signatures that the plain validator keeps in its scratch are those of one module;
+ * the next module's struct is often allocated where the last one's was, so signatures kept with
+ * the scratch would be taken for its own and the i32 module accepted.) */
+Test(threads, a_pool_keeps_no_module_s_verdict)
+{
+    struct buf ok = calls_module(0x7e), bad = calls_module(0x7f);
+    struct wdec_error e_ok, e_bad;
+    cr_assert_eq(decode(&ok, 1, &e_ok), WDEC_OK);
+    cr_assert_eq(decode(&bad, 1, &e_bad), WDEC_ERR_TYPE_MISMATCH, "%s", e_bad.message);
+    static const uint32_t threads[] = {1, 2, 3};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        struct wdec_pool *pool = wdec_pool_new(threads[t]);
+        cr_assert_not_null(pool);
+        for (int i = 0; i < 8; i++) {
+            bool b = i % 2;
+            struct wdec_error e2;
+            wdec_status st2 = decode_with(b ? &bad : &ok, 1, pool, &e2);
+            same(st2, &e2, b ? WDEC_ERR_TYPE_MISMATCH : WDEC_OK, b ? &e_bad : &e_ok, threads[t],
+                 true);
+        }
+        wdec_pool_free(pool);
+    }
+    free(ok.p);
+    free(bad.p);
 }

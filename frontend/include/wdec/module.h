@@ -372,13 +372,23 @@ struct wdec_options {
     /* Threads kept for such validations (wdec_pool_new()), used instead of `threads` when not
      * NULL: a client that validates many modules saves starting threads for each, and kept
      * threads wait on CPUs of their own, where new ones start on the caller's. One decode uses
-     * a pool at a time; another that finds it busy starts its own threads. */
+     * a pool's threads at a time; another that finds them busy starts its own. A pool also keeps
+     * the decoder's scratch memory between decodes (see wdec_pool_new()), with or without
+     * threads and visitor. */
     struct wdec_pool *pool;
 };
 
 /* `threads` - 1 threads (at most 63) that wait for plain validations to share out bodies to
- * (wdec_options.pool), the caller of each decode being the last. NULL when threads < 2 or none
- * could be started. Free it with wdec_pool_free() once no decode uses it.
+ * (wdec_options.pool), the caller of each decode being the last; none for threads == 1. NULL
+ * when threads is 0, or > 1 and no thread could be started. Free it with wdec_pool_free() once
+ * no decode uses it.
+ * A pool keeps the scratch memory of the decodes it served (operand and control stacks, local
+ * types, br_table targets: up to 1 MiB for the caller and for each of its threads), so that the
+ * next decode does not allocate it again: on sql.js, allocating and freeing it around each
+ * decode (the heap grown by ~230 KB and shrunk back) cost 1.4-3.4% of a one-thread decode, and
+ * with two threads, where shrinking the heap took ~55 us after about half the decodes, keeping it
+ * made decodes 2-7% faster (docs/BENCHMARKS.md, frontend, session 11). One decode at a time
+ * takes the caller's part; a decode that finds it taken allocates its own.
  * When the process may run on at least `threads` CPUs, a pool thread that took part in a
  * decode spins for up to 200 us before it sleeps, and so does the decode's caller while it
  * waits for them: a decode that follows within that time starts without waking anyone (a
@@ -386,7 +396,7 @@ struct wdec_options {
 struct wdec_pool *wdec_pool_new(uint32_t threads);
 void wdec_pool_free(struct wdec_pool *pool);
 /* The threads a pool gives a decode, its caller included: `threads` of wdec_pool_new() unless
- * fewer started; 1 for NULL. */
+ * fewer started; 1 for NULL and for a pool of one thread. */
 uint32_t wdec_pool_threads(const struct wdec_pool *pool);
 /* The CPUs this process may run on (its affinity mask: taskset, cpusets), else the online ones;
  * 1 to 64. A plain validation gains from one thread per CPU and loses from more (yosys on one
