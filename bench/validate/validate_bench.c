@@ -3,12 +3,16 @@
  * visitor) RUNS times and report the median and best MB/s in process CPU time, which stays
  * meaningful on a loaded machine, on one thread. With `--threads N` the bodies are validated on N
  * threads, kept in a pool across runs (wdec_pool_new(), as node keeps V8's worker threads), and
- * the time is wall-clock time: what a user waits for. Each module is decoded once untimed first,
- * which also checks that it is valid: v8_validate.js does the same with WebAssembly.validate(),
- * so neither side's figures include a first run's cold caches and page faults (the first decode
- * of sql.js runs at about half the speed of the third and later ones, the second at ~3/4).
+ * the time is wall-clock time: what a user waits for. Either way the decodes go through a pool
+ * (of one thread without --threads), which keeps the decoder's scratch memory from one run to
+ * the next, as a client that validates many modules would have it; `--fresh` decodes without
+ * one, each run allocating and freeing its scratch (docs/BENCHMARKS.md, frontend, session 11).
+ * Each module is decoded once untimed first, which also checks that it is valid: v8_validate.js
+ * does the same with WebAssembly.validate(), so neither side's figures include a first run's
+ * cold caches and page faults (the first decode of sql.js runs at about half the speed of the
+ * third and later ones, the second at ~3/4).
  * Prints one line per module: `kiln FILE BYTES best median`.
- * Usage: bench_validate [--threads N] RUNS FILE.wasm... */
+ * Usage: bench_validate [--fresh] [--threads N] RUNS FILE.wasm... */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_time.h"
 
@@ -20,6 +24,12 @@
 int main(int argc, char **argv)
 {
     int threads = 0; /* 0: one thread, CPU time */
+    bool fresh = false;
+    if (argc >= 2 && !strcmp(argv[1], "--fresh")) {
+        fresh = true;
+        argc--;
+        argv++;
+    }
     if (argc >= 3 && !strcmp(argv[1], "--threads")) {
         threads = atoi(argv[2]);
         if (threads < 1 || threads > 64) {
@@ -30,14 +40,24 @@ int main(int argc, char **argv)
         argv += 2;
     }
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_validate [--threads N] RUNS FILE.wasm...\n");
+        fprintf(stderr, "usage: bench_validate [--fresh] [--threads N] RUNS FILE.wasm...\n");
         return 2;
     }
     int runs = atoi(argv[1]);
     if (runs < 1 || runs > 1000)
         runs = 5;
     double (*now)(void) = threads ? wall_seconds : cpu_seconds;
-    struct wdec_pool *pool = threads > 1 ? wdec_pool_new((uint32_t)threads) : NULL;
+    struct wdec_pool *pool = NULL;
+    if (!fresh) {
+        pool = wdec_pool_new(threads > 1 ? (uint32_t)threads : 1);
+        if (!pool) {
+            fprintf(stderr, "error: no pool of %d threads\n", threads > 1 ? threads : 1);
+            return 1;
+        }
+    } else if (threads > 1) {
+        fprintf(stderr, "error: --fresh decodes on one thread, without a pool\n");
+        return 2;
+    }
     for (int i = 2; i < argc; i++) {
         FILE *f = fopen(argv[i], "rb");
         if (!f) {
