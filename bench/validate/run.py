@@ -5,7 +5,8 @@
 # with `npm ci` if missing), bench_validate and node's WebAssembly.validate each validate it RUNS
 # times, alternating ROUNDS times (kiln first in even rounds, V8 first in odd ones). Two tables:
 # - CPU time: MB/s of process CPU time, kiln on one thread; V8's figure counts the CPU time of all
-#   its threads. Work per byte, the measure of the decoder itself.
+#   its threads. Work per byte, the measure of the decoder itself. kiln decodes through a pool of
+#   one thread, which keeps its scratch memory from run to run; with --fresh, without one.
 # - wall clock (with --wall): MB/s of elapsed time, kiln on one thread per online CPU
 #   (bench_validate --threads), V8 as node runs it (it validates functions on several threads).
 #   What a user waits for; needs a quiet machine, and is never pinned.
@@ -13,7 +14,7 @@
 # (of each round's median); ratio = kiln / V8 for each.
 # --cpu N runs the CPU-time table on CPU N only (taskset): on a machine whose CPUs differ in speed
 # from moment to moment (one busy with another guest, say), both then run in the same state.
-# Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N] [--cpu N] [--wall]
+# Usage: bench/validate/run.py BUILD_DIR [--runs N] [--rounds N] [--cpu N] [--wall] [--fresh]
 import argparse, os, statistics, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,6 +33,8 @@ def main():
     ap.add_argument('--cpu', type=int, help='run the CPU-time table on this CPU only (taskset -c)')
     ap.add_argument('--wall', action='store_true',
                     help='also the wall-clock table: kiln on one thread per online CPU, V8 as is')
+    ap.add_argument('--fresh', action='store_true',
+                    help='CPU-time table: kiln without a pool (each run allocates its scratch)')
     a = ap.parse_args()
     exe = os.path.join(a.build_dir, 'bench_validate')
     if not os.path.exists(exe):
@@ -41,9 +44,10 @@ def main():
         subprocess.run(['npm', 'ci', '--no-audit', '--no-fund'], cwd=BENCH, check=True)
     v8_js = os.path.join(HERE, 'v8_validate.js')
     pin = ['taskset', '-c', str(a.cpu)] if a.cpu is not None else []
-    table(a, 'MB/s of process CPU time, kiln on one thread%s' % (
-        '' if a.cpu is None else ', both on CPU %d' % a.cpu),
-          lambda path: pin + [exe, str(a.runs), path],
+    fresh = ['--fresh'] if a.fresh else []
+    table(a, 'MB/s of process CPU time, kiln on one thread%s%s' % (
+        ' without a pool' if a.fresh else '', '' if a.cpu is None else ', both on CPU %d' % a.cpu),
+          lambda path: pin + [exe] + fresh + [str(a.runs), path],
           lambda path: pin + ['node', v8_js, str(a.runs), path])
     if a.wall:
         threads = str(min(64, os.cpu_count() or 1))
