@@ -385,7 +385,7 @@ struct wdec_options {
  * A pool keeps the scratch memory of the decodes it served (operand and control stacks, local
  * types, br_table targets: up to 1 MiB for the caller and for each of its threads), so that the
  * next decode does not allocate it again: on sql.js, allocating and freeing it around each
- * decode (the heap grown by ~230 KB and shrunk back) cost 1.4-3.4% of a one-thread decode, and
+ * decode (the heap grown by ~230 KB and shrunk back) cost 1-3% of a one-thread decode, and
  * with two threads, where shrinking the heap took ~55 us after about half the decodes, keeping it
  * made decodes 2-7% faster (docs/BENCHMARKS.md, frontend, session 11). One decode at a time
  * takes the caller's part; a decode that finds it taken allocates its own.
