@@ -287,7 +287,7 @@ void wdec_pool_free(struct wdec_pool *pool)
     pthread_mutex_unlock(&pool->mu);
     for (uint32_t k = 0; k < pool->count; k++)
         pthread_join(pool->tids[k], NULL);
-    for (uint32_t k = 0; pool->kept && k < pool->count; k++)
+    for (uint32_t k = 0; k < pool->count; k++)
         wdec_scratch_free(&pool->kept[k]);
     wdec_scratch_free(&pool->caller);
     pthread_cond_destroy(&pool->go);
@@ -344,21 +344,26 @@ struct wdec_pool *wdec_pool_new(uint32_t threads)
     return pool;
 }
 
+/* Moves scratch *from to *to, leaving *from empty. */
+static void scratch_move(struct wdec_scratch *to, struct wdec_scratch *from)
+{
+    *to = *from;
+    memset(from, 0, sizeof *from);
+}
+
 bool wdec_pool_scratch_take(struct wdec_pool *pool, struct wdec_scratch *s)
 {
     bool taken = false;
     if (!atomic_compare_exchange_strong(&pool->caller_taken, &taken, true))
         return false;
-    *s = pool->caller;
-    memset(&pool->caller, 0, sizeof pool->caller);
+    scratch_move(s, &pool->caller);
     return true;
 }
 
 void wdec_pool_scratch_give(struct wdec_pool *pool, struct wdec_scratch *s)
 {
     wdec_scratch_keep(s);
-    pool->caller = *s;
-    memset(s, 0, sizeof *s);
+    scratch_move(&pool->caller, s);
     atomic_store_explicit(&pool->caller_taken, false, memory_order_release);
 }
 
@@ -388,10 +393,8 @@ static bool pool_start(struct wdec_pool *pool, struct worker *ws, uint32_t n)
     uint32_t job_count = n - 1 < pool->count ? n - 1 : pool->count;
     pool->job = ws;
     pool->job_count = job_count;
-    for (uint32_t k = 0; k < job_count; k++) { /* each thread's kept scratch to its worker */
-        ws[1 + k].scratch = pool->kept[k];
-        memset(&pool->kept[k], 0, sizeof pool->kept[k]);
-    }
+    for (uint32_t k = 0; k < job_count; k++) /* each thread's kept scratch to its worker */
+        scratch_move(&ws[1 + k].scratch, &pool->kept[k]);
     atomic_store_explicit(&pool->running, job_count, memory_order_relaxed);
     /* Spinning threads take the job from here. */
     unsigned long long t = atomic_load_explicit(&pool->ticket, memory_order_relaxed);
@@ -424,10 +427,8 @@ static void pool_wait(struct wdec_pool *pool)
 static void pool_release(struct wdec_pool *pool)
 {
     for (uint32_t k = 0; k < pool->job_count; k++) {
-        struct wdec_scratch *s = &pool->job[1 + k].scratch;
-        wdec_scratch_keep(s);
-        pool->kept[k] = *s;
-        memset(s, 0, sizeof *s);
+        wdec_scratch_keep(&pool->job[1 + k].scratch);
+        scratch_move(&pool->kept[k], &pool->job[1 + k].scratch);
     }
     pool->job = NULL;
     pool->job_count = 0;

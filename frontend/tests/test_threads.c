@@ -409,18 +409,9 @@ Test(threads, pool_sizes)
  * with an i64 param, a type mismatch at body 0's first call with an i32 one. */
 static struct buf calls_module(uint8_t param)
 {
-    static const uint8_t hdr[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-    const uint8_t type[] = {0x01, 0x60, 0x01, param, 0x00};
+    const uint8_t type[] = {0x60, 0x01, param, 0x00};
     struct buf m = {0}, s = {0};
-    put(&m, hdr, sizeof hdr);
-    put(&s, type, sizeof type);
-    put_section(&m, 1, &s);
-    s.n = 0;
-    put_u32(&s, BODIES);
-    for (uint32_t i = 0; i < BODIES; i++)
-        put_byte(&s, 0);
-    put_section(&m, 3, &s);
-    s.n = 0;
+    put_head_funcs_of(&m, BODIES, type, sizeof type);
     put_u32(&s, BODIES);
     for (uint32_t i = 0; i < BODIES; i++) {
         static const uint8_t call[] = {0x42, 0x00, 0x10, 0x00}; /* i64.const 0; call 0 */

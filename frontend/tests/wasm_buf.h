@@ -47,15 +47,15 @@ static inline void put_section(struct buf *b, uint8_t id, const struct buf *c)
     put(b, c->p, c->n);
 }
 
-/* The module's header, a type section with [] -> [] alone and a function section declaring n
- * functions of it. */
-static inline void put_head_funcs(struct buf *m, uint32_t n)
+/* The module's header, a type section with the one function type `type` (len bytes from its
+ * 0x60) and a function section declaring n functions of it. */
+static inline void put_head_funcs_of(struct buf *m, uint32_t n, const uint8_t *type, size_t len)
 {
     static const uint8_t hdr[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-    static const uint8_t type[] = {0x01, 0x60, 0x00, 0x00};
     struct buf s = {0};
     put(m, hdr, sizeof hdr);
-    put(&s, type, sizeof type);
+    put_byte(&s, 1);
+    put(&s, type, len);
     put_section(m, 1, &s);
     s.n = 0;
     put_u32(&s, n);
@@ -63,6 +63,13 @@ static inline void put_head_funcs(struct buf *m, uint32_t n)
         put_byte(&s, 0);
     put_section(m, 3, &s);
     free(s.p);
+}
+
+/* The same with [] -> [] as the type. */
+static inline void put_head_funcs(struct buf *m, uint32_t n)
+{
+    static const uint8_t type[] = {0x60, 0x00, 0x00};
+    put_head_funcs_of(m, n, type, sizeof type);
 }
 
 #endif

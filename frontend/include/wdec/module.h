@@ -386,10 +386,10 @@ struct wdec_options {
  * types, br_table targets: up to 1 MiB for the caller and for each of its threads), so that the
  * next decode does not allocate it again: on sql.js, allocating and freeing it around each
  * decode (the heap grown by ~230 KB and shrunk back) cost 1-3% of a one-thread decode, and
- * with two threads, where shrinking the heap took ~55 us after about half the decodes, keeping it
- * made decodes 2-7% faster (docs/BENCHMARKS.md, frontend, session 11). One decode at a time
- * takes the caller's part; a decode that finds it taken allocates its own.
- * When the process may run on at least `threads` CPUs, a pool thread that took part in a
+ * with two threads, where shrinking the heap took ~50 us after many decodes (in some processes
+ * nearly every one), keeping it made decodes 2-7% faster (docs/BENCHMARKS.md, frontend, session
+ * 11). One decode at a time takes the caller's part; a decode that finds it taken allocates its
+ * own. When the process may run on at least `threads` CPUs, a pool thread that took part in a
  * decode spins for up to 200 us before it sleeps, and so does the decode's caller while it
  * waits for them: a decode that follows within that time starts without waking anyone (a
  * wake-up costs tens to hundreds of microseconds, a tenth of a decode of sql.js's size). */
