@@ -6,7 +6,8 @@
  * length comes from constants instead of a table row (`arith*`, session 6), or two bodies
  * interleaved through the threaded dispatch (`inter2`), or the dispatch through conditional
  * branches instead of a jump (`cond`, session 6), or fast_run()'s own dispatch over its own
- * handler classes, as it is and in three variants (`fr*`, session 11).
+ * handler classes, as it was in session 11 and in three variants (`fr*`), and with the next
+ * opcodes and targets loaded ahead as fast_run() does since session 12 (`fr_pre`).
  * Usage: walk_bench RUNS FILE.wasm [WALK...] (all walks when none is named) */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_time.h"
@@ -705,7 +706,7 @@ static void fr_init(void)
             goto done;                                                                             \
         FR_DISPATCH(a);                                                                            \
     } while (0)
-/* `fr`: fast_run's dispatch. */
+/* `fr`: fast_run's dispatch of session 11 (since session 12, fast_run loads ahead as `fr_pre`). */
 WALK_FR(walk_fr)
 #undef NEXT_a
 
@@ -758,6 +759,88 @@ WALK_FR(walk_fr_merged)
     } while (0)
 WALK_FR(walk_fr_chain)
 #undef NEXT_a
+
+/* `fr_b` and `fr_pre` (session 12): each LEB128 handler with a one-byte path of its own, as
+ * fast_run's local.get and i32.const have, so that the next instruction is at p + 1 or p + 2 by
+ * the code path taken. `fr_pre` loads the opcodes at p + 1 and p + 2 and their jt[] targets
+ * before each jump, so that a handler whose length its path knows dispatches on values already
+ * loaded: after a mispredicted jump, the next one resolves without waiting for two loads. */
+#define FRP_STEP_FR_BYTE(q)                                                                        \
+    p_a = (q) + 1;                                                                                 \
+    NEXT_K(1);
+#define FRP_STEP_FR_LEB(q)                                                                         \
+    if (p_a[1] < 0x80) {                                                                           \
+        p_a += 2;                                                                                  \
+        NEXT_K(2);                                                                                 \
+    }                                                                                              \
+    p_a = FR_LEB(p_a);                                                                             \
+    NEXT_LOAD();
+#define FRP_STEP_ANY(step)                                                                         \
+    p_a = step(p_a);                                                                               \
+    NEXT_LOAD();
+#define FRP_STEP_FR_LEB2(q) FRP_STEP_ANY(FR_LEB2)
+#define FRP_STEP_FR_MEM(q)  FRP_STEP_ANY(FR_MEM)
+#define FRP_STEP_FR_F32(q)  FRP_STEP_ANY(FR_F32)
+#define FRP_STEP_FR_F64(q)  FRP_STEP_ANY(FR_F64)
+#define FRP_STEP_FR_SLOW(q) FRP_STEP_ANY(FR_SLOW)
+#define FRP_HANDLER(name, step)                                                                    \
+    a_##name : __asm__ volatile("# a " #name);                                                     \
+    FRP_STEP_##step(p_a)
+#define WALK_FRP(name)                                                                             \
+    static uint64_t name(void)                                                                     \
+    {                                                                                              \
+        static const void *const by_class_a[FR_COUNT] = {FR_CLASSES(FR_TARGET_a)};                 \
+        static const void *jt_a[256];                                                              \
+        for (unsigned op = 0; op < 256; op++)                                                      \
+            jt_a[op] = by_class_a[fr_class[op]];                                                   \
+        uint64_t n = 0;                                                                            \
+        for (uint32_t b = 0; b < body_count; b++) {                                                \
+            const uint8_t *p_a = bodies[b].p, *const end = bodies[b].end;                          \
+            unsigned o1, o2;                                                                       \
+            const void *t1, *t2;                                                                   \
+            (void)o1, (void)o2, (void)t1, (void)t2;                                                \
+            n--;                                                                                   \
+            NEXT_LOAD();                                                                           \
+            FR_CLASSES(FRP_HANDLER)                                                                \
+        done:;                                                                                     \
+        }                                                                                          \
+        return n;                                                                                  \
+    }
+#define FRP_DISPATCH(opx, tx)                                                                      \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p_a >= end)                                                                            \
+            goto done;                                                                             \
+        unsigned op_ = (opx);                                                                      \
+        const void *t_ = (tx);                                                                     \
+        o1 = p_a[1];                                                                               \
+        o2 = p_a[2];                                                                               \
+        t1 = jt_a[o1];                                                                             \
+        t2 = jt_a[o2];                                                                             \
+        if (op_ == 0x20)                                                                           \
+            goto a_local_get;                                                                      \
+        if (op_ == 0x41)                                                                           \
+            goto a_i32_const;                                                                      \
+        if (op_ - 0x45u < 0x80u)                                                                   \
+            goto a_numeric;                                                                        \
+        goto *t_;                                                                                  \
+    } while (0)
+#define NEXT_LOAD()                                                                                \
+    do {                                                                                           \
+        n++;                                                                                       \
+        if (p_a >= end)                                                                            \
+            goto done;                                                                             \
+        FR_DISPATCH(a);                                                                            \
+    } while (0)
+#define NEXT_K(k) NEXT_LOAD()
+WALK_FRP(walk_fr_b)
+#undef NEXT_LOAD
+#undef NEXT_K
+#define NEXT_LOAD() FRP_DISPATCH(*p_a, jt_a[*p_a])
+#define NEXT_K(k)   FRP_DISPATCH(o##k, t##k)
+WALK_FRP(walk_fr_pre)
+#undef NEXT_LOAD
+#undef NEXT_K
 
 /* `fr_inter2`: two bodies interleaved through fast_run's dispatch. Each lane's handler ends in
  * the dispatch of the other lane's instruction, whose opcode is then at hand (as `inter2` does
@@ -988,7 +1071,9 @@ int main(int argc, char **argv)
                  {"fr", walk_fr},
                  {"fr_merged", walk_fr_merged},
                  {"fr_chain", walk_fr_chain},
-                 {"fr_inter2", walk_fr_inter2}};
+                 {"fr_inter2", walk_fr_inter2},
+                 {"fr_b", walk_fr_b},
+                 {"fr_pre", walk_fr_pre}};
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t)
         return 1;

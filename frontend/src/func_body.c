@@ -901,31 +901,50 @@ static inline bool fast_label_ok(const struct wdec_frame *frames, const struct w
 #define FAST_THREADED 1
 #define FAST_LABEL(l)                                                                              \
     l:;
-/* The next instruction. The three commonest kinds (local.get and i32.const alone are 40% of
- * yosys's instructions; the numeric ops) are picked by conditional branches, and only the rest
- * by the indirect jump: the CPU predicts those branches better than the jump it would otherwise
- * take for every instruction (bench_walk's `cond` walk; docs/BENCHMARKS.md, frontend, session
- * 6). Each target is the one jt[] holds for that opcode. */
-#define FAST_NEXT()                                                                                \
+/* The next instruction: FAST_NEXT() when the handler has computed p, FAST_NEXT1() and
+ * FAST_NEXT2() on a path that knows the instruction was 1 or 2 bytes long.
+ * - The three commonest kinds (local.get and i32.const alone are 40% of yosys's instructions; the
+ *   numeric ops) are picked by conditional branches, and only the rest by the indirect jump: the
+ *   CPU predicts those branches better than the jump it would otherwise take for every
+ *   instruction (bench_walk's `cond` walk; docs/BENCHMARKS.md, frontend, session 6). Each target
+ *   is the one jt[] holds for that opcode.
+ * - Before those, the opcodes at p + 1 and p + 2 and their jt[] targets are loaded, for the next
+ *   dispatch when this instruction is 1 or 2 bytes long (local.get, local.set/tee and i32.const
+ *   with a one-byte immediate, block, loop, if; end, the numeric ops, drop, select). The CPU
+ *   mispredicts most of these jumps on a module like sql.js, and a jump resolves only when its
+ *   inputs are there: one whose opcode and target were loaded before the previous jump resolves
+ *   as soon as its handler runs, instead of two dependent loads later (sql.js +6-8%,
+ *   docs/BENCHMARKS.md, frontend, session 12). */
+#define FAST_NEXT_AT(opv, tv)                                                                      \
     do {                                                                                           \
         if (WDEC_UNLIKELY(p >= end))                                                               \
             goto out;                                                                              \
-        op = *p;                                                                                   \
+        op = (opv);                                                                                \
+        const void *t_ = (tv);                                                                     \
+        o1 = p[1];                                                                                 \
+        o2 = p[2];                                                                                 \
+        t1 = jt[o1];                                                                               \
+        t2 = jt[o2];                                                                               \
         if (op == 0x20)                                                                            \
             goto L_20;                                                                             \
         if (op == 0x41)                                                                            \
             goto L_41;                                                                             \
         if (op - 0x45u < 0x80u) /* 0x45..0xc4 */                                                   \
             goto L_num;                                                                            \
-        goto *jt[op];                                                                              \
+        goto *t_;                                                                                  \
     } while (0)
+#define FAST_NEXT()  FAST_NEXT_AT(*p, jt[*p])
+#define FAST_NEXT1() FAST_NEXT_AT(o1, t1)
+#define FAST_NEXT2() FAST_NEXT_AT(o2, t2)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
 __attribute__((noinline))
 #else
 #define FAST_THREADED 0
 #define FAST_LABEL(l)
-#define FAST_NEXT() continue
+#define FAST_NEXT()  continue
+#define FAST_NEXT1() continue
+#define FAST_NEXT2() continue
 #endif
 static void
 fast_run(struct fast *f)
@@ -981,6 +1000,8 @@ fast_run(struct fast *f)
 #endif
     unsigned op;
 #if FAST_THREADED
+    unsigned o1, o2;     /* the opcodes at p + 1 and p + 2, loaded ahead (FAST_NEXT_AT()) */
+    const void *t1, *t2; /* their targets */
     /* The first instruction through the same compares and jump as every other: the switch's own
      * jump, taken once per call (a body, or what follows a stop in the full loop), is a branch of
      * its own with no history to predict it by (sql.js: +1.5-5%, docs/BENCHMARKS.md). */
@@ -994,11 +1015,11 @@ fast_run(struct fast *f)
             sp = height;
             fr->unreachable = true;
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         case 0x01: /* nop */
             FAST_LABEL(L_01)
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         case 0x0f: { /* return */
             FAST_LABEL(L_0f)
             const struct wdec_frame *f0 = f->frames;
@@ -1008,7 +1029,7 @@ fast_run(struct fast *f)
             sp = height;
             fr->unreachable = true;
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         }
         case 0x05: { /* else of an if with an empty or one-value type */
             FAST_LABEL(L_05)
@@ -1020,7 +1041,7 @@ fast_run(struct fast *f)
             fr->unreachable = false;
             sp = height;
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         }
         /* block, loop and if each have their own handler, so that which of them it is comes from
          * the dispatch and is not a branch of its own. */
@@ -1030,14 +1051,14 @@ fast_run(struct fast *f)
                 goto out;
             height = sp;
             p += 2;
-            FAST_NEXT();
+            FAST_NEXT2();
         case 0x03: /* loop */
             FAST_LABEL(L_03)
             if (!fast_enter(f, &fr, p[1], sp, K_LOOP))
                 goto out;
             height = sp;
             p += 2;
-            FAST_NEXT();
+            FAST_NEXT2();
         case 0x04: /* if */
             FAST_LABEL(L_04)
             if (sp == height || stack[sp - 1] != WDEC_I32 ||
@@ -1045,7 +1066,7 @@ fast_run(struct fast *f)
                 goto out;
             height = --sp;
             p += 2;
-            FAST_NEXT();
+            FAST_NEXT2();
         case 0x0b: { /* end */
             FAST_LABEL(L_0b)
             unsigned e = fr->fast_end;
@@ -1064,7 +1085,7 @@ fast_run(struct fast *f)
             fr--;
             height = fr->height;
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         }
         case 0x0e: { /* br_table: every label of one arity, at most one value, of one type */
             FAST_LABEL(L_0e)
@@ -1171,7 +1192,7 @@ fast_run(struct fast *f)
                 goto out;
             sp--;
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         case 0x20: { /* local.get */
             FAST_LABEL(L_20)
             if (WDEC_LIKELY(p[1] < local_count1)) {
@@ -1180,7 +1201,7 @@ fast_run(struct fast *f)
                  * carried along. */
                 stack[sp++] = locals[p[1]];
                 p += 2;
-                FAST_NEXT();
+                FAST_NEXT2();
             }
             unsigned len;
             uint32_t idx = fast_u32(p + 1, &len);
@@ -1198,7 +1219,7 @@ fast_run(struct fast *f)
                     goto out;
                 sp -= op == 0x21;
                 p += 2;
-                FAST_NEXT();
+                FAST_NEXT2();
             }
             unsigned len;
             uint32_t idx = fast_u32(p + 1, &len);
@@ -1240,7 +1261,7 @@ fast_run(struct fast *f)
                 goto out;
             sp -= 2;
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         }
         case 0x43: /* f32.const */
             FAST_LABEL(L_43)
@@ -1298,7 +1319,7 @@ fast_run(struct fast *f)
             if (p[1] < 0x80) { /* a one-byte constant: the next address at once, as above */
                 stack[sp++] = WDEC_I32;
                 p += 2;
-                FAST_NEXT();
+                FAST_NEXT2();
             }
             unsigned n = fast_s32_len(p + 1);
             if (n == 0)
@@ -1329,7 +1350,7 @@ fast_run(struct fast *f)
             sp -= nf->pops - 1u;
             stack[sp - 1] = nf->out;
             p++;
-            FAST_NEXT();
+            FAST_NEXT1();
         }
         }
     }
