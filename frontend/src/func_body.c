@@ -1174,9 +1174,17 @@ fast_run(struct fast *f)
             p += 2 + len;
             FAST_NEXT();
         }
-        case 0xfc: { /* memory.copy and memory.fill of memory 0 */
+        case 0xfc: { /* the saturating truncations; memory.copy and memory.fill of memory 0 */
             FAST_LABEL(L_fc)
             uint8_t sub = p[1];
+            /* {i32,i64}.trunc_sat_{f32,f64}_{s,u}: 4-7 give i64; 2, 3, 6 and 7 take f64 */
+            if (sub < 8) {
+                if (sp == height || stack[sp - 1] != (sub & 2 ? WDEC_F64 : WDEC_F32))
+                    goto out;
+                stack[sp - 1] = sub & 4 ? WDEC_I64 : WDEC_I32;
+                p += 2;
+                FAST_NEXT2();
+            }
             if (sub == 10 ? (p[2] | p[3]) != 0 : sub != 11 || p[2] != 0)
                 goto out;
             if (m->memory_count == 0 || sp - height < 3 || stack[sp - 1] != WDEC_I32 ||

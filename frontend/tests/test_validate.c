@@ -86,6 +86,48 @@ Test(wdec_validate, operand_types)
     EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x42, 0x00, 0x45, 0x0b);    /* i32.eqz on i64 */
 }
 
+/* The eight saturating truncations (0xFC 0-7), which the fast path takes itself: each from the
+ * right operand type to the right result, and refused, at its own offset, from the wrong operand
+ * type, on an empty stack or with a result the function does not return; after unreachable; with
+ * the sub-opcode's LEB128 in two bytes (which the full loop takes). */
+static size_t trunc_sat_body(uint8_t *code, uint8_t sub, bool f64_operand)
+{
+    size_t n = 0;
+    memset(code, 0, 16);
+    code[n++] = f64_operand ? 0x44 : 0x43; /* f64.const or f32.const 0 */
+    n += f64_operand ? 8 : 4;
+    code[n++] = 0xfc;
+    code[n++] = sub;
+    code[n++] = 0x0b;
+    return n;
+}
+
+Test(wdec_validate, saturating_truncations)
+{
+    static const struct fn_spec ret_i64 = {.results = I64, .nr = 1};
+    static const uint8_t first[] = {0xfc, 0x00, 0x0b}; /* refused at the body's first byte */
+    struct wdec_error at0, err;
+    cr_assert_eq(check(&ret_i32, first, sizeof first, &at0), WDEC_ERR_TYPE_MISMATCH);
+    for (uint8_t sub = 0; sub < 8; sub++) {
+        bool f64 = sub & 2, i64 = sub & 4;
+        uint8_t code[16];
+        size_t n = trunc_sat_body(code, sub, f64);
+        wdec_status st = check(i64 ? &ret_i64 : &ret_i32, code, n, &err);
+        cr_expect_eq(st, WDEC_OK, "0xfc %u: \"%s\"", sub, st ? err.message : "ok");
+        st = check(i64 ? &ret_i32 : &ret_i64, code, n, &err);
+        cr_expect_eq(st, WDEC_ERR_TYPE_MISMATCH, "0xfc %u returned as the other type", sub);
+        n = trunc_sat_body(code, sub, !f64);
+        st = check(i64 ? &ret_i64 : &ret_i32, code, n, &err);
+        cr_expect_eq(st, WDEC_ERR_TYPE_MISMATCH, "0xfc %u from the other operand type", sub);
+        cr_expect_eq(err.offset, at0.offset + (f64 ? 5u : 9u), "0xfc %u: offset %zu", sub,
+                     err.offset);
+    }
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x41, 0x00, 0xfc, 0x00, 0x0b); /* an i32 */
+    EXPECT(WDEC_OK, &ret_i64, 0x00, 0xfc, 0x07, 0x0b);                      /* after unreachable */
+    EXPECT(WDEC_OK, &ret_i32, 0x43, 0, 0, 0, 0, 0xfc, 0x80, 0x00, 0x0b);    /* 0 in two bytes */
+    EXPECT(WDEC_ERR_TYPE_MISMATCH, &ret_i32, 0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0xfc, 0x81, 0x00, 0x0b);
+}
+
 Test(wdec_validate, stack_polymorphism)
 {
     EXPECT(WDEC_OK, &ret_i32, 0x00, 0x0b);       /* unreachable gives any result */
