@@ -703,11 +703,12 @@ static wdec_status body_overrun(const struct wdec_module *m, struct wdec_scratch
 /* --- The plain validator's fast path ---
  * The common instructions (locals, globals, constants, loads, stores, numeric ops, drop, select,
  * blocks with an empty or single-value type, else, end, br, br_if, br_table, call,
- * call_indirect, return, memory.copy and memory.fill) make up nearly all of a body. Without
- * a visitor they run through this small loop, whose state fits in registers. It has no error
- * paths: at anything irregular (another opcode, a long index, a type that does not match at
- * once, an operand from polymorphic dead code, a multi-value label) it stops before that
- * instruction, and the full loop validates it and reports any error exactly as usual. */
+ * call_indirect, return, the saturating truncations, memory.copy and memory.fill) make up
+ * nearly all of a body. Without a visitor they run through this small loop, whose state fits in
+ * registers. It has no error paths: at anything irregular (another opcode, a long index, a type
+ * that does not match at once, an operand from polymorphic dead code, a multi-value label) it
+ * stops before that instruction, and the full loop validates it and reports any error exactly as
+ * usual. */
 
 struct fast {
     const uint8_t *p;          /* in: the next instruction; out: the first one not handled */
@@ -910,11 +911,11 @@ static inline bool fast_label_ok(const struct wdec_frame *frames, const struct w
  *   is the one jt[] holds for that opcode.
  * - Before those, the opcodes at p + 1 and p + 2 and their jt[] targets are loaded, for the next
  *   dispatch when this instruction is 1 or 2 bytes long (local.get, local.set/tee and i32.const
- *   with a one-byte immediate, block, loop, if; end, the numeric ops, drop, select). The CPU
- *   mispredicts most of these jumps on a module like sql.js, and a jump resolves only when its
- *   inputs are there: one whose opcode and target were loaded before the previous jump resolves
- *   as soon as its handler runs, instead of two dependent loads later (sql.js +6-8%,
- *   docs/BENCHMARKS.md, frontend, session 12). */
+ *   with a one-byte immediate, block, loop, if, the saturating truncations; end, the numeric
+ *   ops, drop, select, else, return). The CPU mispredicts most of these jumps on a module like
+ *   sql.js, and a jump resolves only when its inputs are there: one whose opcode and target were
+ *   loaded before the previous jump resolves as soon as its handler runs, instead of two
+ *   dependent loads later (sql.js +6-8%, docs/BENCHMARKS.md, frontend, session 12). */
 #define FAST_NEXT_AT(opv, tv)                                                                      \
     do {                                                                                           \
         if (WDEC_UNLIKELY(p >= end))                                                               \
