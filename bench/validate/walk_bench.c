@@ -680,9 +680,10 @@ static void fr_init(void)
         goto *jt_##L[op_];                                                                         \
     } while (0)
 
-/* One body after another, each instruction through the NEXT_a() defined before it (a macro: see
- * WALK_ARITH). */
-#define WALK_FR(name)                                                                              \
+/* One body after another, each instruction through the dispatch macro FIRST (NEXT_a() or, for
+ * `fr_b` and `fr_pre`, NEXT_LOAD(), defined before each use: a macro, see WALK_ARITH) into the
+ * handlers HANDLER gives each class. o1, o2, t1 and t2 are what `fr_pre` loads ahead. */
+#define WALK_FR_WITH(name, HANDLER, FIRST)                                                         \
     static uint64_t name(void)                                                                     \
     {                                                                                              \
         static const void *const by_class_a[FR_COUNT] = {FR_CLASSES(FR_TARGET_a)};                 \
@@ -692,13 +693,17 @@ static void fr_init(void)
         uint64_t n = 0;                                                                            \
         for (uint32_t b = 0; b < body_count; b++) {                                                \
             const uint8_t *p_a = bodies[b].p, *const end = bodies[b].end;                          \
+            unsigned o1, o2;                                                                       \
+            const void *t1, *t2;                                                                   \
+            (void)o1, (void)o2, (void)t1, (void)t2;                                                \
             n--;                                                                                   \
-            NEXT_a();                                                                              \
-            FR_CLASSES(FR_HANDLER_a)                                                               \
+            FIRST();                                                                               \
+            FR_CLASSES(HANDLER)                                                                    \
         done:;                                                                                     \
         }                                                                                          \
         return n;                                                                                  \
     }
+#define WALK_FR(name) WALK_FR_WITH(name, FR_HANDLER_a, NEXT_a)
 #define NEXT_a()                                                                                   \
     do {                                                                                           \
         n++;                                                                                       \
@@ -786,26 +791,7 @@ WALK_FR(walk_fr_chain)
 #define FRP_HANDLER(name, step)                                                                    \
     a_##name : __asm__ volatile("# a " #name);                                                     \
     FRP_STEP_##step(p_a)
-#define WALK_FRP(name)                                                                             \
-    static uint64_t name(void)                                                                     \
-    {                                                                                              \
-        static const void *const by_class_a[FR_COUNT] = {FR_CLASSES(FR_TARGET_a)};                 \
-        static const void *jt_a[256];                                                              \
-        for (unsigned op = 0; op < 256; op++)                                                      \
-            jt_a[op] = by_class_a[fr_class[op]];                                                   \
-        uint64_t n = 0;                                                                            \
-        for (uint32_t b = 0; b < body_count; b++) {                                                \
-            const uint8_t *p_a = bodies[b].p, *const end = bodies[b].end;                          \
-            unsigned o1, o2;                                                                       \
-            const void *t1, *t2;                                                                   \
-            (void)o1, (void)o2, (void)t1, (void)t2;                                                \
-            n--;                                                                                   \
-            NEXT_LOAD();                                                                           \
-            FR_CLASSES(FRP_HANDLER)                                                                \
-        done:;                                                                                     \
-        }                                                                                          \
-        return n;                                                                                  \
-    }
+#define WALK_FRP(name) WALK_FR_WITH(name, FRP_HANDLER, NEXT_LOAD)
 #define FRP_DISPATCH(opx, tx)                                                                      \
     do {                                                                                           \
         n++;                                                                                       \
