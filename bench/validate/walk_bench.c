@@ -704,13 +704,15 @@ static void fr_init(void)
         return n;                                                                                  \
     }
 #define WALK_FR(name) WALK_FR_WITH(name, FR_HANDLER_a, NEXT_a)
-#define NEXT_a()                                                                                   \
+/* Count the instruction, leave at the body's end, dispatch as fast_run did in session 11. */
+#define FR_NEXT_PLAIN()                                                                            \
     do {                                                                                           \
         n++;                                                                                       \
         if (p_a >= end)                                                                            \
             goto done;                                                                             \
         FR_DISPATCH(a);                                                                            \
     } while (0)
+#define NEXT_a() FR_NEXT_PLAIN()
 /* `fr`: fast_run's dispatch of session 11 (since session 12, fast_run loads ahead as `fr_pre`). */
 WALK_FR(walk_fr)
 #undef NEXT_a
@@ -811,14 +813,8 @@ WALK_FR(walk_fr_chain)
             goto a_numeric;                                                                        \
         goto *t_;                                                                                  \
     } while (0)
-#define NEXT_LOAD()                                                                                \
-    do {                                                                                           \
-        n++;                                                                                       \
-        if (p_a >= end)                                                                            \
-            goto done;                                                                             \
-        FR_DISPATCH(a);                                                                            \
-    } while (0)
-#define NEXT_K(k) NEXT_LOAD()
+#define NEXT_LOAD() FR_NEXT_PLAIN()
+#define NEXT_K(k)   NEXT_LOAD()
 WALK_FRP(walk_fr_b)
 #undef NEXT_LOAD
 #undef NEXT_K
