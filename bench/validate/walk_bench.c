@@ -667,16 +667,20 @@ static void fr_init(void)
 #define FR_TARGET_a(name, step)  &&a_##name,
 #define FR_TARGET_b(name, step)  &&b_##name,
 
+/* fast_run's three compares for lane L's opcode op_: local.get, i32.const, the numeric ops. */
+#define FR_THREE(L)                                                                                \
+    if (op_ == 0x20)                                                                               \
+        goto L##_local_get;                                                                        \
+    if (op_ == 0x41)                                                                               \
+        goto L##_i32_const;                                                                        \
+    if (op_ - 0x45u < 0x80u)                                                                       \
+        goto L##_numeric;
+
 /* fast_run's decisions for lane L's instruction at p_L: the three compares, then the jump. */
 #define FR_DISPATCH(L)                                                                             \
     do {                                                                                           \
         unsigned op_ = *p_##L;                                                                     \
-        if (op_ == 0x20)                                                                           \
-            goto L##_local_get;                                                                    \
-        if (op_ == 0x41)                                                                           \
-            goto L##_i32_const;                                                                    \
-        if (op_ - 0x45u < 0x80u)                                                                   \
-            goto L##_numeric;                                                                      \
+        FR_THREE(L)                                                                                \
         goto *jt_##L[op_];                                                                         \
     } while (0)
 
@@ -746,12 +750,7 @@ WALK_FR(walk_fr_merged)
         if (p_a >= end)                                                                            \
             goto done;                                                                             \
         unsigned op_ = *p_a;                                                                       \
-        if (op_ == 0x20)                                                                           \
-            goto a_local_get;                                                                      \
-        if (op_ == 0x41)                                                                           \
-            goto a_i32_const;                                                                      \
-        if (op_ - 0x45u < 0x80u)                                                                   \
-            goto a_numeric;                                                                        \
+        FR_THREE(a)                                                                                \
         if (op_ == 0x0b)                                                                           \
             goto a_end;                                                                            \
         if (op_ - 0x28u < 14u)                                                                     \
@@ -805,12 +804,7 @@ WALK_FR(walk_fr_chain)
         o2 = p_a[2];                                                                               \
         t1 = jt_a[o1];                                                                             \
         t2 = jt_a[o2];                                                                             \
-        if (op_ == 0x20)                                                                           \
-            goto a_local_get;                                                                      \
-        if (op_ == 0x41)                                                                           \
-            goto a_i32_const;                                                                      \
-        if (op_ - 0x45u < 0x80u)                                                                   \
-            goto a_numeric;                                                                        \
+        FR_THREE(a)                                                                                \
         goto *t_;                                                                                  \
     } while (0)
 #define NEXT_LOAD() FR_NEXT_PLAIN()
